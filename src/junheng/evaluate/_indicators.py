@@ -1,0 +1,79 @@
+"""Indicator values, the inclusive threshold tests, and what each missed one lacks.
+
+Comparisons are made on the unrounded products, never on rounded values:
+``numerator × per_students ≥ threshold × students`` up to a relative tolerance (1e-9), so that
+21 qualified teachers for 500 pupils (exactly 4.2 per 100) meet a 4.2 threshold.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from junheng.evaluate._units import teacher_group_column
+from junheng.standards import INTEGER_UNITS, Standard
+
+UNIT_COLUMNS = ["county", "school_id", "name", "school_type", "location", "stage", "students"]
+
+
+def _numerator(kind: str, ref: str) -> pl.Expr:
+    return pl.col(teacher_group_column(ref) if kind == "teachers" else ref).cast(pl.Float64)
+
+
+def at_least(lhs: pl.Expr, rhs: pl.Expr, tolerance: float) -> pl.Expr:
+    """``lhs ≥ rhs`` inclusive, forgiving only floating-point noise relative to ``rhs``."""
+    return lhs >= rhs - tolerance * rhs.abs()
+
+
+def indicator_table(units: pl.DataFrame, standard: Standard) -> pl.DataFrame:
+    """One row per unit and indicator: value, threshold, met, ratio, floor met, shortfall.
+
+    ``shortfall`` is in the indicator's natural unit (teachers, m², yuan, rooms): how much must be
+    added to reach the threshold. Teachers and rooms are whole numbers (rounded up).
+    """
+    frames = []
+    for order, ind in enumerate(standard.indicators):
+        threshold = pl.when(pl.col("stage") == "primary").then(
+            pl.lit(ind.thresholds["primary"])).otherwise(pl.lit(ind.thresholds["junior"]))
+        frames.append(units.select(
+            *UNIT_COLUMNS,
+            pl.lit(ind.key).alias("indicator"),
+            pl.lit(order, dtype=pl.Int32).alias("indicator_order"),
+            _numerator(*ind.numerator).alias("numerator"),
+            pl.lit(ind.per_students).alias("per_students"),
+            threshold.alias("threshold"),
+            pl.lit(ind.unit).alias("unit"),
+            pl.lit(ind.unit in INTEGER_UNITS).alias("_whole"),
+        ))
+    long = pl.concat(frames)
+    tol = standard.tolerance
+    has_pupils = pl.col("students") > 0
+    lhs = pl.col("numerator") * pl.col("per_students")
+    rhs = pl.col("threshold") * pl.col("students")
+    floor_rhs = standard.floor_ratio * rhs
+    needed = rhs / pl.col("per_students") - pl.col("numerator")  # in natural units
+    slack = tol * rhs.abs() / pl.col("per_students")
+    long = long.with_columns(
+        pl.when(has_pupils).then(lhs / pl.col("students")).alias("value"),
+        pl.when(has_pupils).then(at_least(lhs, rhs, tol)).alias("met"),
+        pl.when(has_pupils).then(at_least(lhs, floor_rhs, tol)).alias("floor_met"),
+    ).with_columns(
+        pl.when(pl.col("threshold") > 0).then(pl.col("value") / pl.col("threshold"))
+        .alias("ratio"),
+        pl.when(pl.col("met").not_()).then(
+            pl.when(pl.col("_whole")).then((needed - slack).ceil().clip(lower_bound=1))
+            .otherwise(needed)).alias("shortfall"),
+    )
+    return long.drop("_whole", "per_students")
+
+
+def school_table(indicators: pl.DataFrame, standard: Standard) -> pl.DataFrame:
+    """One row per unit: indicators met, the per-school rule (null for a unit with no pupils)."""
+    return indicators.group_by(*UNIT_COLUMNS, maintain_order=True).agg(
+        pl.col("met").sum().cast(pl.Int64).alias("met_count"),
+        pl.col("floor_met").all().alias("_floors"),
+    ).with_columns(
+        pl.when(pl.col("students") > 0).then(
+            (pl.col("met_count") >= standard.min_indicators_met) & pl.col("_floors"))
+        .alias("meets_rule"),
+        pl.when(pl.col("students") > 0).then(pl.col("met_count")).alias("met_count"),
+    ).drop("_floors")

@@ -1,0 +1,147 @@
+"""Build the units the standard evaluates: one row per school and stage, with its counts.
+
+This is where the profile's unit options act: facility totals split between stages by weighted
+pupils, teacher groups counted, teaching points left out or merged into their central school.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from junheng.model.dataset import Dataset
+from junheng.model.schema import FACILITY_COLUMNS
+from junheng.standards import Standard
+
+UNIT_KEY = ("county", "school_id", "stage")
+FACILITIES = [name for name, _, _ in FACILITY_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the report must say about how the figures were obtained."""
+
+    county: str
+    zh: str
+    en: str
+
+
+def teacher_group_column(group: str) -> str:
+    return f"teachers_{group}"
+
+
+def _group_expr(spec: dict[str, dict[str, list[str]]]) -> pl.Expr:
+    """True for a teacher in the group: every listed column holds one of its stage's codes."""
+    expr = pl.lit(True)
+    for column, by_stage in spec.items():
+        expr = expr & pl.when(pl.col("stage") == "primary").then(
+            pl.col(column).is_in(by_stage["primary"])).otherwise(
+            pl.col(column).is_in(by_stage["junior"]))
+    return expr.fill_null(False)
+
+
+def count_teachers(dataset: Dataset, standard: Standard) -> pl.DataFrame:
+    """Teachers of each school and stage in each group the standard defines (and in all)."""
+    teachers = dataset.teachers
+    if standard.full_time_only:
+        teachers = teachers.filter(pl.col("full_time"))
+    aggs = [pl.len().cast(pl.Int64).alias(teacher_group_column("all"))]
+    aggs += [_group_expr(spec).sum().cast(pl.Int64).alias(teacher_group_column(name))
+             for name, spec in standard.teacher_groups.items()]
+    return teachers.group_by("school_id", "stage").agg(aggs)
+
+
+def build_units(dataset: Dataset, standard: Standard) -> tuple[pl.DataFrame, list[Note]]:
+    """Return the evaluation units and the notes on how they were made."""
+    notes: list[Note] = []
+    schools = dataset.schools.select(
+        "school_id", "name", "county", "school_type", "location", "parent_school_id",
+        *[pl.col(c).alias(f"_total_{c}") for c in FACILITIES])
+    units = dataset.stages.select(
+        "school_id", "stage", "students", "classes", *FACILITIES,
+    ).join(schools, on="school_id", how="left", maintain_order="left")
+    units, split_notes = _split_totals(units, standard)
+    notes += split_notes
+
+    counts = count_teachers(dataset, standard)
+    group_cols = [c for c in counts.columns if c.startswith("teachers_")]
+    units = (units.join(counts, on=["school_id", "stage"], how="left", maintain_order="left")
+             .with_columns(pl.col(group_cols).fill_null(0)))
+
+    if standard.exclude_teaching_points_below is not None:
+        units, more = _exclude_small_teaching_points(units, standard.exclude_teaching_points_below)
+        notes += more
+    if standard.merge_teaching_points_into_parent:
+        units, more = _merge_teaching_points(units, [*FACILITIES, *group_cols])
+        notes += more
+    return units.select(
+        "county", "school_id", "name", "school_type", "location", "stage", "students", "classes",
+        *FACILITIES, *group_cols), notes
+
+
+def _split_totals(units: pl.DataFrame, standard: Standard) -> tuple[pl.DataFrame, list[Note]]:
+    weight = pl.col("stage").replace_strict(standard.split_weights, return_dtype=pl.Float64)
+    weighted = weight * pl.col("students")
+    total_weighted = weighted.sum().over("school_id")
+    share = pl.when(total_weighted > 0).then(weighted / total_weighted).otherwise(
+        weight / weight.sum().over("school_id"))
+    split_flags = [(pl.col(c).is_null() & pl.col(f"_total_{c}").is_not_null()).alias(f"_split_{c}")
+                   for c in FACILITIES]
+    units = units.with_columns(*split_flags, share.alias("_share"))
+    split = units.filter(pl.any_horizontal([f"_split_{c}" for c in FACILITIES]))
+    notes: list[Note] = []
+    if split.height:
+        ratio = f"{standard.split_weights['primary']:g} : {standard.split_weights['junior']:g}"
+        for (county, school_id, name), _ in split.group_by(
+                "county", "school_id", "name", maintain_order=True):
+            notes.append(Note(
+                county,
+                f"{name}（{school_id}）的设施数据按加权学生数（小学 : 初中 = {ratio}）由全校合计拆分到学段",
+                f"{name} ({school_id}): facility totals split between stages by weighted pupils "
+                f"(primary : junior = {ratio})"))
+    filled = [pl.coalesce(pl.col(c), pl.col(f"_total_{c}") * pl.col("_share")).alias(c)
+              for c in FACILITIES]
+    drop = [f"_split_{c}" for c in FACILITIES] + [f"_total_{c}" for c in FACILITIES] + ["_share"]
+    return units.with_columns(filled).drop(drop), notes
+
+
+def _exclude_small_teaching_points(units: pl.DataFrame, below: int):
+    school_students = pl.col("students").sum().over("school_id")
+    small = (pl.col("school_type") == "teaching_point") & (school_students < below)
+    dropped = units.filter(small)
+    notes = [Note(r["county"], f"教学点 {r['name']}（{r['school_id']}）在校生 {r['students']} 人，"
+                  f"少于 {below} 人，按标准不参与评估",
+                  f"teaching point {r['name']} ({r['school_id']}) has {r['students']} pupils, "
+                  f"fewer than {below}; left out as the standard allows")
+             for r in dropped.iter_rows(named=True)]
+    return units.filter(~small), notes
+
+
+def _merge_teaching_points(units: pl.DataFrame, summed: list[str]):
+    """Add each teaching point's figures into its central school's unit of the same stage."""
+    keys = units.select(pl.col("school_id").alias("parent_school_id"), "stage",
+                        pl.lit(True).alias("_parent_has_stage"))
+    tagged = units.join(keys, on=["parent_school_id", "stage"], how="left",
+                        maintain_order="left")
+    is_tp = (pl.col("school_type") == "teaching_point") & pl.col("parent_school_id").is_not_null()
+    mergeable = is_tp & pl.col("_parent_has_stage").fill_null(False)
+    notes = []
+    for r in tagged.filter(mergeable).iter_rows(named=True):
+        notes.append(Note(r["county"], f"教学点 {r['name']}（{r['school_id']}）并入中心校 "
+                          f"{r['parent_school_id']} 评估",
+                          f"teaching point {r['name']} ({r['school_id']}) evaluated as part of "
+                          f"its central school {r['parent_school_id']}"))
+    for r in tagged.filter(is_tp & ~pl.col("_parent_has_stage").fill_null(False)).iter_rows(
+            named=True):
+        notes.append(Note(r["county"], f"教学点 {r['name']}（{r['school_id']}）的中心校没有该学段，"
+                          "单独评估", f"teaching point {r['name']} ({r['school_id']}): its "
+                          "central school has no such stage; evaluated on its own"))
+    tagged = tagged.with_columns(
+        pl.when(mergeable).then(pl.col("parent_school_id")).otherwise(pl.col("school_id"))
+        .alias("_target"))
+    sums = tagged.group_by("_target", "stage", maintain_order=True).agg(
+        pl.col("students", "classes").sum(), *[pl.col(c).sum() for c in summed])
+    kept = tagged.filter(~mergeable).drop("students", "classes", *summed)
+    merged = kept.join(sums, on=["_target", "stage"], how="left", maintain_order="left")
+    return merged.drop("_target", "_parent_has_stage"), notes

@@ -1,0 +1,36 @@
+"""Reading, validating and writing the input of the data contract (DATA-CONTRACT.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from junheng.io._atomic import atomic_path, write_text
+from junheng.io._read import ReadError, read_tables
+from junheng.io._validate import InputError, validate
+from junheng.io._workbook import write_workbook
+from junheng.io._folder import write_folder
+from junheng.model.dataset import Dataset
+
+__all__ = ["InputError", "ReadError", "atomic_path", "load", "write_folder", "write_text",
+           "write_workbook"]
+
+
+def load(path: str | Path) -> Dataset:
+    """Read and validate a county workbook (.xlsx) or a folder of .csv / .parquet tables.
+
+    Raises ``InputError`` listing every problem when the input is invalid, or cannot be opened
+    at all. Nothing is computed from a half-valid input.
+
+    Examples
+    --------
+    >>> import junheng, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "county.xlsx"
+    >>> _ = junheng.write_sample(path, schools=12, seed=1)
+    >>> junheng.load(path).schools.height
+    12
+    """
+    try:
+        raw, warnings = read_tables(path)
+    except ReadError as exc:
+        raise InputError(exc.problems) from exc
+    return validate(raw, warnings, source=str(path))

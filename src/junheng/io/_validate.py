@@ -1,0 +1,377 @@
+"""Check raw tables against the schema and turn them into the typed tables of a ``Dataset``.
+
+Every problem is collected before anything is returned: per cell (types, ranges, enums, empty
+required cells), per table (missing columns, duplicate ids) and across tables (unknown schools,
+stages a school type cannot have, facility totals, teachers without a stage). All checks are
+vectorised; Python only loops over the rows that are wrong.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from junheng.io._read import RawTable
+from junheng.model.dataset import Dataset, Problem
+from junheng.model.schema import (
+    BOOL_SPELLINGS,
+    ENUMS,
+    FACILITY_COLUMNS,
+    STAGES_BY_SCHOOL_TYPE,
+    TABLES,
+    Column,
+    Table,
+)
+
+ROW = "_row"  # spreadsheet row number, kept while validating
+_NUMERIC = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64,
+            pl.Float32, pl.Float64)
+_DTYPES = {"text": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean,
+           "enum": pl.String}
+
+
+class InputError(Exception):
+    """The input is invalid. ``problems`` lists every problem; nothing was computed."""
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
+        self.problems = problems
+        self.warnings = warnings or []
+        head = "\n".join(str(p) for p in problems[:20])
+        more = f"\n… {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"{len(problems)} input problem(s):\n{head}{more}")
+
+
+def _label(table: Table, source: str) -> str:
+    return source if source in (table.name, table.zh) else f"{source}"
+
+
+def _col_label(col: Column) -> str:
+    return f"{col.zh} {col.name}"
+
+
+def _expected(col: Column) -> tuple[str, str]:
+    if col.kind == "int":
+        low = 0 if col.minimum is None else int(col.minimum)
+        return f"整数，≥ {low}", f"a whole number ≥ {low}"
+    if col.kind == "float":
+        if col.minimum is None:
+            return "数值", "a number"
+        return f"数值，≥ {col.minimum:g}", f"a number ≥ {col.minimum:g}"
+    if col.kind == "bool":
+        return "是/否（true/false、1/0、yes/no、Y/N）", "a yes/no value (是/否, true/false, 1/0, Y/N)"
+    if col.kind == "enum":
+        assert col.enum is not None
+        options = ENUMS[col.enum].expected()
+        return f"以下之一：{options}", f"one of: {options}"
+    return "文本", "text"
+
+
+def _map_headers(raw: RawTable, table: Table) -> tuple[dict[str, str], list[Problem], list[Problem]]:
+    """Map source headers to canonical names; return (mapping, problems, warnings)."""
+    by_alias: dict[str, str] = {}
+    for col in table.columns:
+        by_alias[col.name.lower()] = col.name
+        by_alias[col.zh] = col.name
+    mapping: dict[str, str] = {}
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for header in raw.frame.columns:
+        key = header.replace("\ufeff", "").strip()
+        canonical = by_alias.get(key.lower()) or by_alias.get(key)
+        if canonical is None:
+            if header.startswith("__UNNAMED__") and raw.frame.get_column(header).null_count() == \
+                    raw.frame.height:
+                continue  # an empty, unnamed spreadsheet column
+            warnings.append(Problem(raw.source, 1, header, None, "未识别的列，已保留但不参与计算",
+                                    "unrecognised column, kept and ignored"))
+            continue
+        if canonical in mapping.values():
+            first = next(h for h, c in mapping.items() if c == canonical)
+            problems.append(Problem(raw.source, 1, header, header,
+                                    f"与列「{first}」重复（同为 {canonical}）",
+                                    f"duplicates column '{first}' (both are {canonical})"))
+            continue
+        mapping[header] = canonical
+    for col in table.columns:
+        if col.required and col.name not in mapping.values():
+            problems.append(Problem(raw.source, 1, _col_label(col), None,
+                                    f"缺少必需的列「{col.zh}」（{col.name}）",
+                                    f"required column '{col.name}' ({col.zh}) is missing"))
+    return mapping, problems, warnings
+
+
+def _has_code_row(frame: pl.DataFrame, mapping: dict[str, str]) -> bool:
+    """The template's second header row holds the English codes; recognise and skip it."""
+    if frame.height == 0 or not mapping:
+        return False
+    first = frame.row(0, named=True)
+    matches = 0
+    for header, canonical in mapping.items():
+        value = first[header]
+        if value is None:
+            continue
+        if str(value).strip().lower() != canonical:
+            return False
+        matches += 1
+    return matches >= max(1, len(mapping) // 2)
+
+
+def _parse(expr: pl.Expr, dtype: pl.DataType, col: Column) -> tuple[pl.Expr, pl.Expr]:
+    """Return (typed value, ok) expressions for one source column."""
+    if col.kind in ("int", "float") and dtype in _NUMERIC:
+        number = expr.cast(pl.Float64)
+        present = number.is_not_null()
+    elif col.kind == "bool" and dtype == pl.Boolean:
+        return expr, pl.lit(True)
+    else:
+        text = expr.cast(pl.String).str.strip_chars()
+        text = pl.when(text == "").then(None).otherwise(text)
+        present = text.is_not_null()
+        if col.kind == "text":
+            return text, pl.lit(True)
+        if col.kind == "bool":
+            value = text.str.to_lowercase().replace_strict(
+                BOOL_SPELLINGS, default=None, return_dtype=pl.Boolean)
+            return value, ~present | value.is_not_null()
+        if col.kind == "enum":
+            assert col.enum is not None
+            value = text.str.to_lowercase().replace_strict(
+                ENUMS[col.enum].lookup(), default=None, return_dtype=pl.String)
+            return value, ~present | value.is_not_null()
+        number = text.cast(pl.Float64, strict=False)
+    ok = number.is_not_null() & number.is_finite()
+    if col.minimum is not None:
+        ok = ok & (number >= col.minimum)
+    if col.kind == "int":
+        ok = ok & (number == number.round())
+        value = pl.when(ok).then(number).otherwise(None).cast(pl.Int64)
+    else:
+        value = pl.when(ok).then(number).otherwise(None)
+    return value, ~present | ok
+
+
+def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], list[Problem]]:
+    mapping, problems, warnings = _map_headers(raw, table)
+    frame = raw.frame
+    first_row = 2
+    if _has_code_row(frame, mapping):
+        frame = frame.slice(1)
+        first_row = 3
+    source_of = {canonical: header for header, canonical in mapping.items()}
+    exprs: list[pl.Expr] = [(pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW)]
+    checks: list[tuple[Column, str]] = []
+    for col in table.columns:
+        header = source_of.get(col.name)
+        if header is None:
+            exprs.append(pl.lit(None, dtype=_DTYPES[col.kind]).alias(col.name))
+            continue
+        value, ok = _parse(pl.col(header), frame.schema[header], col)
+        exprs.append(value.alias(col.name))
+        bad = ~ok
+        if not col.nullable:
+            bad = bad | value.is_null()
+        exprs.append(bad.alias(f"_bad_{col.name}"))
+        checks.append((col, header))
+    extras = [h for h in frame.columns if h not in mapping and not h.startswith("__UNNAMED__")]
+    typed = frame.select(*exprs, *[pl.col(h) for h in extras])
+    bad_cols = [f"_bad_{col.name}" for col, _ in checks]
+    if bad_cols:
+        flagged = typed.filter(pl.any_horizontal(bad_cols))
+        if flagged.height:
+            originals = frame[(flagged.get_column(ROW) - first_row).to_list()]
+            for rec, orig in zip(flagged.iter_rows(named=True),
+                                 originals.iter_rows(named=True), strict=True):
+                for col, header in checks:
+                    if rec[f"_bad_{col.name}"]:
+                        original = orig[header]
+                        value = None if original is None or str(original).strip() == "" \
+                            else str(original)
+                        if value is None:
+                            zh, en = "必填，不能为空", "required, must not be empty"
+                        else:
+                            zh, en = _expected(col)
+                        problems.append(Problem(raw.source, rec[ROW], _col_label(col), value,
+                                                zh, en))
+    typed = typed.drop(bad_cols)
+    for col in table.columns:
+        if col.unique and col.name in source_of:
+            problems.extend(_duplicates(typed, col, raw.source))
+    return typed, problems, warnings
+
+
+def _duplicates(frame: pl.DataFrame, col: Column, source: str) -> list[Problem]:
+    dup = (frame.filter(pl.col(col.name).is_not_null())
+           .with_columns(pl.col(ROW).first().over(col.name).alias("_first"))
+           .filter(pl.col(ROW) != pl.col("_first")))
+    return [Problem(source, r[ROW], _col_label(col), r[col.name],
+                    f"重复：与第{r['_first']}行相同，应唯一",
+                    f"duplicate of row {r['_first']}; must be unique")
+            for r in dup.iter_rows(named=True)]
+
+
+def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
+             source: str | None = None) -> Dataset:
+    """Validate raw tables into a ``Dataset``; raise ``InputError`` with every problem."""
+    problems: list[Problem] = []
+    warnings = list(warnings or [])
+    typed: dict[str, pl.DataFrame] = {}
+    sources: dict[str, str] = {}
+    for name, table in TABLES.items():
+        if name not in raw:
+            problems.append(Problem(f"{table.zh} {table.name}", None, None, None,
+                                    f"缺少表「{table.zh}」（工作表或文件名为 {table.zh} 或 {table.name}）",
+                                    f"table '{name}' is missing (a sheet or file named "
+                                    f"{name} or {table.zh})"))
+            continue
+        frame, more_problems, more_warnings = _coerce(raw[name], table)
+        typed[name] = frame
+        sources[name] = raw[name].source
+        problems.extend(more_problems)
+        warnings.extend(more_warnings)
+    if len(typed) == len(TABLES):
+        schools, stages, teachers, more_problems, more_warnings = _cross_checks(
+            typed["schools"], typed["stages"], typed["teachers"], sources)
+        problems.extend(more_problems)
+        warnings.extend(more_warnings)
+    if problems:
+        problems.sort(key=lambda p: (p.table, p.row or 0))
+        raise InputError(problems, warnings)
+    return Dataset(schools.drop(ROW), stages.drop(ROW), teachers.drop(ROW), warnings, source)
+
+
+def _cross_checks(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.DataFrame,
+                  sources: dict[str, str]):
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    school_col = _col_label(TABLES["schools"].column("school_id"))
+    known = schools.select("school_id", "school_type").filter(pl.col("school_id").is_not_null())
+    known_ids = known.get_column("school_id").implode()
+
+    # Teaching points' central schools must exist.
+    parent = schools.filter(pl.col("parent_school_id").is_not_null()
+                            & ~pl.col("parent_school_id").is_in(known_ids))
+    problems += [Problem(sources["schools"], r[ROW], "所属中心校 parent_school_id",
+                         r["parent_school_id"], "学校表中没有这个学校标识码",
+                         "no school with this id in the schools table")
+                 for r in parent.iter_rows(named=True)]
+
+    # Stage rows: known school, a stage its type can have, once per school.
+    allowed = pl.DataFrame(
+        [(t, s) for t, ss in STAGES_BY_SCHOOL_TYPE.items() for s in ss],
+        schema={"school_type": pl.String, "stage": pl.String}, orient="row",
+    ).with_columns(pl.lit(True).alias("_allowed"))
+    st = (stages.join(known, on="school_id", how="left")
+          .join(allowed, on=["school_type", "stage"], how="left"))
+    unknown = st.filter(pl.col("school_id").is_not_null() & pl.col("school_type").is_null())
+    problems += [Problem(sources["stages"], r[ROW], school_col, r["school_id"],
+                         "学校表中没有这个学校标识码", "no school with this id in the schools table")
+                 for r in unknown.iter_rows(named=True)]
+    wrong = st.filter(pl.col("school_type").is_not_null() & pl.col("stage").is_not_null()
+                      & pl.col("_allowed").is_null())
+    problems += [Problem(sources["stages"], r[ROW], "学段 stage", r["stage"],
+                         f"{ENUMS['school_type'].label(r['school_type'])}不能有"
+                         f"{ENUMS['stage'].label(r['stage'])}学段",
+                         f"a {r['school_type']} school cannot have a {r['stage']} stage")
+                 for r in wrong.iter_rows(named=True)]
+    dup = (stages.filter(pl.col("school_id").is_not_null() & pl.col("stage").is_not_null())
+           .with_columns(pl.col(ROW).first().over("school_id", "stage").alias("_first"))
+           .filter(pl.col(ROW) != pl.col("_first")))
+    problems += [Problem(sources["stages"], r[ROW], "学段 stage", r["stage"],
+                         f"同一学校同一学段重复：与第{r['_first']}行相同",
+                         f"the same school and stage as row {r['_first']}")
+                 for r in dup.iter_rows(named=True)]
+
+    problems += _facility_checks(schools, stages, sources, warnings)
+    teachers, more = _teacher_stages(teachers, stages, known, sources, warnings)
+    problems += more
+    return schools, stages, teachers, problems, warnings
+
+
+def _facility_checks(schools: pl.DataFrame, stages: pl.DataFrame, sources: dict[str, str],
+                     warnings: list[Problem]) -> list[Problem]:
+    """Each facility figure comes from every stage row, or from the school total (then split)."""
+    problems: list[Problem] = []
+    totals = schools.select("school_id", *[pl.col(c).alias(f"_total_{c}")
+                                           for c, _, _ in FACILITY_COLUMNS], pl.col(ROW).alias(
+                                               "_school_row"))
+    per_school = stages.filter(pl.col("school_id").is_not_null()).join(
+        totals, on="school_id", how="inner")
+    for name, zh, _ in FACILITY_COLUMNS:
+        flags = per_school.with_columns(
+            pl.col(name).is_null().sum().over("school_id").alias("_empty"),
+            pl.len().over("school_id").alias("_rows"),
+            pl.col(name).sum().over("school_id").alias("_sum"),
+        )
+        missing = flags.filter(pl.col(name).is_null() & (
+            (pl.col("_empty") < pl.col("_rows")) | pl.col(f"_total_{name}").is_null()))
+        for r in missing.iter_rows(named=True):
+            if r["_empty"] < r["_rows"]:
+                zh_msg = "同一学校的学段行应全部填写，或全部留空并在学校表填写全校合计"
+                en_msg = ("fill this figure on every stage row of the school, or leave all "
+                          "empty and give the school total on the schools sheet")
+            else:
+                zh_msg = "为空，且学校表未给出全校合计"
+                en_msg = "empty, and the schools sheet gives no school total"
+            problems.append(Problem(sources["stages"], r[ROW], f"{zh} {name}", None, zh_msg,
+                                    en_msg))
+        mismatch = (flags.filter((pl.col("_empty") == 0) & pl.col(f"_total_{name}").is_not_null())
+                    .unique("school_id", keep="first", maintain_order=True)
+                    .filter((pl.col("_sum") - pl.col(f"_total_{name}")).abs()
+                            > 1e-9 * pl.max_horizontal(pl.col(f"_total_{name}").abs(), 1.0)))
+        warnings += [Problem(sources["schools"], r["_school_row"], f"{zh} {name}",
+                             f"{r[f'_total_{name}']:g}",
+                             f"与各学段合计 {r['_sum']:g} 不一致，以学段行为准",
+                             f"differs from the stage rows' sum {r['_sum']:g}; the stage rows "
+                             "are used")
+                     for r in mismatch.iter_rows(named=True)]
+    return problems
+
+
+def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.DataFrame,
+                    sources: dict[str, str], warnings: list[Problem]):
+    """Place every teacher in a stage of their school, or report why that is impossible."""
+    problems: list[Problem] = []
+    src = sources["teachers"]
+    stage_sets = (stages.filter(pl.col("school_id").is_not_null() & pl.col("stage").is_not_null())
+                  .group_by("school_id")
+                  .agg(pl.col("stage").unique().sort().alias("_stages")))
+    t = (teachers.join(known.select("school_id", pl.lit(True).alias("_known")), on="school_id",
+                       how="left")
+         .join(stage_sets, on="school_id", how="left")
+         .with_columns(pl.col("_stages").list.len().fill_null(0).alias("_n"),
+                       pl.col("_stages").list.first().alias("_only")))
+    has_school = pl.col("school_id").is_not_null()
+    unknown = t.filter(has_school & pl.col("_known").is_null())
+    problems += [Problem(src, r[ROW], "学校标识码 school_id", r["school_id"],
+                         "学校表中没有这个学校标识码", "no school with this id in the schools table")
+                 for r in unknown.iter_rows(named=True)]
+    no_stage_rows = t.filter(has_school & pl.col("_known").is_not_null() & (pl.col("_n") == 0))
+    problems += [Problem(src, r[ROW], "学校标识码 school_id", r["school_id"],
+                         "该学校在学段表中没有任何学段行", "the school has no rows in the stages table")
+                 for r in no_stage_rows.iter_rows(named=True)]
+    in_stage = pl.col("_stages").list.contains(pl.col("stage"))
+    multi = pl.col("_n") > 1
+    empty_multi = t.filter(multi & pl.col("stage").is_null())
+    problems += [Problem(src, r[ROW], "任教学段 stage", None,
+                         "多学段学校的教师必须填写任教学段",
+                         "required for a teacher of a school with more than one stage")
+                 for r in empty_multi.iter_rows(named=True)]
+    wrong_multi = t.filter(multi & pl.col("stage").is_not_null() & ~in_stage)
+    problems += [Problem(src, r[ROW], "任教学段 stage", r["stage"],
+                         f"该学校没有此学段（有：{'、'.join(r['_stages'])}）",
+                         f"the school has no such stage (it has: {', '.join(r['_stages'])})")
+                 for r in wrong_multi.iter_rows(named=True)]
+    single = pl.col("_n") == 1
+    moved = (t.filter(single & pl.col("stage").is_not_null() & ~in_stage)
+             .group_by("school_id", maintain_order=True)
+             .agg(pl.len().alias("n"), pl.col(ROW).first().alias("first"),
+                  pl.col("stage").first(), pl.col("_only").first()))
+    warnings += [Problem(src, r["first"], "任教学段 stage", r["stage"],
+                         f"学校 {r['school_id']} 只有{ENUMS['stage'].label(r['_only'])}学段，"
+                         f"{r['n']} 名教师计入该学段",
+                         f"school {r['school_id']} has only the {r['_only']} stage; {r['n']} "
+                         "teacher(s) counted there")
+                 for r in moved.iter_rows(named=True)]
+    teachers = t.with_columns(
+        pl.when(single).then(pl.col("_only")).otherwise(pl.col("stage")).alias("stage")
+    ).drop("_known", "_stages", "_n", "_only")
+    return teachers, problems

@@ -1,0 +1,151 @@
+"""Write the official input workbook: empty (the template) or filled with a dataset.
+
+Row 1 holds the Chinese headers, row 2 the English codes (the reader recognises and skips it),
+data starts on row 3. Every enum column has a dropdown of its Chinese labels, counts and areas
+have number validation, id columns are formatted as text so leading zeros survive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+from junheng.io._atomic import atomic_path
+from junheng.model.dataset import Dataset
+from junheng.model.schema import ENUMS, STAGES_BY_SCHOOL_TYPE, TABLES, Column, Table
+
+_VALIDATED_ROWS = 20000  # dropdowns and checks reach this far below the header
+
+INSTRUCTIONS = [
+    ("填表说明", "本工作簿为 junheng（均衡）县域义务教育优质均衡评估的数据模板。"),
+    ("", "共三张表：学校、学段、教师。第1行为中文表头，第2行为英文代码（请勿删除），从第3行起填写数据。"),
+    ("", "深色表头为必填列，浅色表头为选填列。列的顺序可以调整，表头可用中文或英文。"),
+    ("学校", "每所学校一行。学校标识码按文本填写，保留前导零。教学点请填写所属中心校。"),
+    ("学段", "每所学校的每个义务教育学段一行（小学/初中）。九年一贯制学校两行；完全中学只填初中一行。"),
+    ("", "多学段学校的设施数据若无法分学段统计，可将学段行留空，在学校表填写全校合计，"
+         "系统按加权学生数（小学:初中 = 1:1.1）拆分，并在报告中注明。"),
+    ("教师", "每名在编在岗教师一行。多学段学校的教师必须填写任教学段。"),
+    ("", "「专任教师」「是否」类列可填：是/否、true/false、1/0、Y/N。"),
+    ("", "下拉列表中的选项即为允许的取值，也可填写对应的英文代码。"),
+    ("隐私", "教师信息属于个人信息，请妥善保管本文件。"),
+]
+
+
+def _header_formats(book: xlsxwriter.Workbook) -> dict[str, object]:
+    return {
+        "required": book.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
+                                     "border": 1, "text_wrap": True, "valign": "vcenter"}),
+        "optional": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                     "text_wrap": True, "valign": "vcenter"}),
+        "code": book.add_format({"italic": True, "font_color": "#808080", "bg_color": "#F2F2F2",
+                                 "border": 1}),
+        "text": book.add_format({"num_format": "@"}),
+        "int": book.add_format({"num_format": "0"}),
+        "float": book.add_format({"num_format": "0.##"}),
+    }
+
+
+def _validation(col: Column) -> dict | None:
+    if col.kind == "enum":
+        assert col.enum is not None
+        return {"validate": "list", "source": list(ENUMS[col.enum].labels.values()),
+                "error_title": col.zh, "error_message": "请从下拉列表中选择 / choose from the list"}
+    if col.kind == "bool":
+        return {"validate": "list", "source": ["是", "否"], "error_title": col.zh,
+                "error_message": "请填写 是 或 否 / yes or no"}
+    if col.kind in ("int", "float") and col.minimum is not None:
+        return {"validate": "integer" if col.kind == "int" else "decimal",
+                "criteria": ">=", "value": col.minimum, "error_title": col.zh,
+                "error_message": f"应为 ≥ {col.minimum:g} 的数 / a number ≥ {col.minimum:g}"}
+    return None
+
+
+def _cell_values(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """Convert codes to Chinese labels and booleans to 是/否 for people to read."""
+    exprs = []
+    for col in table.columns:
+        if col.name not in frame.columns:
+            continue
+        if col.kind == "enum":
+            assert col.enum is not None
+            exprs.append(pl.col(col.name).replace_strict(ENUMS[col.enum].labels, default=None))
+        elif col.kind == "bool":
+            exprs.append(pl.when(pl.col(col.name)).then(pl.lit("是"))
+                         .when(pl.col(col.name).not_()).then(pl.lit("否")).alias(col.name))
+        else:
+            exprs.append(pl.col(col.name))
+    return frame.select(exprs)
+
+
+def write_workbook(path: str | Path, dataset: Dataset | None = None) -> Path:
+    """Write the official workbook to ``path`` (empty when ``dataset`` is None); return the path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = write_workbook(pathlib.Path(tempfile.mkdtemp()) / "template.xlsx")
+    >>> out.name
+    'template.xlsx'
+    """
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
+                                              "strings_to_numbers": False,
+                                              "strings_to_urls": False})
+        fmt = _header_formats(book)
+        _write_instructions(book)
+        for table in TABLES.values():
+            sheet = book.add_worksheet(table.zh)
+            for j, col in enumerate(table.columns):
+                sheet.write_string(0, j, col.zh, fmt["required" if col.required else "optional"])
+                sheet.write_string(1, j, col.name, fmt["code"])
+                width = max(len(col.zh) * 2 + 2, len(col.name) + 2, 10)
+                sheet.set_column(j, j, width, fmt.get(col.kind) if col.kind in
+                                 ("text", "int", "float") else None)
+                rule = _validation(col)
+                if rule:
+                    sheet.data_validation(2, j, _VALIDATED_ROWS, j, rule)
+            sheet.set_row(0, 30)
+            sheet.freeze_panes(2, 0)
+            if dataset is not None:
+                frame = getattr(dataset, table.name)
+                values = _cell_values(frame, table)
+                for i, row in enumerate(values.iter_rows(), start=2):
+                    for j, value in enumerate(row):
+                        if value is None:
+                            continue
+                        if isinstance(value, str):
+                            sheet.write_string(i, j, value)
+                        else:
+                            sheet.write_number(i, j, value)
+        book.close()
+    return path
+
+
+def _write_instructions(book: xlsxwriter.Workbook) -> None:
+    sheet = book.add_worksheet("填表说明")
+    bold = book.add_format({"bold": True, "valign": "top"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    sheet.set_column(0, 0, 10)
+    sheet.set_column(1, 1, 100)
+    row = 0
+    for head, text in INSTRUCTIONS:
+        sheet.write_string(row, 0, head, bold)
+        sheet.write_string(row, 1, text, wrap)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "允许的学段", bold)
+    for school_type, stages in STAGES_BY_SCHOOL_TYPE.items():
+        row += 1
+        labels = "、".join(ENUMS["stage"].label(s) for s in stages)
+        sheet.write_string(row, 1, f"{ENUMS['school_type'].label(school_type)}：{labels}", wrap)
+    for table in TABLES.values():
+        row += 2
+        sheet.write_string(row, 0, table.zh, bold)
+        for col in table.columns:
+            row += 1
+            need = "必填" if col.required else "选填"
+            allowed = f"；取值：{'、'.join(ENUMS[col.enum].labels.values())}" if col.enum else ""
+            sheet.write_string(row, 1, f"{col.zh}（{col.name}）— {need}{allowed}", wrap)

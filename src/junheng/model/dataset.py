@@ -1,0 +1,65 @@
+"""The typed tables every later step works on, and the problems found while making them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One input problem, located as the user sees it (sheet/file, spreadsheet row, column).
+
+    ``row`` is the spreadsheet row number (header row = 1); ``None`` for table-level problems.
+    """
+
+    table: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected_zh: str
+    expected_en: str
+
+    def location(self) -> str:
+        parts = [self.table]
+        if self.row is not None:
+            parts.append(f"第{self.row}行 row {self.row}")
+        if self.column is not None:
+            parts.append(self.column)
+        return " · ".join(parts)
+
+    def __str__(self) -> str:
+        value = "（空 empty）" if self.value is None else repr(self.value)
+        return (
+            f"{self.location()} · 值 value {value}: "
+            f"{self.expected_zh} / {self.expected_en}"
+        )
+
+
+@dataclass
+class Dataset:
+    """A county's (or several counties') rosters, validated and normalised.
+
+    Columns follow ``junheng.model.schema``: enum values are English codes, booleans are
+    booleans, ids are text. A teacher's ``stage`` is always filled (a single-stage school's
+    teachers are placed in its stage). Stage facility cells may still be null where the school
+    row carries the total; the evaluation splits those by the standard's weights.
+    """
+
+    schools: pl.DataFrame
+    stages: pl.DataFrame
+    teachers: pl.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+    source: str | None = None
+
+    @property
+    def counties(self) -> list[str]:
+        return sorted(self.schools.get_column("county").unique().to_list())
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset(counties={len(self.counties)}, schools={self.schools.height}, "
+            f"stages={self.stages.height}, teachers={self.teachers.height}, "
+            f"warnings={len(self.warnings)})"
+        )

@@ -1,0 +1,270 @@
+"""Standard profiles: YAML data that can extend one another, checked against declared rules."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from junheng.model.schema import ENUMS, STAGES, TABLES
+
+_PACKAGED = "junheng.standards.profiles"
+UNITS = {"teachers": ("名", "teachers"), "m2": ("m²", "m²"), "yuan": ("元", "yuan"),
+         "rooms": ("间", "rooms")}
+INTEGER_UNITS = {"teachers", "rooms"}  # shortfalls in these units are whole numbers
+
+
+class StandardError(Exception):
+    """A standard profile cannot be found or does not follow the profile rules."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: str
+    name_en: str
+    numerator: tuple[str, str]  # ("teachers", group) or ("column", stages column)
+    per_students: float
+    unit: str
+    thresholds: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A resolved standard profile. Build with ``load_standard``.
+
+    Examples
+    --------
+    >>> s = load_standard("quality-2017")
+    >>> s.indicator("backbone_teachers_per100").thresholds["junior"]
+    1.0
+    >>> s.cv_limits["primary"]
+    0.5
+    """
+
+    id: str
+    name: str
+    name_en: str
+    indicators: tuple[Indicator, ...]
+    min_indicators_met: int
+    floor_ratio: float
+    cv_limits: dict[str, float]
+    full_time_only: bool
+    teacher_groups: dict[str, dict[str, dict[str, list[str]]]]  # group -> column -> stage -> codes
+    split_weights: dict[str, float]
+    exclude_teaching_points_below: int | None
+    merge_teaching_points_into_parent: bool
+    tolerance: float
+    chain: tuple[str, ...]  # this profile and the ones it extends, most specific first
+    data: dict[str, Any]
+
+    def indicator(self, key: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.key == key:
+                return ind
+        raise KeyError(key)
+
+
+def available_standards() -> list[str]:
+    """Names of the profiles shipped with junheng."""
+    folder = resources.files(_PACKAGED)
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _read_profile(ref: str, base_dir: Path | None) -> tuple[dict[str, Any], str, Path | None]:
+    candidate = Path(ref)
+    if ref.endswith((".yaml", ".yml")):
+        if not candidate.is_absolute() and base_dir is not None:
+            candidate = base_dir / candidate
+        if not candidate.exists():
+            raise StandardError([f"找不到标准文件 {candidate} / standard file not found: {candidate}"])
+        text, origin, folder = candidate.read_text(encoding="utf-8"), str(candidate), \
+            candidate.parent
+    else:
+        packaged = resources.files(_PACKAGED) / f"{ref}.yaml"
+        if not packaged.is_file():
+            names = "、".join(available_standards())
+            raise StandardError([f"没有名为 {ref} 的标准（可用：{names}） / no standard named {ref} "
+                                 f"(available: {', '.join(available_standards())})"])
+        text, origin, folder = packaged.read_text(encoding="utf-8"), ref, None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise StandardError([f"{origin}: YAML 格式错误 / invalid YAML: {exc}"]) from exc
+    if not isinstance(data, dict):
+        raise StandardError([f"{origin}: 应为键值映射 / must be a mapping"])
+    return data, origin, folder
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve(ref: str, base_dir: Path | None, seen: tuple[str, ...]) -> tuple[dict, tuple]:
+    data, origin, folder = _read_profile(ref, base_dir)
+    if origin in seen:
+        raise StandardError([f"标准继承成环 / circular extends: {' → '.join((*seen, origin))}"])
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, (origin,)
+    base, chain = _resolve(str(parent), folder, (*seen, origin))
+    return _merge(base, data), (origin, *chain)
+
+
+def load_standard(ref: str | Path = "quality-2017") -> Standard:
+    """Load a packaged profile by name, or a user's YAML file by path, resolving ``extends:``.
+
+    Raises ``StandardError`` listing every problem with the profile.
+    """
+    data, chain = _resolve(str(ref), None, ())
+    return _build(data, chain)
+
+
+# ---------------------------------------------------------------------------------------------
+# Declared parameter constraints: each check adds a bilingual message, all are reported at once.
+
+def _number(problems: list[str], where: str, value: Any, low: float | None = None,
+            high: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        problems.append(f"{where}: 应为数值 / must be a number, got {value!r}")
+        return math.nan
+    if (low is not None and value < low) or (high is not None and value > high):
+        problems.append(f"{where}: 应在 [{low}, {high}] 之间 / must be within [{low}, {high}], "
+                        f"got {value!r}")
+    return float(value)
+
+
+def _per_stage(problems: list[str], where: str, value: Any, low: float | None = 0,
+               high: float | None = None) -> dict[str, float]:
+    if not isinstance(value, dict) or set(value) != set(STAGES):
+        problems.append(f"{where}: 应为 {{primary: …, junior: …}} / must give primary and junior, "
+                        f"got {value!r}")
+        return {}
+    return {s: _number(problems, f"{where}.{s}", value[s], low, high) for s in STAGES}
+
+
+def _get(problems: list[str], data: dict, path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            problems.append(f"{path}: 缺少 / missing")
+            return None
+        node = node[part]
+    return node
+
+
+def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
+    problems: list[str] = []
+    teacher_columns = {c.name: c for c in TABLES["teachers"].columns if c.kind == "enum"}
+    stage_columns = {c.name for c in TABLES["stages"].columns if c.kind in ("int", "float")}
+
+    groups: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for gname, spec in (_get(problems, data, "teachers.groups") or {}).items():
+        if not isinstance(spec, dict) or not spec:
+            problems.append(f"teachers.groups.{gname}: 应为 列: 取值 映射 / must map columns to codes")
+            continue
+        groups[gname] = {}
+        for column, codes in spec.items():
+            where = f"teachers.groups.{gname}.{column}"
+            if column not in teacher_columns:
+                problems.append(f"{where}: 不是教师表的枚举列 / not an enum column of teachers "
+                                f"({', '.join(teacher_columns)})")
+                continue
+            by_stage = codes if isinstance(codes, dict) else {s: codes for s in STAGES}
+            enum = ENUMS[teacher_columns[column].enum or ""]
+            groups[gname][column] = {}
+            for stage in STAGES:
+                values = by_stage.get(stage)
+                if not isinstance(values, list) or not all(v in enum.labels for v in values):
+                    problems.append(f"{where}.{stage}: 应为 {enum.name} 代码列表 / must be a list "
+                                    f"of {enum.name} codes ({', '.join(enum.codes)}), got "
+                                    f"{values!r}")
+                    continue
+                groups[gname][column][stage] = list(values)
+
+    indicators: list[Indicator] = []
+    for key, spec in (_get(problems, data, "resources.indicators") or {}).items():
+        where = f"resources.indicators.{key}"
+        if not isinstance(spec, dict):
+            problems.append(f"{where}: 应为映射 / must be a mapping")
+            continue
+        numerator = spec.get("numerator")
+        num: tuple[str, str] = ("", "")
+        if isinstance(numerator, dict) and len(numerator) == 1:
+            kind, ref = next(iter(numerator.items()))
+            num = (str(kind), str(ref))
+            if kind == "teachers" and ref not in groups and ref != "all":
+                problems.append(f"{where}.numerator: 未定义的教师组 / undefined teacher group {ref!r}")
+            elif kind == "column" and ref not in stage_columns:
+                problems.append(f"{where}.numerator: 学段表没有数值列 / no numeric stages column "
+                                f"{ref!r}")
+            elif kind not in ("teachers", "column"):
+                problems.append(f"{where}.numerator: 应为 teachers 或 column / must be teachers "
+                                "or column")
+        else:
+            problems.append(f"{where}.numerator: 应为 {{teachers: 组}} 或 {{column: 列}} / must be "
+                            "{teachers: group} or {column: name}")
+        unit = spec.get("unit")
+        if unit not in UNITS:
+            problems.append(f"{where}.unit: 应为 {', '.join(UNITS)} 之一 / must be one of them, "
+                            f"got {unit!r}")
+        indicators.append(Indicator(
+            key=key, name=str(spec.get("name", key)), name_en=str(spec.get("name_en", key)),
+            numerator=num,
+            per_students=_number(problems, f"{where}.per_students", spec.get("per_students"), 1e-9),
+            unit=str(unit),
+            thresholds=_per_stage(problems, f"{where}.thresholds", spec.get("thresholds"), 0),
+        ))
+    if not indicators:
+        problems.append("resources.indicators: 至少需要一个指标 / at least one indicator is required")
+
+    min_met = _get(problems, data, "resources.school_rule.min_indicators_met")
+    if not isinstance(min_met, int) or isinstance(min_met, bool) or \
+            not 0 <= min_met <= len(indicators):
+        problems.append(f"resources.school_rule.min_indicators_met: 应为 0–{len(indicators)} 的整数 "
+                        f"/ must be a whole number 0–{len(indicators)}, got {min_met!r}")
+        min_met = 0
+    floor = _number(problems, "resources.school_rule.floor_ratio",
+                    _get(problems, data, "resources.school_rule.floor_ratio"), 0, 1)
+    cv_limits = _per_stage(problems, "resources.cv_limits", _get(problems, data,
+                                                                  "resources.cv_limits"), 0)
+    full_time_only = _get(problems, data, "teachers.full_time_only")
+    if not isinstance(full_time_only, bool):
+        problems.append(f"teachers.full_time_only: 应为 true/false / must be true or false, got "
+                        f"{full_time_only!r}")
+    weights = _per_stage(problems, "units.split_weights", _get(problems, data,
+                                                                "units.split_weights"), 1e-9)
+    below = _get(problems, data, "units.exclude_teaching_points_below")
+    if below is not None and (not isinstance(below, int) or isinstance(below, bool) or below < 0):
+        problems.append(f"units.exclude_teaching_points_below: 应为非负整数或 null / must be a "
+                        f"whole number ≥ 0 or null, got {below!r}")
+    merge = _get(problems, data, "units.merge_teaching_points_into_parent")
+    if not isinstance(merge, bool):
+        problems.append("units.merge_teaching_points_into_parent: 应为 true/false / must be true "
+                        f"or false, got {merge!r}")
+    tolerance = _number(problems, "tolerance", data.get("tolerance", 1e-9), 0, 1e-3)
+    if problems:
+        raise StandardError([f"标准 {chain[0]} 有误 / standard {chain[0]} is invalid:",
+                             *problems])
+    return Standard(
+        id=str(data.get("id", chain[0])), name=str(data.get("name", chain[0])),
+        name_en=str(data.get("name_en", chain[0])), indicators=tuple(indicators),
+        min_indicators_met=min_met, floor_ratio=floor, cv_limits=cv_limits,
+        full_time_only=bool(full_time_only), teacher_groups=groups, split_weights=weights,
+        exclude_teaching_points_below=below, merge_teaching_points_into_parent=bool(merge),
+        tolerance=tolerance, chain=chain, data=data,
+    )
