@@ -15,7 +15,7 @@ from junheng.evaluate._indicators import indicator_table, school_table
 from junheng.evaluate._units import Note, build_units
 from junheng.model.dataset import Dataset, Problem
 from junheng.model.schema import STAGES
-from junheng.standards import Standard, load_standard
+from junheng.standards import INTEGER_UNITS, Standard, load_standard
 
 STAGE_ORDER = {stage: i for i, stage in enumerate(STAGES)}
 
@@ -89,7 +89,10 @@ class Evaluation:
             entry: dict[str, Any] = {"value": _num(r["value"]), "threshold": r["threshold"],
                                      "met": r["met"], "ratio": _num(r["ratio"])}
             if r["met"] is False:
-                entry["shortfall"] = _num(r["shortfall"])
+                shortfall = _num(r["shortfall"])
+                if shortfall is not None and r["unit"] in INTEGER_UNITS:
+                    shortfall = int(shortfall)  # whole teachers, whole rooms
+                entry["shortfall"] = shortfall
                 entry["shortfall_unit"] = r["unit"]
             by_unit.setdefault((r["school_id"], r["stage"]), {})[r["indicator"]] = entry
         schools = [{

@@ -31,6 +31,8 @@ class Indicator:
     key: str
     name: str
     name_en: str
+    short: str  # what a school lacks, in gap phrases: 缺{short} 2 名
+    short_en: str
     numerator: tuple[str, str]  # ("teachers", group) or ("column", stages column)
     per_students: float
     unit: str
@@ -224,6 +226,8 @@ def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
                             f"got {unit!r}")
         indicators.append(Indicator(
             key=key, name=str(spec.get("name", key)), name_en=str(spec.get("name_en", key)),
+            short=str(spec.get("short", spec.get("name", key))),
+            short_en=str(spec.get("short_en", spec.get("name_en", key))),
             numerator=num,
             per_students=_number(problems, f"{where}.per_students", spec.get("per_students"), 1e-9),
             unit=str(unit),

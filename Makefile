@@ -1,0 +1,34 @@
+# junheng — the two commands of the quick start are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+# The virtual environment, reinstalled when the package's metadata changes.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p build
+	$(BIN)/junheng sample --schools 60 --seed 7 -o build/sample-county.xlsx
+	$(BIN)/junheng evaluate build/sample-county.xlsx --json build/sample-county.json
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+# Benchmarks need pandas + openpyxl for the plain baseline; they are not package dependencies.
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build $(VENV) .pytest_cache .ruff_cache .hypothesis

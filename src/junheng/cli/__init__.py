@@ -1,0 +1,136 @@
+"""The ``junheng`` command: a thin shell over the library functions.
+
+Exit codes: 0 the command ran (whatever the verdict), 2 invalid input or standard, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from junheng.io import InputError
+from junheng.standards import StandardError
+
+app = typer.Typer(
+    help="junheng 均衡 — 县域义务教育优质均衡发展评估 / quality-balanced county evaluation",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                    console=err, transient=True, disable=not err.is_terminal)
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Argument(help="写出的模板 / workbook to write")] = Path(
+        "junheng-template.xlsx"),
+) -> None:
+    """写出官方空白填报模板 / write the official empty workbook to fill in."""
+    from junheng.io import write_workbook
+
+    write_workbook(output)
+    out.print(f"已写出模板 template written: {output}")
+
+
+@app.command()
+def sample(
+    output: Annotated[Path, typer.Option("-o", "--output",
+                                         help=".xlsx 工作簿，或 CSV/Parquet 文件夹 / workbook or "
+                                              "folder")] = Path("sample-county.xlsx"),
+    schools: Annotated[int, typer.Option(min=1, help="每县学校数 / schools per county")] = 60,
+    seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 7,
+    counties: Annotated[int, typer.Option(min=1, help="县区数 / counties")] = 1,
+) -> None:
+    """生成示例县数据（可复现）/ generate a reproducible sample county."""
+    from junheng.model.sample import write_sample
+
+    with _progress() as progress:
+        progress.add_task("生成示例数据 generating sample…", total=None)
+        write_sample(output, schools=schools, seed=seed, counties=counties)
+    out.print(f"已写出示例数据 sample written: {output}  (schools={schools}, seed={seed}, "
+              f"counties={counties})")
+
+
+@app.command()
+def evaluate(
+    input: Annotated[Path, typer.Argument(help="县域数据：.xlsx 或 CSV/Parquet 文件夹 / workbook "
+                                               "or folder")],
+    standard: Annotated[str, typer.Option(help="标准名称或 YAML 文件 / standard name or YAML "
+                                               "file")] = "quality-2017",
+    json_path: Annotated[Path | None, typer.Option("--json", help="写出 JSON 结果 / write the "
+                                                                   "JSON result")] = None,
+    lang: Annotated[Lang, typer.Option(help="语言 / language")] = Lang.zh,
+    all_errors: Annotated[bool, typer.Option("--all-errors", help="显示全部输入问题 / show "
+                                                                  "every input problem")] = False,
+    max_schools: Annotated[int, typer.Option(help="每县最多列出的未达标学校 / failing schools "
+                                                  "listed per county")] = 40,
+) -> None:
+    """评估县域资源配置 / evaluate resource allocation against the standard."""
+    from junheng import evaluate as run_evaluation
+    from junheng import load
+    from junheng.report import print_evaluation
+    from junheng.standards import load_standard
+
+    from junheng.report import print_problems
+
+    with _progress() as progress:
+        task = progress.add_task("读取标准 loading standard…", total=None)
+        profile = load_standard(standard)
+        progress.update(task, description=f"读取并校验 reading and validating {input.name}…")
+        try:
+            dataset = load(input)
+        except InputError as exc:
+            progress.stop()
+            print_problems(exc.problems, err, limit=None if all_errors else 200)
+            raise typer.Exit(2) from exc
+        progress.update(task, description="评估 evaluating…")
+        result = run_evaluation(dataset, profile)
+        if json_path is not None:
+            progress.update(task, description="写出 JSON writing JSON…")
+            result.write_json(json_path)
+    print_evaluation(result, out, lang.value, max_schools=max_schools)
+    if json_path is not None:
+        out.print(f"\n已写出 JSON written: {json_path}")
+
+
+def main() -> None:
+    """Entry point: run the app, turning known failures into clear messages and exit codes."""
+    try:
+        app(standalone_mode=False)
+    except StandardError as exc:
+        err.print("[bold red]标准有误 / invalid standard[/]")
+        for line in exc.problems:
+            err.print(f"  {line}", markup=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("已取消 / aborted")
+        sys.exit(1)
+    except Exception as exc:  # the click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if os.environ.get("JUNHENG_DEBUG"):
+            raise
+        err.print(f"[bold red]出错了 / error:[/] {type(exc).__name__}: {exc}", markup=True)
+        err.print("设置 JUNHENG_DEBUG=1 可查看详细信息 / set JUNHENG_DEBUG=1 for the traceback")
+        sys.exit(1)

@@ -1,0 +1,6 @@
+"""Reports people read. So far: the terminal summary (Excel, HTML and Word come later)."""
+
+from junheng.report._terminal import print_evaluation, print_problems
+from junheng.report._text import gap_phrase
+
+__all__ = ["gap_phrase", "print_evaluation", "print_problems"]

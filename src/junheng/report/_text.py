@@ -1,0 +1,85 @@
+"""User-facing words, Chinese first and English second, and the gap phrases."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from junheng.standards import Indicator
+
+Lang = Literal["zh", "en"]
+
+TEXT: dict[str, tuple[str, str]] = {
+    "standard": ("评估标准", "Standard"),
+    "source": ("数据", "Data"),
+    "county": ("县区", "County"),
+    "verdict": ("结论", "Verdict"),
+    "pass": ("达标", "pass"),
+    "fail": ("未达标", "fail"),
+    "incomplete": ("待完整评估", "incomplete"),
+    "incomplete_why": ("资源配置已评估；政府保障、教育质量、社会认可度尚未评估，县域结论暂不能为「达标」",
+                       "resource allocation evaluated; government guarantee, education quality "
+                       "and social recognition not yet, so the county cannot be 'pass'"),
+    "resources": ("资源配置", "Resource allocation"),
+    "primary": ("小学", "Primary"),
+    "junior": ("初中", "Junior secondary"),
+    "indicator": ("指标", "Indicator"),
+    "county_value": ("县域值", "County value"),
+    "cv": ("差异系数", "CV"),
+    "limit": ("限值", "Limit"),
+    "met": ("达标", "Met"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "undefined": ("无法计算", "undefined"),
+    "schools_meeting": ("学校达标（至少 {k} 项达标且未达标项不低于 {floor:.0%}）：{m} / {n} 所",
+                        "School–stages meeting the rule (≥ {k} met, others ≥ {floor:.0%}): "
+                        "{m} of {n}"),
+    "failing": ("未达标学校及缺口", "School–stages failing the rule, and what they lack"),
+    "school": ("学校", "School"),
+    "stage": ("学段", "Stage"),
+    "students": ("在校生", "Pupils"),
+    "met_count": ("达标项", "Met"),
+    "gaps": ("缺口（达到标准值所需）", "Gap (to reach each threshold)"),
+    "below_floor": ("低于85%", "below 85 %"),
+    "no_pupils": ("无在校生，不参与评估：", "No pupils, not evaluated: "),
+    "notes": ("说明", "Notes"),
+    "warnings": ("数据提示", "Warnings"),
+    "more_schools": ("……另有 {n} 所未达标学校，完整清单见 --json 输出",
+                     "… {n} more failing school–stages; see the --json output for all"),
+    "problems": ("输入数据有 {n} 个问题，未进行评估，也未写出任何文件：",
+                 "The input has {n} problem(s); nothing was evaluated or written:"),
+    "more_problems": ("……另有 {n} 个问题未显示（加 --all-errors 显示全部）",
+                      "… {n} more not shown (add --all-errors to see all)"),
+    "row": ("行", "Row"),
+    "column": ("列", "Column"),
+    "value": ("值", "Value"),
+    "expected": ("问题 / Problem", "Problem / 问题"),
+    "table": ("表", "Table"),
+    "json_written": ("已写出 JSON：{path}", "JSON written: {path}"),
+}
+
+UNIT_WORDS = {"teachers": ("名", "teachers"), "rooms": ("间", "rooms"), "m2": ("m²", "m²"),
+              "yuan": ("元", "yuan")}
+
+
+def t(key: str, lang: Lang, **kwargs: object) -> str:
+    zh, en = TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**kwargs) if kwargs else text
+
+
+def amount(value: float, unit: str) -> str:
+    """Shortfalls for display: whole teachers/rooms; area and money rounded up."""
+    whole = math.ceil(value - 1e-9)
+    return f"{whole:,}" if unit == "yuan" else str(whole)
+
+
+def gap_phrase(indicator: Indicator, shortfall: float, lang: Lang) -> str:
+    """'缺骨干教师 2 名' / 'short of 2 backbone teachers'."""
+    zh_unit, en_unit = UNIT_WORDS[indicator.unit]
+    value = amount(shortfall, indicator.unit)
+    if lang == "zh":
+        return f"缺{indicator.short} {value} {zh_unit}"
+    if indicator.unit in ("teachers", "rooms"):
+        return f"short of {value} {indicator.short_en}"
+    return f"short of {value} {en_unit} of {indicator.short_en}"
