@@ -334,8 +334,14 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
     stage_sets = (stages.filter(pl.col("school_id").is_not_null() & pl.col("stage").is_not_null())
                   .group_by("school_id")
                   .agg(pl.col("stage").unique().sort().alias("_stages")))
-    t = (teachers.join(known.select("school_id", pl.lit(True).alias("_known")), on="school_id",
-                       how="left")
+    # "Multi-stage" is the school type's (nine-year, twelve-year): a nine-year school missing a
+    # stage row still rejects teachers of that stage instead of silently moving them.
+    stage_count = {k: len(v) for k, v in STAGES_BY_SCHOOL_TYPE.items()}
+    kinds = known.select("school_id", pl.lit(True).alias("_known"),
+                         (pl.col("school_type").replace_strict(stage_count, default=1,
+                                                               return_dtype=pl.Int64) > 1)
+                         .alias("_multi_type"))
+    t = (teachers.join(kinds, on="school_id", how="left")
          .join(stage_sets, on="school_id", how="left")
          .with_columns(pl.col("_stages").list.len().fill_null(0).alias("_n"),
                        pl.col("_stages").list.first().alias("_only")))
@@ -349,18 +355,18 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
                          "该学校在学段表中没有任何学段行", "the school has no rows in the stages table")
                  for r in no_stage_rows.iter_rows(named=True)]
     in_stage = pl.col("_stages").list.contains(pl.col("stage"))
-    multi = pl.col("_n") > 1
+    multi = pl.col("_multi_type").fill_null(False) & (pl.col("_n") > 0)
     empty_multi = t.filter(multi & pl.col("stage").is_null())
     problems += [Problem(src, r[ROW], "任教学段 stage", None,
-                         "多学段学校的教师必须填写任教学段",
-                         "required for a teacher of a school with more than one stage")
+                         "多学段学校（九年一贯制、十二年一贯制）的教师必须填写任教学段",
+                         "required for a teacher of a multi-stage (nine- or twelve-year) school")
                  for r in empty_multi.iter_rows(named=True)]
     wrong_multi = t.filter(multi & pl.col("stage").is_not_null() & ~in_stage)
     problems += [Problem(src, r[ROW], "任教学段 stage", r["stage"],
                          f"该学校没有此学段（有：{'、'.join(r['_stages'])}）",
                          f"the school has no such stage (it has: {', '.join(r['_stages'])})")
                  for r in wrong_multi.iter_rows(named=True)]
-    single = pl.col("_n") == 1
+    single = ~pl.col("_multi_type").fill_null(True) & (pl.col("_n") == 1)
     moved = (t.filter(single & pl.col("stage").is_not_null() & ~in_stage)
              .group_by("school_id", maintain_order=True)
              .agg(pl.len().alias("n"), pl.col(ROW).first().alias("first"),
@@ -373,5 +379,5 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
                  for r in moved.iter_rows(named=True)]
     teachers = t.with_columns(
         pl.when(single).then(pl.col("_only")).otherwise(pl.col("stage")).alias("stage")
-    ).drop("_known", "_stages", "_n", "_only")
+    ).drop("_known", "_multi_type", "_stages", "_n", "_only")
     return teachers, problems
