@@ -112,7 +112,10 @@ def evaluate(
 def main() -> None:
     """Entry point: run the app, turning known failures into clear messages and exit codes."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns typer.Exit's code instead of exiting.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except StandardError as exc:
         err.print("[bold red]标准有误 / invalid standard[/]")
         for line in exc.problems:

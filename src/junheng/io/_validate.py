@@ -122,6 +122,10 @@ def _parse(expr: pl.Expr, dtype: pl.DataType, col: Column) -> tuple[pl.Expr, pl.
         present = number.is_not_null()
     elif col.kind == "bool" and dtype == pl.Boolean:
         return expr, pl.lit(True)
+    elif col.kind == "text" and dtype in (pl.Float32, pl.Float64):
+        # A numeric id column (Parquet): 123.0 is the id "123", not "123.0".
+        whole = pl.when(expr == expr.round()).then(expr.cast(pl.Int64).cast(pl.String))
+        return whole.otherwise(expr.cast(pl.String)), pl.lit(True)
     else:
         text = expr.cast(pl.String).str.strip_chars()
         text = pl.when(text == "").then(None).otherwise(text)

@@ -119,8 +119,8 @@ def generate_sample(schools: int = 60, seed: int = 7, counties: int = 1) -> Data
             school = {"school_id": school_id, "name": name, "county": county,
                       "school_type": school_type, "location": location,
                       "parent_school_id": parent,
-                      "latitude": 29.5 + c * 0.01 + float(rng.normal(0, 0.15)),
-                      "longitude": 106.5 + float(rng.normal(0, 0.15)),
+                      "latitude": round(29.5 + c * 0.01 + float(rng.normal(0, 0.15)), 6),
+                      "longitude": round(106.5 + float(rng.normal(0, 0.15)), 6),
                       "boarding": bool(location == "rural" and rng.random() < 0.4)}
             totals_only = school_type == "nine_year" and rng.random() < 0.5
             facility_sums: dict[str, float] = {}
