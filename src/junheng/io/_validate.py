@@ -146,7 +146,8 @@ def _parse(expr: pl.Expr, dtype: pl.DataType, col: Column) -> tuple[pl.Expr, pl.
     if col.minimum is not None:
         ok = ok & (number >= col.minimum)
     if col.kind == "int":
-        ok = ok & (number == number.round())
+        # Whole, and small enough to be held exactly (2^53) and cast without overflow.
+        ok = ok & (number == number.round()) & (number.abs() <= 2.0**53)
         value = pl.when(ok).then(number).otherwise(None).cast(pl.Int64)
     else:
         value = pl.when(ok).then(number).otherwise(None)
