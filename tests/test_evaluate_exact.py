@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import polars as pl
 import pytest
-from conftest import passing_teachers, school_row, stage_row, teachers
 
 import junheng
+from conftest import passing_teachers, school_row, stage_row, teachers
 
 
 def run(xlsx, schools, stages, staff, standard="quality-2017"):

@@ -9,11 +9,11 @@ import tempfile
 from fractions import Fraction
 from pathlib import Path
 
-from conftest import school_row, stage_row, teachers, write_csvs, write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import junheng
+from conftest import school_row, stage_row, teachers, write_csvs, write_xlsx
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from conftest import school_row, stage_row, teachers, write_xlsx
 
 import junheng
+from conftest import school_row, stage_row, teachers, write_xlsx
 from junheng.model.schema import ENUMS, TABLES
 from junheng.standards import StandardError
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import school_row, stage_row, teachers, write_csvs, write_xlsx
 
 import junheng
+from conftest import school_row, stage_row, teachers, write_csvs, write_xlsx
 from junheng import InputError
 
 

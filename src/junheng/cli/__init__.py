@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +26,7 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     zh = "zh"
     en = "en"
 
@@ -84,10 +84,8 @@ def evaluate(
     """评估县域资源配置 / evaluate resource allocation against the standard."""
     from junheng import evaluate as run_evaluation
     from junheng import load
-    from junheng.report import print_evaluation
+    from junheng.report import print_evaluation, print_problems
     from junheng.standards import load_standard
-
-    from junheng.report import print_problems
 
     with _progress() as progress:
         task = progress.add_task("读取标准 loading standard…", total=None)

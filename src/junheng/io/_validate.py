@@ -115,43 +115,68 @@ def _has_code_row(frame: pl.DataFrame, mapping: dict[str, str]) -> bool:
     return matches >= max(1, len(mapping) // 2)
 
 
-def _parse(expr: pl.Expr, dtype: pl.DataType, col: Column) -> tuple[pl.Expr, pl.Expr]:
-    """Return (typed value, ok) expressions for one source column."""
-    if col.kind in ("int", "float") and dtype in _NUMERIC:
-        number = expr.cast(pl.Float64)
-        present = number.is_not_null()
-    elif col.kind == "bool" and dtype == pl.Boolean:
-        return expr, pl.lit(True)
-    elif col.kind == "text" and dtype in (pl.Float32, pl.Float64):
-        # A numeric id column (Parquet): 123.0 is the id "123", not "123.0".
-        whole = pl.when(expr == expr.round()).then(expr.cast(pl.Int64).cast(pl.String))
-        return whole.otherwise(expr.cast(pl.String)), pl.lit(True)
+_BAD = "\x00bad"  # marks a non-empty cell that is not a valid code
+
+
+def _normalised(expr: pl.Expr) -> pl.Expr:
+    text = expr.cast(pl.String).str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def _code_map(values: pl.Series, col: Column) -> dict[str, str | None]:
+    """Each distinct raw spelling of an enum/bool column mapped to its code (few distinct values,
+    so parsing them in Python is cheaper than per-row string work)."""
+    if col.kind == "bool":
+        lookup = {k: str(v).lower() for k, v in BOOL_SPELLINGS.items()}
     else:
-        text = expr.cast(pl.String).str.strip_chars()
-        text = pl.when(text == "").then(None).otherwise(text)
-        present = text.is_not_null()
-        if col.kind == "text":
-            return text, pl.lit(True)
-        if col.kind == "bool":
-            value = text.str.to_lowercase().replace_strict(
-                BOOL_SPELLINGS, default=None, return_dtype=pl.Boolean)
-            return value, ~present | value.is_not_null()
-        if col.kind == "enum":
-            assert col.enum is not None
-            value = text.str.to_lowercase().replace_strict(
-                ENUMS[col.enum].lookup(), default=None, return_dtype=pl.String)
-            return value, ~present | value.is_not_null()
-        number = text.cast(pl.Float64, strict=False)
-    ok = number.is_not_null() & number.is_finite()
-    if col.minimum is not None:
-        ok = ok & (number >= col.minimum)
-    if col.kind == "int":
-        # Whole, and small enough to be held exactly (2^53) and cast without overflow.
-        ok = ok & (number == number.round()) & (number.abs() <= 2.0**53)
-        value = pl.when(ok).then(number).otherwise(None).cast(pl.Int64)
-    else:
-        value = pl.when(ok).then(number).otherwise(None)
-    return value, ~present | ok
+        assert col.enum is not None
+        lookup = ENUMS[col.enum].lookup()
+    mapping: dict[str, str | None] = {}
+    for raw in values.drop_nulls().to_list():
+        key = str(raw).strip()
+        mapping[raw] = None if key == "" else lookup.get(key.lower(), lookup.get(key, _BAD))
+    return mapping
+
+
+def _stages(frame: pl.DataFrame, header: str, col: Column) -> tuple[pl.Expr, pl.Expr | None,
+                                                                     pl.Expr, pl.Expr]:
+    """Parse one column in three steps so no intermediate is computed twice:
+    (base from the source, number from base or None, typed value, ok). ``base``, ``number``
+    are materialised as columns ``_b_<name>`` and ``_x_<name>`` before value and ok use them."""
+    dtype = frame.schema[header]
+    source = pl.col(header)
+    b, x = pl.col(f"_b_{col.name}"), pl.col(f"_x_{col.name}")
+    if col.kind in ("int", "float"):
+        if dtype in _NUMERIC:
+            base, number = source.cast(pl.Float64), b
+        else:
+            base, number = _normalised(source), b.cast(pl.Float64, strict=False)
+        ok = x.is_not_null() & x.is_finite()
+        if col.minimum is not None:
+            ok = ok & (x >= col.minimum)
+        if col.kind == "int":
+            # Whole, and small enough to be held exactly (2^53) and cast without overflow.
+            ok = ok & (x == x.round()) & (x.abs() <= 2.0**53)
+            value = pl.when(ok).then(x).otherwise(None).cast(pl.Int64)
+        else:
+            value = pl.when(ok).then(x).otherwise(None)
+        return base, number, value, b.is_null() | ok
+    if col.kind == "bool" and dtype == pl.Boolean:
+        return source, None, b, pl.lit(True)
+    if col.kind == "text":
+        if dtype in (pl.Float32, pl.Float64):
+            # A numeric id column (Parquet): 123.0 is the id "123", not "123.0".
+            whole = pl.when(source == source.round()).then(
+                source.cast(pl.Int64).cast(pl.String))
+            return whole.otherwise(source.cast(pl.String)), None, b, pl.lit(True)
+        return _normalised(source), None, b, pl.lit(True)
+    raw = source.cast(pl.String)
+    mapping = _code_map(frame.get_column(header).cast(pl.String).unique(), col)
+    base = raw.replace_strict(mapping, default=None, return_dtype=pl.String)
+    valid = pl.when(b == _BAD).then(None).otherwise(b)
+    value = valid.replace_strict({"true": True, "false": False}, default=None,
+                                 return_dtype=pl.Boolean) if col.kind == "bool" else valid
+    return base, None, value, (b != _BAD).fill_null(True)
 
 
 def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], list[Problem]]:
@@ -162,22 +187,28 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         frame = frame.slice(1)
         first_row = 3
     source_of = {canonical: header for header, canonical in mapping.items()}
-    exprs: list[pl.Expr] = [(pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW)]
+    extras = [h for h in frame.columns if h not in mapping and not h.startswith("__UNNAMED__")]
+    bases: list[pl.Expr] = []
+    numbers: list[pl.Expr] = []
+    finals: list[pl.Expr] = [(pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW)]
     checks: list[tuple[Column, str]] = []
     for col in table.columns:
         header = source_of.get(col.name)
         if header is None:
-            exprs.append(pl.lit(None, dtype=_DTYPES[col.kind]).alias(col.name))
+            finals.append(pl.lit(None, dtype=_DTYPES[col.kind]).alias(col.name))
             continue
-        value, ok = _parse(pl.col(header), frame.schema[header], col)
-        exprs.append(value.alias(col.name))
+        base, number, value, ok = _stages(frame, header, col)
+        bases.append(base.alias(f"_b_{col.name}"))
+        if number is not None:
+            numbers.append(number.alias(f"_x_{col.name}"))
         bad = ~ok
         if not col.nullable:
             bad = bad | value.is_null()
-        exprs.append(bad.alias(f"_bad_{col.name}"))
+        finals += [value.alias(col.name), bad.alias(f"_bad_{col.name}")]
         checks.append((col, header))
-    extras = [h for h in frame.columns if h not in mapping and not h.startswith("__UNNAMED__")]
-    typed = frame.select(*exprs, *[pl.col(h) for h in extras])
+    typed = (frame.select(*bases, *[pl.col(h) for h in extras])
+             .with_columns(numbers)
+             .select(*finals, *[pl.col(h) for h in extras]))
     bad_cols = [f"_bad_{col.name}" for col, _ in checks]
     if bad_cols:
         flagged = typed.filter(pl.any_horizontal(bad_cols))
@@ -293,41 +324,51 @@ def _cross_checks(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.Data
 
 def _facility_checks(schools: pl.DataFrame, stages: pl.DataFrame, sources: dict[str, str],
                      warnings: list[Problem]) -> list[Problem]:
-    """Each facility figure comes from every stage row, or from the school total (then split)."""
+    """Each facility figure comes from every stage row, or from the school total (then split).
+
+    One windowed pass computes, per school and figure, how many stage rows are empty and their
+    sum; Python only visits the (usually no) rows that break the rule.
+    """
     problems: list[Problem] = []
-    totals = schools.select("school_id", *[pl.col(c).alias(f"_total_{c}")
-                                           for c, _, _ in FACILITY_COLUMNS], pl.col(ROW).alias(
-                                               "_school_row"))
-    per_school = stages.filter(pl.col("school_id").is_not_null()).join(
-        totals, on="school_id", how="inner")
-    for name, zh, _ in FACILITY_COLUMNS:
-        flags = per_school.with_columns(
-            pl.col(name).is_null().sum().over("school_id").alias("_empty"),
-            pl.len().over("school_id").alias("_rows"),
-            pl.col(name).sum().over("school_id").alias("_sum"),
-        )
-        missing = flags.filter(pl.col(name).is_null() & (
-            (pl.col("_empty") < pl.col("_rows")) | pl.col(f"_total_{name}").is_null()))
-        for r in missing.iter_rows(named=True):
-            if r["_empty"] < r["_rows"]:
-                zh_msg = "同一学校的学段行应全部填写，或全部留空并在学校表填写全校合计"
-                en_msg = ("fill this figure on every stage row of the school, or leave all "
-                          "empty and give the school total on the schools sheet")
-            else:
-                zh_msg = "为空，且学校表未给出全校合计"
-                en_msg = "empty, and the schools sheet gives no school total"
-            problems.append(Problem(sources["stages"], r[ROW], f"{zh} {name}", None, zh_msg,
-                                    en_msg))
-        mismatch = (flags.filter((pl.col("_empty") == 0) & pl.col(f"_total_{name}").is_not_null())
-                    .unique("school_id", keep="first", maintain_order=True)
-                    .filter((pl.col("_sum") - pl.col(f"_total_{name}")).abs()
-                            > 1e-9 * pl.max_horizontal(pl.col(f"_total_{name}").abs(), 1.0)))
-        warnings += [Problem(sources["schools"], r["_school_row"], f"{zh} {name}",
-                             f"{r[f'_total_{name}']:g}",
-                             f"与各学段合计 {r['_sum']:g} 不一致，以学段行为准",
-                             f"differs from the stage rows' sum {r['_sum']:g}; the stage rows "
-                             "are used")
-                     for r in mismatch.iter_rows(named=True)]
+    names = [name for name, _, _ in FACILITY_COLUMNS]
+    totals = schools.select("school_id", pl.col(ROW).alias("_school_row"),
+                            *[pl.col(c).alias(f"_total_{c}") for c in names])
+    flags = stages.filter(pl.col("school_id").is_not_null()).join(
+        totals, on="school_id", how="inner").with_columns(
+        pl.len().over("school_id").alias("_rows"),
+        *[pl.col(c).is_null().sum().over("school_id").alias(f"_empty_{c}") for c in names],
+        *[pl.col(c).sum().over("school_id").alias(f"_sum_{c}") for c in names])
+    missing = {c: pl.col(c).is_null() & ((pl.col(f"_empty_{c}") < pl.col("_rows"))
+                                         | pl.col(f"_total_{c}").is_null()) for c in names}
+    total = {c: pl.col(f"_total_{c}") for c in names}
+    mismatch = {c: (pl.col(f"_empty_{c}") == 0) & total[c].is_not_null()
+                & ((pl.col(f"_sum_{c}") - total[c]).abs()
+                   > 1e-9 * pl.max_horizontal(total[c].abs(), 1.0)) for c in names}
+    flagged = flags.with_columns(*[e.alias(f"_missing_{c}") for c, e in missing.items()],
+                                 *[e.alias(f"_mismatch_{c}") for c, e in mismatch.items()]
+                                 ).filter(pl.any_horizontal(
+                                     [f"_missing_{c}" for c in names]
+                                     + [f"_mismatch_{c}" for c in names]))
+    warned: set[tuple[str, str]] = set()
+    for r in flagged.iter_rows(named=True):
+        for name, zh, _ in FACILITY_COLUMNS:
+            if r[f"_missing_{name}"]:
+                if r[f"_empty_{name}"] < r["_rows"]:
+                    zh_msg = "同一学校的学段行应全部填写，或全部留空并在学校表填写全校合计"
+                    en_msg = ("fill this figure on every stage row of the school, or leave all "
+                              "empty and give the school total on the schools sheet")
+                else:
+                    zh_msg = "为空，且学校表未给出全校合计"
+                    en_msg = "empty, and the schools sheet gives no school total"
+                problems.append(Problem(sources["stages"], r[ROW], f"{zh} {name}", None, zh_msg,
+                                        en_msg))
+            if r[f"_mismatch_{name}"] and (r["school_id"], name) not in warned:
+                warned.add((r["school_id"], name))
+                given, added = r[f"_total_{name}"], r[f"_sum_{name}"]
+                warnings.append(Problem(sources["schools"], r["_school_row"], f"{zh} {name}",
+                                        f"{given:g}", f"与各学段合计 {added:g} 不一致，以学段行为准",
+                                        f"differs from the stage rows' sum {added:g}; the stage "
+                                        "rows are used"))
     return problems
 
 

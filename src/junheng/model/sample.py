@@ -17,9 +17,12 @@ import polars as pl
 from junheng.model.dataset import Dataset
 from junheng.model.schema import ENUMS, TABLES
 
-_PLACES = ("石坝 青龙 白马 柳溪 河口 桃园 新华 双河 金山 龙泉 长乐 永兴 太平 高峰 清水 马鞍 "
-           "兴隆 东岳 南华 西山 北坪 三江 大田 红岩 松林 花桥 黄土 杨柳 凤凰 观音 宝塔 梨园 "
-           "竹林 铜鼓 云台 鹤鸣 安居 复兴 广福 林口 水口 沙坪 回龙 天池 碧泉 李家 陈家 王家").split()
+_PLACES = [
+    "石坝", "青龙", "白马", "柳溪", "河口", "桃园", "新华", "双河", "金山", "龙泉", "长乐", "永兴",
+    "太平", "高峰", "清水", "马鞍", "兴隆", "东岳", "南华", "西山", "北坪", "三江", "大田", "红岩",
+    "松林", "花桥", "黄土", "杨柳", "凤凰", "观音", "宝塔", "梨园", "竹林", "铜鼓", "云台", "鹤鸣",
+    "安居", "复兴", "广福", "林口", "水口", "沙坪", "回龙", "天池", "碧泉", "李家", "陈家", "王家",
+]
 _DIGITS = "一二三四五六七八九十"
 
 # (kind, school_type, location, stages, share of schools)
@@ -62,7 +65,7 @@ def _kind_counts(schools: int) -> list[str]:
     """Kinds of the county's schools: one complete secondary school, the rest by share."""
     kinds = ["complete_secondary"] if schools >= 8 else []
     rest = schools - len(kinds)
-    counts = {k: int(math.floor(share * rest)) for k, _, _, _, share in _KINDS}
+    counts = {k: math.floor(share * rest) for k, _, _, _, share in _KINDS}
     order = [k for k, *_ in _KINDS]
     i = 0
     while sum(counts.values()) < rest:  # hand out what flooring left, town and village first

@@ -1,0 +1,145 @@
+"""`make bench`: junheng against the raw read floor and a plain pandas + openpyxl baseline.
+
+Everything is measured side by side in one run, alternating, so the ratios hold on a noisy
+machine; absolute times are printed only beside their ratio.
+
+1. County workbook (300 schools, .xlsx): load + validate + evaluate vs the raw fastexcel read
+   (target ≤ 1.5×), and vs the pandas + openpyxl baseline (target ≥ 20× faster), whose numbers
+   are checked against junheng's.
+2. Synthetic province (≈20 000 school–stages, ≈1 000 000 teachers) as Parquet and as CSV:
+   load + validate + evaluate time and peak memory, vs the raw Polars read, each in a fresh
+   process.
+
+Inputs are generated once into build/bench/ (seeded) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import fastexcel
+
+import junheng
+
+HERE = Path(__file__).resolve().parent
+BUILD = HERE.parent / "build" / "bench"
+sys.path.insert(0, str(HERE))
+import baseline_pandas  # noqa: E402
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def raw_xlsx(path: Path) -> None:
+    reader = fastexcel.read_excel(str(path))
+    for sheet in reader.sheet_names:
+        reader.load_sheet(sheet).to_polars()
+
+
+def ours(path: Path):
+    return junheng.evaluate(junheng.load(path))
+
+
+def county(rounds: int, baseline_rounds: int) -> dict:
+    path = BUILD / "county-300.xlsx"
+    if not path.exists():
+        junheng.write_sample(path, schools=300, seed=7)
+    result = ours(path)  # warm-up, and the numbers to check the baseline against
+    raw_xlsx(path)
+    teachers = junheng.load(path).teachers.height
+    raw_t, ours_t = [], []
+    for _ in range(rounds):  # alternate so drift affects both alike
+        raw_t.append(timed(lambda: raw_xlsx(path)))
+        ours_t.append(timed(lambda: ours(path)))
+    base_t = []
+    base = None
+    for _ in range(baseline_rounds):
+        start = time.perf_counter()
+        base = baseline_pandas.evaluate(str(path))
+        base_t.append(time.perf_counter() - start)
+        ours_t.append(timed(lambda: ours(path)))
+    # The baseline must compute the same thing, or the comparison means nothing.
+    mine = {(r["county"], r["stage"], r["indicator"]): r["cv"]
+            for r in result.stages.iter_rows(named=True)}
+    assert base is not None
+    for r in base.itertuples():
+        assert abs(mine[(r.county, r.stage, r.indicator)] - r.cv) <= 1e-9 * max(1, r.cv), r
+    assert base.attrs["schools_meeting_rule"] == int(result.schools["meets_rule"].sum())
+    raw_m, ours_m, base_m = (statistics.median(x) for x in (raw_t, ours_t, base_t))
+    return {"file": str(path.relative_to(HERE.parent)), "schools": 300,
+            "school_stages": result.schools.height, "teachers": teachers,
+            "raw_fastexcel_s": raw_m, "junheng_s": ours_m, "pandas_openpyxl_s": base_m,
+            "ratio_to_raw_read": ours_m / raw_m, "speedup_vs_pandas": base_m / ours_m}
+
+
+def measure(what: str, path: Path) -> dict:
+    run = subprocess.run([sys.executable, str(HERE / "_measure.py"), what, str(path)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(run.stdout)
+
+
+def province(counties: int, schools: int, rounds: int) -> list[dict]:
+    folders = {fmt: BUILD / f"province-{counties}x{schools}-{fmt}" for fmt in ("parquet", "csv")}
+    if not all((folder / f"teachers.{fmt}").exists() for fmt, folder in folders.items()):
+        print(f"  generating province: {counties} counties × {schools} schools …", flush=True)
+        dataset = junheng.generate_sample(schools=schools, seed=1, counties=counties)
+        for fmt, folder in folders.items():
+            junheng.io.write_folder(folder, dataset, fmt)
+    out = []
+    for fmt, folder in folders.items():
+        raws, mine = [], []
+        for _ in range(rounds):
+            raws.append(measure("raw", folder))
+            mine.append(measure("ours", folder))
+        best = min(mine, key=lambda m: m["seconds"])
+        raw_s = statistics.median(m["seconds"] for m in raws)
+        ours_s = statistics.median(m["seconds"] for m in mine)
+        out.append({"format": fmt, "school_stages": best["school_stages"],
+                    "teachers": best["teachers"], "raw_read_s": raw_s, "junheng_s": ours_s,
+                    "load_validate_s": statistics.median(m["load_s"] for m in mine),
+                    "evaluate_s": statistics.median(m["evaluate_s"] for m in mine),
+                    "ratio_to_raw_read": ours_s / raw_s,
+                    "peak_rss_mb": max(m["peak_rss_mb"] for m in mine),
+                    "raw_peak_rss_mb": max(m["peak_rss_mb"] for m in raws)})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller province")
+    args = parser.parse_args()
+    BUILD.mkdir(parents=True, exist_ok=True)
+    rounds = 3 if args.quick else 9
+    print("1. County workbook (.xlsx), load + validate + evaluate")
+    c = county(rounds, 1 if args.quick else 3)
+    print(f"  {c['schools']} schools, {c['school_stages']} school–stages, {c['teachers']} "
+          "teachers")
+    print(f"  junheng {c['junheng_s']:.3f} s | raw fastexcel read {c['raw_fastexcel_s']:.3f} s "
+          f"| ratio {c['ratio_to_raw_read']:.2f}× (target ≤ 1.5×)")
+    print(f"  pandas + openpyxl baseline {c['pandas_openpyxl_s']:.2f} s | junheng is "
+          f"{c['speedup_vs_pandas']:.1f}× faster (target ≥ 20×); same CVs and rule counts")
+    print("2. Synthetic province, load + validate + evaluate (fresh process each run)")
+    counties, schools = (20, 100) if args.quick else (177, 100)
+    rows = province(counties, schools, 1 if args.quick else 3)
+    for p in rows:
+        print(f"  {p['format']:8s} {p['school_stages']} school–stages, {p['teachers']:,} "
+              f"teachers: junheng {p['junheng_s']:.2f} s (load+validate "
+              f"{p['load_validate_s']:.2f} s, evaluate {p['evaluate_s']:.2f} s) | raw read "
+              f"{p['raw_read_s']:.2f} s | ratio {p['ratio_to_raw_read']:.2f}× | peak memory "
+              f"{p['peak_rss_mb']:.0f} MB (raw read {p['raw_peak_rss_mb']:.0f} MB)")
+    results = {"county": c, "province": rows}
+    (BUILD / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"Results: {(BUILD / 'results.json').relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    main()
