@@ -2,13 +2,13 @@
 
 ours: junheng.load + junheng.evaluate (load, validate, evaluate), with phase times.
 raw:  the floor — the bare read of the same files (Polars for CSV/Parquet, fastexcel for xlsx).
-Peak memory is this process's maximum resident set size.
+Peak memory is this process's high-water resident set (VmHWM). Not ru_maxrss: Linux carries that
+over from the parent across fork and exec, so a child would report the parent's peak.
 """
 
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -31,6 +31,13 @@ def raw_read(path: Path) -> int:
     return sum(reader.load_sheet(s).to_polars().height for s in reader.sheet_names)
 
 
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def main() -> None:
     what, path = sys.argv[1], Path(sys.argv[2])
     import junheng  # imported before timing: the import is not part of the work
@@ -47,7 +54,7 @@ def main() -> None:
         out["school_stages"] = result.schools.height
         out["teachers"] = dataset.teachers.height
     out["seconds"] = time.perf_counter() - start
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(out))
 
 

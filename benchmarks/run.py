@@ -91,9 +91,12 @@ def province(counties: int, schools: int, rounds: int) -> list[dict]:
     folders = {fmt: BUILD / f"province-{counties}x{schools}-{fmt}" for fmt in ("parquet", "csv")}
     if not all((folder / f"teachers.{fmt}").exists() for fmt, folder in folders.items()):
         print(f"  generating province: {counties} counties × {schools} schools …", flush=True)
-        dataset = junheng.generate_sample(schools=schools, seed=1, counties=counties)
-        for fmt, folder in folders.items():
-            junheng.io.write_folder(folder, dataset, fmt)
+        # In a child process, so this process stays small while it measures.
+        code = ("import junheng, sys; d = junheng.generate_sample(schools=int(sys.argv[1]), "
+                "seed=1, counties=int(sys.argv[2])); "
+                "[junheng.io.write_folder(p, d, p.rsplit('-', 1)[1]) for p in sys.argv[3:]]")
+        subprocess.run([sys.executable, "-c", code, str(schools), str(counties),
+                        *map(str, folders.values())], check=True)
     out = []
     for fmt, folder in folders.items():
         raws, mine = [], []
