@@ -175,12 +175,14 @@ def test_gap_phrases_in_the_terminal_say_what_is_missing(xlsx):
     result, _ = run(xlsx, [school_row("C")], stages, staff)
     buffer = StringIO()
     print_evaluation(result, Console(file=buffer, width=200), "zh")
-    text = buffer.getvalue()
+    text = buffer.getvalue().replace("\u00a0", " ")  # no-break spaces in gap phrases
     assert "缺体育运动场馆 340 m²" in text
     assert "缺教学仪器设备 40,000 元" in text
     buffer = StringIO()
+    assert "原因：1 个学校（学段）未达到校际达标要求；0 项差异系数超过限值" in text
+    buffer = StringIO()
     print_evaluation(result, Console(file=buffer, width=200), "en")
-    assert "short of 340 m² of sports ground area" in buffer.getvalue()
+    assert "short of 340 m² of sports ground area" in buffer.getvalue().replace("\u00a0", " ")
 
 
 # --- Multi-stage schools and the split rule ---------------------------------------------------

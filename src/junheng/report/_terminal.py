@@ -46,6 +46,10 @@ def _print_county(evaluation: Evaluation, county: dict, console: Console, lang: 
                   f"（{verdict}）    {t('resources', lang)}："
                   f"[{VERDICT_STYLE[county['resources_verdict']]}]"
                   f"{t(county['resources_verdict'], lang)}[/]")
+    if county["resources_verdict"] == "fail":
+        units = county["schools_evaluated"] - county["schools_meeting_rule"]
+        cvs = evaluation.stages.filter((pl.col("county") == name) & ~pl.col("cv_met")).height
+        console.print(t("fail_why", lang, units=units, cvs=cvs))
     if verdict == "incomplete":
         console.print(f"[dim]{t('incomplete_why', lang)}[/]")
     std = evaluation.standard

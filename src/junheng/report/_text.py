@@ -17,6 +17,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "pass": ("达标", "pass"),
     "fail": ("未达标", "fail"),
     "incomplete": ("待完整评估", "incomplete"),
+    "fail_why": ("原因：{units} 个学校（学段）未达到校际达标要求；{cvs} 项差异系数超过限值",
+                 "why: {units} school–stage(s) fail the per-school rule; {cvs} CV(s) exceed "
+                 "the limit"),
     "incomplete_why": ("资源配置已评估；政府保障、教育质量、社会认可度尚未评估，县域结论暂不能为「达标」",
                        "resource allocation evaluated; government guarantee, education quality "
                        "and social recognition not yet, so the county cannot be 'pass'"),
@@ -78,8 +81,9 @@ def gap_phrase(indicator: Indicator, shortfall: float, lang: Lang) -> str:
     """'缺骨干教师 2 名' / 'short of 2 backbone teachers'."""
     zh_unit, en_unit = UNIT_WORDS[indicator.unit]
     value = amount(shortfall, indicator.unit)
+    nb = "\u00a0"  # no-break spaces keep a number with its unit when a table cell wraps
     if lang == "zh":
-        return f"缺{indicator.short} {value} {zh_unit}"
+        return f"缺{indicator.short}{nb}{value}{nb}{zh_unit}"
     if indicator.unit in ("teachers", "rooms"):
-        return f"short of {value} {indicator.short_en}"
-    return f"short of {value} {en_unit} of {indicator.short_en}"
+        return f"short of {value}{nb}{indicator.short_en}"
+    return f"short of {value}{nb}{en_unit} of {indicator.short_en}"
