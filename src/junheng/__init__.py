@@ -10,6 +10,8 @@ The public API is small:
 
 __version__ = "0.1.0"
 
+from pathlib import Path
+
 from junheng.evaluate import Evaluation, evaluate
 from junheng.io import InputError, load, write_workbook
 from junheng.model import Dataset, Problem
@@ -17,7 +19,7 @@ from junheng.model.sample import generate_sample, write_sample
 from junheng.standards import Standard, StandardError, available_standards, load_standard
 
 
-def write_template(path):
+def write_template(path: str | Path) -> Path:
     """Write the official empty workbook (Chinese headers, English codes, dropdowns)."""
     return write_workbook(path)
 
@@ -25,5 +27,5 @@ def write_template(path):
 __all__ = [
     "Dataset", "Evaluation", "InputError", "Problem", "Standard", "StandardError",
     "available_standards", "evaluate", "generate_sample", "load", "load_standard",
-    "write_sample", "write_template",
+    "write_sample", "write_template", "write_workbook",
 ]

@@ -6,6 +6,7 @@ types (Parquet) and ``_validate`` turns them into the typed tables of the contra
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,8 +94,6 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, list[Problem]]:
         text = path.read_bytes().decode("gb18030")
         warning = Problem(path.name, None, None, None, "文件不是 UTF-8 编码，已按 GB18030 读取",
                           "file is not UTF-8; read as GB18030")
-        import io
-
         return pl.read_csv(io.StringIO(text), infer_schema=False), [warning]
 
 

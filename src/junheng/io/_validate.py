@@ -40,10 +40,6 @@ class InputError(Exception):
         super().__init__(f"{len(problems)} input problem(s):\n{head}{more}")
 
 
-def _label(table: Table, source: str) -> str:
-    return source if source in (table.name, table.zh) else f"{source}"
-
-
 def _col_label(col: Column) -> str:
     return f"{col.zh} {col.name}"
 
