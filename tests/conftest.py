@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable
 from itertools import count
 from pathlib import Path
@@ -40,8 +41,6 @@ def school_row(school_id: str, school_type: str = "primary", county: str = "æµ‹è
 def passing_teachers(school_id: str, stage: str, students: int) -> list[dict]:
     """Enough qualified, backbone and PE/art teachers to meet the teacher thresholds."""
     need = {"primary": 4.2, "junior": 5.3}[stage] * students / 100
-    import math
-
     n = math.ceil(need) + 1
     education = "bachelor"
     out = teachers(school_id, stage, n, education=education)

@@ -13,9 +13,9 @@ __version__ = "0.1.0"
 from pathlib import Path
 
 from junheng.evaluate import Evaluation, evaluate
-from junheng.io import InputError, load, write_workbook
+from junheng.io import InputError, load, write_sample, write_workbook
 from junheng.model import Dataset, Problem
-from junheng.model.sample import generate_sample, write_sample
+from junheng.model.sample import generate_sample
 from junheng.standards import Standard, StandardError, available_standards, load_standard
 
 

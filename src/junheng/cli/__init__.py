@@ -58,7 +58,7 @@ def sample(
     counties: Annotated[int, typer.Option(min=1, help="县区数 / counties")] = 1,
 ) -> None:
     """生成示例县数据（可复现）/ generate a reproducible sample county."""
-    from junheng.model.sample import write_sample
+    from junheng.io import write_sample
 
     with _progress() as progress:
         progress.add_task("生成示例数据 generating sample…", total=None)

@@ -47,10 +47,16 @@ class Evaluation:
         """The output of DATA-CONTRACT.md as plain Python objects (numbers unrounded)."""
         from junheng import __version__
 
+        # Split each table by county once: filtering per county rescans a province's tables
+        # once for each of its counties.
+        parts = {name: getattr(self, name).partition_by("county", as_dict=True)
+                 for name in ("stages", "schools", "indicators")}
         return {
             "junheng": __version__,
             "standard": self.standard.id,
-            "counties": [self._county_dict(row) for row in self.counties.iter_rows(named=True)],
+            "counties": [self._county_dict(row, *(parts[n].get((row["county"],))
+                                                  for n in ("stages", "schools", "indicators")))
+                         for row in self.counties.iter_rows(named=True)],
             "warnings": [_problem_dict(w) for w in self.warnings],
         }
 
@@ -64,10 +70,11 @@ class Evaluation:
         write_text(path, self.to_json() + "\n")
         return Path(path)
 
-    def _county_dict(self, county_row: dict[str, Any]) -> dict[str, Any]:
+    def _county_dict(self, county_row: dict[str, Any], stage_rows: pl.DataFrame | None,
+                     units: pl.DataFrame, indicators: pl.DataFrame) -> dict[str, Any]:
         county = county_row["county"]
-        stage_rows = self.stages.filter(pl.col("county") == county)
-        units = self.schools.filter(pl.col("county") == county)
+        if stage_rows is None:  # no pupils anywhere in the county: no CVs
+            stage_rows = self.stages.clear()
         stages: dict[str, Any] = {}
         for stage in STAGES:
             rows = stage_rows.filter(pl.col("stage") == stage)
@@ -85,7 +92,7 @@ class Evaluation:
                 "schools_meeting_rule": int(stage_units.get_column("meets_rule").sum() or 0),
             }
         by_unit: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in self.indicators.filter(pl.col("county") == county).iter_rows(named=True):
+        for r in indicators.iter_rows(named=True):
             entry: dict[str, Any] = {"value": _num(r["value"]), "threshold": r["threshold"],
                                      "met": r["met"], "ratio": _num(r["ratio"])}
             if r["met"] is False:

@@ -23,3 +23,19 @@ def write_folder(folder: str | Path, dataset: Dataset,
             else:
                 frame.write_parquet(tmp)
     return folder
+
+
+def write_sample(path: str | Path, schools: int = 60, seed: int = 7, counties: int = 1) -> Path:
+    """Generate a sample county and write it as an .xlsx workbook, or as a folder of .csv / .parquet.
+
+    A path ending in ``.xlsx`` gives a workbook; otherwise ``path`` is a folder and its files are
+    CSV unless the folder name ends in ``parquet``.
+    """
+    from junheng.io._workbook import write_workbook
+    from junheng.model.sample import generate_sample
+
+    dataset = generate_sample(schools=schools, seed=seed, counties=counties)
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return write_workbook(path, dataset)
+    return write_folder(path, dataset, "parquet" if path.name.endswith("parquet") else "csv")

@@ -277,6 +277,11 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
     return Dataset(schools.drop(ROW), stages.drop(ROW), teachers.drop(ROW), warnings, source)
 
 
+def _unknown_school(source: str, row: int, column: str, value: str) -> Problem:
+    return Problem(source, row, column, value, "学校表中没有这个学校标识码",
+                   "no school with this id in the schools table")
+
+
 def _cross_checks(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.DataFrame,
                   sources: dict[str, str]):
     problems: list[Problem] = []
@@ -290,10 +295,8 @@ def _cross_checks(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.Data
     # Teaching points' central schools must exist.
     parent = schools.filter(pl.col("parent_school_id").is_not_null()
                             & ~pl.col("parent_school_id").is_in(known_ids))
-    problems += [Problem(sources["schools"], r[ROW], "所属中心校 parent_school_id",
-                         r["parent_school_id"], "学校表中没有这个学校标识码",
-                         "no school with this id in the schools table")
-                 for r in parent.iter_rows(named=True)]
+    problems += [_unknown_school(sources["schools"], r[ROW], "所属中心校 parent_school_id",
+                                 r["parent_school_id"]) for r in parent.iter_rows(named=True)]
 
     # Stage rows: known school, a stage its type can have, once per school.
     allowed = pl.DataFrame(
@@ -303,8 +306,7 @@ def _cross_checks(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.Data
     st = (stages.join(known, on="school_id", how="left")
           .join(allowed, on=["school_type", "stage"], how="left"))
     unknown = st.filter(pl.col("school_id").is_not_null() & pl.col("school_type").is_null())
-    problems += [Problem(sources["stages"], r[ROW], school_col, r["school_id"],
-                         "学校表中没有这个学校标识码", "no school with this id in the schools table")
+    problems += [_unknown_school(sources["stages"], r[ROW], school_col, r["school_id"])
                  for r in unknown.iter_rows(named=True)]
     wrong = st.filter(pl.col("school_type").is_not_null() & pl.col("stage").is_not_null()
                       & pl.col("_allowed").is_null())
@@ -407,9 +409,7 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
         pl.col("_n").fill_null(0))
     has_school = pl.col("school_id").is_not_null()
     unknown = t.filter(has_school & pl.col("_known").is_null())
-    problems += [Problem(src, r[ROW], "学校标识码 school_id", r["school_id"],
-                         "学校表中没有这个学校标识码",
-                         "no school with this id in the schools table")
+    problems += [_unknown_school(src, r[ROW], "学校标识码 school_id", r["school_id"])
                  for r in unknown.iter_rows(named=True)]
     no_stage_rows = t.filter(has_school & pl.col("_known").is_not_null() & (pl.col("_n") == 0))
     problems += [Problem(src, r[ROW], "学校标识码 school_id", r["school_id"],

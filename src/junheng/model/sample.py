@@ -9,7 +9,6 @@ backbone and subject mixes. Some schools fail the standard, as in real counties.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -253,20 +252,3 @@ def _teacher_frame(parts: list[dict[str, np.ndarray]]) -> pl.DataFrame:
     data = {c.name: np.concatenate([p[c.name] for p in parts]) for c in columns}
     frame = pl.DataFrame({k: pl.Series(k, v) for k, v in data.items()})
     return frame.select(pl.col(c.name).cast(_dtype(c.kind)) for c in columns)
-
-
-def write_sample(path: str | Path, schools: int = 60, seed: int = 7, counties: int = 1,
-                 ) -> Path:
-    """Generate a sample and write it as an .xlsx workbook, or as a folder of .csv / .parquet.
-
-    A path ending in ``.xlsx`` gives a workbook; otherwise ``path`` is a folder and its files are
-    CSV unless the folder name ends in ``parquet``.
-    """
-    from junheng.io import write_folder, write_workbook
-
-    dataset = generate_sample(schools=schools, seed=seed, counties=counties)
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        return write_workbook(path, dataset)
-    return write_folder(path, dataset, "parquet" if path.name.endswith("parquet") else "csv")
-
