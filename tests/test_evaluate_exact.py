@@ -179,7 +179,7 @@ def test_gap_phrases_in_the_terminal_say_what_is_missing(xlsx):
     assert "缺体育运动场馆 340 m²" in text
     assert "缺教学仪器设备 40,000 元" in text
     buffer = StringIO()
-    assert "原因：1 个学校（学段）未达到校际达标要求；0 项差异系数超过限值" in text
+    assert "原因：1 个学校（学段）未达到学校达标要求；0 项差异系数超过限值" in text
     buffer = StringIO()
     print_evaluation(result, Console(file=buffer, width=200), "en")
     assert "short of 340 m² of sports ground area" in buffer.getvalue().replace("\u00a0", " ")

@@ -17,7 +17,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "pass": ("达标", "pass"),
     "fail": ("未达标", "fail"),
     "incomplete": ("待完整评估", "incomplete"),
-    "fail_why": ("原因：{units} 个学校（学段）未达到校际达标要求；{cvs} 项差异系数超过限值",
+    "fail_why": ("原因：{units} 个学校（学段）未达到学校达标要求；{cvs} 项差异系数超过限值",
                  "why: {units} school–stage(s) fail the per-school rule; {cvs} CV(s) exceed "
                  "the limit"),
     "incomplete_why": ("资源配置已评估；政府保障、教育质量、社会认可度尚未评估，县域结论暂不能为「达标」",
