@@ -7,16 +7,14 @@ from typing import Literal
 
 from junheng.io._atomic import atomic_path
 from junheng.model.dataset import Dataset
-from junheng.model.schema import TABLES
 
 
 def write_folder(folder: str | Path, dataset: Dataset,
                  fmt: Literal["csv", "parquet"] = "csv") -> Path:
-    """Write ``schools``, ``stages`` and ``teachers`` into ``folder``, each file atomically."""
+    """Write every table of ``dataset`` into ``folder`` (one file each, atomically)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for name in TABLES:
-        frame = getattr(dataset, name)
+    for name, frame in dataset.tables().items():
         with atomic_path(folder / f"{name}.{fmt}") as tmp:
             if fmt == "csv":
                 frame.write_csv(tmp)

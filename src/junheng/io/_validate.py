@@ -26,7 +26,9 @@ ROW = "_row"  # spreadsheet row number, kept while validating
 _NUMERIC = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64,
             pl.Float32, pl.Float64)
 _DTYPES = {"text": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean,
-           "enum": pl.String}
+           "enum": pl.String, "ratio": pl.Float64, "school_year": pl.Int64}
+# 2025 · 2025-2026 · 2025—2026学年 · 2025~2026 · 2025至2026年度 (the starting year is kept)
+_SCHOOL_YEAR = r"^(\d{4})(?:\.0+)?(?:\s*[-–—~～至/]\s*(\d{4}))?\s*(?:学年|年)?度?$"
 
 
 class InputError(Exception):
@@ -54,6 +56,12 @@ def _expected(col: Column) -> tuple[str, str]:
         return f"数值，≥ {col.minimum:g}", f"a number ≥ {col.minimum:g}"
     if col.kind == "bool":
         return "是/否（true/false、1/0、yes/no、Y/N）", "a yes/no value (是/否, true/false, 1/0, Y/N)"
+    if col.kind == "ratio":
+        return ("0–1 之间的小数（如 0.96）或百分数（如 96%）",
+                "a fraction between 0 and 1 (such as 0.96) or a percentage (such as 96%)")
+    if col.kind == "school_year":
+        return ("学年，如 2025 或 2025-2026（起始年份）",
+                "a school year such as 2025 or 2025-2026 (its starting year)")
     if col.kind == "enum":
         assert col.enum is not None
         options = ENUMS[col.enum].expected()
@@ -157,6 +165,30 @@ def _stages(frame: pl.DataFrame, header: str, col: Column) -> tuple[pl.Expr, pl.
         else:
             value = pl.when(ok).then(x).otherwise(None)
         return base, number, value, b.is_null() | ok
+    if col.kind == "ratio":
+        if dtype in _NUMERIC:
+            base, number = source.cast(pl.Float64), b
+        else:
+            text = _normalised(source).str.replace_all("％", "%")
+            base = text
+            percent = b.str.ends_with("%")
+            digits = b.str.strip_chars_end("%").str.strip_chars().cast(pl.Float64, strict=False)
+            number = pl.when(percent).then(digits / 100).otherwise(
+                b.cast(pl.Float64, strict=False))
+        ok = x.is_not_null() & x.is_finite() & (x >= 0) & (x <= 1)
+        return base, number, pl.when(ok).then(x), b.is_null() | ok
+    if col.kind == "school_year":
+        if dtype in _NUMERIC:
+            base = source.cast(pl.Float64)
+            number = pl.when(b == b.round()).then(b).cast(pl.Int64, strict=False)
+        else:
+            base = _normalised(source)
+            groups = b.str.extract_groups(_SCHOOL_YEAR)
+            start = groups.struct.field("1").cast(pl.Int64)
+            end = groups.struct.field("2").cast(pl.Int64)
+            number = pl.when(end.is_null() | (end == start + 1)).then(start)
+        ok = x.is_not_null() & (x >= 1900) & (x <= 2200)
+        return base, number, pl.when(ok).then(x), b.is_null() | ok
     if col.kind == "bool" and dtype == pl.Boolean:
         return source, None, b, pl.lit(True)
     if col.kind == "text":
@@ -255,6 +287,8 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
     typed: dict[str, pl.DataFrame] = {}
     sources: dict[str, str] = {}
     for name, table in TABLES.items():
+        if name not in raw and table.optional:
+            continue
         if name not in raw:
             problems.append(Problem(f"{table.zh} {table.name}", None, None, None,
                                     f"缺少表「{table.zh}」（工作表或文件名为 {table.zh} 或 {table.name}）",
@@ -266,15 +300,68 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
         sources[name] = raw[name].source
         problems.extend(more_problems)
         warnings.extend(more_warnings)
-    if len(typed) == len(TABLES):
+    if all(name in typed for name, table in TABLES.items() if not table.optional):
         schools, stages, teachers, more_problems, more_warnings = _cross_checks(
             typed["schools"], typed["stages"], typed["teachers"], sources)
         problems.extend(more_problems)
         warnings.extend(more_warnings)
+        problems.extend(_optional_checks(typed, sources, warnings))
     if problems:
         problems.sort(key=lambda p: (p.table, p.row or 0))
         raise InputError(problems, warnings)
-    return Dataset(schools.drop(ROW), stages.drop(ROW), teachers.drop(ROW), warnings, source)
+    # An optional sheet with no data rows counts as absent: the template always has the sheet.
+    optional = {name: typed[name].drop(ROW) if name in typed and typed[name].height else None
+                for name in ("county", "rotations", "rooms")}
+    return Dataset(schools.drop(ROW), stages.drop(ROW), teachers.drop(ROW), warnings, source,
+                   **optional)
+
+
+def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
+                     warnings: list[Problem]) -> list[Problem]:
+    """References from the optional tables: counties, schools and teachers must exist."""
+    problems: list[Problem] = []
+    schools = typed["schools"]
+    school_ids = schools.get_column("school_id").drop_nulls().implode()
+    if "county" in typed:
+        counties = schools.get_column("county").drop_nulls().implode()
+        unknown = typed["county"].filter(pl.col("county").is_not_null()
+                                         & ~pl.col("county").is_in(counties))
+        problems += [Problem(sources["county"], r[ROW], "县区 county", r["county"],
+                             "学校表中没有这个县区", "no school of the schools table is in this county")
+                     for r in unknown.iter_rows(named=True)]
+    if "rotations" in typed:
+        rotations = typed["rotations"]
+        teacher_ids = typed["teachers"].get_column("teacher_id").drop_nulls().implode()
+        for column, zh in (("from_school_id", "调出学校标识码"), ("to_school_id", "调入学校标识码")):
+            bad = rotations.filter(pl.col(column).is_not_null()
+                                   & ~pl.col(column).is_in(school_ids))
+            problems += [_unknown_school(sources["rotations"], r[ROW], f"{zh} {column}",
+                                         r[column]) for r in bad.iter_rows(named=True)]
+        same = rotations.filter(pl.col("from_school_id") == pl.col("to_school_id"))
+        problems += [Problem(sources["rotations"], r[ROW], "调入学校标识码 to_school_id",
+                             r["to_school_id"], "调入学校与调出学校相同",
+                             "the same school as the school moved from")
+                     for r in same.iter_rows(named=True)]
+        missing = rotations.filter(pl.col("teacher_id").is_not_null()
+                                   & ~pl.col("teacher_id").is_in(teacher_ids))
+        problems += [Problem(sources["rotations"], r[ROW], "教师编号 teacher_id", r["teacher_id"],
+                             "教师表中没有这个教师编号", "no teacher with this id in the teachers table")
+                     for r in missing.iter_rows(named=True)]
+        twice = (rotations.filter(pl.col("teacher_id").is_not_null()
+                                  & pl.col("school_year").is_not_null())
+                 .with_columns(pl.col(ROW).first().over("teacher_id", "school_year")
+                               .alias("_first"))
+                 .filter(pl.col(ROW) != pl.col("_first")))
+        warnings += [Problem(sources["rotations"], r[ROW], "教师编号 teacher_id", r["teacher_id"],
+                             f"同一学年已在第{r['_first']}行记录交流，只计一次",
+                             f"already rotated that school year (row {r['_first']}); counted once")
+                     for r in twice.iter_rows(named=True)]
+    if "rooms" in typed:
+        bad = typed["rooms"].filter(pl.col("school_id").is_not_null()
+                                    & ~pl.col("school_id").is_in(school_ids))
+        problems += [_unknown_school(sources["rooms"], r[ROW], "学校标识码 school_id",
+                                     r["school_id"]) for r in bad.iter_rows(named=True)]
+    return problems
 
 
 def _unknown_school(source: str, row: int, column: str, value: str) -> Problem:

@@ -20,7 +20,8 @@ _VALIDATED_ROWS = 20000  # dropdowns and checks reach this far below the header
 
 INSTRUCTIONS = [
     ("填表说明", "本工作簿为 junheng（均衡）县域义务教育优质均衡评估的数据模板。"),
-    ("", "共三张表：学校、学段、教师。第1行为中文表头，第2行为英文代码（请勿删除），从第3行起填写数据。"),
+    ("", "必填三张表：学校、学段、教师；选填三张表：县级指标、交流轮岗记录、专用教室（没有可整表删除）。"
+         "第1行为中文表头，第2行为英文代码（请勿删除），从第3行起填写数据。"),
     ("", "深色表头为必填列，浅色表头为选填列。列的顺序可以调整，表头可用中文或英文。"),
     ("学校", "每所学校一行。学校标识码按文本填写，保留前导零。教学点请填写所属中心校。"),
     ("学段", "每所学校的每个义务教育学段一行（小学/初中）。九年一贯制学校两行；完全中学只填初中一行。"),
@@ -29,6 +30,11 @@ INSTRUCTIONS = [
     ("教师", "每名在编在岗教师一行。多学段学校的教师必须填写任教学段。"),
     ("", "「专任教师」「是否」类列可填：是/否、true/false、1/0、Y/N。"),
     ("", "下拉列表中的选项即为允许的取值，也可填写对应的英文代码。"),
+    ("县级指标", "每个县区一行，填写花名册无法得出的政府保障、教育质量、社会认可度指标和一票否决情况。"
+             "比例填 0–1 的小数或百分数（如 96%）；一票否决列填「是」表示发生了该情形。未填的指标视为缺失，"
+             "该部分评估结果为「不完整」。"),
+    ("交流轮岗记录", "每名教师每学年一行：教师编号、调出学校、调入学校、学年（如 2025 或 2025-2026）、交流形式。"),
+    ("专用教室", "每间音乐、美术专用教室一行，填写使用面积（m²）。未列出的学校按学段表的教室间数判断，面积视为未知。"),
     ("隐私", "教师信息属于个人信息，请妥善保管本文件。"),
 ]
 
@@ -44,6 +50,8 @@ def _header_formats(book: xlsxwriter.Workbook) -> dict[str, object]:
         "text": book.add_format({"num_format": "@"}),
         "int": book.add_format({"num_format": "0"}),
         "float": book.add_format({"num_format": "0.##"}),
+        "ratio": book.add_format({"num_format": "0.0%"}),
+        "school_year": book.add_format({"num_format": "0"}),
     }
 
 
@@ -55,6 +63,10 @@ def _validation(col: Column) -> dict | None:
     if col.kind == "bool":
         return {"validate": "list", "source": ["是", "否"], "error_title": col.zh,
                 "error_message": "请填写 是 或 否 / yes or no"}
+    if col.kind == "ratio":
+        return {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
+                "error_title": col.zh,
+                "error_message": "应为 0–1 之间的比例（如 96%） / a share between 0 and 1"}
     if col.kind in ("int", "float") and col.minimum is not None:
         return {"validate": "integer" if col.kind == "int" else "decimal",
                 "criteria": ">=", "value": col.minimum, "error_title": col.zh,
@@ -102,15 +114,14 @@ def write_workbook(path: str | Path, dataset: Dataset | None = None) -> Path:
                 sheet.write_string(0, j, col.zh, fmt["required" if col.required else "optional"])
                 sheet.write_string(1, j, col.name, fmt["code"])
                 width = max(len(col.zh) * 2 + 2, len(col.name) + 2, 10)
-                sheet.set_column(j, j, width, fmt.get(col.kind) if col.kind in
-                                 ("text", "int", "float") else None)
+                sheet.set_column(j, j, width, fmt.get(col.kind))
                 rule = _validation(col)
                 if rule:
                     sheet.data_validation(2, j, _VALIDATED_ROWS, j, rule)
             sheet.set_row(0, 30)
             sheet.freeze_panes(2, 0)
-            if dataset is not None:
-                frame = getattr(dataset, table.name)
+            frame = None if dataset is None else getattr(dataset, table.name)
+            if frame is not None:
                 values = _cell_values(frame, table)
                 for i, row in enumerate(values.iter_rows(), start=2):
                     for j, value in enumerate(row):

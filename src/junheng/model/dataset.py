@@ -45,6 +45,9 @@ class Dataset:
     booleans, ids are text. A teacher's ``stage`` is always filled (a single-stage school's
     teachers are placed in its stage). Stage facility cells may still be null where the school
     row carries the total; the evaluation splits those by the standard's weights.
+
+    The optional tables ``county`` (declared county figures), ``rotations`` (交流轮岗 records)
+    and ``rooms`` (music and art rooms with their areas) are None when the input has none.
     """
 
     schools: pl.DataFrame
@@ -52,6 +55,15 @@ class Dataset:
     teachers: pl.DataFrame
     warnings: list[Problem] = field(default_factory=list)
     source: str | None = None
+    county: pl.DataFrame | None = None
+    rotations: pl.DataFrame | None = None
+    rooms: pl.DataFrame | None = None
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Every table present, by canonical name, in contract order."""
+        named = {"schools": self.schools, "stages": self.stages, "teachers": self.teachers,
+                 "county": self.county, "rotations": self.rotations, "rooms": self.rooms}
+        return {name: frame for name, frame in named.items() if frame is not None}
 
     @property
     def counties(self) -> list[str]:
@@ -61,5 +73,7 @@ class Dataset:
         return (
             f"Dataset(counties={len(self.counties)}, schools={self.schools.height}, "
             f"stages={self.stages.height}, teachers={self.teachers.height}, "
-            f"warnings={len(self.warnings)})"
+            + "".join(f"{name}={frame.height}, " for name, frame in self.tables().items()
+                      if name in ("county", "rotations", "rooms"))
+            + f"warnings={len(self.warnings)})"
         )

@@ -142,7 +142,9 @@ def generate_sample(schools: int = 60, seed: int = 7, counties: int = 1) -> Data
                 teacher_parts.append(part)
             for key in ("teaching_area_m2", "sports_area_m2", "equipment_value_yuan",
                         "multimedia_rooms"):
-                school[key] = facility_sums.get(key)
+                total = facility_sums.get(key)
+                # Summed floats (8346.099999999999) would not survive a round trip through Excel.
+                school[key] = None if total is None else round(total, 2)
             school_rows.append(school)
     return Dataset(
         schools=_frame(school_rows, "schools"),
@@ -212,7 +214,14 @@ def _teachers(rng: np.random.Generator, school_id: str, stage: str, pupils: int,
     core = rng.choice(_CORE[stage], size=n)
     subject = np.where(is_pe_art, pe_art, core)
     birth = rng.integers(1965, 2003, size=n)
-    since = np.minimum(2025, birth + 22 + rng.integers(0, 20, size=n))
+    career = np.minimum(2025, birth + 22 + rng.integers(0, 3, size=n))
+    since = np.minimum(2025, career + rng.integers(0, 20, size=n))
+    # 360 hours in five years for most; newer teachers 72 a year; a few fall short.
+    service = 2025 - career
+    needed = np.where(service >= 5, 360, 72 * service)
+    hours = needed + rng.integers(0, 120, size=n)
+    short = rng.random(n) < 0.03
+    hours = np.where(short, np.maximum(0, needed - rng.integers(10, 100, size=n)), hours)
     role = np.full(n, "teacher", dtype=object)
     role[0] = "principal"
     if n > 4:
@@ -234,12 +243,15 @@ def _teachers(rng: np.random.Generator, school_id: str, stage: str, pupils: int,
         "title": rng.choice(_TITLES, size=n, p=[0.08, 0.12, 0.35, 0.33, 0.115, 0.005]),
         "certified": rng.random(n) < 0.985,
         "role": role.astype(str),
+        "career_start": career,
+        "training_hours_5y": hours.astype(float),
     }
 
 
 def _dtype(kind: str) -> pl.DataType:
     return {"text": pl.String(), "int": pl.Int64(), "float": pl.Float64(),
-            "bool": pl.Boolean(), "enum": pl.String()}[kind]
+            "bool": pl.Boolean(), "enum": pl.String(), "ratio": pl.Float64(),
+            "school_year": pl.Int64()}[kind]
 
 
 def _frame(rows: list[dict], table: str) -> pl.DataFrame:

@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ColumnKind = Literal["text", "int", "float", "bool", "enum"]
+# ``ratio``: a share, written as a fraction 0–1 (0.96, or an Excel percent cell) or as "96%".
+# ``school_year``: a school year by its starting year: 2025, "2025-2026", "2025—2026学年".
+ColumnKind = Literal["text", "int", "float", "bool", "enum", "ratio", "school_year"]
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,12 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """An input table. ``optional`` tables may be absent; when present they are checked fully."""
+
     name: str
     zh: str
     columns: tuple[Column, ...]
+    optional: bool = False
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -145,6 +150,16 @@ ENUMS: dict[str, Enum] = {
              "senior": "高级", "full_senior": "正高级"},
         ),
         Enum(
+            "rotation_form",
+            {"regular_exchange": "定期交流", "support_teaching": "支教", "itinerant": "走教",
+             "group_exchange": "集团内交流", "district_exchange": "学区内交流",
+             "paired_support": "结对帮扶", "post_competition": "跨校竞聘", "other": "其他"},
+            {"交流轮岗": "regular_exchange", "轮岗": "regular_exchange", "集团化办学": "group_exchange",
+             "学区": "district_exchange", "对口帮扶": "paired_support"},
+        ),
+        Enum("room_type", {"music": "音乐", "art": "美术"},
+             {"音乐教室": "music", "音乐专用教室": "music", "美术教室": "art", "美术专用教室": "art"}),
+        Enum(
             "role",
             {"teacher": "教师", "principal": "校长", "vice_principal": "副校长",
              "middle_manager": "中层"},
@@ -216,10 +231,101 @@ TEACHERS = Table(
         Column("title", "职称", "enum", enum="title", required=False, nullable=True),
         Column("certified", "教师资格证", "bool", required=False, nullable=True),
         Column("role", "职务", "enum", enum="role", required=False, nullable=True),
+        Column("career_start", "从教年份", "int", required=False, nullable=True, minimum=1900),
+        Column("training_hours_5y", "近五年培训学时", "float", required=False, nullable=True,
+               minimum=0),
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (SCHOOLS, STAGES_TABLE, TEACHERS)}
+# 县级指标: one row per county, the figures and judgements the rosters cannot give
+# (STANDARDS.md §1.3–1.5 and the veto list). Every column is optional: an item whose column is
+# absent or empty is "missing", and its part cannot pass. Vetoes are true when the condition
+# occurred.
+COUNTY_COLUMNS: tuple[tuple[str, str, ColumnKind], ...] = (
+    # government guarantee (政府保障程度)
+    ("layout_planned", "学校规划布局合理", "bool"),
+    ("unified_standards", "城乡学校统一建设编制经费装备标准", "bool"),
+    ("small_school_funding", "不足100人学校按100人核定公用经费", "bool"),
+    ("special_education_funds_per_pupil", "特殊教育学校生均公用经费", "float"),
+    ("teacher_avg_pay", "教师平均工资收入", "float"),
+    ("civil_servant_avg_pay", "当地公务员平均工资收入", "float"),
+    ("posts_allocated", "教职工编制岗位统筹配置", "bool"),
+    ("zoned_admission_primary", "城镇公办小学就近划片入学比例", "ratio"),
+    ("zoned_admission_junior", "城镇公办初中就近划片入学比例", "ratio"),
+    ("quota_allocation_share", "优质高中招生名额分配比例", "ratio"),
+    ("quota_tilted_rural", "名额分配向农村初中倾斜", "bool"),
+    ("left_behind_care", "留守儿童关爱体系健全", "bool"),
+    ("migrant_children_public_share", "随迁子女在公办学校和政府购买学位就读比例", "ratio"),
+    # declared fallbacks for items computed from the rosters when the rosters lack the data
+    ("rotation_share", "交流轮岗教师占符合条件教师比例", "ratio"),
+    ("rotation_backbone_share", "骨干教师占交流轮岗教师比例", "ratio"),
+    ("training_completion", "五年360学时培训完成率", "ratio"),
+    ("certified_share", "专任教师持证上岗率", "ratio"),
+    # education quality (教育质量)
+    ("junior_retention_rate", "初中三年巩固率", "ratio"),
+    ("disabled_enrolment_rate", "残疾儿童少年入学率", "ratio"),
+    ("charters_digital", "学校章程健全与管理信息化", "bool"),
+    ("training_budget_share_min", "学校教师培训经费占公用经费比例（最低）", "ratio"),
+    ("ict_use", "教师信息技术应用与设备使用", "bool"),
+    ("moral_education", "德育与校园文化建设良好", "bool"),
+    ("curriculum", "课程开齐开足与教学秩序规范", "bool"),
+    ("homework_reasonable", "学生课业负担合理", "bool"),
+    ("monitoring_level_iii", "质量监测学业水平达到III级以上", "bool"),
+    ("monitoring_difference_rate", "质量监测校际差异率", "float"),
+    # social recognition (社会认可度)
+    ("recognition_score", "社会认可度", "ratio"),
+    # veto conditions (一票否决), true when the condition occurred
+    ("veto_exam_admission", "以考试方式招生", "bool"),
+    ("veto_school_selection", "违规择校", "bool"),
+    ("veto_key_schools", "设置重点学校或重点班", "bool"),
+    ("veto_unfilled_posts", "有空编不补或长期聘用编外教师", "bool"),
+    ("veto_major_incident", "重大安全责任事故或严重违纪违规", "bool"),
+    ("veto_falsified_data", "教育管理弄虚作假", "bool"),
+)
+
+COUNTY = Table(
+    "county",
+    "县级指标",
+    (
+        Column("county", "县区", "text", unique=True),
+        *(Column(name, zh, kind, required=False, nullable=True,
+                 minimum=0 if kind == "float" else None)
+          for name, zh, kind in COUNTY_COLUMNS),
+    ),
+    optional=True,
+)
+
+ROTATIONS = Table(
+    "rotations",
+    "交流轮岗记录",
+    (
+        Column("teacher_id", "教师编号", "text"),
+        Column("from_school_id", "调出学校标识码", "text"),
+        Column("to_school_id", "调入学校标识码", "text"),
+        Column("school_year", "学年", "school_year"),
+        Column("form", "交流形式", "enum", enum="rotation_form"),
+    ),
+    optional=True,
+)
+
+# 专用教室: one row per music or art room, for the room-area rule (STANDARDS.md §1.3 item 3).
+# A school listed here is judged on these rows; other schools on the stage columns
+# music_rooms / art_rooms, whose areas are then unknown.
+ROOMS = Table(
+    "rooms",
+    "专用教室",
+    (
+        Column("school_id", "学校标识码", "text"),
+        Column("room_type", "教室类型", "enum", enum="room_type"),
+        Column("area_m2", "使用面积", "float", minimum=0),
+        Column("older_building", "老旧校舍", "bool", required=False, nullable=True),
+        Column("room_name", "教室名称", "text", required=False, nullable=True),
+    ),
+    optional=True,
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (SCHOOLS, STAGES_TABLE, TEACHERS, COUNTY,
+                                                 ROTATIONS, ROOMS)}
 
 # Which compulsory stages each school type can have (DATA-CONTRACT.md, `stages`).
 STAGES_BY_SCHOOL_TYPE: dict[str, tuple[str, ...]] = {
