@@ -42,9 +42,15 @@ def weighted_cv(values: Sequence[float], pupils: Sequence[float]) -> float | Non
     return math.sqrt(variance) / mean
 
 
-def cv_table(indicators: pl.DataFrame, limits: dict[str, float], tolerance: float,
-             by: Sequence[str] = ("county", "stage")) -> pl.DataFrame:
-    """Per group and indicator: pupils, weighted mean X̄ (county value), CV, limit, met."""
+def cv_table(indicators: pl.DataFrame, limits: dict[str, float] | None, tolerance: float,
+             by: Sequence[str] = ("county", "stage"),
+             composite_limits: dict[str, float] | None = None) -> pl.DataFrame:
+    """Per group and indicator: weighted mean X̄ (county value), CV, limit, met.
+
+    With ``composite_limits`` (basic-2012), each group also gets ``cv_composite``, the plain
+    mean of its indicators' CVs (null when any CV is), its limit and whether it is met; a single
+    CV may then exceed any value.
+    """
     group = [*by, "indicator"]
     rows = indicators.filter(pl.col("students") > 0)
     pupils = pl.col("students").cast(pl.Float64)
@@ -59,10 +65,23 @@ def cv_table(indicators: pl.DataFrame, limits: dict[str, float], tolerance: floa
     ).with_columns(
         pl.when(pl.col("county_value") != 0)
         .then(pl.col("_variance").sqrt() / pl.col("county_value")).alias("cv"),
-        pl.col("stage").replace_strict(limits, return_dtype=pl.Float64).alias("cv_limit"),
+        (pl.lit(None, dtype=pl.Float64) if limits is None else
+         pl.col("stage").replace_strict(limits, return_dtype=pl.Float64)).alias("cv_limit"),
     ).with_columns(
-        (pl.col("cv").is_not_null()
-         & (pl.col("cv") <= pl.col("cv_limit") + tolerance * pl.col("cv_limit")))
-        .alias("cv_met"),
+        _within(pl.col("cv"), pl.col("cv_limit"), tolerance).alias("cv_met"),
     )
+    if composite_limits is not None:
+        out = out.with_columns(
+            pl.when(pl.col("cv").null_count().over(by) == 0)
+            .then(pl.col("cv").mean().over(by)).alias("cv_composite"),
+            pl.col("stage").replace_strict(composite_limits, return_dtype=pl.Float64)
+            .alias("cv_composite_limit"),
+        ).with_columns(_within(pl.col("cv_composite"), pl.col("cv_composite_limit"), tolerance)
+                       .alias("cv_composite_met"))
     return out.drop("_variance").sort([*by, "indicator_order"], maintain_order=True)
+
+
+def _within(cv: pl.Expr, limit: pl.Expr, tolerance: float) -> pl.Expr:
+    """``cv ≤ limit`` inclusive; an undefined CV (X̄ = 0) is never within. Null with no limit."""
+    return pl.when(limit.is_not_null()).then(
+        cv.is_not_null() & (cv <= limit + tolerance * limit).fill_null(False))

@@ -32,8 +32,11 @@ def indicator_table(units: pl.DataFrame, standard: Standard) -> pl.DataFrame:
     """
     frames = []
     for order, ind in enumerate(standard.indicators):
-        threshold = pl.when(pl.col("stage") == "primary").then(
-            pl.lit(ind.thresholds["primary"])).otherwise(pl.lit(ind.thresholds["junior"]))
+        if ind.thresholds is None:  # enters the CVs only (basic-2012)
+            threshold = pl.lit(None, dtype=pl.Float64)
+        else:
+            threshold = pl.when(pl.col("stage") == "primary").then(
+                pl.lit(ind.thresholds["primary"])).otherwise(pl.lit(ind.thresholds["junior"]))
         frames.append(units.select(
             *UNIT_COLUMNS,
             pl.lit(ind.key).alias("indicator"),
@@ -49,7 +52,7 @@ def indicator_table(units: pl.DataFrame, standard: Standard) -> pl.DataFrame:
     has_pupils = pl.col("students") > 0
     lhs = pl.col("numerator") * pl.col("per_students")
     rhs = pl.col("threshold") * pl.col("students")
-    floor_rhs = standard.floor_ratio * rhs
+    floor_rhs = (standard.floor_ratio or 0.0) * rhs
     needed = rhs / pl.col("per_students") - pl.col("numerator")  # in natural units
     slack = tol * rhs.abs() / pl.col("per_students")
     long = long.with_columns(
@@ -67,7 +70,12 @@ def indicator_table(units: pl.DataFrame, standard: Standard) -> pl.DataFrame:
 
 
 def school_table(indicators: pl.DataFrame, standard: Standard) -> pl.DataFrame:
-    """One row per unit: indicators met, the per-school rule (null for a unit with no pupils)."""
+    """One row per unit: indicators met, the per-school rule (null for a unit with no pupils,
+    and for every unit when the standard has no per-school rule)."""
+    if not standard.has_school_rule:
+        return indicators.group_by(*UNIT_COLUMNS, maintain_order=True).agg().with_columns(
+            pl.lit(None, dtype=pl.Int64).alias("met_count"),
+            pl.lit(None, dtype=pl.Boolean).alias("meets_rule"))
     return indicators.group_by(*UNIT_COLUMNS, maintain_order=True).agg(
         pl.col("met").sum().cast(pl.Int64).alias("met_count"),
         pl.col("floor_met").all().alias("_floors"),

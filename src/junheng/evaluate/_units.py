@@ -16,6 +16,8 @@ from junheng.standards import Standard
 
 UNIT_KEY = ("county", "school_id", "stage")
 FACILITIES = [name for name, _, _ in FACILITY_COLUMNS]
+# Stage figures the other parts use (class size, music and art rooms), carried on every unit.
+ROOM_COUNTS = ["music_rooms", "art_rooms"]
 
 
 @dataclass(frozen=True)
@@ -53,13 +55,23 @@ def count_teachers(dataset: Dataset, standard: Standard) -> pl.DataFrame:
 
 
 def build_units(dataset: Dataset, standard: Standard) -> tuple[pl.DataFrame, list[Note]]:
-    """Return the evaluation units and the notes on how they were made."""
+    """Return the evaluation units and the notes on how they were made.
+
+    ``members`` lists the schools a unit stands for: the school itself, plus the teaching points
+    merged into it.
+    """
     notes: list[Note] = []
     schools = dataset.schools.select(
         "school_id", "name", "county", "school_type", "location", "parent_school_id",
         *[pl.col(c).alias(f"_total_{c}") for c in FACILITIES])
+    # Stage columns an indicator sums beyond the facilities (basic-2012: books, computers).
+    extra = list(dict.fromkeys(
+        ind.numerator[1] for ind in standard.indicators
+        if ind.numerator[0] == "column" and ind.numerator[1] not in FACILITIES))
+    summed = [*FACILITIES, *ROOM_COUNTS, *extra]
     units = dataset.stages.select(
-        "school_id", "stage", "students", "classes", *FACILITIES,
+        "school_id", "stage", "students", "classes", "largest_class", *FACILITIES, *ROOM_COUNTS,
+        *extra, pl.concat_list(pl.col("school_id")).alias("members"),
     ).join(schools, on="school_id", how="left", maintain_order="left")
     units, split_notes = _split_totals(units, standard)
     notes += split_notes
@@ -73,11 +85,11 @@ def build_units(dataset: Dataset, standard: Standard) -> tuple[pl.DataFrame, lis
         units, more = _exclude_small_teaching_points(units, standard.exclude_teaching_points_below)
         notes += more
     if standard.merge_teaching_points_into_parent:
-        units, more = _merge_teaching_points(units, [*FACILITIES, *group_cols])
+        units, more = _merge_teaching_points(units, [*summed, *group_cols])
         notes += more
     return units.select(
         "county", "school_id", "name", "school_type", "location", "stage", "students", "classes",
-        *FACILITIES, *group_cols), notes
+        "largest_class", *summed, *group_cols, "members"), notes
 
 
 def _split_totals(units: pl.DataFrame, standard: Standard) -> tuple[pl.DataFrame, list[Note]]:
@@ -141,7 +153,13 @@ def _merge_teaching_points(units: pl.DataFrame, summed: list[str]):
         pl.when(mergeable).then(pl.col("parent_school_id")).otherwise(pl.col("school_id"))
         .alias("_target"))
     sums = tagged.group_by("_target", "stage", maintain_order=True).agg(
-        pl.col("students", "classes").sum(), *[pl.col(c).sum() for c in summed])
-    kept = tagged.filter(~mergeable).drop("students", "classes", *summed)
+        pl.col("students", "classes").sum(),
+        # A sum is unknown when any part is (null), not silently smaller.
+        *[pl.when(pl.col(c).null_count() == 0).then(pl.col(c).sum()).alias(c) for c in summed],
+        pl.when(pl.col("largest_class").null_count() == 0).then(pl.col("largest_class").max())
+        .alias("largest_class"),
+        pl.col("members").list.explode(keep_nulls=False, empty_as_null=False))
+    kept = tagged.filter(~mergeable).drop("students", "classes", "largest_class", "members",
+                                          *summed)
     merged = kept.join(sums, on=["_target", "stage"], how="left", maintain_order="left")
     return merged.drop("_target", "_parent_has_stage"), notes

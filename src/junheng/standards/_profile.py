@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from junheng.model.schema import ENUMS, STAGES, TABLES
+from junheng.standards._parts import Part, Veto, build_parts
 
 _PACKAGED = "junheng.standards.profiles"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~20× faster
@@ -39,7 +40,7 @@ class Indicator:
     numerator: tuple[str, str]  # ("teachers", group) or ("column", stages column)
     per_students: float
     unit: str
-    thresholds: dict[str, float]
+    thresholds: dict[str, float] | None  # None: the indicator only enters the CVs (basic-2012)
 
 
 @dataclass(frozen=True)
@@ -53,15 +54,21 @@ class Standard:
     1.0
     >>> s.cv_limits["primary"]
     0.5
+    >>> [p.key for p in s.parts], len(s.vetoes)
+    (['government', 'quality', 'recognition'], 6)
     """
 
     id: str
     name: str
     name_en: str
     indicators: tuple[Indicator, ...]
-    min_indicators_met: int
-    floor_ratio: float
-    cv_limits: dict[str, float]
+    min_indicators_met: int | None  # None: no per-school rule (basic-2012)
+    floor_ratio: float | None
+    cv_limits: dict[str, float] | None  # each indicator's CV ≤ limit (quality-2017)
+    cv_composite_limits: dict[str, float] | None  # mean of the CVs ≤ limit (basic-2012)
+    parts: tuple[Part, ...]  # government, quality, recognition
+    vetoes: tuple[Veto, ...]
+    unmodelled_parts: tuple[str, ...]  # parts of the official standard junheng cannot judge
     full_time_only: bool
     teacher_groups: dict[str, dict[str, dict[str, list[str]]]]  # group -> column -> stage -> codes
     split_weights: dict[str, float]
@@ -76,6 +83,13 @@ class Standard:
             if ind.key == key:
                 return ind
         raise KeyError(key)
+
+    @property
+    def has_school_rule(self) -> bool:
+        return self.min_indicators_met is not None
+
+    def part(self, key: str) -> Part | None:
+        return next((p for p in self.parts if p.key == key), None)
 
 
 def available_standards() -> list[str]:
@@ -245,21 +259,42 @@ def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
             numerator=num,
             per_students=_number(problems, f"{where}.per_students", spec.get("per_students"), 1e-9),
             unit=str(unit),
-            thresholds=_per_stage(problems, f"{where}.thresholds", spec.get("thresholds"), 0),
+            thresholds=None if spec.get("thresholds") is None else
+            _per_stage(problems, f"{where}.thresholds", spec.get("thresholds"), 0),
         ))
     if not indicators:
         problems.append("resources.indicators: 至少需要一个指标 / at least one indicator is required")
 
-    min_met = _get(problems, data, "resources.school_rule.min_indicators_met")
-    if not isinstance(min_met, int) or isinstance(min_met, bool) or \
-            not 0 <= min_met <= len(indicators):
-        problems.append(f"resources.school_rule.min_indicators_met: 应为 0–{len(indicators)} 的整数 "
-                        f"/ must be a whole number 0–{len(indicators)}, got {min_met!r}")
-        min_met = 0
-    floor = _number(problems, "resources.school_rule.floor_ratio",
-                    _get(problems, data, "resources.school_rule.floor_ratio"), 0, 1)
-    cv_limits = _per_stage(problems, "resources.cv_limits", _get(problems, data,
-                                                                  "resources.cv_limits"), 0)
+    resources_spec = data.get("resources") if isinstance(data.get("resources"), dict) else {}
+    min_met: int | None = None
+    floor: float | None = None
+    if resources_spec.get("school_rule") is not None:
+        min_met = _get(problems, data, "resources.school_rule.min_indicators_met")
+        if not isinstance(min_met, int) or isinstance(min_met, bool) or \
+                not 0 <= min_met <= len(indicators):
+            problems.append(f"resources.school_rule.min_indicators_met: 应为 0–{len(indicators)} "
+                            f"的整数 / must be a whole number 0–{len(indicators)}, got {min_met!r}")
+            min_met = 0
+        floor = _number(problems, "resources.school_rule.floor_ratio",
+                        _get(problems, data, "resources.school_rule.floor_ratio"), 0, 1)
+        unthresholded = [i.key for i in indicators if i.thresholds is None]
+        if unthresholded:
+            problems.append(f"resources.school_rule: 指标缺少 thresholds / a per-school rule needs "
+                            f"every indicator's thresholds (missing: {', '.join(unthresholded)})")
+    cv_limits = None if resources_spec.get("cv_limits") is None else _per_stage(
+        problems, "resources.cv_limits", resources_spec["cv_limits"], 0)
+    composite = None if resources_spec.get("cv_composite_limits") is None else _per_stage(
+        problems, "resources.cv_composite_limits", resources_spec["cv_composite_limits"], 0)
+    if (cv_limits is None) == (composite is None):
+        problems.append("resources: 应给出 cv_limits（逐项）或 cv_composite_limits（综合）之一 / "
+                        "give exactly one of cv_limits (each indicator) and cv_composite_limits "
+                        "(the mean of the CVs)")
+    parts, vetoes = build_parts(problems, data, set(groups) | {"all"})
+    unmodelled = data.get("unmodelled_parts") or []
+    if not isinstance(unmodelled, list) or not all(isinstance(u, str) for u in unmodelled):
+        problems.append(f"unmodelled_parts: 应为文字列表 / must be a list of names, got "
+                        f"{unmodelled!r}")
+        unmodelled = []
     full_time_only = _get(problems, data, "teachers.full_time_only")
     if not isinstance(full_time_only, bool):
         problems.append(f"teachers.full_time_only: 应为 true/false / must be true or false, got "
@@ -282,6 +317,8 @@ def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
         id=str(data.get("id", chain[0])), name=str(data.get("name", chain[0])),
         name_en=str(data.get("name_en", chain[0])), indicators=tuple(indicators),
         min_indicators_met=min_met, floor_ratio=floor, cv_limits=cv_limits,
+        cv_composite_limits=composite, parts=parts, vetoes=vetoes,
+        unmodelled_parts=tuple(unmodelled),
         full_time_only=bool(full_time_only), teacher_groups=groups, split_weights=weights,
         exclude_teaching_points_below=below, merge_teaching_points_into_parent=bool(merge),
         tolerance=tolerance, chain=chain, data=data,

@@ -1,0 +1,566 @@
+"""Government guarantee, education quality, social recognition and the veto list (STANDARDS.md
+§1.3–1.5): items computed from the rosters, items declared in the ``county`` table, verdicts.
+
+Every item ends ``met`` true, false, or null (unknown: its data is missing). A computed item is
+false as soon as the known data prove a breach, and null when only unknown data could decide it:
+a missing figure never passes silently.
+
+Computed rules (parameters from the profile):
+
+- ``music_art_rooms`` (item 3), per school: rooms whose area is at least the minimum
+  (``older_building_area_m2`` for rooms marked ``older_building`` when the profile gives it),
+  for music and for art each, ≥ ceil(classes / ``classes_per_room``). Schools listed in the
+  ``rooms`` table are judged on those rows; others on ``stages.music_rooms`` / ``art_rooms``,
+  whose areas are then unknown.
+- ``school_size`` (4), per school: compulsory-stage pupils ≤ ``max_students``
+  (``max_students_multi_stage`` for nine- and twelve-year schools).
+- ``class_size`` (5), per school–stage: ``largest_class`` ≤ ``max_class`` of the stage; when it
+  is empty, a stage whose pupils exceed ``max_class × classes`` still fails (some class is larger
+  than the average).
+- ``training_hours`` (9), per teacher: ``training_hours_5y`` ≥ ``hours_5y`` after at least
+  ``service_years`` of service, else ≥ ``hours_per_year`` × years served (service from
+  ``career_start``; a teacher without it is held to ``hours_5y``, and the notes say how many).
+- ``rotation`` (11), per county and school year: rotated teachers R (distinct teachers in
+  ``rotations`` that year, from a school of the county) against the eligible E = full-time
+  teachers at their school for ≥ ``tenure_years`` (from ``school_since``) together with R:
+  R ≥ ``share`` × |E|, and backbone teachers among R ≥ ``backbone_share`` × R.
+- ``certified`` (12): full-time teachers with a certificate ≥ ``share`` × full-time teachers.
+
+School-level items (3–5) follow the evaluation units, so a profile that leaves out small
+teaching points or merges them into their central school does so here too; teacher-level items
+(9, 11, 12) cover every teacher of the county.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from junheng.evaluate._units import Note, _group_expr
+from junheng.model.dataset import Dataset
+from junheng.model.schema import COUNTY
+from junheng.standards import Standard
+from junheng.standards._parts import Condition, Item
+
+MULTI_STAGE_TYPES = ("nine_year", "twelve_year")
+
+
+@dataclass
+class Check:
+    """One condition of an item: ``value op threshold`` (booleans as 1.0 / 0.0 with op "is")."""
+
+    key: str
+    label: str
+    label_en: str
+    op: str
+    threshold: float | None
+    value: float | None
+    met: bool | None
+
+
+@dataclass
+class Outcome:
+    """An item's result in one county."""
+
+    met: bool | None
+    checks: list[Check]
+    breaches: list[dict[str, Any]] = field(default_factory=list)
+    unknown: int = 0  # schools or teachers whose data is missing
+    detail_zh: str = ""
+    detail_en: str = ""
+
+
+@dataclass
+class Context:
+    dataset: Dataset
+    standard: Standard
+    units: pl.DataFrame
+    year: int
+    counties: list[str]
+    notes: list[Note]
+
+    def teachers(self) -> pl.DataFrame:
+        """The county's teachers the standard counts (full-time only, by default)."""
+        teachers = self.dataset.teachers.join(
+            self.dataset.schools.select("school_id", "county", pl.col("name").alias("school")),
+            on="school_id", how="left")
+        return teachers.filter(pl.col("full_time")) if self.standard.full_time_only else teachers
+
+
+def _all(values: list[bool | None]) -> bool | None:
+    """Three-valued AND: false beats unknown beats true."""
+    if any(v is False for v in values):
+        return False
+    if any(v is None for v in values):
+        return None
+    return True
+
+
+def _at_least(value: float, threshold: float, tolerance: float) -> bool:
+    return value >= threshold - tolerance * abs(threshold)
+
+
+def _share_check(key: str, label: str, label_en: str, good: int, known: int, unknown: int,
+                 share: float, tolerance: float) -> tuple[Check, bool | None]:
+    """``good ≥ share × total``, decided even with unknowns when they cannot change it."""
+    total = known + unknown
+    if total == 0:
+        return Check(key, label, label_en, "≥", share, None, True), True
+    if not _at_least(good + unknown, share * total, tolerance):
+        met: bool | None = False  # even if every unknown were good
+    elif unknown == 0 or _at_least(good, share * total, tolerance):
+        met = True
+    else:
+        met = None
+    value = good / known if known else None
+    return Check(key, label, label_en, "≥", share, value, met), met
+
+
+# --- computed rules ---------------------------------------------------------------------------
+
+def _school_units(ctx: Context) -> pl.DataFrame:
+    """One row per evaluated school (a unit school: stages summed; members merged)."""
+    null_if_any = [pl.when(pl.col(c).null_count() == 0).then(pl.col(c).sum()).alias(c)
+                   for c in ("music_rooms", "art_rooms")]
+    return ctx.units.group_by("county", "school_id", "name", "school_type",
+                              maintain_order=True).agg(
+        pl.col("students").sum(), pl.col("classes").sum(), *null_if_any,
+        pl.col("members").list.explode(keep_nulls=False, empty_as_null=False).unique()
+        .alias("members"))
+
+
+def _music_art_rooms(ctx: Context, item: Item) -> dict[str, Outcome] | None:
+    p = item.params
+    per = int(p["classes_per_room"])
+    schools = _school_units(ctx).with_columns(
+        ((pl.col("classes") + per - 1) // per).alias("required"))
+    tol = ctx.standard.tolerance
+    rooms = ctx.dataset.rooms
+    listed: dict[str, dict[str, int]] = {}
+    if rooms is not None:
+        member_of = schools.select("school_id", "members").explode("members").select(
+            pl.col("members").alias("room_school"), pl.col("school_id").alias("unit"))
+        full = p["min_area_m2"]
+        older = p["older_building_area_m2"]
+        minimum = pl.col("room_type").replace_strict(full, return_dtype=pl.Float64)
+        if older is not None:
+            minimum = pl.when(pl.col("older_building").fill_null(False)).then(
+                pl.col("room_type").replace_strict(older, return_dtype=pl.Float64)
+            ).otherwise(minimum)
+        judged = rooms.join(member_of, left_on="school_id", right_on="room_school",
+                            how="inner").with_columns(
+            (pl.col("area_m2") >= minimum - tol * minimum).alias("ok"))
+        for r in judged.group_by("unit", "room_type").agg(
+                pl.col("ok").sum().alias("ok")).iter_rows(named=True):
+            listed.setdefault(r["unit"], {"music": 0, "art": 0})[r["room_type"]] = r["ok"]
+    out: dict[str, Outcome] = {}
+    for county, frame in schools.group_by("county", maintain_order=True):
+        results, breaches, unknown = [], [], 0
+        for r in frame.iter_rows(named=True):
+            need = r["required"]
+            if r["school_id"] in listed:
+                have = listed[r["school_id"]]
+                met: bool | None = have["music"] >= need and have["art"] >= need
+                how_zh, how_en = "面积达标的", "full-size "
+            else:
+                have = {"music": r["music_rooms"], "art": r["art_rooms"]}
+                if need == 0:
+                    met = True
+                elif any(v is not None and v < need for v in have.values()):
+                    met = False
+                else:
+                    met = None  # enough rooms (or none recorded), areas unknown
+                how_zh, how_en = "", ""
+            results.append(met)
+            if met is None:
+                unknown += 1
+            if met is False:
+                breaches.append({
+                    "school_id": r["school_id"], "name": r["name"], "stage": None,
+                    "value": float(min(v for v in have.values() if v is not None)),
+                    "limit": float(need),
+                    "detail_zh": f"{r['classes']} 个班，需音乐、美术教室各 {need} 间；"
+                                 f"{how_zh}音乐 {_n(have['music'])} 间、美术 {_n(have['art'])} 间",
+                    "detail_en": f"{r['classes']} classes need {need} music and {need} art "
+                                 f"room(s); {how_en}music {_n(have['music'])}, "
+                                 f"art {_n(have['art'])}"})
+        known = sum(m is not None for m in results)
+        if known == 0 and unknown:
+            out[county[0]] = _unknown_outcome(
+                unknown, "所有学校的专用教室面积未知（请填写专用教室表）",
+                "no school's room areas are known (fill in the rooms table)")
+            continue
+        check, met = _share_check("schools_meeting", "达标学校比例", "schools meeting", sum(
+            m is True for m in results), known, unknown, 1.0, 0.0)
+        out[county[0]] = Outcome(met, [check], breaches, unknown,
+                                 *_unknown_detail(unknown, "所学校教室面积未知", "school(s) with "
+                                                  "unknown room areas"))
+    return out
+
+
+def _n(value: int | None) -> str:
+    return "?" if value is None else str(value)
+
+
+def _unknown_outcome(unknown: int, zh: str, en: str) -> Outcome:
+    return Outcome(None, [], [], unknown, zh, en)
+
+
+def _unknown_detail(unknown: int, zh: str, en: str) -> tuple[str, str]:
+    return (f"{unknown} {zh}", f"{unknown} {en}") if unknown else ("", "")
+
+
+def _school_size(ctx: Context, item: Item) -> dict[str, Outcome]:
+    p = item.params
+    schools = _school_units(ctx).with_columns(
+        pl.when(pl.col("school_type").is_in(MULTI_STAGE_TYPES))
+        .then(pl.lit(p["max_students_multi_stage"])).otherwise(pl.lit(p["max_students"]))
+        .alias("limit"))
+    out: dict[str, Outcome] = {}
+    for county, frame in schools.group_by("county", maintain_order=True):
+        bad = frame.filter(pl.col("students") > pl.col("limit")).sort("students",
+                                                                       descending=True)
+        breaches = [{"school_id": r["school_id"], "name": r["name"], "stage": None,
+                     "value": float(r["students"]), "limit": float(r["limit"]),
+                     "detail_zh": f"在校生 {r['students']} 人，超过 {r['limit']} 人",
+                     "detail_en": f"{r['students']} pupils, over {r['limit']}"}
+                    for r in bad.iter_rows(named=True)]
+        check, met = _share_check("schools_meeting", "规模达标学校比例", "schools within the size",
+                                  frame.height - bad.height, frame.height, 0, 1.0, 0.0)
+        out[county[0]] = Outcome(met, [check], breaches)
+    return out
+
+
+def _class_size(ctx: Context, item: Item) -> dict[str, Outcome]:
+    limits = item.params["max_class"]
+    units = ctx.units.filter(pl.col("students") > 0).with_columns(
+        pl.col("stage").replace_strict(limits, return_dtype=pl.Int64).alias("limit"))
+    out: dict[str, Outcome] = {}
+    for county, frame in units.group_by("county", maintain_order=True):
+        results, breaches, unknown = [], [], 0
+        for r in frame.iter_rows(named=True):
+            largest, limit = r["largest_class"], r["limit"]
+            if largest is not None:
+                met: bool | None = largest <= limit
+                value, zh, en = largest, f"最大班额 {largest} 人", f"largest class {largest}"
+            elif r["classes"] and r["students"] > limit * r["classes"]:
+                met = False  # the average class is already over the limit
+                value = math.ceil(r["students"] / r["classes"])
+                zh = f"未填最大班额，但平均班额已达 {r['students'] / r['classes']:.1f} 人"
+                en = f"no largest class given, but the average is {r['students'] / r['classes']:.1f}"
+            else:
+                met, value, zh, en = None, None, "", ""
+                unknown += 1
+            results.append(met)
+            if met is False:
+                breaches.append({"school_id": r["school_id"], "name": r["name"],
+                                 "stage": r["stage"], "value": float(value), "limit": float(limit),
+                                 "detail_zh": f"{zh}，超过 {limit} 人",
+                                 "detail_en": f"{en}, over {limit}"})
+        known = sum(m is not None for m in results)
+        if known == 0 and unknown:
+            out[county[0]] = _unknown_outcome(unknown, "未填写最大班额", "no largest class given")
+            continue
+        check, met = _share_check("units_meeting", "班额达标学校（学段）比例",
+                                  "school–stages within the class size",
+                                  sum(m is True for m in results), known, unknown, 1.0, 0.0)
+        out[county[0]] = Outcome(met, [check], breaches, unknown, *_unknown_detail(
+            unknown, "个学校（学段）未填最大班额", "school–stage(s) without a largest class"))
+    return out
+
+
+def _teacher_breaches(failing: pl.DataFrame, detail: Callable[[int], tuple[str, str]]
+                      ) -> list[dict[str, Any]]:
+    """Failing teachers grouped by school: count and ids (ids go to the JSON, not the screen)."""
+    grouped = failing.group_by("school_id", "school", maintain_order=True).agg(
+        pl.col("teacher_id").sort().alias("teachers")).sort(
+        pl.col("teachers").list.len(), "school_id", descending=[True, False])
+    out = []
+    for r in grouped.iter_rows(named=True):
+        n = len(r["teachers"])
+        zh, en = detail(n)
+        out.append({"school_id": r["school_id"], "name": r["school"], "stage": None,
+                    "value": float(n), "limit": 0.0, "detail_zh": zh, "detail_en": en,
+                    "teachers": r["teachers"]})
+    return out
+
+
+def _training_hours(ctx: Context, item: Item) -> dict[str, Outcome] | None:
+    p = item.params
+    teachers = ctx.teachers()
+    if teachers.get_column("training_hours_5y").null_count() == teachers.height:
+        return None
+    service = ctx.year - pl.col("career_start")
+    required = pl.when(pl.col("career_start").is_null() | (service >= p["service_years"])).then(
+        pl.lit(float(p["hours_5y"]))).otherwise(
+        float(p["hours_per_year"]) * service.clip(lower_bound=0))
+    tol = ctx.standard.tolerance
+    judged = teachers.with_columns(required.alias("required")).with_columns(
+        (pl.col("training_hours_5y") >= pl.col("required") * (1 - tol)).alias("ok"))
+    out: dict[str, Outcome] = {}
+    for county in ctx.counties:
+        frame = judged.filter(pl.col("county") == county)
+        unknown = frame.get_column("ok").null_count()
+        good = int(frame.get_column("ok").sum() or 0)
+        known = frame.height - unknown
+        no_start = frame.get_column("career_start").null_count()
+        if no_start:
+            ctx.notes.append(Note(county, f"{no_start} 名教师未填从教年份，培训学时按满 5 年（360 学时）要求",
+                                  f"{no_start} teacher(s) without career_start held to the "
+                                  "full 5-year requirement"))
+        check, met = _share_check("teachers_completed", "培训完成率", "training completion",
+                                  good, known, unknown, 1.0, tol)
+        breaches = _teacher_breaches(frame.filter(pl.col("ok").not_()), lambda n: (
+            f"{n} 名教师培训学时不足", f"{n} teacher(s) short of training hours"))
+        out[county] = Outcome(met, [check], breaches, unknown, *_unknown_detail(
+            unknown, "名教师未填培训学时", "teacher(s) without training hours"))
+    return out
+
+
+def _certified(ctx: Context, item: Item) -> dict[str, Outcome] | None:
+    teachers = ctx.teachers()
+    if teachers.get_column("certified").null_count() == teachers.height:
+        return None
+    out: dict[str, Outcome] = {}
+    for county in ctx.counties:
+        frame = teachers.filter(pl.col("county") == county)
+        unknown = frame.get_column("certified").null_count()
+        good = int(frame.get_column("certified").sum() or 0)
+        check, met = _share_check("certified_share", "持证上岗率", "certified share", good,
+                                  frame.height - unknown, unknown, float(item.params["share"]),
+                                  ctx.standard.tolerance)
+        breaches = _teacher_breaches(frame.filter(pl.col("certified").not_()), lambda n: (
+            f"{n} 名专任教师无教师资格证", f"{n} full-time teacher(s) without a certificate"))
+        out[county] = Outcome(met, [check], breaches, unknown, *_unknown_detail(
+            unknown, "名教师未填教师资格证", "teacher(s) without a certificate value"))
+    return out
+
+
+def _rotation(ctx: Context, item: Item) -> dict[str, Outcome] | None:
+    p = item.params
+    rotations = ctx.dataset.rotations
+    teachers = ctx.teachers()
+    if rotations is None or teachers.get_column("school_since").null_count() == teachers.height:
+        return None
+    tol = ctx.standard.tolerance
+    share, backbone_share = float(p["share"]), float(p["backbone_share"])
+    group = ctx.standard.teacher_groups.get(p["backbone_group"])
+    in_group = _group_expr(group) if group else pl.lit(True)
+    everyone = ctx.dataset.teachers.select("teacher_id", "stage", *(group or {})).with_columns(
+        in_group.alias("backbone"))
+    moved = (rotations.filter(pl.col("school_year") == ctx.year)
+             .unique("teacher_id", keep="first", maintain_order=True)
+             .join(ctx.dataset.schools.select(pl.col("school_id").alias("from_school_id"),
+                                              "county", pl.col("name").alias("school")),
+                   on="from_school_id", how="left")
+             .join(everyone.select("teacher_id", "backbone"), on="teacher_id", how="left"))
+    tenure = ctx.year - pl.col("school_since")
+    out: dict[str, Outcome] = {}
+    for county in ctx.counties:
+        staff = teachers.filter(pl.col("county") == county)
+        went = moved.filter(pl.col("county") == county)
+        rotated_ids = set(went.get_column("teacher_id").to_list())
+        not_moved = staff.filter(~pl.col("teacher_id").is_in(list(rotated_ids)))
+        eligible_stay = not_moved.filter(tenure >= p["tenure_years"])
+        unknown = not_moved.get_column("school_since").null_count()
+        rotated = len(rotated_ids)
+        eligible = eligible_stay.height + rotated
+        backbone = int(went.get_column("backbone").fill_null(False).sum())
+        c1, m1 = _share_check("rotation_share", "交流轮岗比例", "rotated share of the eligible",
+                              rotated, eligible, unknown, share, tol)
+        c1.value = rotated / eligible if eligible else None
+        c2, m2 = _share_check("backbone_share", "骨干教师占交流比例", "backbone share of the rotated",
+                              backbone, rotated, 0, backbone_share, tol)
+        more = max(0, math.ceil(share * eligible - rotated - tol))
+        more_backbone = max(0, math.ceil(backbone_share * (rotated + more) - backbone - tol))
+        zh = (f"{ctx.year}学年交流 {rotated} 名（骨干 {backbone} 名），符合交流条件 {eligible} 名")
+        en = (f"school year {ctx.year}: {rotated} rotated ({backbone} backbone) of {eligible} "
+              "eligible")
+        if more or more_backbone:
+            zh += f"；还需交流 {more} 名，其中骨干教师至少 {more_backbone} 名"
+            en += f"; {more} more needed, at least {more_backbone} of them backbone"
+        if unknown:
+            zh += f"；{unknown} 名教师未填到本校年份"
+            en += f"; {unknown} teacher(s) without school_since"
+        # Schools that send fewer than their share (the county total is what the rule judges).
+        per_school = (eligible_stay.group_by("school_id", "school").len("stay")
+                      .join(went.group_by(pl.col("from_school_id").alias("school_id"))
+                            .len("went"), on="school_id", how="full", coalesce=True)
+                      .with_columns(pl.col("stay", "went").fill_null(0)))
+        short = per_school.with_columns(
+            (pl.col("stay") + pl.col("went")).alias("eligible")).filter(
+            pl.col("went") < share * pl.col("eligible") * (1 - tol)).sort(
+            "eligible", "school_id", descending=[True, False])
+        names = dict(ctx.dataset.schools.select("school_id", "name").iter_rows())
+        breaches = [{"school_id": r["school_id"], "name": names.get(r["school_id"]),
+                     "stage": None, "value": float(r["went"]), "limit": share * r["eligible"],
+                     "detail_zh": f"符合条件 {r['eligible']} 名，交流 {r['went']} 名",
+                     "detail_en": f"{r['eligible']} eligible, {r['went']} rotated"}
+                    for r in short.iter_rows(named=True)]
+        out[county] = Outcome(_all([m1, m2]), [c1, c2], breaches, unknown, zh, en)
+    return out
+
+
+# What each rule needs when its data is missing, for the report.
+NEEDS: dict[str, tuple[str, str]] = {
+    "music_art_rooms": ("需填写专用教室表（每间教室面积）", "fill in the rooms table (each room's area)"),
+    "school_size": ("", ""),
+    "class_size": ("需填写学段表「最大班额」列", "fill in stages.largest_class"),
+    "training_hours": ("需填写教师表「近五年培训学时」列，或县级指标表「五年360学时培训完成率」",
+                       "fill in teachers.training_hours_5y, or county.training_completion"),
+    "rotation": ("需填写交流轮岗记录表和教师表「到本校年份」列，或县级指标表的交流轮岗比例",
+                 "fill in the rotations table and teachers.school_since, or county.rotation_share "
+                 "and rotation_backbone_share"),
+    "certified": ("需填写教师表「教师资格证」列，或县级指标表「专任教师持证上岗率」",
+                  "fill in teachers.certified, or county.certified_share"),
+}
+
+RULES: dict[str, Callable[[Context, Item], dict[str, Outcome] | None]] = {
+    "music_art_rooms": _music_art_rooms,
+    "school_size": _school_size,
+    "class_size": _class_size,
+    "training_hours": _training_hours,
+    "rotation": _rotation,
+    "certified": _certified,
+}
+
+
+# --- declared items ---------------------------------------------------------------------------
+
+def _declared(conditions: tuple[Condition, ...], row: dict[str, Any] | None,
+              tolerance: float) -> tuple[bool | None, list[Check], bool]:
+    """Judge the declared conditions; the last value says whether any figure was given."""
+    checks: list[Check] = []
+    given = False
+    for cond in conditions:
+        label = COUNTY.column(cond.column).zh
+        value = None if row is None else row.get(cond.column)
+        threshold: float | None
+        if cond.op == "at_least_column":
+            other = None if row is None else row.get(str(cond.value))
+            threshold = None if other is None else float(other)
+            label_en = f"{cond.column} ≥ {cond.value}"
+        else:
+            threshold = float(cond.value)  # booleans become 1.0 / 0.0
+            label_en = cond.column
+        met: bool | None = None
+        if value is not None:
+            given = True
+            if cond.op == "is":
+                met = bool(value) is cond.value
+            elif threshold is None:
+                met = None
+            elif cond.op in ("at_least", "at_least_column"):
+                met = _at_least(float(value), threshold, tolerance)
+            elif cond.op == "at_most":
+                met = float(value) <= threshold + tolerance * abs(threshold)
+            else:  # below: strictly
+                met = float(value) < threshold - tolerance * abs(threshold)
+        checks.append(Check(cond.column, label, label_en, cond.symbol, threshold,
+                            None if value is None else float(value), met))
+    return _all([c.met for c in checks]), checks, given
+
+
+# --- the whole of the other parts -------------------------------------------------------------
+
+def default_year(dataset: Dataset, today: _dt.date | None = None) -> int:
+    """The school year evaluated: the latest in ``rotations``, else the one under way today."""
+    if dataset.rotations is not None and dataset.rotations.height:
+        return int(dataset.rotations.get_column("school_year").max())  # type: ignore[arg-type]
+    today = today or _dt.date.today()
+    return today.year if today.month >= 9 else today.year - 1
+
+
+def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, year: int,
+                   counties: list[str], notes: list[Note]) -> dict[str, pl.DataFrame]:
+    """The ``items``, ``checks``, ``breaches``, ``vetoes`` and ``parts`` tables."""
+    ctx = Context(dataset, standard, units, year, counties, notes)
+    declared_rows = ({} if dataset.county is None else
+                     {r["county"]: r for r in dataset.county.iter_rows(named=True)})
+    items, checks, breaches, vetoes, parts = [], [], [], [], []
+    for part in standard.parts:
+        verdicts: dict[str, list[bool | None]] = {c: [] for c in counties}
+        for item in part.items:
+            computed = RULES[item.compute](ctx, item) if item.compute else None
+            for county in counties:
+                outcome = None if computed is None else computed.get(county)
+                source = "computed"
+                if outcome is None or (outcome.met is None and not outcome.checks):
+                    met, conds, given = _declared(item.conditions, declared_rows.get(county),
+                                                  standard.tolerance)
+                    if given or outcome is None:
+                        if given:
+                            detail, detail_en = "", ""
+                        elif item.compute:
+                            detail, detail_en = NEEDS[item.compute]
+                        else:
+                            detail = "县级指标表未填写：" + "、".join(c.label for c in conds)
+                            detail_en = "not declared in the county table: " + ", ".join(
+                                c.key for c in conds)
+                        outcome = Outcome(met, conds, [], 0, detail, detail_en)
+                        source = "declared" if given else "missing"
+                    else:
+                        source = "missing"
+                verdicts[county].append(outcome.met)
+                head = outcome.checks[0] if outcome.checks else None
+                items.append({
+                    "county": county, "part": part.key, "item": item.key, "number": item.number,
+                    "source": source, "met": outcome.met,
+                    "value": None if head is None else head.value,
+                    "threshold": None if head is None else head.threshold,
+                    "op": None if head is None else head.op,
+                    "unknown": outcome.unknown,
+                    "detail_zh": outcome.detail_zh, "detail_en": outcome.detail_en})
+                checks += [{"county": county, "part": part.key, "item": item.key,
+                            "check": c.key, "label": c.label, "label_en": c.label_en,
+                            "op": c.op, "threshold": c.threshold, "value": c.value, "met": c.met}
+                           for c in outcome.checks]
+                breaches += [{"county": county, "part": part.key, "item": item.key,
+                              "teachers": b.pop("teachers", None), **b}
+                             for b in outcome.breaches]
+        for county in counties:
+            parts.append({"county": county, "part": part.key,
+                          "verdict": _verdict(verdicts[county]),
+                          "items": len(verdicts[county]),
+                          "met": sum(v is True for v in verdicts[county]),
+                          "failed": sum(v is False for v in verdicts[county]),
+                          "missing": sum(v is None for v in verdicts[county])})
+    for county in counties:
+        row = declared_rows.get(county)
+        for veto in standard.vetoes:
+            present = None if row is None else row.get(veto.column)
+            vetoes.append({"county": county, "veto": veto.key, "present": present})
+    return {
+        "items": pl.DataFrame(items, schema=_ITEM_SCHEMA, orient="row"),
+        "checks": pl.DataFrame(checks, schema=_CHECK_SCHEMA, orient="row"),
+        "breaches": pl.DataFrame(breaches, schema=_BREACH_SCHEMA, orient="row"),
+        "vetoes": pl.DataFrame(vetoes, schema={"county": pl.String, "veto": pl.String,
+                                               "present": pl.Boolean}, orient="row"),
+        "parts": pl.DataFrame(parts, schema={"county": pl.String, "part": pl.String,
+                                             "verdict": pl.String, "items": pl.Int64,
+                                             "met": pl.Int64, "failed": pl.Int64,
+                                             "missing": pl.Int64}, orient="row"),
+    }
+
+
+def _verdict(values: list[bool | None]) -> str:
+    met = _all(values)
+    return "fail" if met is False else "incomplete" if met is None else "pass"
+
+
+_ITEM_SCHEMA = {"county": pl.String, "part": pl.String, "item": pl.String, "number": pl.Int64,
+                "source": pl.String, "met": pl.Boolean, "value": pl.Float64,
+                "threshold": pl.Float64, "op": pl.String, "unknown": pl.Int64,
+                "detail_zh": pl.String, "detail_en": pl.String}
+_CHECK_SCHEMA = {"county": pl.String, "part": pl.String, "item": pl.String, "check": pl.String,
+                 "label": pl.String, "label_en": pl.String, "op": pl.String,
+                 "threshold": pl.Float64, "value": pl.Float64, "met": pl.Boolean}
+_BREACH_SCHEMA = {"county": pl.String, "part": pl.String, "item": pl.String,
+                  "teachers": pl.List(pl.String), "school_id": pl.String, "name": pl.String,
+                  "stage": pl.String, "value": pl.Float64, "limit": pl.Float64,
+                  "detail_zh": pl.String, "detail_en": pl.String}
