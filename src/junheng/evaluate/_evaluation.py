@@ -118,6 +118,10 @@ class Evaluation:
             stages[stage] = entry
         by_unit: dict[tuple[str, str], dict[str, Any]] = {}
         for r in indicators.iter_rows(named=True):
+            if r["threshold"] is None:  # an indicator for the CVs only (basic-2012)
+                by_unit.setdefault((r["school_id"], r["stage"]), {})[r["indicator"]] = {
+                    "value": _num(r["value"])}
+                continue
             entry: dict[str, Any] = {"value": _num(r["value"]), "threshold": r["threshold"],
                                      "met": r["met"], "ratio": _num(r["ratio"])}
             if r["met"] is False:
@@ -132,9 +136,14 @@ class Evaluation:
             "students": u["students"], "indicators": by_unit[(u["school_id"], u["stage"])],
             "met_count": u["met_count"], "meets_rule": u["meets_rule"],
         } for u in units.iter_rows(named=True)]
+        vetoes = {v.key: v for v in self.standard.vetoes}
         return {
             "county": county,
             "verdict": county_row["verdict"],
+            # The veto conditions that occurred: any one makes the county fail.
+            "vetoes_present": [{"key": key, "name": vetoes[key].name,
+                                "name_en": vetoes[key].name_en}
+                               for key in county_row["vetoes_present"]],
             "resources": {"verdict": county_row["resources_verdict"], "stages": stages,
                           "schools": schools},
             "notes": [{"zh": n.zh, "en": n.en} for n in self.notes if n.county == county],
@@ -177,6 +186,7 @@ def evaluate(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
     """
     if not isinstance(standard, Standard):
         standard = load_standard(standard)
+    _require_numerators(dataset, standard)
     units, notes = build_units(dataset, standard)
     indicators = indicator_table(units, standard)
     schools = school_table(indicators, standard)
@@ -190,6 +200,30 @@ def evaluate(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
     return Evaluation(standard, units, indicators, schools, stages, verdicts, other["items"],
                       other["checks"], other["breaches"], other["vetoes"], other["parts"], year,
                       notes, list(dataset.warnings))
+
+
+def _require_numerators(dataset: Dataset, standard: Standard) -> None:
+    """Optional stage columns an indicator of this standard sums (basic-2012: books, computers)
+    must be filled on every stage row: a missing figure would silently bend the CV."""
+    from junheng.io import InputError
+    from junheng.model.schema import FACILITY_COLUMNS, TABLES
+
+    facilities = {name for name, _, _ in FACILITY_COLUMNS}
+    problems = []
+    for ind in standard.indicators:
+        kind, column = ind.numerator
+        if kind != "column" or column in facilities:
+            continue
+        empty = dataset.stages.filter(pl.col(column).is_null())
+        label = f"{TABLES['stages'].column(column).zh} {column}"
+        problems += [Problem("学段 stages", None, label, f"{r['school_id']} {r['stage']}",
+                             f"标准 {standard.id} 的指标「{ind.name}」需要此列，学校 {r['school_id']} "
+                             f"的{r['stage']}学段为空",
+                             f"standard {standard.id} needs this column for {ind.key}; empty "
+                             f"for school {r['school_id']}, stage {r['stage']}")
+                     for r in empty.iter_rows(named=True)]
+    if problems:
+        raise InputError(problems, list(dataset.warnings))
 
 
 def _verdicts(schools: pl.DataFrame, stages: pl.DataFrame, parts: pl.DataFrame,

@@ -146,12 +146,94 @@ def generate_sample(schools: int = 60, seed: int = 7, counties: int = 1) -> Data
                 # Summed floats (8346.099999999999) would not survive a round trip through Excel.
                 school[key] = None if total is None else round(total, 2)
             school_rows.append(school)
+    schools_frame = _frame(school_rows, "schools")
+    stages_frame = _frame(stage_rows, "stages")
+    teachers_frame = _teacher_frame(teacher_parts)
     return Dataset(
-        schools=_frame(school_rows, "schools"),
-        stages=_frame(stage_rows, "stages"),
-        teachers=_teacher_frame(teacher_parts),
+        schools=schools_frame,
+        stages=stages_frame,
+        teachers=teachers_frame,
         source=f"sample(schools={schools}, seed={seed}, counties={counties})",
+        county=_county_rows(rng, schools_frame),
+        rotations=_rotations(rng, schools_frame, teachers_frame),
+        rooms=_rooms(rng, stages_frame),
     )
+
+
+def _county_rows(rng: np.random.Generator, schools: pl.DataFrame) -> pl.DataFrame:
+    """Declared county figures: most items met, a few short, as in a county preparing to apply."""
+    rows = []
+    for county in schools.get_column("county").unique(maintain_order=True).to_list():
+        pay = round(float(rng.uniform(88_000, 110_000)), -2)
+        rows.append({
+            "county": county, "layout_planned": True, "unified_standards": True,
+            "small_school_funding": True,
+            "special_education_funds_per_pupil": float(rng.choice([6000.0, 6500.0, 5800.0])),
+            "teacher_avg_pay": pay, "civil_servant_avg_pay": round(pay * rng.uniform(0.96, 1.03), -2),
+            "posts_allocated": True, "zoned_admission_primary": 1.0,
+            "zoned_admission_junior": round(float(rng.uniform(0.93, 0.99)), 3),
+            "quota_allocation_share": round(float(rng.uniform(0.5, 0.6)), 3),
+            "quota_tilted_rural": True, "left_behind_care": True,
+            "migrant_children_public_share": round(float(rng.uniform(0.82, 0.95)), 3),
+            "junior_retention_rate": round(float(rng.uniform(0.95, 0.99)), 3),
+            "disabled_enrolment_rate": round(float(rng.uniform(0.94, 0.99)), 3),
+            "charters_digital": True, "training_budget_share_min": 0.05, "ict_use": True,
+            "moral_education": True, "curriculum": True, "homework_reasonable": True,
+            "monitoring_level_iii": True,
+            "monitoring_difference_rate": round(float(rng.uniform(0.08, 0.16)), 3),
+            "recognition_score": round(float(rng.uniform(0.86, 0.95)), 3),
+            **{f"veto_{v}": False for v in ("exam_admission", "school_selection", "key_schools",
+                                            "unfilled_posts", "major_incident", "falsified_data")},
+        })
+    return _frame(rows, "county")
+
+
+def _rotations(rng: np.random.Generator, schools: pl.DataFrame,
+               teachers: pl.DataFrame) -> pl.DataFrame:
+    """School year 2025: urban and town teachers of six years' tenure go to rural schools
+    (支教, so they stay on their own school's roster), about the 10 % the rule asks."""
+    rows = []
+    located = teachers.filter(pl.col("full_time")).join(
+        schools.select("school_id", "county", "location"), on="school_id")
+    for county, frame in located.group_by("county", maintain_order=True):
+        rural = schools.filter((pl.col("county") == county[0])
+                               & (pl.col("location") == "rural")).get_column("school_id")
+        eligible = frame.filter((pl.col("location") != "rural")
+                                & (2025 - pl.col("school_since") >= 6))
+        if rural.len() == 0 or eligible.height == 0:
+            continue
+        share = rng.uniform(0.085, 0.13)
+        backbone = eligible.filter(pl.col("backbone") != "none")
+        others = eligible.filter(pl.col("backbone") == "none")
+        n = round(share * (frame.filter(2025 - pl.col("school_since") >= 6).height))
+        n_backbone = min(backbone.height, math.ceil(n * rng.uniform(0.18, 0.3)))
+        picked = [*rng.choice(backbone.get_column("teacher_id").to_list(), n_backbone,
+                              replace=False),
+                  *rng.choice(others.get_column("teacher_id").to_list(),
+                              min(others.height, n - n_backbone), replace=False)]
+        school_of = dict(eligible.select("teacher_id", "school_id").iter_rows())
+        for teacher in sorted(picked):
+            rows.append({"teacher_id": teacher, "from_school_id": school_of[teacher],
+                         "to_school_id": str(rng.choice(rural.to_list())), "school_year": 2025,
+                         "form": str(rng.choice(["support_teaching", "regular_exchange",
+                                                 "itinerant"], p=[0.6, 0.3, 0.1]))})
+    return _frame(rows, "rotations")
+
+
+def _rooms(rng: np.random.Generator, stages: pl.DataFrame) -> pl.DataFrame:
+    """Each school's music and art rooms with their areas; some older ones are too small."""
+    rows = []
+    per_school = stages.group_by("school_id", maintain_order=True).agg(
+        pl.col("music_rooms").sum(), pl.col("art_rooms").sum())
+    for r in per_school.iter_rows(named=True):
+        for kind, minimum in (("music", 96), ("art", 90)):
+            for k in range(r[f"{kind}_rooms"]):
+                area = round(float(rng.normal(minimum + 10, 8)), 1)
+                rows.append({"school_id": r["school_id"], "room_type": kind,
+                             "area_m2": max(40.0, area),
+                             "older_building": bool(area < minimum and rng.random() < 0.5),
+                             "room_name": f"{'音乐' if kind == 'music' else '美术'}教室{k + 1}"})
+    return _frame(rows, "rooms")
 
 
 def _school_name(kind: str, place: str, n: int, location: str) -> str:

@@ -62,7 +62,7 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 UNIT_WORDS = {"teachers": ("名", "teachers"), "rooms": ("间", "rooms"), "m2": ("m²", "m²"),
-              "yuan": ("元", "yuan")}
+              "yuan": ("元", "yuan"), "computers": ("台", "computers"), "books": ("册", "books")}
 
 
 def t(key: str, lang: Lang, **kwargs: object) -> str:

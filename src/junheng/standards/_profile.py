@@ -18,8 +18,9 @@ from junheng.standards._parts import Part, Veto, build_parts
 _PACKAGED = "junheng.standards.profiles"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~20× faster
 UNITS = {"teachers": ("名", "teachers"), "m2": ("m²", "m²"), "yuan": ("元", "yuan"),
-         "rooms": ("间", "rooms")}
-INTEGER_UNITS = {"teachers", "rooms"}  # shortfalls in these units are whole numbers
+         "rooms": ("间", "rooms"), "computers": ("台", "computers"), "books": ("册", "books")}
+# shortfalls in these units are whole numbers
+INTEGER_UNITS = {"teachers", "rooms", "computers", "books"}
 
 
 class StandardError(Exception):
