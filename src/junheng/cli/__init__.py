@@ -31,6 +31,13 @@ class Lang(StrEnum):
     en = "en"
 
 
+class Part(StrEnum):
+    resources = "resources"
+    government = "government"
+    quality = "quality"
+    recognition = "recognition"
+
+
 def _progress() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                     console=err, transient=True, disable=not err.is_terminal)
@@ -80,8 +87,14 @@ def evaluate(
                                                                   "every input problem")] = False,
     max_schools: Annotated[int, typer.Option(help="每县最多列出的未达标学校 / failing schools "
                                                   "listed per county")] = 40,
+    part: Annotated[Part | None, typer.Option(help="只显示一个部分的详情 / show the details of "
+                                                   "one part only")] = None,
+    year: Annotated[int | None, typer.Option(min=1900, max=2200,
+                                             help="评估学年（起始年份，默认取交流轮岗记录的最新学年）/ "
+                                                  "school year evaluated, by its starting year "
+                                                  "(default: the latest in rotations)")] = None,
 ) -> None:
-    """评估县域资源配置 / evaluate resource allocation against the standard."""
+    """按标准评估县域（四个部分与一票否决）/ evaluate the county against the whole standard."""
     from junheng import evaluate as run_evaluation
     from junheng import load
     from junheng.report import print_evaluation, print_problems
@@ -98,13 +111,34 @@ def evaluate(
             print_problems(exc.problems, err, limit=None if all_errors else 200)
             raise typer.Exit(2) from exc
         progress.update(task, description="评估 evaluating…")
-        result = run_evaluation(dataset, profile)
+        try:
+            result = run_evaluation(dataset, profile, year=year)
+        except InputError as exc:  # data this standard needs (basic-2012: books, computers)
+            progress.stop()
+            print_problems(exc.problems, err, limit=None if all_errors else 200)
+            raise typer.Exit(2) from exc
         if json_path is not None:
             progress.update(task, description="写出 JSON writing JSON…")
             result.write_json(json_path)
-    print_evaluation(result, out, lang.value, max_schools=max_schools)
+    print_evaluation(result, out, lang.value, max_schools=max_schools,
+                     part=None if part is None else part.value)
     if json_path is not None:
         out.print(f"\n已写出 JSON written: {json_path}")
+
+
+@app.command()
+def standards(
+    name: Annotated[str | None, typer.Argument(help="要显示的标准名称或 YAML 文件 / the standard "
+                                                    "to show")] = None,
+    lang: Annotated[Lang, typer.Option(help="语言 / language")] = Lang.zh,
+) -> None:
+    """列出可用的评估标准，或以表格显示其中一个 / list the standards, or show one as tables."""
+    from junheng.report import print_standard, print_standards
+
+    if name is None:
+        print_standards(out, lang.value)
+    else:
+        print_standard(name, out, lang.value)
 
 
 def main() -> None:

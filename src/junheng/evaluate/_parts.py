@@ -87,7 +87,8 @@ class Context:
     def teachers(self) -> pl.DataFrame:
         """The county's teachers the standard counts (full-time only, by default)."""
         teachers = self.dataset.teachers.join(
-            self.dataset.schools.select("school_id", "county", pl.col("name").alias("school")),
+            self.dataset.schools.select("school_id", "county", "location",
+                                        pl.col("name").alias("school")),
             on="school_id", how="left")
         return teachers.filter(pl.col("full_time")) if self.standard.full_time_only else teachers
 
@@ -356,7 +357,8 @@ def _rotation(ctx: Context, item: Item) -> dict[str, Outcome] | None:
     moved = (rotations.filter(pl.col("school_year") == ctx.year)
              .unique("teacher_id", keep="first", maintain_order=True)
              .join(ctx.dataset.schools.select(pl.col("school_id").alias("from_school_id"),
-                                              "county", pl.col("name").alias("school")),
+                                              "county", "location",
+                                              pl.col("name").alias("school")),
                    on="from_school_id", how="left")
              .join(everyone.select("teacher_id", "backbone"), on="teacher_id", how="left"))
     tenure = ctx.year - pl.col("school_since")
@@ -381,15 +383,21 @@ def _rotation(ctx: Context, item: Item) -> dict[str, Outcome] | None:
         zh = (f"{ctx.year}学年交流 {rotated} 名（骨干 {backbone} 名），符合交流条件 {eligible} 名")
         en = (f"school year {ctx.year}: {rotated} rotated ({backbone} backbone) of {eligible} "
               "eligible")
-        if more or more_backbone:
+        if more:
             zh += f"；还需交流 {more} 名，其中骨干教师至少 {more_backbone} 名"
             en += f"; {more} more needed, at least {more_backbone} of them backbone"
+        elif more_backbone:
+            zh += f"；交流人员中还需增加骨干教师 {more_backbone} 名"
+            en += f"; {more_backbone} more backbone teacher(s) needed among the rotated"
         if unknown:
             zh += f"；{unknown} 名教师未填到本校年份"
             en += f"; {unknown} teacher(s) without school_since"
-        # Schools that send fewer than their share (the county total is what the rule judges).
-        per_school = (eligible_stay.group_by("school_id", "school").len("stay")
-                      .join(went.group_by(pl.col("from_school_id").alias("school_id"))
+        # Urban and town schools (the sending side, STANDARDS.md §3) that send fewer than their
+        # share; the rule itself judges the county total.
+        per_school = (eligible_stay.filter(pl.col("location") != "rural")
+                      .group_by("school_id", "school").len("stay")
+                      .join(went.filter(pl.col("location") != "rural")
+                            .group_by(pl.col("from_school_id").alias("school_id"))
                             .len("went"), on="school_id", how="full", coalesce=True)
                       .with_columns(pl.col("stay", "went").fill_null(0)))
         short = per_school.with_columns(
@@ -444,7 +452,8 @@ def _declared(conditions: tuple[Condition, ...], row: dict[str, Any] | None,
         if cond.op == "at_least_column":
             other = None if row is None else row.get(str(cond.value))
             threshold = None if other is None else float(other)
-            label_en = f"{cond.column} ≥ {cond.value}"
+            label = f"{label}（对比{COUNTY.column(str(cond.value)).zh}）"
+            label_en = f"{cond.column} (against {cond.value})"
         else:
             threshold = float(cond.value)  # booleans become 1.0 / 0.0
             label_en = cond.column

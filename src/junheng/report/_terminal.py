@@ -9,7 +9,7 @@ from rich.table import Table
 
 from junheng.evaluate import Evaluation
 from junheng.model.dataset import Problem
-from junheng.model.schema import STAGES
+from junheng.model.schema import COUNTY_COLUMNS, STAGES
 from junheng.report._text import Lang, gap_phrase, t
 
 VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
@@ -23,43 +23,126 @@ def _fmt(value: float | None, lang: Lang, digits: int = 3) -> str:
     return f"{value:.{digits}f}"
 
 
+PARTS = ("resources", "government", "quality", "recognition")
+# Checks whose values are shares, shown as percentages.
+_PERCENT = {name for name, _, kind in COUNTY_COLUMNS if kind == "ratio"} | {
+    "schools_meeting", "units_meeting", "teachers_completed", "rotation_share", "backbone_share",
+    "certified_share"}
+MAX_BREACHES = 10  # schools listed under each failed item (the JSON has all)
+
+
 def print_evaluation(evaluation: Evaluation, console: Console, lang: Lang = "zh",
-                     max_schools: int = 40) -> None:
-    """Print the evaluation; ``max_schools`` caps the failing-school list per county."""
+                     max_schools: int = 40, part: str | None = None) -> None:
+    """Print the evaluation; ``max_schools`` caps the failing-school list per county and
+    ``part`` (resources, government, quality, recognition) narrows the details to one part."""
     std = evaluation.standard
-    console.print(f"[bold]{t('standard', lang)}[/]：{std.name if lang == 'zh' else std.name_en}"
-                  f"  ({' → '.join(std.chain)})")
+    console.print(f"[bold]{t('standard', lang)}[/]{_colon(lang)}"
+                  f"{std.name if lang == 'zh' else std.name_en}  ({' → '.join(std.chain)})")
+    console.print(f"[bold]{t('school_year', lang)}[/]{_colon(lang)}{evaluation.year}–"
+                  f"{evaluation.year + 1}")
     for county in evaluation.counties.iter_rows(named=True):
-        _print_county(evaluation, county, console, lang, max_schools)
+        _print_county(evaluation, county, console, lang, max_schools, part)
     if evaluation.warnings:
         console.print(f"\n[bold]{t('warnings', lang)}[/]")
         for w in evaluation.warnings:
             console.print(f"  • {w}", markup=False)
 
 
+def _colon(lang: Lang) -> str:
+    return "：" if lang == "zh" else ": "
+
+
+def _verdict(verdict: str, lang: Lang) -> str:
+    return f"[{VERDICT_STYLE[verdict]}]{t(verdict, lang)}[/]"
+
+
 def _print_county(evaluation: Evaluation, county: dict, console: Console, lang: Lang,
-                  max_schools: int) -> None:
+                  max_schools: int, part: str | None) -> None:
     name = county["county"]
     verdict = county["verdict"]
-    console.rule(f"[bold]{name}[/]")
-    console.print(f"{t('verdict', lang)}：[{VERDICT_STYLE[verdict]}]{t(verdict, lang)}[/]"
-                  f"（{verdict}）    {t('resources', lang)}："
-                  f"[{VERDICT_STYLE[county['resources_verdict']]}]"
-                  f"{t(county['resources_verdict'], lang)}[/]")
-    if county["resources_verdict"] == "fail":
-        units = county["schools_evaluated"] - county["schools_meeting_rule"]
-        cvs = evaluation.stages.filter((pl.col("county") == name) & ~pl.col("cv_met")).height
-        console.print(t("fail_why", lang, units=units, cvs=cvs))
-    if verdict == "incomplete":
-        console.print(f"[dim]{t('incomplete_why', lang)}[/]")
     std = evaluation.standard
+    console.rule(f"[bold]{name}[/]")
+    console.print(f"{t('verdict', lang)}{_colon(lang)}{_verdict(verdict, lang)}"
+                  + (f"（{verdict}）" if lang == "zh" else ""))
+    _print_glance(evaluation, county, console, lang)
+    if verdict == "incomplete":
+        console.print(f"[dim]{escape(t('incomplete_why', lang, why=_why_incomplete(evaluation, county, lang)))}[/]")
+    if part in (None, "resources"):
+        _print_resources(evaluation, county, console, lang, max_schools)
+    for p in std.parts:
+        if part in (None, p.key):
+            _print_part(evaluation, name, p.key, console, lang)
+    notes = [n for n in evaluation.notes if n.county == name]
+    if notes:
+        console.print(f"\n[bold]{t('notes', lang)}[/]")
+        for n in notes:
+            console.print(f"  • {n.zh if lang == 'zh' else n.en}", markup=False)
+
+
+def _print_glance(evaluation: Evaluation, county: dict, console: Console, lang: Lang) -> None:
+    """The four parts and the vetoes at a glance."""
+    name = county["county"]
+    table = Table(show_header=True, box=None, padding=(0, 2))
+    table.add_column(t("part", lang))
+    table.add_column(t("verdict", lang))
+    table.add_column(t("items_met", lang), justify="right")
+    table.add_column(t("items_missing", lang), justify="right")
+    table.add_row(t("resources", lang), _verdict(county["resources_verdict"], lang), "", "")
+    parts = evaluation.parts.filter(pl.col("county") == name)
+    for r in parts.iter_rows(named=True):
+        table.add_row(t(r["part"], lang), _verdict(r["verdict"], lang),
+                      f"{r['met']}/{r['items']}", str(r["missing"]) if r["missing"] else "")
+    console.print(table)
+    vetoes = evaluation.vetoes.filter(pl.col("county") == name)
+    if vetoes.height:
+        names = {v.key: (v.name if lang == "zh" else v.name_en)
+                 for v in evaluation.standard.vetoes}
+        sep = "、" if lang == "zh" else ", "
+        present = [names[k] for k in vetoes.filter(pl.col("present").fill_null(False))
+                   .get_column("veto")]
+        unknown = [names[k] for k in vetoes.filter(pl.col("present").is_null())
+                   .get_column("veto")]
+        if present:
+            line = f"[bold red]{escape(t('vetoes_present', lang, names=sep.join(present)))}[/]"
+        elif unknown:
+            line = f"[yellow]{escape(t('vetoes_unknown', lang, n=len(unknown), names=sep.join(unknown)))}[/]"
+        else:
+            line = f"[green]{t('vetoes_none', lang, n=vetoes.height)}[/]"
+        console.print(f"{t('vetoes', lang)}{_colon(lang)}{line}")
+
+
+def _why_incomplete(evaluation: Evaluation, county: dict, lang: Lang) -> str:
+    name = county["county"]
+    reasons = [t("why_missing", lang, part=t(r["part"], lang), n=r["missing"])
+               for r in evaluation.parts.filter((pl.col("county") == name)
+                                                & (pl.col("missing") > 0)).iter_rows(named=True)]
+    unknown = evaluation.vetoes.filter((pl.col("county") == name) & pl.col("present").is_null())
+    if unknown.height:
+        reasons.append(t("why_vetoes", lang, n=unknown.height))
+    if evaluation.standard.unmodelled_parts:
+        reasons.append(t("why_unmodelled", lang,
+                         parts="、".join(evaluation.standard.unmodelled_parts)))
+    return "；".join(reasons) if lang == "zh" else "; ".join(reasons)
+
+
+def _print_resources(evaluation: Evaluation, county: dict, console: Console, lang: Lang,
+                     max_schools: int) -> None:
+    name = county["county"]
+    std = evaluation.standard
+    console.print(f"\n[bold]{t('resources', lang)}[/]{_colon(lang)}"
+                  f"{_verdict(county['resources_verdict'], lang)}")
+    stages_of = evaluation.stages.filter(pl.col("county") == name)
+    if county["resources_verdict"] == "fail" and std.has_school_rule:
+        units = county["schools_evaluated"] - county["schools_meeting_rule"]
+        cvs = stages_of.filter(pl.col("cv_met").not_()).height
+        console.print(t("fail_why", lang, units=units, cvs=cvs))
     names = {ind.key: (ind.name if lang == "zh" else ind.name_en) for ind in std.indicators}
     schools = evaluation.schools.filter(pl.col("county") == name)
     for stage in STAGES:
         stage_units = schools.filter(pl.col("stage") == stage)
         if stage_units.height == 0:
             continue
-        rows = evaluation.stages.filter((pl.col("county") == name) & (pl.col("stage") == stage))
+        rows = stages_of.filter(pl.col("stage") == stage)
         table = Table(title=f"{t(stage, lang)} · {t('resources', lang)}", title_justify="left",
                       show_lines=False)
         table.add_column(t("indicator", lang), overflow="fold")
@@ -68,24 +151,95 @@ def _print_county(evaluation: Evaluation, county: dict, console: Console, lang: 
         table.add_column(t("limit", lang), justify="right")
         table.add_column(t("met", lang), justify="center")
         for r in rows.iter_rows(named=True):
-            ok = r["cv_met"]
             table.add_row(names[r["indicator"]], _fmt(r["county_value"], lang),
-                          _fmt(r["cv"], lang), f"{r['cv_limit']:.2f}",
-                          f"[green]{t('yes', lang)}[/]" if ok else f"[red]{t('no', lang)}[/]")
+                          _fmt(r["cv"], lang),
+                          "—" if r["cv_limit"] is None else f"{r['cv_limit']:.2f}",
+                          _yes_no(r["cv_met"], lang))
+        if std.cv_composite_limits is not None and rows.height:
+            first = rows.row(0, named=True)
+            table.add_section()
+            table.add_row(f"[bold]{t('composite', lang)}[/]", "", _fmt(first["cv_composite"], lang),
+                          f"{first['cv_composite_limit']:.2f}",
+                          _yes_no(first["cv_composite_met"], lang))
         console.print(table)
-        evaluated = stage_units.filter(pl.col("meets_rule").is_not_null())
-        console.print(t("schools_meeting", lang, k=std.min_indicators_met, floor=std.floor_ratio,
-                        m=int(evaluated.get_column("meets_rule").sum()), n=evaluated.height))
-        empty = stage_units.filter(pl.col("meets_rule").is_null())
+        if std.has_school_rule:
+            evaluated = stage_units.filter(pl.col("meets_rule").is_not_null())
+            console.print(t("schools_meeting", lang, k=std.min_indicators_met,
+                            floor=std.floor_ratio, m=int(evaluated.get_column("meets_rule").sum()),
+                            n=evaluated.height))
+        empty = stage_units.filter(pl.col("students") == 0)
         if empty.height:
             console.print("[dim]" + t("no_pupils", lang) + escape("、".join(
                 empty.get_column("name").to_list())) + "[/]")
-    _print_failing(evaluation, name, console, lang, max_schools)
-    notes = [n for n in evaluation.notes if n.county == name]
-    if notes:
-        console.print(f"\n[bold]{t('notes', lang)}[/]")
-        for n in notes:
-            console.print(f"  • {n.zh if lang == 'zh' else n.en}", markup=False)
+    if std.has_school_rule:
+        _print_failing(evaluation, name, console, lang, max_schools)
+
+
+def _yes_no(value: bool | None, lang: Lang) -> str:
+    if value is None:
+        return "—"
+    return f"[green]{t('yes', lang)}[/]" if value else f"[red]{t('no', lang)}[/]"
+
+
+def _show(value: float | None, key: str, op: str | None, lang: Lang) -> str:
+    if value is None:
+        return "?"
+    if op == "=":
+        return t("yes", lang) if value == 1.0 else t("no", lang)
+    if key in _PERCENT:
+        return f"{value:.1%}"
+    return _fmt(value, lang)
+
+
+def _print_part(evaluation: Evaluation, county: str, part: str, console: Console,
+                lang: Lang) -> None:
+    """The items of one part that fail or lack data, each with the figures or schools behind."""
+    items = evaluation.items.filter((pl.col("county") == county) & (pl.col("part") == part))
+    open_items = items.filter(pl.col("met").is_null() | pl.col("met").not_())
+    if open_items.height == 0:
+        console.print(f"\n[green]{t('all_items_met', lang, part=t(part, lang), n=items.height)}[/]")
+        return
+    spec = {i.key: i for i in evaluation.standard.part(part).items}  # type: ignore[union-attr]
+    checks = evaluation.checks.filter((pl.col("county") == county) & (pl.col("part") == part))
+    breaches = evaluation.breaches.filter((pl.col("county") == county)
+                                          & (pl.col("part") == part))
+    table = Table(title=t("items_failing", lang, part=t(part, lang)), title_justify="left",
+                  show_lines=True)
+    table.add_column(t("item_no", lang), justify="right")
+    table.add_column(t("item", lang), overflow="fold", max_width=36)
+    table.add_column(t("source", lang))
+    table.add_column(t("value_threshold", lang))
+    table.add_column(t("verdict", lang))
+    table.add_column(t("behind", lang), overflow="fold")
+    for r in open_items.sort("number").iter_rows(named=True):
+        item = spec[r["item"]]
+        figures = []
+        for c in checks.filter(pl.col("item") == r["item"]).iter_rows(named=True):
+            label = c["label"] if lang == "zh" else c["label_en"]
+            value = _show(c["value"], c["check"], c["op"], lang)
+            style = "green" if c["met"] else "red" if c["met"] is False else "yellow"
+            standard = _show(c["threshold"], c["check"], c["op"], lang)
+            figures.append(f"{escape(label)}{_colon(lang)}[{style}]{value}[/]"
+                           + (f"（标准 {c['op']} {standard}）" if lang == "zh"
+                              else f" (standard {c['op']} {standard})"))
+        behind = []
+        detail = r["detail_zh"] if lang == "zh" else r["detail_en"]
+        if detail:
+            behind.append(escape(detail))
+        rows = breaches.filter(pl.col("item") == r["item"])
+        for b in rows.head(MAX_BREACHES).iter_rows(named=True):
+            text = b["detail_zh"] if lang == "zh" else b["detail_en"]
+            stage = "" if not b["stage"] else f"（{t(b['stage'], lang)}）" if lang == "zh" \
+                else f" ({t(b['stage'], lang)})"
+            behind.append(f"{escape(b['name'] or b['school_id'])}{stage}{_colon(lang)}"
+                          f"{escape(text)}")
+        if rows.height > MAX_BREACHES:
+            behind.append(t("more_breaches", lang, n=rows.height - MAX_BREACHES))
+        state = "fail" if r["met"] is False else "incomplete"
+        table.add_row(str(r["number"]), escape(item.name if lang == "zh" else item.name_en),
+                      t(r["source"], lang), "\n".join(figures), _verdict(state, lang),
+                      "\n".join(behind))
+    console.print(table)
 
 
 def _print_failing(evaluation: Evaluation, county: str, console: Console, lang: Lang,
