@@ -135,7 +135,7 @@ def print_standard(ref: str, console: Console, lang: Lang = "zh") -> Standard:
                       show_lines=True)
         table.add_column(t("item_no", lang), justify="right")
         table.add_column(t("item", lang), overflow="fold", max_width=48)
-        table.add_column(t("source", lang))
+        table.add_column(t("item_source", lang))
         table.add_column("标准" if zh else "Standard", overflow="fold")
         for item in part.items:
             rule = [_params(item.compute, item.params, lang)] if item.compute else []
@@ -164,7 +164,7 @@ def print_standard(ref: str, console: Console, lang: Lang = "zh") -> Standard:
     for group, spec in std.teacher_groups.items():
         parts = []
         for column, by_stage in spec.items():
-            enum = ENUMS[column] if column in ENUMS else None
+            enum = ENUMS.get(column)
             for stage, codes in by_stage.items():
                 labels = [enum.label(c) if enum and zh else c for c in codes]
                 parts.append(f"{t(stage, lang)} {column}: {'、'.join(labels)}")

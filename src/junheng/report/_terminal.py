@@ -207,7 +207,7 @@ def _print_part(evaluation: Evaluation, county: str, part: str, console: Console
                   show_lines=True)
     table.add_column(t("item_no", lang), justify="right")
     table.add_column(t("item", lang), overflow="fold", max_width=36)
-    table.add_column(t("source", lang))
+    table.add_column(t("item_source", lang))
     table.add_column(t("value_threshold", lang))
     table.add_column(t("verdict", lang))
     table.add_column(t("behind", lang), overflow="fold")

@@ -36,7 +36,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "all_items_met": ("{part}：{n} 项指标全部达标", "{part}: all {n} items met"),
     "item_no": ("序号", "No."),
     "item": ("指标", "Item"),
-    "source": ("来源", "Source"),
+    "item_source": ("来源", "Source"),
     "computed": ("计算", "computed"),
     "declared": ("申报", "declared"),
     "missing": ("缺失", "missing"),
