@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -69,7 +69,6 @@ class Outcome:
 
     met: bool | None
     checks: list[Check]
-    breaches: list[dict[str, Any]] = field(default_factory=list)
     unknown: int = 0  # schools or teachers whose data is missing
     detail_zh: str = ""
     detail_en: str = ""
@@ -83,14 +82,18 @@ class Context:
     year: int
     counties: list[str]
     notes: list[Note]
+    _teachers: pl.DataFrame | None = None
 
     def teachers(self) -> pl.DataFrame:
-        """The county's teachers the standard counts (full-time only, by default)."""
-        teachers = self.dataset.teachers.join(
-            self.dataset.schools.select("school_id", "county", "location",
-                                        pl.col("name").alias("school")),
-            on="school_id", how="left")
-        return teachers.filter(pl.col("full_time")) if self.standard.full_time_only else teachers
+        """The teachers the standard counts (full-time only, by default), with their county."""
+        if self._teachers is None:
+            teachers = self.dataset.teachers.join(
+                self.dataset.schools.select("school_id", "county", "location",
+                                            pl.col("name").alias("school")),
+                on="school_id", how="left")
+            self._teachers = (teachers.filter(pl.col("full_time"))
+                              if self.standard.full_time_only else teachers)
+        return self._teachers
 
 
 def _all(values: list[bool | None]) -> bool | None:
@@ -122,6 +125,50 @@ def _share_check(key: str, label: str, label_en: str, good: int, known: int, unk
     return Check(key, label, label_en, "≥", share, value, met), met
 
 
+def _tally(frame: pl.DataFrame, met: str = "met") -> dict[str, tuple[int, int, int]]:
+    """Per county: (met, failed, unknown) counts of a three-valued column."""
+    counts = frame.group_by("county").agg(
+        pl.col(met).sum().cast(pl.Int64).alias("good"),
+        pl.col(met).not_().sum().cast(pl.Int64).alias("bad"),
+        pl.col(met).null_count().cast(pl.Int64).alias("unknown"))
+    return {r["county"]: (r["good"], r["bad"], r["unknown"]) for r in counts.iter_rows(named=True)}
+
+
+def _breach_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """The schools behind a failed item, one county column for all counties."""
+    return pl.DataFrame(rows, schema={k: v for k, v in _BREACH_SCHEMA.items()
+                                      if k not in ("part", "item", "teachers")}, orient="row")
+
+
+# A rule returns its outcome per county and the schools behind its failures.
+RuleResult = tuple[dict[str, "Outcome"], pl.DataFrame]
+
+
+def _school_outcomes(ctx: Context, judged: pl.DataFrame, breaches: list[dict[str, Any]],
+                     key: str, label: str, label_en: str, unknown_zh: str, unknown_en: str,
+                     all_unknown: tuple[str, str] | None = None) -> RuleResult:
+    """Outcomes of a per-school (or per-unit) rule from its three-valued ``met`` column."""
+    tally = _tally(judged)
+    out: dict[str, Outcome] = {}
+    for county in ctx.counties:
+        good, bad, unknown = tally.get(county, (0, 0, 0))
+        if good + bad == 0 and unknown and all_unknown:
+            out[county] = Outcome(None, [], unknown, *all_unknown)
+            continue
+        check, met = _share_check(key, label, label_en, good, good + bad, unknown, 1.0, 0.0)
+        out[county] = Outcome(met, [check], unknown,
+                              *_unknown_detail(unknown, unknown_zh, unknown_en))
+    return out, _breach_frame(breaches)
+
+
+def _unknown_detail(unknown: int, zh: str, en: str) -> tuple[str, str]:
+    return (f"{unknown} {zh}", f"{unknown} {en}") if unknown else ("", "")
+
+
+def _n(value: int | None) -> str:
+    return "?" if value is None else str(value)
+
+
 # --- computed rules ---------------------------------------------------------------------------
 
 def _school_units(ctx: Context) -> pl.DataFrame:
@@ -135,14 +182,13 @@ def _school_units(ctx: Context) -> pl.DataFrame:
         .alias("members"))
 
 
-def _music_art_rooms(ctx: Context, item: Item) -> dict[str, Outcome] | None:
+def _music_art_rooms(ctx: Context, item: Item) -> RuleResult:
     p = item.params
     per = int(p["classes_per_room"])
     schools = _school_units(ctx).with_columns(
         ((pl.col("classes") + per - 1) // per).alias("required"))
     tol = ctx.standard.tolerance
     rooms = ctx.dataset.rooms
-    listed: dict[str, dict[str, int]] = {}
     if rooms is not None:
         member_of = schools.select("school_id", "members").explode("members").select(
             pl.col("members").alias("room_school"), pl.col("school_id").alias("unit"))
@@ -153,145 +199,122 @@ def _music_art_rooms(ctx: Context, item: Item) -> dict[str, Outcome] | None:
             minimum = pl.when(pl.col("older_building").fill_null(False)).then(
                 pl.col("room_type").replace_strict(older, return_dtype=pl.Float64)
             ).otherwise(minimum)
-        judged = rooms.join(member_of, left_on="school_id", right_on="room_school",
-                            how="inner").with_columns(
-            (pl.col("area_m2") >= minimum - tol * minimum).alias("ok"))
-        for r in judged.group_by("unit", "room_type").agg(
-                pl.col("ok").sum().alias("ok")).iter_rows(named=True):
-            listed.setdefault(r["unit"], {"music": 0, "art": 0})[r["room_type"]] = r["ok"]
-    out: dict[str, Outcome] = {}
-    for county, frame in schools.group_by("county", maintain_order=True):
-        results, breaches, unknown = [], [], 0
-        for r in frame.iter_rows(named=True):
-            need = r["required"]
-            if r["school_id"] in listed:
-                have = listed[r["school_id"]]
-                met: bool | None = have["music"] >= need and have["art"] >= need
-                how_zh, how_en = "面积达标的", "full-size "
-            else:
-                have = {"music": r["music_rooms"], "art": r["art_rooms"]}
-                if need == 0:
-                    met = True
-                elif any(v is not None and v < need for v in have.values()):
-                    met = False
-                else:
-                    met = None  # enough rooms (or none recorded), areas unknown
-                how_zh, how_en = "", ""
-            results.append(met)
-            if met is None:
-                unknown += 1
-            if met is False:
-                breaches.append({
-                    "school_id": r["school_id"], "name": r["name"], "stage": None,
-                    "value": float(min(v for v in have.values() if v is not None)),
-                    "limit": float(need),
-                    "detail_zh": f"{r['classes']} 个班，需音乐、美术教室各 {need} 间；"
-                                 f"{how_zh}音乐 {_n(have['music'])} 间、美术 {_n(have['art'])} 间",
-                    "detail_en": f"{r['classes']} classes need {need} music and {need} art "
-                                 f"room(s); {how_en}music {_n(have['music'])}, "
-                                 f"art {_n(have['art'])}"})
-        known = sum(m is not None for m in results)
-        if known == 0 and unknown:
-            out[county[0]] = _unknown_outcome(
-                unknown, "所有学校的专用教室面积未知（请填写专用教室表）",
-                "no school's room areas are known (fill in the rooms table)")
-            continue
-        check, met = _share_check("schools_meeting", "达标学校比例", "schools meeting", sum(
-            m is True for m in results), known, unknown, 1.0, 0.0)
-        out[county[0]] = Outcome(met, [check], breaches, unknown,
-                                 *_unknown_detail(unknown, "所学校教室面积未知", "school(s) with "
-                                                  "unknown room areas"))
-    return out
+        listed = rooms.join(member_of, left_on="school_id", right_on="room_school",
+                            how="inner").group_by("unit").agg(
+            ((pl.col("room_type") == "music") & (pl.col("area_m2") >= minimum - tol * minimum))
+            .sum().cast(pl.Int64).alias("music_ok"),
+            ((pl.col("room_type") == "art") & (pl.col("area_m2") >= minimum - tol * minimum))
+            .sum().cast(pl.Int64).alias("art_ok"))
+        schools = schools.join(listed, left_on="school_id", right_on="unit", how="left")
+    else:
+        schools = schools.with_columns(pl.lit(None, dtype=pl.Int64).alias("music_ok"),
+                                       pl.lit(None, dtype=pl.Int64).alias("art_ok"))
+    need = pl.col("required")
+    is_listed = pl.col("music_ok").is_not_null()
+    few = ((pl.col("music_rooms") < need).fill_null(False)
+           | (pl.col("art_rooms") < need).fill_null(False))
+    judged = schools.with_columns(
+        pl.when(is_listed).then((pl.col("music_ok") >= need) & (pl.col("art_ok") >= need))
+        .when(need == 0).then(True)
+        .when(few).then(False)
+        .otherwise(None)  # enough rooms (or none recorded), areas unknown
+        .alias("met"))
+    breaches = []
+    for r in judged.filter(pl.col("met").not_()).iter_rows(named=True):
+        listed_school = r["music_ok"] is not None
+        have = ({"music": r["music_ok"], "art": r["art_ok"]} if listed_school
+                else {"music": r["music_rooms"], "art": r["art_rooms"]})
+        how_zh, how_en = ("面积达标的", "full-size ") if listed_school else ("", "")
+        need_n = r["required"]
+        breaches.append({
+            "county": r["county"], "school_id": r["school_id"], "name": r["name"],
+            "stage": None, "value": float(min(v for v in have.values() if v is not None)),
+            "limit": float(need_n),
+            "detail_zh": f"{r['classes']} 个班，需音乐、美术教室各 {need_n} 间；"
+                         f"{how_zh}音乐 {_n(have['music'])} 间、美术 {_n(have['art'])} 间",
+            "detail_en": f"{r['classes']} classes need {need_n} music and {need_n} art "
+                         f"room(s); {how_en}music {_n(have['music'])}, art {_n(have['art'])}"})
+    return _school_outcomes(ctx, judged, breaches, "schools_meeting", "达标学校比例",
+                            "schools meeting", "所学校教室面积未知",
+                            "school(s) with unknown room areas",
+                            ("所有学校的专用教室面积未知（请填写专用教室表）",
+                             "no school's room areas are known (fill in the rooms table)"))
 
 
-def _n(value: int | None) -> str:
-    return "?" if value is None else str(value)
-
-
-def _unknown_outcome(unknown: int, zh: str, en: str) -> Outcome:
-    return Outcome(None, [], [], unknown, zh, en)
-
-
-def _unknown_detail(unknown: int, zh: str, en: str) -> tuple[str, str]:
-    return (f"{unknown} {zh}", f"{unknown} {en}") if unknown else ("", "")
-
-
-def _school_size(ctx: Context, item: Item) -> dict[str, Outcome]:
+def _school_size(ctx: Context, item: Item) -> RuleResult:
     p = item.params
-    schools = _school_units(ctx).with_columns(
+    judged = _school_units(ctx).with_columns(
         pl.when(pl.col("school_type").is_in(MULTI_STAGE_TYPES))
         .then(pl.lit(p["max_students_multi_stage"])).otherwise(pl.lit(p["max_students"]))
-        .alias("limit"))
-    out: dict[str, Outcome] = {}
-    for county, frame in schools.group_by("county", maintain_order=True):
-        bad = frame.filter(pl.col("students") > pl.col("limit")).sort("students",
-                                                                       descending=True)
-        breaches = [{"school_id": r["school_id"], "name": r["name"], "stage": None,
-                     "value": float(r["students"]), "limit": float(r["limit"]),
-                     "detail_zh": f"在校生 {r['students']} 人，超过 {r['limit']} 人",
-                     "detail_en": f"{r['students']} pupils, over {r['limit']}"}
-                    for r in bad.iter_rows(named=True)]
-        check, met = _share_check("schools_meeting", "规模达标学校比例", "schools within the size",
-                                  frame.height - bad.height, frame.height, 0, 1.0, 0.0)
-        out[county[0]] = Outcome(met, [check], breaches)
-    return out
+        .alias("limit")).with_columns((pl.col("students") <= pl.col("limit")).alias("met"))
+    breaches = [{"county": r["county"], "school_id": r["school_id"], "name": r["name"],
+                 "stage": None, "value": float(r["students"]), "limit": float(r["limit"]),
+                 "detail_zh": f"在校生 {r['students']} 人，超过 {r['limit']} 人",
+                 "detail_en": f"{r['students']} pupils, over {r['limit']}"}
+                for r in judged.filter(pl.col("met").not_()).sort(
+                    "students", descending=True).iter_rows(named=True)]
+    return _school_outcomes(ctx, judged, breaches, "schools_meeting", "规模达标学校比例",
+                            "schools within the size", "", "")
 
 
-def _class_size(ctx: Context, item: Item) -> dict[str, Outcome]:
+def _class_size(ctx: Context, item: Item) -> RuleResult:
     limits = item.params["max_class"]
-    units = ctx.units.filter(pl.col("students") > 0).with_columns(
-        pl.col("stage").replace_strict(limits, return_dtype=pl.Int64).alias("limit"))
-    out: dict[str, Outcome] = {}
-    for county, frame in units.group_by("county", maintain_order=True):
-        results, breaches, unknown = [], [], 0
-        for r in frame.iter_rows(named=True):
-            largest, limit = r["largest_class"], r["limit"]
-            if largest is not None:
-                met: bool | None = largest <= limit
-                value, zh, en = largest, f"最大班额 {largest} 人", f"largest class {largest}"
-            elif r["classes"] and r["students"] > limit * r["classes"]:
-                met = False  # the average class is already over the limit
-                value = math.ceil(r["students"] / r["classes"])
-                zh = f"未填最大班额，但平均班额已达 {r['students'] / r['classes']:.1f} 人"
-                en = f"no largest class given, but the average is {r['students'] / r['classes']:.1f}"
-            else:
-                met, value, zh, en = None, None, "", ""
-                unknown += 1
-            results.append(met)
-            if met is False:
-                breaches.append({"school_id": r["school_id"], "name": r["name"],
-                                 "stage": r["stage"], "value": float(value), "limit": float(limit),
-                                 "detail_zh": f"{zh}，超过 {limit} 人",
-                                 "detail_en": f"{en}, over {limit}"})
-        known = sum(m is not None for m in results)
-        if known == 0 and unknown:
-            out[county[0]] = _unknown_outcome(unknown, "未填写最大班额", "no largest class given")
-            continue
-        check, met = _share_check("units_meeting", "班额达标学校（学段）比例",
-                                  "school–stages within the class size",
-                                  sum(m is True for m in results), known, unknown, 1.0, 0.0)
-        out[county[0]] = Outcome(met, [check], breaches, unknown, *_unknown_detail(
-            unknown, "个学校（学段）未填最大班额", "school–stage(s) without a largest class"))
-    return out
+    limit = pl.col("limit")
+    # The average class over the limit proves a class over it, even with no largest class.
+    over_average = (pl.col("classes") > 0) & (pl.col("students") > limit * pl.col("classes"))
+    judged = ctx.units.filter(pl.col("students") > 0).with_columns(
+        pl.col("stage").replace_strict(limits, return_dtype=pl.Int64).alias("limit"),
+    ).with_columns(
+        pl.when(pl.col("largest_class").is_not_null()).then(pl.col("largest_class") <= limit)
+        .when(over_average).then(False)
+        .otherwise(None).alias("met"))
+    breaches = []
+    for r in judged.filter(pl.col("met").not_()).iter_rows(named=True):
+        if r["largest_class"] is not None:
+            value = r["largest_class"]
+            zh, en = f"最大班额 {value} 人", f"largest class {value}"
+        else:
+            average = r["students"] / r["classes"]
+            value = math.ceil(average)
+            zh = f"未填最大班额，但平均班额已达 {average:.1f} 人"
+            en = f"no largest class given, but the average is {average:.1f}"
+        breaches.append({"county": r["county"], "school_id": r["school_id"], "name": r["name"],
+                         "stage": r["stage"], "value": float(value), "limit": float(r["limit"]),
+                         "detail_zh": f"{zh}，超过 {r['limit']} 人",
+                         "detail_en": f"{en}, over {r['limit']}"})
+    return _school_outcomes(ctx, judged, breaches, "units_meeting", "班额达标学校（学段）比例",
+                            "school–stages within the class size", "个学校（学段）未填最大班额",
+                            "school–stage(s) without a largest class",
+                            ("未填写最大班额", "no largest class given"))
 
 
-def _teacher_breaches(failing: pl.DataFrame, detail: Callable[[int], tuple[str, str]]
-                      ) -> list[dict[str, Any]]:
-    """Failing teachers grouped by school: count and ids (ids go to the JSON, not the screen)."""
-    grouped = failing.group_by("school_id", "school", maintain_order=True).agg(
+def _teacher_breaches(failing: pl.DataFrame, zh: str, en: str) -> pl.DataFrame:
+    """Failing teachers grouped by county and school: count and ids (ids go to the JSON, not
+    the screen). Built in Polars: a province has tens of thousands of such schools."""
+    n = pl.col("teachers").list.len()
+    return failing.group_by("county", "school_id", "school").agg(
         pl.col("teacher_id").sort().alias("teachers")).sort(
-        pl.col("teachers").list.len(), "school_id", descending=[True, False])
-    out = []
-    for r in grouped.iter_rows(named=True):
-        n = len(r["teachers"])
-        zh, en = detail(n)
-        out.append({"school_id": r["school_id"], "name": r["school"], "stage": None,
-                    "value": float(n), "limit": 0.0, "detail_zh": zh, "detail_en": en,
-                    "teachers": r["teachers"]})
-    return out
+        "county", n, "school_id", descending=[False, True, False]).select(
+        "county", "school_id", pl.col("school").alias("name"),
+        pl.lit(None, dtype=pl.String).alias("stage"), n.cast(pl.Float64).alias("value"),
+        pl.lit(0.0).alias("limit"), pl.format("{} " + zh, n).alias("detail_zh"),
+        pl.format("{} " + en, n).alias("detail_en"), "teachers")
 
 
-def _training_hours(ctx: Context, item: Item) -> dict[str, Outcome] | None:
+def _teacher_outcomes(ctx: Context, judged: pl.DataFrame, ok: str, share: float, key: str,
+                      label: str, label_en: str, breach: tuple[str, str],
+                      unknown_text: tuple[str, str]) -> RuleResult:
+    tally = _tally(judged, ok)
+    out: dict[str, Outcome] = {}
+    for county in ctx.counties:
+        good, bad, unknown = tally.get(county, (0, 0, 0))
+        check, met = _share_check(key, label, label_en, good, good + bad, unknown, share,
+                                  ctx.standard.tolerance)
+        out[county] = Outcome(met, [check], unknown, *_unknown_detail(unknown, *unknown_text))
+    return out, _teacher_breaches(judged.filter(pl.col(ok).not_()), *breach)
+
+
+def _training_hours(ctx: Context, item: Item) -> RuleResult | None:
     p = item.params
     teachers = ctx.teachers()
     if teachers.get_column("training_hours_5y").null_count() == teachers.height:
@@ -303,46 +326,29 @@ def _training_hours(ctx: Context, item: Item) -> dict[str, Outcome] | None:
     tol = ctx.standard.tolerance
     judged = teachers.with_columns(required.alias("required")).with_columns(
         (pl.col("training_hours_5y") >= pl.col("required") * (1 - tol)).alias("ok"))
-    out: dict[str, Outcome] = {}
-    for county in ctx.counties:
-        frame = judged.filter(pl.col("county") == county)
-        unknown = frame.get_column("ok").null_count()
-        good = int(frame.get_column("ok").sum() or 0)
-        known = frame.height - unknown
-        no_start = frame.get_column("career_start").null_count()
-        if no_start:
-            ctx.notes.append(Note(county, f"{no_start} 名教师未填从教年份，培训学时按满 5 年（360 学时）要求",
-                                  f"{no_start} teacher(s) without career_start held to the "
-                                  "full 5-year requirement"))
-        check, met = _share_check("teachers_completed", "培训完成率", "training completion",
-                                  good, known, unknown, 1.0, tol)
-        breaches = _teacher_breaches(frame.filter(pl.col("ok").not_()), lambda n: (
-            f"{n} 名教师培训学时不足", f"{n} teacher(s) short of training hours"))
-        out[county] = Outcome(met, [check], breaches, unknown, *_unknown_detail(
-            unknown, "名教师未填培训学时", "teacher(s) without training hours"))
-    return out
+    no_start = judged.filter(pl.col("career_start").is_null()).group_by("county").len()
+    for r in no_start.sort("county").iter_rows(named=True):
+        ctx.notes.append(Note(r["county"], f"{r['len']} 名教师未填从教年份，培训学时按满 5 年"
+                              f"（{p['hours_5y']:g} 学时）要求",
+                              f"{r['len']} teacher(s) without career_start held to the full "
+                              f"{p['hours_5y']:g}-hour requirement"))
+    return _teacher_outcomes(ctx, judged, "ok", 1.0, "teachers_completed", "培训完成率",
+                             "training completion", ("名教师培训学时不足",
+                                                     "teacher(s) short of training hours"),
+                             ("名教师未填培训学时", "teacher(s) without training hours"))
 
 
-def _certified(ctx: Context, item: Item) -> dict[str, Outcome] | None:
+def _certified(ctx: Context, item: Item) -> RuleResult | None:
     teachers = ctx.teachers()
     if teachers.get_column("certified").null_count() == teachers.height:
         return None
-    out: dict[str, Outcome] = {}
-    for county in ctx.counties:
-        frame = teachers.filter(pl.col("county") == county)
-        unknown = frame.get_column("certified").null_count()
-        good = int(frame.get_column("certified").sum() or 0)
-        check, met = _share_check("certified_share", "持证上岗率", "certified share", good,
-                                  frame.height - unknown, unknown, float(item.params["share"]),
-                                  ctx.standard.tolerance)
-        breaches = _teacher_breaches(frame.filter(pl.col("certified").not_()), lambda n: (
-            f"{n} 名专任教师无教师资格证", f"{n} full-time teacher(s) without a certificate"))
-        out[county] = Outcome(met, [check], breaches, unknown, *_unknown_detail(
-            unknown, "名教师未填教师资格证", "teacher(s) without a certificate value"))
-    return out
+    return _teacher_outcomes(ctx, teachers, "certified", float(item.params["share"]),
+                             "certified_share", "持证上岗率", "certified share",
+                             ("名专任教师无教师资格证", "full-time teacher(s) without a certificate"),
+                             ("名教师未填教师资格证", "teacher(s) without a certificate value"))
 
 
-def _rotation(ctx: Context, item: Item) -> dict[str, Outcome] | None:
+def _rotation(ctx: Context, item: Item) -> RuleResult | None:
     p = item.params
     rotations = ctx.dataset.rotations
     teachers = ctx.teachers()
@@ -353,34 +359,58 @@ def _rotation(ctx: Context, item: Item) -> dict[str, Outcome] | None:
     group = ctx.standard.teacher_groups.get(p["backbone_group"])
     in_group = _group_expr(group) if group else pl.lit(True)
     everyone = ctx.dataset.teachers.select("teacher_id", "stage", *(group or {})).with_columns(
-        in_group.alias("backbone"))
+        in_group.alias("is_backbone"))
     moved = (rotations.filter(pl.col("school_year") == ctx.year)
              .unique("teacher_id", keep="first", maintain_order=True)
              .join(ctx.dataset.schools.select(pl.col("school_id").alias("from_school_id"),
-                                              "county", "location",
-                                              pl.col("name").alias("school")),
+                                              "county", "location"),
                    on="from_school_id", how="left")
-             .join(everyone.select("teacher_id", "backbone"), on="teacher_id", how="left"))
-    tenure = ctx.year - pl.col("school_since")
+             .join(everyone.select("teacher_id", "is_backbone"), on="teacher_id", how="left"))
+    staying = teachers.join(moved.select("teacher_id"), on="teacher_id", how="anti")
+    eligible_stay = staying.filter(ctx.year - pl.col("school_since") >= p["tenure_years"])
+    went = moved.group_by("county").agg(
+        pl.len().alias("rotated"),
+        pl.col("is_backbone").fill_null(False).sum().cast(pl.Int64).alias("backbone"))
+    stay = eligible_stay.group_by("county").len("stay")
+    unknown = staying.group_by("county").agg(
+        pl.col("school_since").null_count().cast(pl.Int64).alias("unknown"))
+    counts = {r["county"]: r for r in
+              went.join(stay, on="county", how="full", coalesce=True)
+              .join(unknown, on="county", how="full", coalesce=True)
+              .iter_rows(named=True)}
+    # Urban and town schools (the sending side, STANDARDS.md §3) that send fewer than their
+    # share; the rule itself judges the county total.
+    per_school = (eligible_stay.filter(pl.col("location") != "rural")
+                  .group_by("county", "school_id").len("stay")
+                  .join(moved.filter(pl.col("location") != "rural")
+                        .group_by("county", pl.col("from_school_id").alias("school_id"))
+                        .len("went"), on=["county", "school_id"], how="full", coalesce=True)
+                  .with_columns(pl.col("stay", "went").fill_null(0))
+                  .with_columns((pl.col("stay") + pl.col("went")).alias("eligible"))
+                  .filter(pl.col("went") < share * pl.col("eligible") * (1 - tol))
+                  .join(ctx.dataset.schools.select("school_id", "name"), on="school_id",
+                        how="left")
+                  .sort("county", "eligible", "school_id", descending=[False, True, False]))
+    breaches = _breach_frame([
+        {"county": r["county"], "school_id": r["school_id"], "name": r["name"], "stage": None,
+         "value": float(r["went"]), "limit": share * r["eligible"],
+         "detail_zh": f"符合条件 {r['eligible']} 名，交流 {r['went']} 名",
+         "detail_en": f"{r['eligible']} eligible, {r['went']} rotated"}
+        for r in per_school.iter_rows(named=True)])
     out: dict[str, Outcome] = {}
     for county in ctx.counties:
-        staff = teachers.filter(pl.col("county") == county)
-        went = moved.filter(pl.col("county") == county)
-        rotated_ids = set(went.get_column("teacher_id").to_list())
-        not_moved = staff.filter(~pl.col("teacher_id").is_in(list(rotated_ids)))
-        eligible_stay = not_moved.filter(tenure >= p["tenure_years"])
-        unknown = not_moved.get_column("school_since").null_count()
-        rotated = len(rotated_ids)
-        eligible = eligible_stay.height + rotated
-        backbone = int(went.get_column("backbone").fill_null(False).sum())
+        c = counts.get(county, {})
+        rotated, backbone = c.get("rotated") or 0, c.get("backbone") or 0
+        eligible = (c.get("stay") or 0) + rotated
+        unknown_n = c.get("unknown") or 0
         c1, m1 = _share_check("rotation_share", "交流轮岗比例", "rotated share of the eligible",
-                              rotated, eligible, unknown, share, tol)
+                              rotated, eligible, unknown_n, share, tol)
         c1.value = rotated / eligible if eligible else None
         c2, m2 = _share_check("backbone_share", "骨干教师占交流比例", "backbone share of the rotated",
                               backbone, rotated, 0, backbone_share, tol)
         more = max(0, math.ceil(share * eligible - rotated - tol))
         more_backbone = max(0, math.ceil(backbone_share * (rotated + more) - backbone - tol))
-        zh = (f"{ctx.year}学年交流 {rotated} 名（骨干 {backbone} 名），符合交流条件 {eligible} 名")
+        zh = f"{ctx.year}学年交流 {rotated} 名（骨干 {backbone} 名），符合交流条件 {eligible} 名"
         en = (f"school year {ctx.year}: {rotated} rotated ({backbone} backbone) of {eligible} "
               "eligible")
         if more:
@@ -389,29 +419,11 @@ def _rotation(ctx: Context, item: Item) -> dict[str, Outcome] | None:
         elif more_backbone:
             zh += f"；交流人员中还需增加骨干教师 {more_backbone} 名"
             en += f"; {more_backbone} more backbone teacher(s) needed among the rotated"
-        if unknown:
-            zh += f"；{unknown} 名教师未填到本校年份"
-            en += f"; {unknown} teacher(s) without school_since"
-        # Urban and town schools (the sending side, STANDARDS.md §3) that send fewer than their
-        # share; the rule itself judges the county total.
-        per_school = (eligible_stay.filter(pl.col("location") != "rural")
-                      .group_by("school_id", "school").len("stay")
-                      .join(went.filter(pl.col("location") != "rural")
-                            .group_by(pl.col("from_school_id").alias("school_id"))
-                            .len("went"), on="school_id", how="full", coalesce=True)
-                      .with_columns(pl.col("stay", "went").fill_null(0)))
-        short = per_school.with_columns(
-            (pl.col("stay") + pl.col("went")).alias("eligible")).filter(
-            pl.col("went") < share * pl.col("eligible") * (1 - tol)).sort(
-            "eligible", "school_id", descending=[True, False])
-        names = dict(ctx.dataset.schools.select("school_id", "name").iter_rows())
-        breaches = [{"school_id": r["school_id"], "name": names.get(r["school_id"]),
-                     "stage": None, "value": float(r["went"]), "limit": share * r["eligible"],
-                     "detail_zh": f"符合条件 {r['eligible']} 名，交流 {r['went']} 名",
-                     "detail_en": f"{r['eligible']} eligible, {r['went']} rotated"}
-                    for r in short.iter_rows(named=True)]
-        out[county] = Outcome(_all([m1, m2]), [c1, c2], breaches, unknown, zh, en)
-    return out
+        if unknown_n:
+            zh += f"；{unknown_n} 名教师未填到本校年份"
+            en += f"; {unknown_n} teacher(s) without school_since"
+        out[county] = Outcome(_all([m1, m2]), [c1, c2], unknown_n, zh, en)
+    return out, breaches
 
 
 # What each rule needs when its data is missing, for the report.
@@ -428,7 +440,7 @@ NEEDS: dict[str, tuple[str, str]] = {
                   "fill in teachers.certified, or county.certified_share"),
 }
 
-RULES: dict[str, Callable[[Context, Item], dict[str, Outcome] | None]] = {
+RULES: dict[str, Callable[[Context, Item], RuleResult | None]] = {
     "music_art_rooms": _music_art_rooms,
     "school_size": _school_size,
     "class_size": _class_size,
@@ -491,11 +503,20 @@ def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, ye
     ctx = Context(dataset, standard, units, year, counties, notes)
     declared_rows = ({} if dataset.county is None else
                      {r["county"]: r for r in dataset.county.iter_rows(named=True)})
-    items, checks, breaches, vetoes, parts = [], [], [], [], []
+    items, checks, vetoes, parts = [], [], [], []
+    breach_frames = []
     for part in standard.parts:
         verdicts: dict[str, list[bool | None]] = {c: [] for c in counties}
         for item in part.items:
-            computed = RULES[item.compute](ctx, item) if item.compute else None
+            result = RULES[item.compute](ctx, item) if item.compute else None
+            computed = None if result is None else result[0]
+            if result is not None:
+                frame = result[1].with_columns(pl.lit(part.key).alias("part"),
+                                               pl.lit(item.key).alias("item"))
+                if "teachers" not in frame.columns:
+                    frame = frame.with_columns(
+                        pl.lit(None, dtype=pl.List(pl.String)).alias("teachers"))
+                breach_frames.append(frame.select(list(_BREACH_SCHEMA)))
             for county in counties:
                 outcome = None if computed is None else computed.get(county)
                 source = "computed"
@@ -511,7 +532,7 @@ def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, ye
                             detail = "县级指标表未填写：" + "、".join(c.label for c in conds)
                             detail_en = "not declared in the county table: " + ", ".join(
                                 c.key for c in conds)
-                        outcome = Outcome(met, conds, [], 0, detail, detail_en)
+                        outcome = Outcome(met, conds, 0, detail, detail_en)
                         source = "declared" if given else "missing"
                     else:
                         source = "missing"
@@ -529,9 +550,6 @@ def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, ye
                             "check": c.key, "label": c.label, "label_en": c.label_en,
                             "op": c.op, "threshold": c.threshold, "value": c.value, "met": c.met}
                            for c in outcome.checks]
-                breaches += [{"county": county, "part": part.key, "item": item.key,
-                              "teachers": b.pop("teachers", None), **b}
-                             for b in outcome.breaches]
         for county in counties:
             parts.append({"county": county, "part": part.key,
                           "verdict": _verdict(verdicts[county]),
@@ -547,7 +565,8 @@ def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, ye
     return {
         "items": pl.DataFrame(items, schema=_ITEM_SCHEMA, orient="row"),
         "checks": pl.DataFrame(checks, schema=_CHECK_SCHEMA, orient="row"),
-        "breaches": pl.DataFrame(breaches, schema=_BREACH_SCHEMA, orient="row"),
+        "breaches": pl.concat(breach_frames) if breach_frames else pl.DataFrame(
+            schema=_BREACH_SCHEMA),
         "vetoes": pl.DataFrame(vetoes, schema={"county": pl.String, "veto": pl.String,
                                                "present": pl.Boolean}, orient="row"),
         "parts": pl.DataFrame(parts, schema={"county": pl.String, "part": pl.String,
