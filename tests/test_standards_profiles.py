@@ -147,6 +147,31 @@ def test_provincial_special_education_threshold_is_applied(xlsx):
         assert row["met"] is met, standard
 
 
+def test_a_province_can_change_a_conditions_operator(tmp_path, xlsx):
+    path = tmp_path / "province.yaml"
+    path.write_text("""
+extends: quality-2017
+id: lenient
+parts:
+  quality:
+    items:
+      monitoring:
+        checks: {monitoring_difference_rate: {below: null, at_most: 0.15}}
+""", encoding="utf-8")
+    std = junheng.load_standard(path)
+    monitoring = next(i for i in std.part("quality").items if i.key == "monitoring")
+    assert [(c.column, c.op, c.value) for c in monitoring.conditions] == [
+        ("monitoring_level_iii", "is", True), ("monitoring_difference_rate", "at_most", 0.15)]
+    tables = dict(schools=[school_row("A")], stages=[stage_row("A", "primary", 300)],
+                  teachers=teachers("A", "primary", 1),
+                  county=[{"county": "测试县", "monitoring_level_iii": "是",
+                           "monitoring_difference_rate": 0.15}])
+    ds = junheng.load(xlsx(**tables))
+    for standard, met in (("quality-2017", False), (std, True)):  # 低于 0.15 vs 不超过 0.15
+        ev = junheng.evaluate(ds, standard, year=2025)
+        assert ev.items.filter(pl.col("item") == "monitoring").row(0, named=True)["met"] is met
+
+
 def test_invalid_parts_are_all_reported(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("""

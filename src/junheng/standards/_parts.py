@@ -130,6 +130,11 @@ def _conditions(problems: list[str], where: str, spec: Any) -> tuple[Condition, 
     out: list[Condition] = []
     for column, cond in spec.items():
         here = f"{where}.{column}"
+        if isinstance(cond, dict):
+            # `null` removes an operator inherited through `extends:` ({below: null, at_most: x}).
+            cond = {op: value for op, value in cond.items() if value is not None}
+            if not cond:
+                continue  # the whole condition removed
         if column not in _COUNTY_KINDS:
             problems.append(f"{here}: 县级指标表没有此列 / not a column of the county table")
             continue
