@@ -13,7 +13,7 @@ import polars as pl
 from junheng.evaluate._cv import cv_table
 from junheng.evaluate._indicators import indicator_table, school_table
 from junheng.evaluate._parts import default_year, evaluate_parts
-from junheng.evaluate._units import Note, build_units
+from junheng.evaluate._units import Note, build_units, extra_numerator_columns
 from junheng.model.dataset import Dataset, Problem
 from junheng.model.schema import STAGES
 from junheng.standards import INTEGER_UNITS, Standard, load_standard
@@ -206,14 +206,11 @@ def _require_numerators(dataset: Dataset, standard: Standard) -> None:
     """Optional stage columns an indicator of this standard sums (basic-2012: books, computers)
     must be filled on every stage row: a missing figure would silently bend the CV."""
     from junheng.io import InputError
-    from junheng.model.schema import FACILITY_COLUMNS, TABLES
+    from junheng.model.schema import TABLES
 
-    facilities = {name for name, _, _ in FACILITY_COLUMNS}
     problems = []
-    for ind in standard.indicators:
-        kind, column = ind.numerator
-        if kind != "column" or column in facilities:
-            continue
+    for column in extra_numerator_columns(standard):
+        ind = next(i for i in standard.indicators if i.numerator == ("column", column))
         empty = dataset.stages.filter(pl.col(column).is_null())
         label = f"{TABLES['stages'].column(column).zh} {column}"
         problems += [Problem("学段 stages", None, label, f"{r['school_id']} {r['stage']}",

@@ -37,17 +37,16 @@ import datetime as _dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import polars as pl
 
 from junheng.evaluate._units import Note, _group_expr
 from junheng.model.dataset import Dataset
-from junheng.model.schema import COUNTY
+from junheng.model.schema import COUNTY, MULTI_STAGE_TYPES
 from junheng.standards import Standard
 from junheng.standards._parts import Condition, Item
-
-MULTI_STAGE_TYPES = ("nine_year", "twelve_year")
 
 
 @dataclass
@@ -61,6 +60,7 @@ class Check:
     threshold: float | None
     value: float | None
     met: bool | None
+    percent: bool = False  # a share, shown as a percentage
 
 
 @dataclass
@@ -82,18 +82,27 @@ class Context:
     year: int
     counties: list[str]
     notes: list[Note]
-    _teachers: pl.DataFrame | None = None
 
+    @cached_property
     def teachers(self) -> pl.DataFrame:
         """The teachers the standard counts (full-time only, by default), with their county."""
-        if self._teachers is None:
-            teachers = self.dataset.teachers.join(
-                self.dataset.schools.select("school_id", "county", "location",
-                                            pl.col("name").alias("school")),
-                on="school_id", how="left")
-            self._teachers = (teachers.filter(pl.col("full_time"))
-                              if self.standard.full_time_only else teachers)
-        return self._teachers
+        teachers = self.dataset.teachers.join(
+            self.dataset.schools.select("school_id", "county", "location",
+                                        pl.col("name").alias("school")),
+            on="school_id", how="left")
+        return teachers.filter(pl.col("full_time")) if self.standard.full_time_only \
+            else teachers
+
+    @cached_property
+    def school_units(self) -> pl.DataFrame:
+        """One row per evaluated school (a unit school: stages summed; members merged)."""
+        null_if_any = [pl.when(pl.col(c).null_count() == 0).then(pl.col(c).sum()).alias(c)
+                       for c in ("music_rooms", "art_rooms")]
+        return self.units.group_by("county", "school_id", "name", "school_type",
+                                   maintain_order=True).agg(
+            pl.col("students").sum(), pl.col("classes").sum(), *null_if_any,
+            pl.col("members").list.explode(keep_nulls=False, empty_as_null=False).unique()
+            .alias("members"))
 
 
 def _all(values: list[bool | None]) -> bool | None:
@@ -114,7 +123,7 @@ def _share_check(key: str, label: str, label_en: str, good: int, known: int, unk
     """``good ≥ share × total``, decided even with unknowns when they cannot change it."""
     total = known + unknown
     if total == 0:
-        return Check(key, label, label_en, "≥", share, None, True), True
+        return Check(key, label, label_en, "≥", share, None, True, percent=True), True
     if not _at_least(good + unknown, share * total, tolerance):
         met: bool | None = False  # even if every unknown were good
     elif unknown == 0 or _at_least(good, share * total, tolerance):
@@ -122,7 +131,7 @@ def _share_check(key: str, label: str, label_en: str, good: int, known: int, unk
     else:
         met = None
     value = good / known if known else None
-    return Check(key, label, label_en, "≥", share, value, met), met
+    return Check(key, label, label_en, "≥", share, value, met, percent=True), met
 
 
 def _tally(frame: pl.DataFrame, met: str = "met") -> dict[str, tuple[int, int, int]]:
@@ -135,9 +144,9 @@ def _tally(frame: pl.DataFrame, met: str = "met") -> dict[str, tuple[int, int, i
 
 
 def _breach_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """The schools behind a failed item, one county column for all counties."""
+    """The schools behind a failed item, one county column for all counties (no teachers)."""
     return pl.DataFrame(rows, schema={k: v for k, v in _BREACH_SCHEMA.items()
-                                      if k not in ("part", "item", "teachers")}, orient="row")
+                                      if k not in ("part", "item")}, orient="row")
 
 
 # A rule returns its outcome per county and the schools behind its failures.
@@ -171,21 +180,10 @@ def _n(value: int | None) -> str:
 
 # --- computed rules ---------------------------------------------------------------------------
 
-def _school_units(ctx: Context) -> pl.DataFrame:
-    """One row per evaluated school (a unit school: stages summed; members merged)."""
-    null_if_any = [pl.when(pl.col(c).null_count() == 0).then(pl.col(c).sum()).alias(c)
-                   for c in ("music_rooms", "art_rooms")]
-    return ctx.units.group_by("county", "school_id", "name", "school_type",
-                              maintain_order=True).agg(
-        pl.col("students").sum(), pl.col("classes").sum(), *null_if_any,
-        pl.col("members").list.explode(keep_nulls=False, empty_as_null=False).unique()
-        .alias("members"))
-
-
 def _music_art_rooms(ctx: Context, item: Item) -> RuleResult:
     p = item.params
     per = int(p["classes_per_room"])
-    schools = _school_units(ctx).with_columns(
+    schools = ctx.school_units.with_columns(
         ((pl.col("classes") + per - 1) // per).alias("required"))
     tol = ctx.standard.tolerance
     rooms = ctx.dataset.rooms
@@ -243,7 +241,7 @@ def _music_art_rooms(ctx: Context, item: Item) -> RuleResult:
 
 def _school_size(ctx: Context, item: Item) -> RuleResult:
     p = item.params
-    judged = _school_units(ctx).with_columns(
+    judged = ctx.school_units.with_columns(
         pl.when(pl.col("school_type").is_in(MULTI_STAGE_TYPES))
         .then(pl.lit(p["max_students_multi_stage"])).otherwise(pl.lit(p["max_students"]))
         .alias("limit")).with_columns((pl.col("students") <= pl.col("limit")).alias("met"))
@@ -316,7 +314,7 @@ def _teacher_outcomes(ctx: Context, judged: pl.DataFrame, ok: str, share: float,
 
 def _training_hours(ctx: Context, item: Item) -> RuleResult | None:
     p = item.params
-    teachers = ctx.teachers()
+    teachers = ctx.teachers
     if teachers.get_column("training_hours_5y").null_count() == teachers.height:
         return None
     service = ctx.year - pl.col("career_start")
@@ -339,7 +337,7 @@ def _training_hours(ctx: Context, item: Item) -> RuleResult | None:
 
 
 def _certified(ctx: Context, item: Item) -> RuleResult | None:
-    teachers = ctx.teachers()
+    teachers = ctx.teachers
     if teachers.get_column("certified").null_count() == teachers.height:
         return None
     return _teacher_outcomes(ctx, teachers, "certified", float(item.params["share"]),
@@ -351,21 +349,21 @@ def _certified(ctx: Context, item: Item) -> RuleResult | None:
 def _rotation(ctx: Context, item: Item) -> RuleResult | None:
     p = item.params
     rotations = ctx.dataset.rotations
-    teachers = ctx.teachers()
+    teachers = ctx.teachers
     if rotations is None or teachers.get_column("school_since").null_count() == teachers.height:
         return None
     tol = ctx.standard.tolerance
     share, backbone_share = float(p["share"]), float(p["backbone_share"])
-    group = ctx.standard.teacher_groups.get(p["backbone_group"])
-    in_group = _group_expr(group) if group else pl.lit(True)
-    everyone = ctx.dataset.teachers.select("teacher_id", "stage", *(group or {})).with_columns(
-        in_group.alias("is_backbone"))
+    group = ctx.standard.teacher_groups.get(p["backbone_group"])  # "all" has no spec
+    # Only the rotated teachers' group membership is needed: look them up, not the roster.
     moved = (rotations.filter(pl.col("school_year") == ctx.year)
              .unique("teacher_id", keep="first", maintain_order=True)
              .join(ctx.dataset.schools.select(pl.col("school_id").alias("from_school_id"),
                                               "county", "location"),
                    on="from_school_id", how="left")
-             .join(everyone.select("teacher_id", "is_backbone"), on="teacher_id", how="left"))
+             .join(ctx.dataset.teachers.select("teacher_id", "stage", *(group or {})),
+                   on="teacher_id", how="left")
+             .with_columns((_group_expr(group) if group else pl.lit(True)).alias("is_backbone")))
     staying = teachers.join(moved.select("teacher_id"), on="teacher_id", how="anti")
     eligible_stay = staying.filter(ctx.year - pl.col("school_since") >= p["tenure_years"])
     went = moved.group_by("county").agg(
@@ -483,11 +481,31 @@ def _declared(conditions: tuple[Condition, ...], row: dict[str, Any] | None,
             else:  # below: strictly
                 met = float(value) < threshold - tolerance * abs(threshold)
         checks.append(Check(cond.column, label, label_en, cond.symbol, threshold,
-                            None if value is None else float(value), met))
+                            None if value is None else float(value), met,
+                            percent=COUNTY.column(cond.column).kind == "ratio"))
     return _all([c.met for c in checks]), checks, given
 
 
 # --- the whole of the other parts -------------------------------------------------------------
+
+def _with_fallback(item: Item, outcome: Outcome | None, row: dict[str, Any] | None,
+                   tolerance: float) -> tuple[Outcome, str]:
+    """The item's outcome and source: computed when the rosters decide it; otherwise the
+    declared figures when given; otherwise missing, saying what would decide it."""
+    if outcome is not None and (outcome.met is not None or outcome.checks):
+        return outcome, "computed"
+    met, conditions, given = _declared(item.conditions, row, tolerance)
+    if given:
+        return Outcome(met, conditions), "declared"
+    if outcome is not None:  # computed, but every school or teacher lacked the data
+        return outcome, "missing"
+    if item.compute:
+        return Outcome(met, conditions, 0, *NEEDS[item.compute]), "missing"
+    return Outcome(met, conditions, 0,
+                   "县级指标表未填写：" + "、".join(c.label for c in conditions),
+                   "not declared in the county table: " + ", ".join(c.key for c in conditions)
+                   ), "missing"
+
 
 def default_year(dataset: Dataset, today: _dt.date | None = None) -> int:
     """The school year evaluated: the latest in ``rotations``, else the one under way today."""
@@ -509,33 +527,14 @@ def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, ye
         verdicts: dict[str, list[bool | None]] = {c: [] for c in counties}
         for item in part.items:
             result = RULES[item.compute](ctx, item) if item.compute else None
-            computed = None if result is None else result[0]
+            computed = {} if result is None else result[0]
             if result is not None:
-                frame = result[1].with_columns(pl.lit(part.key).alias("part"),
-                                               pl.lit(item.key).alias("item"))
-                if "teachers" not in frame.columns:
-                    frame = frame.with_columns(
-                        pl.lit(None, dtype=pl.List(pl.String)).alias("teachers"))
-                breach_frames.append(frame.select(list(_BREACH_SCHEMA)))
+                breach_frames.append(result[1].with_columns(
+                    pl.lit(part.key).alias("part"), pl.lit(item.key).alias("item"),
+                ).select(list(_BREACH_SCHEMA)))
             for county in counties:
-                outcome = None if computed is None else computed.get(county)
-                source = "computed"
-                if outcome is None or (outcome.met is None and not outcome.checks):
-                    met, conds, given = _declared(item.conditions, declared_rows.get(county),
-                                                  standard.tolerance)
-                    if given or outcome is None:
-                        if given:
-                            detail, detail_en = "", ""
-                        elif item.compute:
-                            detail, detail_en = NEEDS[item.compute]
-                        else:
-                            detail = "县级指标表未填写：" + "、".join(c.label for c in conds)
-                            detail_en = "not declared in the county table: " + ", ".join(
-                                c.key for c in conds)
-                        outcome = Outcome(met, conds, 0, detail, detail_en)
-                        source = "declared" if given else "missing"
-                    else:
-                        source = "missing"
+                outcome, source = _with_fallback(item, computed.get(county),
+                                                 declared_rows.get(county), standard.tolerance)
                 verdicts[county].append(outcome.met)
                 head = outcome.checks[0] if outcome.checks else None
                 items.append({
@@ -548,7 +547,8 @@ def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, ye
                     "detail_zh": outcome.detail_zh, "detail_en": outcome.detail_en})
                 checks += [{"county": county, "part": part.key, "item": item.key,
                             "check": c.key, "label": c.label, "label_en": c.label_en,
-                            "op": c.op, "threshold": c.threshold, "value": c.value, "met": c.met}
+                            "op": c.op, "threshold": c.threshold, "value": c.value, "met": c.met,
+                            "percent": c.percent}
                            for c in outcome.checks]
         for county in counties:
             parts.append({"county": county, "part": part.key,
@@ -587,7 +587,8 @@ _ITEM_SCHEMA = {"county": pl.String, "part": pl.String, "item": pl.String, "numb
                 "detail_zh": pl.String, "detail_en": pl.String}
 _CHECK_SCHEMA = {"county": pl.String, "part": pl.String, "item": pl.String, "check": pl.String,
                  "label": pl.String, "label_en": pl.String, "op": pl.String,
-                 "threshold": pl.Float64, "value": pl.Float64, "met": pl.Boolean}
+                 "threshold": pl.Float64, "value": pl.Float64, "met": pl.Boolean,
+                 "percent": pl.Boolean}
 _BREACH_SCHEMA = {"county": pl.String, "part": pl.String, "item": pl.String,
                   "teachers": pl.List(pl.String), "school_id": pl.String, "name": pl.String,
                   "stage": pl.String, "value": pl.Float64, "limit": pl.Float64,

@@ -54,6 +54,13 @@ def count_teachers(dataset: Dataset, standard: Standard) -> pl.DataFrame:
     return teachers.group_by("school_id", "stage").agg(aggs)
 
 
+def extra_numerator_columns(standard: Standard) -> list[str]:
+    """Stage columns an indicator sums beyond the facilities (basic-2012: books, computers)."""
+    return list(dict.fromkeys(
+        ind.numerator[1] for ind in standard.indicators
+        if ind.numerator[0] == "column" and ind.numerator[1] not in FACILITIES))
+
+
 def build_units(dataset: Dataset, standard: Standard) -> tuple[pl.DataFrame, list[Note]]:
     """Return the evaluation units and the notes on how they were made.
 
@@ -64,10 +71,7 @@ def build_units(dataset: Dataset, standard: Standard) -> tuple[pl.DataFrame, lis
     schools = dataset.schools.select(
         "school_id", "name", "county", "school_type", "location", "parent_school_id",
         *[pl.col(c).alias(f"_total_{c}") for c in FACILITIES])
-    # Stage columns an indicator sums beyond the facilities (basic-2012: books, computers).
-    extra = list(dict.fromkeys(
-        ind.numerator[1] for ind in standard.indicators
-        if ind.numerator[0] == "column" and ind.numerator[1] not in FACILITIES))
+    extra = extra_numerator_columns(standard)
     summed = [*FACILITIES, *ROOM_COUNTS, *extra]
     units = dataset.stages.select(
         "school_id", "stage", "students", "classes", "largest_class", *FACILITIES, *ROOM_COUNTS,

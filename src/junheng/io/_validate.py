@@ -16,6 +16,7 @@ from junheng.model.schema import (
     BOOL_SPELLINGS,
     ENUMS,
     FACILITY_COLUMNS,
+    MULTI_STAGE_TYPES,
     STAGES_BY_SCHOOL_TYPE,
     TABLES,
     Column,
@@ -477,7 +478,6 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
     src = sources["teachers"]
     # "Multi-stage" is the school type's (nine-year, twelve-year): a nine-year school missing a
     # stage row still rejects teachers of that stage instead of silently moving them.
-    stage_count = {k: len(v) for k, v in STAGES_BY_SCHOOL_TYPE.items()}
     per_school = (stages.filter(pl.col("school_id").is_not_null() & pl.col("stage").is_not_null())
                   .group_by("school_id")
                   .agg((pl.col("stage") == "primary").any().alias("_has_primary"),
@@ -486,8 +486,7 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
                        pl.col("stage").first().alias("_only")))
     schools = known.select(
         "school_id", pl.lit(True).alias("_known"),
-        (pl.col("school_type").replace_strict(stage_count, default=1, return_dtype=pl.Int64) > 1)
-        .alias("_multi_type"),
+        pl.col("school_type").is_in(MULTI_STAGE_TYPES).alias("_multi_type"),
     ).join(per_school, on="school_id", how="left")
     # Join only the columns the checks need: dragging every teacher column through the join
     # costs ten times more on a province.

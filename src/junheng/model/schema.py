@@ -336,6 +336,9 @@ STAGES_BY_SCHOOL_TYPE: dict[str, tuple[str, ...]] = {
     "complete_secondary": ("junior",),
     "teaching_point": ("primary",),
 }
+# Nine- and twelve-year schools: a teacher's stage is required, and the size limit differs.
+MULTI_STAGE_TYPES: tuple[str, ...] = tuple(
+    t for t, stages in STAGES_BY_SCHOOL_TYPE.items() if len(stages) > 1)
 
 BOOL_SPELLINGS: dict[str, bool] = {
     "true": True, "false": False, "1": True, "0": False, "1.0": True, "0.0": False,

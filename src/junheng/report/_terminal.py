@@ -9,7 +9,7 @@ from rich.table import Table
 
 from junheng.evaluate import Evaluation
 from junheng.model.dataset import Problem
-from junheng.model.schema import COUNTY_COLUMNS, STAGES
+from junheng.model.schema import STAGES
 from junheng.report._text import Lang, gap_phrase, t
 
 VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
@@ -24,10 +24,6 @@ def _fmt(value: float | None, lang: Lang, digits: int = 3) -> str:
 
 
 PARTS = ("resources", "government", "quality", "recognition")
-# Checks whose values are shares, shown as percentages.
-_PERCENT = {name for name, _, kind in COUNTY_COLUMNS if kind == "ratio"} | {
-    "schools_meeting", "units_meeting", "teachers_completed", "rotation_share", "backbone_share",
-    "certified_share"}
 MAX_BREACHES = 10  # schools listed under each failed item (the JSON has all)
 
 
@@ -181,12 +177,12 @@ def _yes_no(value: bool | None, lang: Lang) -> str:
     return f"[green]{t('yes', lang)}[/]" if value else f"[red]{t('no', lang)}[/]"
 
 
-def _show(value: float | None, key: str, op: str | None, lang: Lang) -> str:
+def _show(value: float | None, percent: bool, op: str | None, lang: Lang) -> str:
     if value is None:
         return "?"
     if op == "=":
         return t("yes", lang) if value == 1.0 else t("no", lang)
-    if key in _PERCENT:
+    if percent:
         return f"{value:.1%}"
     return _fmt(value, lang)
 
@@ -216,9 +212,9 @@ def _print_part(evaluation: Evaluation, county: str, part: str, console: Console
         figures = []
         for c in checks.filter(pl.col("item") == r["item"]).iter_rows(named=True):
             label = c["label"] if lang == "zh" else c["label_en"]
-            value = _show(c["value"], c["check"], c["op"], lang)
+            value = _show(c["value"], c["percent"], c["op"], lang)
             style = "green" if c["met"] else "red" if c["met"] is False else "yellow"
-            standard = _show(c["threshold"], c["check"], c["op"], lang)
+            standard = _show(c["threshold"], c["percent"], c["op"], lang)
             figures.append(f"{escape(label)}{_colon(lang)}[{style}]{value}[/]"
                            + (f"（标准 {c['op']} {standard}）" if lang == "zh"
                               else f" (standard {c['op']} {standard})"))

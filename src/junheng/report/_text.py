@@ -11,7 +11,6 @@ Lang = Literal["zh", "en"]
 
 TEXT: dict[str, tuple[str, str]] = {
     "standard": ("评估标准", "Standard"),
-    "source": ("数据", "Data"),
     "county": ("县区", "County"),
     "verdict": ("结论", "Verdict"),
     "pass": ("达标", "pass"),

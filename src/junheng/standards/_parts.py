@@ -10,6 +10,7 @@ that must be declared false.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,32 +92,34 @@ def _number(value: Any) -> bool:
         math.isfinite(value)
 
 
+def _per_room(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"music", "art"} \
+        and all(_number(v) and v >= 0 for v in value.values())
+
+
+# Each kind of rule parameter: the test it must pass and what to say when it does not.
+_PARAM_KINDS: dict[str, tuple[Callable[[Any, set[str]], bool], str]] = {
+    "positive_int": (lambda v, _: _whole(v) and v > 0, "正整数 / a whole number > 0"),
+    "non_negative": (lambda v, _: _number(v) and v >= 0, "非负数 / a number ≥ 0"),
+    "fraction": (lambda v, _: _number(v) and 0 <= v <= 1,
+                 "0–1 之间的比例 / a share between 0 and 1"),
+    "group": (lambda v, groups: isinstance(v, str) and v in groups,
+              "教师组名 / a teacher group of teachers.groups"),
+    "per_stage_int": (lambda v, _: isinstance(v, dict) and set(v) == set(STAGES)
+                      and all(_whole(x) and x > 0 for x in v.values()),
+                      "{primary: 整数, junior: 整数} / whole numbers per stage"),
+    "per_room": (lambda v, _: _per_room(v), "{music: 面积, art: 面积} / an area per room type"),
+    "per_room_or_null": (lambda v, _: v is None or _per_room(v),
+                         "null 或 {music: 面积, art: 面积} / null or an area per room type"),
+}
+
+
 def _check_param(problems: list[str], where: str, kind: str, value: Any,
                  groups: set[str]) -> None:
-    ok = {
-        "positive_int": _whole(value) and value > 0,
-        "non_negative": _number(value) and value >= 0,
-        "fraction": _number(value) and 0 <= value <= 1,
-        "group": isinstance(value, str) and value in groups,
-        "per_stage_int": isinstance(value, dict) and set(value) == set(STAGES)
-        and all(_whole(v) and v > 0 for v in value.values()),
-        "per_room": isinstance(value, dict) and set(value) == {"music", "art"}
-        and all(_number(v) and v >= 0 for v in value.values()),
-        "per_room_or_null": value is None or (isinstance(value, dict)
-                                              and set(value) == {"music", "art"}
-                                              and all(_number(v) and v >= 0
-                                                      for v in value.values())),
-    }[kind]
-    if not ok:
-        expected = {
-            "positive_int": "正整数 / a whole number > 0",
-            "non_negative": "非负数 / a number ≥ 0",
-            "fraction": "0–1 之间的比例 / a share between 0 and 1",
-            "group": f"教师组名 / a teacher group ({', '.join(sorted(groups))})",
-            "per_stage_int": "{primary: 整数, junior: 整数} / whole numbers per stage",
-            "per_room": "{music: 面积, art: 面积} / an area per room type",
-            "per_room_or_null": "null 或 {music: 面积, art: 面积} / null or an area per room type",
-        }[kind]
+    test, expected = _PARAM_KINDS[kind]
+    if not test(value, groups):
+        if kind == "group":
+            expected += f" ({', '.join(sorted(groups))})"
         problems.append(f"{where}: 应为 {expected}, got {value!r}")
 
 
