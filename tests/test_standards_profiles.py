@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -196,10 +197,10 @@ vetoes:
 
 # --- `junheng standards` and `--part` ---------------------------------------------------------
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+def cli(*args: str, columns: int = 200) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", "from junheng.cli import main; main()", *args],
                           capture_output=True, text=True, timeout=120,
-                          env={"COLUMNS": "200", "PATH": ""})
+                          env={"COLUMNS": str(columns), "PATH": ""})
 
 
 def test_standards_lists_and_shows_profiles():
@@ -225,6 +226,17 @@ def test_evaluate_part_narrows_the_view(tmp_path):
     assert "政府保障程度" in narrow.stdout
     assert "教育质量" in narrow.stdout  # the at-a-glance table still shows all four parts
     assert "评估学年" in narrow.stdout and "2025–2026" in narrow.stdout
+
+
+def test_failing_items_keep_their_figures_on_a_narrow_terminal(tmp_path):
+    path = junheng.write_sample(tmp_path / "county.xlsx", schools=60, seed=7)
+    shown = cli("evaluate", str(path), "--part", "government", columns=80)
+    assert shown.returncode == 0
+    # The whole figure and its standard, never cut to fit: 97.3%（标准 ≥ 100%）
+    assert re.search(r"培训完成率：\d+(\.\d)?%（标准 ≥ 100%）", shown.stdout)
+    assert re.search(r"特殊教育学校生均公用经费：[\d,]+（标准 ≥ 6,000）", shown.stdout)
+    details = shown.stdout.split("政府保障程度：未达标及缺数据的指标")[1]
+    assert not any(line.rstrip().endswith("…") for line in details.splitlines())  # no cut text
 
 
 # --- Validation of the new tables -------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 
 from junheng.evaluate import Evaluation
@@ -182,8 +183,8 @@ def _show(value: float | None, percent: bool, op: str | None, lang: Lang) -> str
         return "?"
     if op == "=":
         return t("yes", lang) if value == 1.0 else t("no", lang)
-    if percent:
-        return f"{value:.1%}"
+    if percent:  # 97.3%, 100%
+        return f"{value * 100:.1f}".removesuffix(".0") + "%"
     return _fmt(value, lang)
 
 
@@ -199,43 +200,43 @@ def _print_part(evaluation: Evaluation, county: str, part: str, console: Console
     checks = evaluation.checks.filter((pl.col("county") == county) & (pl.col("part") == part))
     breaches = evaluation.breaches.filter((pl.col("county") == county)
                                           & (pl.col("part") == part))
-    table = Table(title=t("items_failing", lang, part=t(part, lang)), title_justify="left",
-                  show_lines=True)
-    table.add_column(t("item_no", lang), justify="right")
-    table.add_column(t("item", lang), overflow="fold", max_width=36)
-    table.add_column(t("item_source", lang))
-    table.add_column(t("value_threshold", lang))
-    table.add_column(t("verdict", lang))
-    table.add_column(t("behind", lang), overflow="fold")
+    # One block per item, not a table: the figures must never be cut to fit a narrow terminal.
+    console.print(f"\n[bold]{t('items_failing', lang, part=t(part, lang))}[/]")
     for r in open_items.sort("number").iter_rows(named=True):
         item = spec[r["item"]]
-        figures = []
+        state = "fail" if r["met"] is False else "incomplete"
+        mark = "[red]✗[/]" if state == "fail" else "[yellow]?[/]"
+        source = f"（{t(r['source'], lang)}）" if lang == "zh" else f" ({t(r['source'], lang)})"
+        head = Table.grid(padding=(0, 1))  # a long name wraps beside its number, not under
+        head.add_column(no_wrap=True)
+        head.add_column(overflow="fold")
+        head.add_row(f"{mark} [bold]{r['number']}[/]",
+                     f"{escape(item.name if lang == 'zh' else item.name_en)}{source} "
+                     f"{_verdict(state, lang)}")
+        console.print(head)
+        lines = []
         for c in checks.filter(pl.col("item") == r["item"]).iter_rows(named=True):
             label = c["label"] if lang == "zh" else c["label_en"]
             value = _show(c["value"], c["percent"], c["op"], lang)
             style = "green" if c["met"] else "red" if c["met"] is False else "yellow"
             standard = _show(c["threshold"], c["percent"], c["op"], lang)
-            figures.append(f"{escape(label)}{_colon(lang)}[{style}]{value}[/]"
-                           + (f"（标准 {c['op']} {standard}）" if lang == "zh"
-                              else f" (standard {c['op']} {standard})"))
-        behind = []
+            lines.append(f"{escape(label)}{_colon(lang)}[{style}]{value}[/]"
+                         + (f"（标准 {c['op']} {standard}）" if lang == "zh"
+                            else f" (standard {c['op']} {standard})"))
         detail = r["detail_zh"] if lang == "zh" else r["detail_en"]
         if detail:
-            behind.append(escape(detail))
+            lines.append(escape(detail))
         rows = breaches.filter(pl.col("item") == r["item"])
         for b in rows.head(MAX_BREACHES).iter_rows(named=True):
             text = b["detail_zh"] if lang == "zh" else b["detail_en"]
             stage = "" if not b["stage"] else f"（{t(b['stage'], lang)}）" if lang == "zh" \
                 else f" ({t(b['stage'], lang)})"
-            behind.append(f"{escape(b['name'] or b['school_id'])}{stage}{_colon(lang)}"
-                          f"{escape(text)}")
+            lines.append(f"· {escape(b['name'] or b['school_id'])}{stage}{_colon(lang)}"
+                         f"{escape(text)}")
         if rows.height > MAX_BREACHES:
-            behind.append(t("more_breaches", lang, n=rows.height - MAX_BREACHES))
-        state = "fail" if r["met"] is False else "incomplete"
-        table.add_row(str(r["number"]), escape(item.name if lang == "zh" else item.name_en),
-                      t(r["source"], lang), "\n".join(figures), _verdict(state, lang),
-                      "\n".join(behind))
-    console.print(table)
+            lines.append(t("more_breaches", lang, n=rows.height - MAX_BREACHES))
+        for line in lines:
+            console.print(Padding(line, (0, 0, 0, 4), expand=False))
 
 
 def _print_failing(evaluation: Evaluation, county: str, console: Console, lang: Lang,

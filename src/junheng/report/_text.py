@@ -39,8 +39,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "computed": ("计算", "computed"),
     "declared": ("申报", "declared"),
     "missing": ("缺失", "missing"),
-    "value_threshold": ("数值 / 标准", "Value / standard"),
-    "behind": ("原因", "Behind it"),
     "more_breaches": ("……另有 {n} 所", "… {n} more"),
     "composite": ("综合差异系数", "Composite CV"),
     "government": ("政府保障程度", "Government guarantee"),
