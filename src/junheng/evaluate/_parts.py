@@ -392,8 +392,10 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
     breaches = _breach_frame([
         {"county": r["county"], "school_id": r["school_id"], "name": r["name"], "stage": None,
          "value": float(r["went"]), "limit": share * r["eligible"],
-         "detail_zh": f"符合条件 {r['eligible']} 名，交流 {r['went']} 名",
-         "detail_en": f"{r['eligible']} eligible, {r['went']} rotated"}
+         "detail_zh": f"城镇学校，符合条件 {r['eligible']} 名，交流 {r['went']} 名，"
+                      f"不足 {share:.0%}",
+         "detail_en": f"urban/town school: {r['eligible']} eligible, {r['went']} rotated, "
+                      f"below {share:.0%}"}
         for r in per_school.iter_rows(named=True)])
     out: dict[str, Outcome] = {}
     for county in ctx.counties:
