@@ -70,7 +70,7 @@ def build_units(dataset: Dataset, standard: Standard) -> tuple[pl.DataFrame, lis
     notes: list[Note] = []
     schools = dataset.schools.select(
         "school_id", "name", "county", "school_type", "location", "parent_school_id",
-        *[pl.col(c).alias(f"_total_{c}") for c in FACILITIES])
+        "latitude", "longitude", *[pl.col(c).alias(f"_total_{c}") for c in FACILITIES])
     extra = extra_numerator_columns(standard)
     summed = [*FACILITIES, *ROOM_COUNTS, *extra]
     units = dataset.stages.select(
@@ -93,7 +93,7 @@ def build_units(dataset: Dataset, standard: Standard) -> tuple[pl.DataFrame, lis
         notes += more
     return units.select(
         "county", "school_id", "name", "school_type", "location", "stage", "students", "classes",
-        "largest_class", *summed, *group_cols, "members"), notes
+        "largest_class", *summed, *group_cols, "members", "latitude", "longitude"), notes
 
 
 def _split_totals(units: pl.DataFrame, standard: Standard) -> tuple[pl.DataFrame, list[Note]]:
