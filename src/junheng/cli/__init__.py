@@ -82,6 +82,10 @@ def evaluate(
                                                "file")] = "quality-2017",
     json_path: Annotated[Path | None, typer.Option("--json", help="写出 JSON 结果 / write the "
                                                                    "JSON result")] = None,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="在此文件夹写出 JSON、Excel、HTML 报告和 Word 自评报告草稿（按 --lang 的语言）"
+                         " / write the JSON, Excel, HTML and Word reports into this folder "
+                         "(in the --lang language)")] = None,
     lang: Annotated[Lang, typer.Option(help="语言 / language")] = Lang.zh,
     all_errors: Annotated[bool, typer.Option("--all-errors", help="显示全部输入问题 / show "
                                                                   "every input problem")] = False,
@@ -97,7 +101,7 @@ def evaluate(
     """按标准评估县域（四个部分与一票否决）/ evaluate the county against the whole standard."""
     from junheng import evaluate as run_evaluation
     from junheng import load
-    from junheng.report import print_evaluation, print_problems
+    from junheng.report import print_evaluation, print_problems, write_reports
     from junheng.standards import load_standard
 
     with _progress() as progress:
@@ -120,10 +124,17 @@ def evaluate(
         if json_path is not None:
             progress.update(task, description="写出 JSON writing JSON…")
             result.write_json(json_path)
+        written = [] if report is None else write_reports(
+            result, report, lang.value,
+            on_step=lambda text: progress.update(task, description=text))
     print_evaluation(result, out, lang.value, max_schools=max_schools,
                      part=None if part is None else part.value)
     if json_path is not None:
         out.print(f"\n已写出 JSON written: {json_path}")
+    if written:
+        out.print("\n已写出报告 reports written:")
+        for path in written:
+            out.print(f"  {path}", markup=False)
 
 
 @app.command()

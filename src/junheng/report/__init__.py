@@ -1,9 +1,15 @@
-"""Reports people read. So far: the terminal summary and the standards tables (Excel, HTML and
-Word come later)."""
+"""Reports people read: the terminal summary, the standards tables, and the files — an Excel
+workbook, a self-contained HTML report and a Word self-assessment draft."""
 
+from junheng.report._excel import write_excel
+from junheng.report._files import write_reports
+from junheng.report._html import write_html
 from junheng.report._standards import print_standard, print_standards
+from junheng.report._tables import cv_contributions, gap_table
 from junheng.report._terminal import print_evaluation, print_problems
 from junheng.report._text import gap_phrase
+from junheng.report._word import write_word
 
-__all__ = ["gap_phrase", "print_evaluation", "print_problems", "print_standard",
-           "print_standards"]
+__all__ = ["cv_contributions", "gap_phrase", "gap_table", "print_evaluation", "print_problems",
+           "print_standard", "print_standards", "write_excel", "write_html", "write_reports",
+           "write_word"]

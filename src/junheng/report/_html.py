@@ -24,7 +24,7 @@ from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import write_text
 from junheng.model.schema import STAGES
 from junheng.report._tables import gap_table, value_unit
-from junheng.report._text import Lang, gap_phrase, t
+from junheng.report._text import Lang, check_value, gap_phrase, t
 
 FONTS = ('"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", '
          '"WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif')
@@ -446,8 +446,8 @@ class _HtmlReport:
             for c in checks.filter(pl.col("item") == r["item"]).iter_rows(named=True):
                 label = c["label"] if self.lang == "zh" else c["label_en"]
                 values.append(f"{_e(label)}{self.tx('colon')}"
-                              f"{_e(_show(c['value'], c, self.lang))}")
-                thresholds.append(f"{_e(c['op'])} {_e(_show(c['threshold'], c, self.lang))}")
+                              f"{_e(check_value(c['value'], c['percent'], c['op'], self.lang))}")
+                thresholds.append(f"{_e(c['op'])} {_e(check_value(c['threshold'], c['percent'], c['op'], self.lang))}")
             detail = r["detail_zh"] if self.lang == "zh" else r["detail_en"]
             if detail:
                 lines.append(_e(detail))
@@ -471,16 +471,6 @@ def _ratio_text(row: dict[str, Any] | None) -> str:
     if row is None or row["ratio"] is None:
         return ""
     return f"{row['ratio'] * 100:.0f}%"
-
-
-def _show(value: float | None, check: dict[str, Any], lang: Lang) -> str:
-    if value is None:
-        return "?"
-    if check["op"] == "=":
-        return t("yes", lang) if value == 1.0 else t("no", lang)
-    if check["percent"]:
-        return f"{value * 100:.1f}".removesuffix(".0") + "%"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 def _num_cell(value: float | None, digits: int) -> tuple[str, str | None, float | None]:

@@ -11,7 +11,7 @@ from rich.table import Table
 from junheng.evaluate import Evaluation
 from junheng.model.dataset import Problem
 from junheng.model.schema import STAGES
-from junheng.report._text import Lang, gap_phrase, t
+from junheng.report._text import Lang, check_value, gap_phrase, t
 
 VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
 
@@ -178,16 +178,6 @@ def _yes_no(value: bool | None, lang: Lang) -> str:
     return f"[green]{t('yes', lang)}[/]" if value else f"[red]{t('no', lang)}[/]"
 
 
-def _show(value: float | None, percent: bool, op: str | None, lang: Lang) -> str:
-    if value is None:
-        return "?"
-    if op == "=":
-        return t("yes", lang) if value == 1.0 else t("no", lang)
-    if percent:  # 97.3%, 100%
-        return f"{value * 100:.1f}".removesuffix(".0") + "%"
-    return _fmt(value, lang)
-
-
 def _print_part(evaluation: Evaluation, county: str, part: str, console: Console,
                 lang: Lang) -> None:
     """The items of one part that fail or lack data, each with the figures or schools behind."""
@@ -217,9 +207,9 @@ def _print_part(evaluation: Evaluation, county: str, part: str, console: Console
         lines = []
         for c in checks.filter(pl.col("item") == r["item"]).iter_rows(named=True):
             label = c["label"] if lang == "zh" else c["label_en"]
-            value = _show(c["value"], c["percent"], c["op"], lang)
+            value = check_value(c["value"], c["percent"], c["op"], lang)
             style = "green" if c["met"] else "red" if c["met"] is False else "yellow"
-            standard = _show(c["threshold"], c["percent"], c["op"], lang)
+            standard = check_value(c["threshold"], c["percent"], c["op"], lang)
             lines.append(f"{escape(label)}{_colon(lang)}[{style}]{value}[/]"
                          + (f"（标准 {c['op']} {standard}）" if lang == "zh"
                             else f" (standard {c['op']} {standard})"))

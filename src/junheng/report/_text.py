@@ -154,6 +154,62 @@ TEXT: dict[str, tuple[str, str]] = {
     "state_met": ("达标", "met"),
     "state_missed": ("未达标（不低于85%）", "missed (≥ 85 %)"),
     "state_below": ("低于85%", "below 85 %"),
+    "word_title": ("{county}义务教育优质均衡发展自评报告（草稿）",
+                   "{county}: self-assessment on quality-balanced compulsory education (draft)"),
+    "word_subtitle": ("依据《{standard}》 · 评估学年 {year} · 由 junheng {version} 根据填报数据生成，请核对后修改",
+                      "Against {standard} · school year {year} · drafted by junheng {version} "
+                      "from the submitted data; check and edit before use"),
+    "word_basic": ("基本情况", "Basic situation"),
+    "word_basic_text": ("{year} 学年，{county}共有义务教育学校 {schools} 所（{types}），在校生 {pupils:,} 人，"
+                        "教学班 {classes:,} 个，专任教师 {teachers:,} 人。",
+                        "In {year}, {county} has {schools} compulsory schools ({types}), "
+                        "{pupils:,} pupils in {classes:,} classes, and {teachers:,} full-time "
+                        "teachers."),
+    "word_units": ("学校（学段）数", "School–stages"),
+    "word_classes": ("班级数", "Classes"),
+    "word_teachers": ("专任教师", "Full-time teachers"),
+    "word_location": ("城乡分类", "Location"),
+    "word_schools": ("学校数", "Schools"),
+    "word_rule": ("学校达标情况", "The per-school rule"),
+    "word_rule_text": ("每所学校（学段）{rule}。全县 {n} 个学校（学段）中，{m} 个达到要求。",
+                       "Each school–stage must have {rule}. {m} of the county's {n} "
+                       "school–stages do."),
+    "word_cv": ("校际差异系数", "Coefficients of variation between schools"),
+    "word_cv_text": ("差异系数按学生数加权计算（小学不高于 0.50，初中不高于 0.45），各项指标如下表。",
+                     "The CVs are weighted by enrolment (primary ≤ 0.50, junior ≤ 0.45); each "
+                     "indicator below."),
+    "word_schools_table": ("各校指标", "Each school's indicators"),
+    "word_units_note": ("注：加粗红字为未达到标准值的指标。单位——{units}。",
+                        "Bold red: below the threshold. Units — {units}."),
+    "word_part_text": ("共 {n} 项指标，达标 {met} 项，未达标 {failed} 项，缺数据 {missing} 项。",
+                       "{n} items: {met} met, {failed} failed, {missing} lacking data."),
+    "word_veto": ("一票否决情形", "Veto condition"),
+    "word_situation": ("情况", "Situation"),
+    "word_not_declared": ("未申报", "not declared"),
+    "word_occurred": ("发生", "occurred"),
+    "word_none": ("无", "none"),
+    "word_problems": ("存在的问题", "Problems"),
+    "word_problems_resources": ("资源配置：{n} 个学校（学段）未达到学校达标要求",
+                                "Resource allocation: {n} school–stage(s) fail the per-school "
+                                "rule"),
+    "word_problems_cv": ("差异系数超过限值", "CVs over the limit"),
+    "word_cv_over": ("{stage}「{indicator}」差异系数 {cv}，超过限值 {limit}。",
+                     "{stage}, {indicator}: CV {cv} over the limit {limit}."),
+    "word_lacks_data": ("缺少数据", "lacks data"),
+    "word_no_problems": ("未发现未达标的学校和指标。", "No failing school or item was found."),
+    "word_measures": ("下一步整改措施", "Measures"),
+    "word_measures_intro": ("针对上述问题，拟采取以下措施（请填写具体措施、责任单位和完成时限）：",
+                            "To address the problems above (to be written by the bureau: each "
+                            "measure, who is responsible, and by when):"),
+    "word_m_teachers": ("补齐师资短板", "Teachers"),
+    "word_m_conditions": ("改善办学条件", "School buildings and equipment"),
+    "word_m_rotation": ("深化教师交流轮岗", "Teacher rotation"),
+    "word_m_funding": ("强化经费保障", "Funding"),
+    "word_m_quality": ("提升教育质量", "Education quality"),
+    "word_placeholder": ("【请填写：具体措施、责任单位、完成时限】", "[To write: measures, responsible unit, "
+                         "deadline]"),
+    "writing": ("写出{what}…", "writing {what}…"),
+    "reports_written": ("已写出报告：", "Reports written:"),
     "sep": ("　", "   "),
     "colon": ("：", ": "),
     "charts_left_out": ("县区数超过 {n} 个，未绘制图表", "more than {n} counties: charts left out"),
@@ -161,6 +217,17 @@ TEXT: dict[str, tuple[str, str]] = {
 
 UNIT_WORDS = {"teachers": ("名", "teachers"), "rooms": ("间", "rooms"), "m2": ("m²", "m²"),
               "yuan": ("元", "yuan"), "computers": ("台", "computers"), "books": ("册", "books")}
+
+
+def check_value(value: float | None, percent: bool, op: str | None, lang: Lang) -> str:
+    """A check's value or threshold for display: 是/否 for yes/no items, 97.3% for shares."""
+    if value is None:
+        return "?"
+    if op == "=":
+        return t("yes", lang) if value == 1.0 else t("no", lang)
+    if percent:  # 97.3%, 100%
+        return f"{value * 100:.1f}".removesuffix(".0") + "%"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
 
 
 def t(key: str, lang: Lang, **kwargs: object) -> str:
