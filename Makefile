@@ -6,6 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean
 
+# The HTML report is tested in Debian's Chromium with Chinese fonts (apt-get, when missing).
+BROWSER := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
 # The virtual environment, reinstalled when the package's metadata changes.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +24,11 @@ demo: $(STAMP)
 	$(BIN)/junheng sample --schools 60 --seed 7 -o build/sample-county.xlsx
 	$(BIN)/junheng evaluate build/sample-county.xlsx --json build/sample-county.json
 
-test: $(STAMP)
+$(BROWSER) $(CJK_FONT):
+	$(APT) install -y chromium fonts-noto-cjk \
+	  || ($(APT) update && $(APT) install -y chromium fonts-noto-cjk)
+
+test: $(STAMP) $(BROWSER) $(CJK_FONT)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 

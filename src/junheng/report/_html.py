@@ -527,7 +527,7 @@ table.glance { width: auto; }
 details summary { cursor: pointer; color: #1f3a5f; font-size: 12px; }
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
-  body { background: white; }
+  body { background: white; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   header { background: white; color: black; border-bottom: 2px solid black; }
   nav { display: none; }
   main { max-width: none; padding: 0; }
