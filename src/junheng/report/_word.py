@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -113,6 +114,22 @@ class _WordReport:
         normal = self.doc.styles["Normal"].paragraph_format
         normal.line_spacing = 1.25
         normal.space_after = Pt(4)
+        # Table cells get their own paragraph style: one style id per cell instead of fonts set
+        # run by run (which made a 300-school draft take seconds).
+        cell = self.doc.styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
+        cell.base_style = self.doc.styles["Normal"]
+        _set_font(cell, *self.fonts["table"])
+        cell.paragraph_format.line_spacing = 1.0
+        cell.paragraph_format.space_after = Pt(0)
+        cell.paragraph_format.first_line_indent = Pt(0)
+        self.style_ids = {name: self.doc.styles[name].style_id
+                          for name in ("Table Text", "List Bullet", "List Bullet 2")}
+
+    def bullet(self, text: str, level: int = 1) -> None:
+        """A bulleted paragraph. The style is set by id: python-docx looks a style name up by
+        scanning every style, each time."""
+        p = self.doc.add_paragraph(text)
+        p._p.style = self.style_ids["List Bullet" if level == 1 else "List Bullet 2"]
 
     def heading(self, text: str) -> None:
         label = (f"{CN_NUMBERS[self.section_no]}、{text}" if self.lang == "zh"
@@ -135,17 +152,17 @@ class _WordReport:
     def table(self, heads: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
         """A real Word table; ``widths`` in cm. A cell given as (text, True) is marked (red,
         bold); numbers are right-aligned."""
-        east, west, size = self.fonts["table"]
         table = self.doc.add_table(rows=len(rows) + 1, cols=len(heads))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         cells = table._cells  # one pass over the grid; per-row .cells is quadratic
         ncols = len(heads)
+        text_style = self.style_ids["Table Text"]
         for c, head in enumerate(heads):
-            run = cells[c].paragraphs[0].add_run(head)
-            run.bold = True
-            _set_font(run, east, west, size)
+            paragraph = cells[c].paragraphs[0]
+            paragraph._p.style = text_style
+            paragraph.add_run(head).bold = True
         # The header row repeats on every page of a long table.
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
         tr_pr.append(tr_pr.makeelement(qn("w:tblHeader"), {}))
@@ -154,17 +171,18 @@ class _WordReport:
                 marked = isinstance(value, tuple)
                 text = value[0] if marked else value
                 paragraph = cells[r * ncols + c].paragraphs[0]
+                paragraph._p.style = text_style
                 run = paragraph.add_run("" if text is None else str(text))
-                _set_font(run, east, west, size)
                 if isinstance(text, int | float) or (isinstance(text, str) and _NUMBER.match(text)):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if marked and value[1]:
                     run.bold = True
                     run.font.color.rgb = RED
+        # Fixed layout (autofit off) takes the widths from the grid and the first row; setting
+        # every cell's width as well costs seconds on a 300-school table.
         for c, width in enumerate(widths):
-            table.columns[c].width = Cm(width)  # the grid (LibreOffice, WPS) and each cell (Word)
-            for r in range(len(rows) + 1):
-                cells[r * ncols + c].width = Cm(width)
+            table.columns[c].width = Cm(width)
+            cells[c].width = Cm(width)
         self.doc.add_paragraph()
         return table
 
@@ -356,21 +374,19 @@ class _WordReport:
                                        else f" ({self.tx('below_floor')})")
                         phrases.append(phrase)
                     sep = "，" if self.lang == "zh" else "; "
-                    self.doc.add_paragraph(
+                    self.bullet(
                         f"{first['name']}（{self.tx(first['stage'])}）：{sep.join(phrases)}。"
                         if self.lang == "zh" else
-                        f"{first['name']} ({self.tx(first['stage'])}): {sep.join(phrases)}.",
-                        style="List Bullet")
+                        f"{first['name']} ({self.tx(first['stage'])}): {sep.join(phrases)}.")
         cvs = self.ev.stages.filter((pl.col("county") == self.county)
                                     & (pl.col("cv_met").not_()))
         if cvs.height:
             wrote = True
             self.subheading(self.tx("word_problems_cv"))
             for r in cvs.iter_rows(named=True):
-                self.doc.add_paragraph(self.tx(
+                self.bullet(self.tx(
                     "word_cv_over", stage=self.tx(r["stage"]), indicator=self.ind_name[
-                        r["indicator"]], cv=_fmt(r["cv"], 4), limit=_fmt(r["cv_limit"], 2)),
-                    style="List Bullet")
+                        r["indicator"]], cv=_fmt(r["cv"], 4), limit=_fmt(r["cv_limit"], 2)))
         for part in self.std.parts:
             items = self.ev.items.filter((pl.col("county") == self.county)
                                          & (pl.col("part") == part.key)
@@ -390,13 +406,11 @@ class _WordReport:
                         else f"Item {r['number']} {item.name_en}: {state}")
                 if detail:
                     text += f"（{detail}）" if self.lang == "zh" else f" ({detail})"
-                self.doc.add_paragraph(text, style="List Bullet")
+                self.bullet(text)
                 for b in breaches.filter(pl.col("item") == r["item"]).iter_rows(named=True):
                     line = b["detail_zh"] if self.lang == "zh" else b["detail_en"]
-                    self.doc.add_paragraph(f"{b['name'] or b['school_id']}：{line}"
-                                           if self.lang == "zh" else
-                                           f"{b['name'] or b['school_id']}: {line}",
-                                           style="List Bullet 2")
+                    self.bullet(f"{b['name'] or b['school_id']}：{line}" if self.lang == "zh"
+                                else f"{b['name'] or b['school_id']}: {line}", level=2)
         if not wrote:
             self.para(self.tx("word_no_problems"))
 
