@@ -427,3 +427,24 @@ def test_write_reports_cleans_county_names_for_file_names(xlsx, tmp_path):
                 teachers=passing_teachers("A", "primary", 100))
     paths = write_reports(junheng.evaluate(junheng.load(data)), tmp_path / "out")
     assert paths[-1].name == "自评报告-城区_新区_一.docx"
+
+
+def test_reports_for_the_2012_composite_standard(tmp_path):
+    path = tmp_path / "county.xlsx"
+    junheng.write_sample(path, schools=20, seed=5)
+    result = junheng.evaluate(junheng.load(path), "basic-2012")
+    data = json.loads(result.to_json())["counties"][0]["resources"]["stages"]
+    book = _open(write_excel(result, tmp_path / "r.xlsx"))
+    # No per-school rule: no gaps; no other parts modelled: no items.
+    assert book.sheetnames == ["汇总", "学校指标", "差异系数明细", "图表", "图表数据", "说明"]
+    composite = {r[1]: r for r in book["汇总"].iter_rows(values_only=True)
+                 if r[2] == "综合差异系数"}
+    assert set(composite) == {"小学", "初中"}
+    for label, stage in (("小学", "primary"), ("初中", "junior")):
+        assert composite[label][4] == _excel_number(data[stage]["cv_composite"])
+        assert composite[label][5] == data[stage]["cv_composite_limit"]
+    doc = Document(str(write_word(result, "示例县", tmp_path / "d.docx")))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    # The limits the standard sets, not the 2017 ones.
+    assert "综合差异系数：小学不高于 0.65，初中不高于 0.55" in text
+    assert "0.50" not in text

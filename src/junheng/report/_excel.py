@@ -20,11 +20,10 @@ from xlsxwriter.worksheet import Worksheet
 from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import atomic_path
-from junheng.report._tables import cv_contributions, gap_table, value_unit
+from junheng.report._tables import MAX_CHART_COUNTIES, cv_contributions, gap_table, value_unit
 from junheng.report._text import Lang, gap_phrase, t
 
 FORMULA_STARTS = ("=", "+", "-", "@")
-MAX_CHART_COUNTIES = 20  # beyond this, charts are left out (a province's workbook stays usable)
 
 
 class _Book:
@@ -89,6 +88,7 @@ class _Book:
                     self.number(ws, r, c, value, kind)
         if freeze:
             ws.freeze_panes(top + 1, 0)
+            ws.repeat_rows(top)  # the header on every printed page
         if filters and rows:
             ws.autofilter(top, 0, top + len(rows), len(columns) - 1)
         return top + len(rows) + 1
@@ -153,6 +153,10 @@ class _ExcelReport:
             self.distribution_charts(charts, data)
         self.notes(self.book.wb.add_worksheet(self.tx("sheet_notes")),
                    charts_left_out=counties > MAX_CHART_COUNTIES)
+        for ws in self.book.wb.worksheets():  # printable: A4 landscape, one page wide
+            ws.set_paper(9)
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
         summary.activate()
 
     # -- summary ---------------------------------------------------------------------------
@@ -173,7 +177,7 @@ class _ExcelReport:
         rows = [[c["county"], self.tx(c["verdict"]), self.tx(c["resources_verdict"]),
                  *[self.tx(c[f"{p}_verdict"]) for p in parts],
                  c["schools_meeting_rule"] if std.has_school_rule else None,
-                 c["schools_evaluated"],
+                 c["schools_evaluated"] if std.has_school_rule else None,
                  "、".join(veto_names[k] for k in c["vetoes_present"]) or None]
                 for c in ev.counties.iter_rows(named=True)]
         top = 3
@@ -358,17 +362,19 @@ class _ExcelReport:
         rows = []
         order = {p.key: i for i, p in enumerate(ev.standard.parts)}
         items = ev.items.sort("county", pl.col("part").replace_strict(order), "number")
+        checks_of: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for c in checks.iter_rows(named=True):
+            checks_of.setdefault((c["county"], c["item"]), []).append(c)
         for r in items.iter_rows(named=True):
             item = spec[(r["part"], r["item"])]
             name = item.name if self.lang == "zh" else item.name_en
             detail = r["detail_zh"] if self.lang == "zh" else r["detail_en"]
             state = (self.tx("missing") if r["met"] is None else self.yes_no(r["met"]))
-            item_checks = checks.filter((pl.col("county") == r["county"])
-                                        & (pl.col("item") == r["item"]))
-            if item_checks.height == 0:
+            item_checks = checks_of.get((r["county"], r["item"]), [])
+            if not item_checks:
                 rows.append([r["county"], self.tx(r["part"]), r["number"], name,
                              self.tx(r["source"]), None, None, None, None, state, detail or None])
-            for c in item_checks.iter_rows(named=True):
+            for c in item_checks:
                 label = c["label"] if self.lang == "zh" else c["label_en"]
                 boolean = c["op"] == "="
                 value = (self.yes_no(c["value"] == 1.0) if c["value"] is not None else None) \

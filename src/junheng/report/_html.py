@@ -23,7 +23,7 @@ from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import write_text
 from junheng.model.schema import STAGES
-from junheng.report._tables import gap_table, value_unit
+from junheng.report._tables import MAX_CHART_COUNTIES, gap_table, value_unit
 from junheng.report._text import Lang, check_value, gap_phrase, t
 
 FONTS = ('"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", '
@@ -83,6 +83,7 @@ class _HtmlReport:
                           for i in self.std.indicators}
         self.figures: list[tuple[str, dict[str, Any]]] = []
         self.gaps = gap_table(evaluation)
+        self.charts = evaluation.counties.height <= MAX_CHART_COUNTIES
 
     def tx(self, key: str, **kwargs: object) -> str:
         return t(key, self.lang, **kwargs)
@@ -122,6 +123,7 @@ class _HtmlReport:
 <nav>{nav}</nav>
 </header>
 <main>
+{self.overview()}
 {"".join(counties)}
 {warnings}
 <section class="method"><h2>{self.tx('notes')}</h2>
@@ -135,6 +137,29 @@ class _HtmlReport:
 </body>
 </html>
 """
+
+    def overview(self) -> str:
+        """Several counties: a table of their verdicts first (and why charts may be missing)."""
+        ev = self.ev
+        if ev.counties.height < 2:
+            return ""
+        parts = [p.key for p in self.std.parts]
+        heads = [self.tx("county"), self.tx("verdict"), self.tx("resources"),
+                 *[self.tx(p) for p in parts],
+                 *([self.tx("schools_meeting_rule"), self.tx("schools_evaluated")]
+                   if self.std.has_school_rule else [])]
+        rows = []
+        for i, r in enumerate(ev.counties.iter_rows(named=True)):
+            rows.append([(f"<a href='#c{i}'>{_e(r['county'])}</a>", None, None, True),
+                         *[(self.tx(r[c]), VERDICT_CLASS[r[c]]) for c in
+                           ("verdict", "resources_verdict", *[f"{p}_verdict" for p in parts])],
+                         *([(str(r["schools_meeting_rule"]), "num", r["schools_meeting_rule"]),
+                            (str(r["schools_evaluated"]), "num", r["schools_evaluated"])]
+                           if self.std.has_school_rule else [])])
+        note = "" if self.charts else \
+            f"<p class='hint'>{_e(self.tx('html_charts_left_out', n=MAX_CHART_COUNTIES))}</p>"
+        return (f"<section><h2>{self.tx('counties_overview')}</h2>{note}"
+                f"{_table(heads, rows)}</section>")
 
     def _rule_text(self) -> str:
         return self.tx("rule_method", k=self.std.min_indicators_met,
@@ -160,9 +185,10 @@ class _HtmlReport:
         units = self.ev.units.filter(pl.col("county") == name)
         parts.append(f"<h3>{self.tx('resources')}</h3>")
         parts.append(self.cv_section(name, index))
-        parts.append(self.distribution_section(name, index))
-        parts.append(self.heatmap_section(name, index))
-        parts.append(self.map_section(name, index, units))
+        if self.charts:
+            parts.append(self.distribution_section(name, index))
+            parts.append(self.heatmap_section(name, index))
+            parts.append(self.map_section(name, index, units))
         if self.std.has_school_rule:
             parts.append(self.failing_table(name))
         for part in self.std.parts:
@@ -231,7 +257,7 @@ class _HtmlReport:
                              "x": names, "y": [self.std.cv_limits[stage]] * len(names),
                              "line": {"dash": "dash", "width": 2,
                                       "color": "#7a1f1f" if stage == "primary" else "#555"}})
-        if data:
+        if data and self.charts:
             out.append(self.figure(f"cv{index}", data, {
                 "barmode": "group", "yaxis": {"title": {"text": self.tx("cv")},
                                               "rangemode": "tozero"},

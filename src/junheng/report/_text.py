@@ -175,9 +175,10 @@ TEXT: dict[str, tuple[str, str]] = {
                        "Each school–stage must have {rule}. {m} of the county's {n} "
                        "school–stages do."),
     "word_cv": ("校际差异系数", "Coefficients of variation between schools"),
-    "word_cv_text": ("差异系数按学生数加权计算（小学不高于 0.50，初中不高于 0.45），各项指标如下表。",
-                     "The CVs are weighted by enrolment (primary ≤ 0.50, junior ≤ 0.45); each "
-                     "indicator below."),
+    "word_cv_text": ("差异系数按学生数加权计算（{limits}），各项指标如下表。",
+                     "The CVs are weighted by enrolment ({limits}); each indicator below."),
+    "word_cv_limits": ("{stage}不高于 {limit:.2f}", "{stage} ≤ {limit:.2f}"),
+    "word_cv_composite": ("综合差异系数：{limits}", "composite CV: {limits}"),
     "word_schools_table": ("各校指标", "Each school's indicators"),
     "word_units_note": ("注：加粗红字为未达到标准值的指标。单位——{units}。",
                         "Bold red: below the threshold. Units — {units}."),
@@ -210,6 +211,12 @@ TEXT: dict[str, tuple[str, str]] = {
                          "deadline]"),
     "writing": ("写出{what}…", "writing {what}…"),
     "reports_written": ("已写出报告：", "Reports written:"),
+    "counties_overview": ("各县区结论", "Counties at a glance"),
+    "html_charts_left_out": ("县区数超过 {n} 个，本报告只列各县区结论与未达标学校，不绘制图表；"
+                             "可按县区分别生成报告。",
+                             "More than {n} counties: this report lists each county's verdicts "
+                             "and failing schools without charts; write a report per county "
+                             "for them."),
     "sep": ("　", "   "),
     "colon": ("：", ": "),
     "charts_left_out": ("县区数超过 {n} 个，未绘制图表", "more than {n} counties: charts left out"),

@@ -273,7 +273,7 @@ class _WordReport:
                 rows.append([self.tx(r["stage"]), self.tx("composite"), "",
                              (_fmt(r["cv_composite"], 4), bad), _fmt(r["cv_composite_limit"], 2),
                              (self._yes_no(r["cv_composite_met"]), bad)])
-        self.para(self.tx("word_cv_text"))
+        self.para(self.tx("word_cv_text", limits=self._cv_limits()))
         self.table([self.tx("stage"), self.tx("indicator"), self.tx("county_value"),
                     self.tx("cv"), self.tx("limit"), self.tx("met")], rows,
                    [1.6, 7.4, 2, 2, 1.5, 1.5])
@@ -424,6 +424,17 @@ class _WordReport:
             run = p.add_run(self.tx("word_placeholder"))
             run.italic = True
             run.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+
+    def _cv_limits(self) -> str:
+        """The limits as the standard sets them (national, provincial, or composite)."""
+        std = self.std
+        sep = "，" if self.lang == "zh" else ", "
+        limits = std.cv_limits or std.cv_composite_limits or {}
+        text = sep.join(self.tx("word_cv_limits", stage=self.tx(stage), limit=limits[stage])
+                        for stage in STAGES if stage in limits)
+        if std.cv_composite_limits is not None:
+            text = self.tx("word_cv_composite", limits=text)
+        return text
 
     def _yes_no(self, value: bool | None) -> str:
         return "—" if value is None else self.tx("yes" if value else "no")
