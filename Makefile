@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	mkdir -p build
 	$(BIN)/junheng sample --schools 60 --seed 7 -o build/sample-county.xlsx
-	$(BIN)/junheng evaluate build/sample-county.xlsx --json build/sample-county.json
+	$(BIN)/junheng evaluate build/sample-county.xlsx --report build/sample-report
 
 $(BROWSER) $(CJK_FONT):
 	$(APT) install -y chromium fonts-noto-cjk \
