@@ -7,6 +7,7 @@ and evaluates the county again: the plan's "after" is a real evaluation, not an 
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import math
 from dataclasses import dataclass, field, replace
@@ -109,8 +110,12 @@ def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2
         raise InfeasiblePlan("units", [("本标准把教学点并入中心校评估，轮岗规划暂不支持这种设置",
                                         "the rotation planner does not support profiles that "
                                         "merge teaching points into their central school yet")])
+    if year is None:  # the school year under way, or a later one already in the records
+        from junheng.evaluate._parts import default_year
+
+        today = _dt.date.today()
+        year = max(today.year if today.month >= 9 else today.year - 1, default_year(dataset))
     before = evaluate(dataset, standard, year=year)
-    year = before.year
     rules_ = RotationRules.from_standard(standard, **rules)
     inp, pools, roles = _model_input(dataset, standard, before, rules_, year)
     _precheck(inp, roles, rules_)
@@ -125,8 +130,7 @@ def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2
     changes = _changes(before, after, moves, standard)
     moves = _why(moves, changes)
     return RotationPlan(rules_, year, moves, changes,
-                        _compliance(inp, moves, roles, eligible_teachers(
-                            dataset, standard, rules_, year), dataset, year, rules_),
+                        _compliance(inp, moves, roles, rules_),
                         _unfixable(inp, before, standard), predicted, levels, before, after,
                         dataset_after, time.perf_counter() - started)
 
@@ -200,9 +204,18 @@ def _model_input(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
         pl.DataFrame([{"school_id": s, "stage": g} for s, g in units],
                      schema={"school_id": pl.String, "stage": pl.String}).to_struct()
         .implode()))
+    # A subject keeps its own types only where moving could empty it (every teacher of it at
+    # the school–stage is eligible); elsewhere subjects merge, which keeps the model small.
+    at_risk = (movable.group_by("school_id", "stage", "subject").len("movable")
+               .join(subjects, on=["school_id", "stage", "subject"])
+               .filter(pl.col("movable") >= pl.col("len"))
+               .select("school_id", "stage", "subject", pl.lit(True).alias("_risk")))
+    movable = movable.join(at_risk, on=["school_id", "stage", "subject"], how="left").with_columns(
+        pl.when(pl.col("_risk")).then(pl.col("subject")).otherwise(pl.lit("*"))
+        .alias("_subject"))
     types, pools = [], {}
-    grouped = movable.sort("school_id", "stage", "subject", "teacher_id").group_by(
-        "school_id", "stage", "subject", *[f"in_{g}" for g in GROUPS], maintain_order=True)
+    grouped = movable.sort("school_id", "stage", "_subject", "teacher_id").group_by(
+        "school_id", "stage", "_subject", *[f"in_{g}" for g in GROUPS], maintain_order=True)
     for key, (attrs, rows) in enumerate(grouped):
         school, stage, subject, *flags = attrs
         groups = frozenset(g for g, f in zip(GROUPS, flags, strict=True) if f)
@@ -250,7 +263,13 @@ def _model_input(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
     inp = RotationInput(units, types, arcs, senders, backbone_needed, county_required,
                         county_of, rules.scope, rules.backbone_share,
                         standard.min_indicators_met if standard.has_school_rule else None,
-                        county_value, stage_pupils)
+                        county_value, stage_pupils,
+                        {} if rules.max_share is None else
+                        {s: max(senders.get(s, 0),
+                                math.ceil(rules.max_share * (e + already.get(s, (0, 0))[0]) - tol)
+                                - already.get(s, (0, 0))[0])
+                         for s, e in eligible_of.items()},
+                        eligible_of, already)
     return inp, pools, roles
 
 
@@ -362,7 +381,7 @@ def _name_teachers(model: RotationModel, solution: list[float], inp: RotationInp
         for teacher in pool.slice(start, n).iter_rows(named=True):
             pair = (t.school_id, dest) if direction == "send" else (dest, t.school_id)
             rows.append({"teacher_id": teacher["teacher_id"], "stage": t.stage,
-                         "subject": t.subject, "backbone": teacher["backbone"],
+                         "subject": teacher["subject"], "backbone": teacher["backbone"],
                          "is_backbone": "backbone" in t.groups,
                          "qualified": "qualified" in t.groups, "pe_art": "pe_art" in t.groups,
                          "from_school_id": t.school_id, "from_name": names[t.school_id],
@@ -452,31 +471,48 @@ def _why(moves: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
 
 
 def _compliance(inp: RotationInput, moves: pl.DataFrame, roles: pl.DataFrame,
-                teachers: pl.DataFrame, dataset: Dataset, year: int,
                 rules: RotationRules) -> pl.DataFrame:
-    """Per sending school (scope school) or county: the shares achieved."""
-    eligible = teachers.filter(pl.col("eligible")).group_by("school_id").len("eligible")
-    sent = moves.group_by(pl.col("from_school_id").alias("school_id")).agg(
-        pl.len().alias("moved"),
-        pl.col("is_backbone").sum().alias("backbone_moved"))
-    table = (roles.filter(pl.col("role") == "send").select("county", "school_id", "name")
-             .join(eligible, on="school_id", how="left").join(sent, on="school_id", how="left")
-             .with_columns(pl.col("eligible", "moved", "backbone_moved").fill_null(0)))
-    if rules.scope == "county":
-        table = table.group_by("county").agg(pl.col("eligible", "moved",
-                                                    "backbone_moved").sum()).with_columns(
-            pl.lit(None, dtype=pl.String).alias("school_id"),
-            pl.lit(None, dtype=pl.String).alias("name"))
+    """Per sending school (scope school) or per county (scope county): eligible teachers
+    (including those already moved this year), required, moved (this plan plus the year's
+    records), backbone moved, and whether each share is met."""
     tol = 1e-9
-    return table.with_columns(
-        (pl.col("eligible") * rules.share - tol).ceil().cast(pl.Int64).clip(lower_bound=0)
-        .alias("required"),
-    ).with_columns(
-        (pl.col("moved") >= pl.col("required")).alias("share_met"),
-        (pl.col("backbone_moved") >= rules.backbone_share * pl.col("moved") - tol)
-        .alias("backbone_share_met"),
-    ).select("county", "school_id", "name", "eligible", "required", "moved", "backbone_moved",
-             "share_met", "backbone_share_met").sort("county", "school_id")
+    if rules.scope == "school":
+        counted = moves.filter(pl.col("direction") == "send").group_by(
+            pl.col("from_school_id").alias("key"))
+        keys = roles.filter(pl.col("role") == "send").select(
+            "county", pl.col("school_id"), "name", pl.col("school_id").alias("key"))
+        before = {s: inp.already.get(s, (0, 0)) for s in keys.get_column("key")}
+        eligible = {s: inp.eligible_of.get(s, 0) for s in keys.get_column("key")}
+    else:
+        counted = moves.with_columns(pl.col("from_school_id").replace_strict(
+            inp.county_of).alias("key")).group_by("key")
+        keys = roles.select("county").unique().sort("county").select(
+            "county", pl.lit(None, dtype=pl.String).alias("school_id"),
+            pl.lit(None, dtype=pl.String).alias("name"), pl.col("county").alias("key"))
+        before, eligible = {}, {}
+        for school, county in inp.county_of.items():
+            m, b = inp.already.get(school, (0, 0))
+            pm, pb = before.get(county, (0, 0))
+            before[county] = (pm + m, pb + b)
+            eligible[county] = eligible.get(county, 0) + inp.eligible_of.get(school, 0)
+    sent = {r["key"]: (r["moved"], r["backbone"]) for r in counted.agg(
+        pl.len().alias("moved"), pl.col("is_backbone").sum().alias("backbone"))
+        .iter_rows(named=True)}
+    rows = []
+    for r in keys.iter_rows(named=True):
+        m0, b0 = before.get(r["key"], (0, 0))
+        m1, b1 = sent.get(r["key"], (0, 0))
+        total = eligible.get(r["key"], 0) + m0
+        required = max(0, math.ceil(rules.share * total - tol))
+        moved, backbone = m0 + m1, b0 + b1
+        rows.append({"county": r["county"], "school_id": r["school_id"], "name": r["name"],
+                     "eligible": total, "required": required, "moved": moved,
+                     "backbone_moved": backbone, "share_met": moved >= required,
+                     "backbone_share_met": backbone >= rules.backbone_share * moved - tol})
+    return pl.DataFrame(rows, schema={
+        "county": pl.String, "school_id": pl.String, "name": pl.String, "eligible": pl.Int64,
+        "required": pl.Int64, "moved": pl.Int64, "backbone_moved": pl.Int64,
+        "share_met": pl.Boolean, "backbone_share_met": pl.Boolean})
 
 
 def _unfixable(inp: RotationInput, before: Evaluation, standard: Standard) -> pl.DataFrame:

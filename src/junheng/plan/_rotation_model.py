@@ -27,6 +27,8 @@ Constraints.
   (no sending — or receiving — school that meets the rule may fail it).
 - No school–stage loses its only teacher of a subject: n[j, u] − out[j, u] + in[j, u] ≥ 1
   whenever n[j, u] ≥ 1.
+- The cap: no school sends or exchanges more than ``max_share`` of its eligible teachers
+  (rounded up), so a school stays stable.
 - Shares, per sending school (scope ``school``): Σ x leaving s ≥ ⌈share × eligible(s)⌉ −
   (already moved this year), and backbone moved ≥ backbone_share × moved; or for the county as
   a whole (scope ``county``), over every move of the plan and the year's records.
@@ -92,6 +94,11 @@ class RotationInput:
     min_met: int | None  # None: no per-school rule
     county_value: dict[tuple[str, str, str], float]  # (county, stage, group) -> X̄
     stage_pupils: dict[tuple[str, str], int]  # (county, stage) -> P
+    max_moves: dict[str, int] = field(default_factory=dict)  # school -> most teachers it may
+    # send or exchange this year (the max_share cap); absent: no cap
+    eligible_of: dict[str, int] = field(default_factory=dict)  # school -> eligible teachers
+    already: dict[str, tuple[int, int]] = field(default_factory=dict)  # school -> (moved,
+    # backbone moved) recorded for the year before planning
 
 
 @dataclass
@@ -150,6 +157,13 @@ def build_rotation_model(inp: RotationInput) -> RotationModel:
         else:  # no partner of this stage: no move on this arc
             for col in sent + returned:
                 m.upper[col] = 0.0
+    # The cap: no school moves more than its share of eligible teachers.
+    leaving: dict[str, list[int]] = {}
+    for (school, _), cols in out_terms.items():
+        leaving.setdefault(school, []).extend(cols)
+    for school, cols in leaving.items():
+        if school in inp.max_moves:
+            m.row(f"cap[{school}]", dict.fromkeys(cols, 1.0), upper=float(inp.max_moves[school]))
     # Each eligible teacher moves at most once.
     uses: dict[int, list[int]] = {}
     for (key, _), col in [*model.x.items(), *model.y.items()]:
@@ -178,13 +192,28 @@ def build_rotation_model(inp: RotationInput) -> RotationModel:
                 if k in types[key].groups:
                     terms[col] = terms.get(col, 0.0) - 1.0
             m.row(f"count[{k},{school},{stage}]", terms, unit.counts[k], unit.counts[k])
+            # c's range: exchanges keep each unit's headcount, so it gains at most as many
+            # teachers as it can send (its eligible), and loses at most its eligible of group k.
+            movable = sum(types[key].eligible for key in set(outs.values()))
+            lo = max(0, unit.counts[k] - sum(types[key].eligible for key in set(outs.values())
+                                             if k in types[key].groups))
+            hi = unit.counts[k] + min(movable, sum(types[key].eligible
+                                                   for key in set(ins.values())
+                                                   if k in types[key].groups))
+            m.lower[c], m.upper[c] = float(lo), float(hi)
             if unit.students <= 0:
                 continue
             if inp.min_met is not None:
                 mk = m.var(f"m[{k},{school},{stage}]", 0, 1, integer=True)
                 fk = m.var(f"f[{k},{school},{stage}]", 0, 1, integer=True)
-                m.row(f"met[{k},{school},{stage}]", {c: 1.0, mk: -float(unit.needed[k])}, 0.0)
-                m.row(f"floor[{k},{school},{stage}]", {c: 1.0, fk: -float(unit.floor[k])}, 0.0)
+                # c ≥ lo + (N − lo)·m: the tightest linear form of "m = 1 ⇒ c ≥ N".
+                for col, need in ((mk, unit.needed[k]), (fk, unit.floor[k])):
+                    if need <= lo:
+                        m.lower[col] = m.upper[col] = 1.0 if need <= lo else 0.0
+                    elif need > hi:
+                        m.upper[col] = 0.0
+                    else:
+                        m.row(f"needs[{col}]", {c: 1.0, col: -float(need - lo)}, float(lo))
                 met_cols.append(mk)
                 floor_cols.append(fk)
             short = m.var(f"short[{k},{school},{stage}]", 0)
@@ -194,10 +223,6 @@ def build_rotation_model(inp: RotationInput) -> RotationModel:
             mean = inp.county_value.get((county, stage, k))
             pupils = inp.stage_pupils[(county, stage)]
             if mean:  # the CV is undefined at X̄ = 0: nothing to lower
-                lo = max(0, unit.counts[k] - sum(types[key].eligible for key in set(
-                    outs.values()) if k in types[key].groups))
-                hi = unit.counts[k] + sum(types[key].eligible for key in set(ins.values())
-                                          if k in types[key].groups)
                 v = m.var(f"v[{k},{school},{stage}]", 0)
                 weight = 1.0 / (pupils * mean * mean)
 

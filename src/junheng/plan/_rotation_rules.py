@@ -30,6 +30,7 @@ class RotationRules:
     share: float = 0.10
     backbone_share: float = 0.20
     scope: Scope = "school"
+    max_share: float | None = 0.20
     max_km: float | None = None
     exempt_from_age: dict[str, int] | None = None
     sending_locations: tuple[str, ...] = ("urban", "town")
@@ -80,6 +81,7 @@ _CONSTRAINTS = {
     "share": lambda v: isinstance(v, int | float) and 0 <= v <= 1,
     "backbone_share": lambda v: isinstance(v, int | float) and 0 <= v <= 1,
     "scope": lambda v: v in ("school", "county"),
+    "max_share": lambda v: isinstance(v, int | float) and 0 < v <= 1,
     "max_km": lambda v: isinstance(v, int | float) and v > 0,
     "exempt_from_age": lambda v: isinstance(v, dict) and set(v) <= {"male", "female"}
     and all(isinstance(a, int) and 18 <= a <= 70 for a in v.values()),
@@ -98,6 +100,7 @@ _EXPECTED = {
     "share": "应在 0–1 之间 / must be a share within 0–1",
     "backbone_share": "应在 0–1 之间 / must be a share within 0–1",
     "scope": "应为 school 或 county / must be school or county",
+    "max_share": "应在 (0, 1] 之间 / must be a share within (0, 1]",
     "max_km": "应为正数 / must be a positive number of km",
     "exempt_from_age": "应为 {male: 年龄, female: 年龄} / must be {male: age, female: age}",
     "sending_locations": "应为 urban/town/rural 的列表 / must list urban, town or rural",
