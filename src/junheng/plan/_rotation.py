@@ -244,12 +244,19 @@ def _model_input(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
         total = eligible_of.get(school, 0) + moved
         senders[school] = max(0, math.ceil(rules.share * total - tol) - moved)
         backbone_needed[school] = (backbone, moved)
+    # The county, counted as the standard's item 11 counts: every full-time teacher with the
+    # tenure (exempt or not) and every move of the year.
+    with_tenure = teachers.filter(
+        (year - pl.col("school_since") >= rules.tenure_years).fill_null(False)
+        & (pl.col("reason") != "moved_this_year").fill_null(True)).group_by("school_id").len()
+    tenure_of = dict(zip(with_tenure.get_column("school_id"), with_tenure.get_column("len"),
+                         strict=True))
     county_required = {}
     for county in ev.counties.get_column("county"):
         schools = [s for s, c in county_of.items() if c == county]
         moved = sum(already.get(s, (0, 0))[0] for s in schools)
         backbone = sum(already.get(s, (0, 0))[1] for s in schools)
-        total = sum(eligible_of.get(s, 0) for s in schools) + moved
+        total = sum(tenure_of.get(s, 0) for s in schools) + moved
         county_required[county] = (max(0, math.ceil(rules.share * total - tol) - moved), moved,
                                    backbone)
     county_value, stage_pupils = {}, {}
@@ -269,7 +276,7 @@ def _model_input(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
                                 math.ceil(rules.max_share * (e + already.get(s, (0, 0))[0]) - tol)
                                 - already.get(s, (0, 0))[0])
                          for s, e in eligible_of.items()},
-                        eligible_of, already)
+                        eligible_of, already, tenure_of)
     return inp, pools, roles
 
 
@@ -322,13 +329,14 @@ def _precheck(inp: RotationInput, roles: pl.DataFrame, rules: RotationRules) -> 
 
 
 def _diagnose(inp: RotationInput, levels: list[LevelResult]) -> InfeasiblePlan:
-    """Drop one family of rules at a time: the first whose removal makes the plan feasible is
-    the binding one."""
+    """Drop one family of rules at a time: those whose removal alone makes the plan feasible
+    are the binding ones."""
     from dataclasses import replace as dc_replace
 
     tries = [
         ("share", dc_replace(inp, senders={}, county_required={})),
         ("backbone_share", dc_replace(inp, backbone_share=0.0)),
+        ("max_share", dc_replace(inp, max_moves={})),
         ("protected", dc_replace(inp, units={k: dc_replace(u, meets_rule_now=False)
                                              for k, u in inp.units.items()})),
         ("subject", dc_replace(inp, units={k: dc_replace(u, subjects={})
@@ -336,19 +344,27 @@ def _diagnose(inp: RotationInput, levels: list[LevelResult]) -> InfeasiblePlan:
     ]
     words = {"share": ("交流比例", "the rotation share"),
              "backbone_share": ("骨干教师比例", "the backbone share"),
+             "max_share": ("每校交流人数上限（--max-share）", "the cap per school (--max-share)"),
              "protected": ("已达标学校不得变为不达标", "schools meeting the rule must keep it"),
              "subject": ("不得调走学校某学科唯一的教师", "no school loses its only teacher of a "
                                                    "subject")}
+    binding = []
     for rule, relaxed in tries:
+        if rule == "max_share" and not inp.max_moves:
+            continue
         model = build_rotation_model(relaxed)
         solution, _ = solve_lexicographic(model.milp, [("feasible", {})], time_limit=10.0)
         if solution is not None:
-            zh, en = words[rule]
-            return InfeasiblePlan(rule, [(f"无法同时满足全部规则；起约束作用的是：{zh}",
-                                          f"the rules cannot all be met; the binding rule is "
-                                          f"{en}")])
-    return InfeasiblePlan("combined", [("无法同时满足全部规则（多项规则共同作用）",
-                                        "the rules cannot all be met (several rules together)")])
+            binding.append(rule)
+    if not binding:
+        return InfeasiblePlan("combined", [("无法同时满足全部规则（多项规则共同作用）",
+                                            "the rules cannot all be met (several rules "
+                                            "together)")])
+    zh = "、".join(words[r][0] for r in binding)
+    en = ", ".join(words[r][1] for r in binding)
+    return InfeasiblePlan(binding[0], [(f"无法同时满足全部规则；放宽以下任一项即可：{zh}",
+                                        f"the rules cannot all be met; relaxing any one of "
+                                        f"these would do: {en}")])
 
 
 # -- reading the solution -----------------------------------------------------------------------
@@ -472,43 +488,41 @@ def _why(moves: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
 
 def _compliance(inp: RotationInput, moves: pl.DataFrame, roles: pl.DataFrame,
                 rules: RotationRules) -> pl.DataFrame:
-    """Per sending school (scope school) or per county (scope county): eligible teachers
-    (including those already moved this year), required, moved (this plan plus the year's
-    records), backbone moved, and whether each share is met."""
+    """The shares achieved: per sending school (scope ``school``; eligible as the plan counts
+    them) and per county (as the standard's item 11 counts them: every teacher with the tenure,
+    every move). Moves include the year's records made before the plan."""
     tol = 1e-9
-    if rules.scope == "school":
-        counted = moves.filter(pl.col("direction") == "send").group_by(
-            pl.col("from_school_id").alias("key"))
-        keys = roles.filter(pl.col("role") == "send").select(
-            "county", pl.col("school_id"), "name", pl.col("school_id").alias("key"))
-        before = {s: inp.already.get(s, (0, 0)) for s in keys.get_column("key")}
-        eligible = {s: inp.eligible_of.get(s, 0) for s in keys.get_column("key")}
-    else:
-        counted = moves.with_columns(pl.col("from_school_id").replace_strict(
-            inp.county_of).alias("key")).group_by("key")
-        keys = roles.select("county").unique().sort("county").select(
-            "county", pl.lit(None, dtype=pl.String).alias("school_id"),
-            pl.lit(None, dtype=pl.String).alias("name"), pl.col("county").alias("key"))
-        before, eligible = {}, {}
-        for school, county in inp.county_of.items():
-            m, b = inp.already.get(school, (0, 0))
-            pm, pb = before.get(county, (0, 0))
-            before[county] = (pm + m, pb + b)
-            eligible[county] = eligible.get(county, 0) + inp.eligible_of.get(school, 0)
-    sent = {r["key"]: (r["moved"], r["backbone"]) for r in counted.agg(
-        pl.len().alias("moved"), pl.col("is_backbone").sum().alias("backbone"))
-        .iter_rows(named=True)}
     rows = []
-    for r in keys.iter_rows(named=True):
-        m0, b0 = before.get(r["key"], (0, 0))
-        m1, b1 = sent.get(r["key"], (0, 0))
-        total = eligible.get(r["key"], 0) + m0
+
+    def row(county: str, school: str | None, name: str | None, eligible: int,
+            before: tuple[int, int], now: tuple[int, int]) -> None:
+        total = eligible + before[0]
+        moved, backbone = before[0] + now[0], before[1] + now[1]
         required = max(0, math.ceil(rules.share * total - tol))
-        moved, backbone = m0 + m1, b0 + b1
-        rows.append({"county": r["county"], "school_id": r["school_id"], "name": r["name"],
-                     "eligible": total, "required": required, "moved": moved,
-                     "backbone_moved": backbone, "share_met": moved >= required,
+        rows.append({"county": county, "school_id": school, "name": name, "eligible": total,
+                     "required": required, "moved": moved, "backbone_moved": backbone,
+                     "share_met": moved >= required,
                      "backbone_share_met": backbone >= rules.backbone_share * moved - tol})
+
+    def counted(frame: pl.DataFrame, key: pl.Expr) -> dict[str, tuple[int, int]]:
+        return {r["key"]: (r["moved"], r["backbone"]) for r in frame.group_by(key.alias("key"))
+                .agg(pl.len().alias("moved"), pl.col("is_backbone").sum().alias("backbone"))
+                .iter_rows(named=True)}
+
+    if rules.scope == "school":
+        sent = counted(moves.filter(pl.col("direction") == "send"), pl.col("from_school_id"))
+        for r in roles.filter(pl.col("role") == "send").sort("county", "school_id") \
+                .iter_rows(named=True):
+            s = r["school_id"]
+            row(r["county"], s, r["name"], inp.eligible_of.get(s, 0),
+                inp.already.get(s, (0, 0)), sent.get(s, (0, 0)))
+    by_county = counted(moves, pl.col("from_school_id").replace_strict(inp.county_of))
+    for county in sorted(set(inp.county_of.values())):
+        schools = [s for s, c in inp.county_of.items() if c == county]
+        before = (sum(inp.already.get(s, (0, 0))[0] for s in schools),
+                  sum(inp.already.get(s, (0, 0))[1] for s in schools))
+        row(county, None, None, sum(inp.tenure_of.get(s, 0) for s in schools), before,
+            by_county.get(county, (0, 0)))
     return pl.DataFrame(rows, schema={
         "county": pl.String, "school_id": pl.String, "name": pl.String, "eligible": pl.Int64,
         "required": pl.Int64, "moved": pl.Int64, "backbone_moved": pl.Int64,

@@ -30,8 +30,9 @@ Constraints.
 - The cap: no school sends or exchanges more than ``max_share`` of its eligible teachers
   (rounded up), so a school stays stable.
 - Shares, per sending school (scope ``school``): Σ x leaving s ≥ ⌈share × eligible(s)⌉ −
-  (already moved this year), and backbone moved ≥ backbone_share × moved; or for the county as
-  a whole (scope ``county``), over every move of the plan and the year's records.
+  (already moved this year), and backbone moved ≥ backbone_share × moved. Always, for the county
+  as the standard judges it (item 11): every move of the plan and the year's records ≥
+  ⌈share × (teachers with the tenure + already moved)⌉, and backbone ≥ backbone_share of them.
 
 Objectives, lexicographic (each held at its optimum while the next is optimised):
 1. max Σ_u z[u] — school–stages meeting the per-school rule;
@@ -87,7 +88,8 @@ class RotationInput:
     arcs: list[tuple[str, str, str, float | None]]  # sender, receiver, stage, km
     senders: dict[str, int]  # sending school -> teachers it must still send (scope school)
     backbone_needed: dict[str, tuple[int, int]]  # school -> (backbone already, moved already)
-    county_required: dict[str, tuple[int, int, int]]  # county -> (required, moved, backbone)
+    county_required: dict[str, tuple[int, int, int]]  # county -> (required, moved, backbone),
+    # counted as the standard's item 11 does: all full-time teachers with the tenure
     county_of: dict[str, str]
     scope: str
     backbone_share: float
@@ -99,6 +101,8 @@ class RotationInput:
     eligible_of: dict[str, int] = field(default_factory=dict)  # school -> eligible teachers
     already: dict[str, tuple[int, int]] = field(default_factory=dict)  # school -> (moved,
     # backbone moved) recorded for the year before planning
+    tenure_of: dict[str, int] = field(default_factory=dict)  # school -> teachers with the
+    # tenure, as the standard's item 11 counts them
 
 
 @dataclass
@@ -277,16 +281,16 @@ def build_rotation_model(inp: RotationInput) -> RotationModel:
             if terms:
                 m.row(f"backbone[{school}]", terms,
                       lower=inp.backbone_share * moved_before - backbone_before - 1e-9)
-    else:
-        for county, (required, moved_before, backbone_before) in inp.county_required.items():
-            cols = moved_by_county.get(county, [])
-            if required > 0:
-                m.row(f"share[{county}]", dict.fromkeys(cols, 1.0), lower=float(required))
-            terms = {col: (1.0 if "backbone" in types[model.col_type[col]].groups else 0.0)
-                     - inp.backbone_share for col in cols}
-            if terms:
-                m.row(f"backbone[{county}]", terms,
-                      lower=inp.backbone_share * moved_before - backbone_before - 1e-9)
+    # The county as a whole, as the standard judges it (item 11): every move of the plan counts.
+    for county, (required, moved_before, backbone_before) in inp.county_required.items():
+        cols = moved_by_county.get(county, [])
+        if required > 0:
+            m.row(f"share[{county}]", dict.fromkeys(cols, 1.0), lower=float(required))
+        terms = {col: (1.0 if "backbone" in types[model.col_type[col]].groups else 0.0)
+                 - inp.backbone_share for col in cols}
+        if terms:
+            m.row(f"backbone[{county}]", terms,
+                  lower=inp.backbone_share * moved_before - backbone_before - 1e-9)
 
     model.objectives = [("rule", rule_sum), ("shortfall", short_sum), ("cv", variance),
                         ("distance", {c: d for c, d in distance.items() if d > 0})]

@@ -30,7 +30,7 @@ class RotationRules:
     share: float = 0.10
     backbone_share: float = 0.20
     scope: Scope = "school"
-    max_share: float | None = 0.20
+    max_share: float | None = None
     max_km: float | None = None
     exempt_from_age: dict[str, int] | None = None
     sending_locations: tuple[str, ...] = ("urban", "town")
