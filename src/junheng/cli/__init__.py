@@ -137,6 +137,92 @@ def evaluate(
             out.print(f"  {path}", markup=False)
 
 
+plan_app = typer.Typer(help="规划 / plans that close the gaps", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+
+
+def _ids(text: str | None) -> tuple[str, ...] | None:
+    return None if text is None else tuple(i.strip() for i in text.split(",") if i.strip())
+
+
+@plan_app.command("rotation")
+def plan_rotation_command(
+    input: Annotated[Path, typer.Argument(help="县域数据 / county workbook or folder")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="写出方案的文件夹 / "
+                                                "folder for the plan (xlsx + json)")] = None,
+    apply: Annotated[Path | None, typer.Option("--apply", help="写出交流后的花名册（同一数据格式）"
+                                               " / write the roster after the moves")] = None,
+    year: Annotated[int | None, typer.Option(min=1900, max=2200, help="交流学年 / school year "
+                                             "(default: the one under way)")] = None,
+    standard: Annotated[str, typer.Option(help="标准 / standard")] = "quality-2017",
+    share: Annotated[float | None, typer.Option(min=0, max=1, help="交流比例 / share of the "
+                                                "eligible (default 0.10)")] = None,
+    backbone_share: Annotated[float | None, typer.Option(min=0, max=1, help="骨干教师比例 / "
+                                                         "backbone share of the moved")] = None,
+    tenure: Annotated[int | None, typer.Option(min=0, max=40, help="任教满几年可交流 / years at "
+                                               "the school before rotating (default 6)")] = None,
+    max_km: Annotated[float | None, typer.Option(min=0.001, help="最远距离 km / longest "
+                                                 "move")] = None,
+    max_share: Annotated[float | None, typer.Option(min=0.001, max=1, help="每校交流上限 / "
+                                                   "cap per school")] = None,
+    scope: Annotated[str | None, typer.Option(help="school：每所派出学校达比例；county：全县达比例 "
+                                              "/ shares per sending school or county")] = None,
+    quality_schools: Annotated[str | None, typer.Option(help="优质学校（逗号分隔的学校标识码）"
+                                                        " / quality schools (ids)")] = None,
+    weak_schools: Annotated[str | None, typer.Option(help="薄弱学校 / weak schools (ids)")] = None,
+    exempt: Annotated[str | None, typer.Option(help="不参加交流的教师编号 / exempt teachers "
+                                               "(ids)")] = None,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="教师编号化名 / "
+                                               "pseudonymise teacher ids")] = False,
+    time_limit: Annotated[float, typer.Option(min=1, help="求解时限（秒）/ solver time "
+                                              "limit (s)")] = 30.0,
+    seed: Annotated[int, typer.Option(help="随机种子 / seed")] = 0,
+    lang: Annotated[Lang, typer.Option(help="语言 / language")] = Lang.zh,
+) -> None:
+    """教师交流轮岗方案 / this year's teacher rotation list, before and after."""
+    from junheng import load
+    from junheng.io import write_workbook
+    from junheng.plan import InfeasiblePlan, plan_rotation
+    from junheng.report import print_problems
+    from junheng.report._plan import print_rotation_plan, write_rotation_plan
+
+    if scope is not None and scope not in ("school", "county"):
+        err.print("--scope 应为 school 或 county / must be school or county")
+        raise typer.Exit(2)
+    with _progress() as progress:
+        task = progress.add_task(f"读取并校验 reading {input.name}…", total=None)
+        try:
+            dataset = load(input)
+        except InputError as exc:
+            progress.stop()
+            print_problems(exc.problems, err)
+            raise typer.Exit(2) from exc
+        progress.update(task, description="求解 solving (HiGHS)…")
+        try:
+            plan = plan_rotation(
+                dataset, standard, year=year, time_limit=time_limit, seed=seed, share=share,
+                backbone_share=backbone_share, tenure_years=tenure, max_km=max_km,
+                max_share=max_share, scope=scope, quality_schools=_ids(quality_schools),
+                weak_schools=_ids(weak_schools), exempt_teachers=_ids(exempt))
+        except InfeasiblePlan as exc:
+            progress.stop()
+            err.print("[bold red]无法制定符合规则的方案 / no plan meets every rule[/]")
+            for zh, en in exc.messages:
+                err.print(f"  {zh}", markup=False)
+                err.print(f"  {en}", markup=False)
+            raise typer.Exit(2) from exc
+        written = []
+        if output is not None:
+            progress.update(task, description="写出方案 writing the plan…")
+            written += write_rotation_plan(plan, output, lang.value, pseudonymise)
+        if apply is not None:
+            progress.update(task, description="写出交流后的花名册 writing the roster after…")
+            written.append(write_workbook(apply, plan.dataset_after))
+    print_rotation_plan(plan, out, lang.value)
+    for path in written:
+        out.print(f"已写出 written: {path}", markup=False)
+
+
 @app.command()
 def standards(
     name: Annotated[str | None, typer.Argument(help="要显示的标准名称或 YAML 文件 / the standard "

@@ -469,7 +469,7 @@ def _why(moves: pl.DataFrame, changes: pl.DataFrame) -> pl.DataFrame:
                 en.append(f"{GROUP_NAMES[g][1]} {r['value']:.2f} → {r['value_after']:.2f} "
                           "per 100 pupils")
         any_row = next(iter(unit.values()), None)
-        if any_row is not None and any_row["rule"] is False and any_row["rule_after"]:
+        if zh and any_row is not None and any_row["rule"] is False and any_row["rule_after"]:
             zh.append("学校达标")
             en.append("school meets the rule")
         if m["direction"] == "exchange":
