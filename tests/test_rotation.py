@@ -294,3 +294,45 @@ def test_infeasible_request_names_the_binding_rule(tmp_path):
     zh, en = caught.value.messages[0]
     assert "1 km 内" in zh and "交流比例 50%" in zh
     assert "within 1 km" in en
+
+
+# -- the command --------------------------------------------------------------------------------
+
+def _cli(*args: str):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", "from junheng.cli import main; main()", *args],
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "120"})
+
+
+def test_plan_command_writes_the_plan_and_the_roster_after(tmp_path):
+    import json
+
+    path = tmp_path / "county.xlsx"
+    junheng.write_sample(path, schools=14, seed=3)
+    run = _cli("plan", "rotation", str(path), "--year", str(YEAR), "-o", str(tmp_path / "plan"),
+               "--apply", str(tmp_path / "after.xlsx"), "--pseudonymise", "--time-limit", "20")
+    assert run.returncode == 0, run.stderr
+    data = json.loads((tmp_path / "plan" / "rotation-plan.json").read_text(encoding="utf-8"))
+    ids = set(junheng.load(path).teachers["teacher_id"])
+    assert data["pseudonymised"] and data["moves"]
+    assert not any(m["teacher_id"] in ids for m in data["moves"])  # no real id in the list
+    assert all(m["teacher_id"].startswith("T-") for m in data["moves"])
+    assert (tmp_path / "plan" / "交流轮岗方案.xlsx").exists()
+    assert not any(i in run.stdout for i in ids)  # the terminal names no teacher
+    # the roster after evaluates as the plan said
+    again = junheng.evaluate(junheng.load(tmp_path / "after.xlsx"), year=YEAR)
+    county = data["counties"][again.counties["county"][0]]
+    assert again.counties["schools_meeting_rule"][0] == county["schools_meeting_rule"]["after"]
+
+
+def test_plan_command_infeasible_request_is_a_clear_message(tmp_path):
+    path = tmp_path / "county.xlsx"
+    junheng.write_sample(path, schools=14, seed=3)
+    run = _cli("plan", "rotation", str(path), "--year", str(YEAR), "--share", "0.5",
+               "--max-km", "1")
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "无法制定符合规则的方案" in run.stderr and "交流比例 50%" in run.stderr
