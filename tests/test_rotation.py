@@ -336,3 +336,19 @@ def test_plan_command_infeasible_request_is_a_clear_message(tmp_path):
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert "无法制定符合规则的方案" in run.stderr and "交流比例 50%" in run.stderr
+
+
+def test_rotation_rules_come_from_the_profile_and_are_checked():
+    from junheng.plan import RotationRules
+
+    assert RotationRules.from_standard(junheng.load_standard("example-province-2017")).share \
+        == 0.15
+    rules = RotationRules.from_standard(junheng.load_standard(), share=0.2, max_km=None)
+    assert (rules.share, rules.tenure_years, rules.max_km) == (0.2, 6, None)
+    with pytest.raises(junheng.StandardError) as caught:
+        RotationRules.from_standard(junheng.load_standard(), share=2, scope="x", colour=1)
+    problems = caught.value.problems
+    assert len(problems) == 3  # every problem at once
+    assert any("rotation.share" in p for p in problems)
+    assert any("rotation.scope" in p for p in problems)
+    assert any("rotation.colour" in p for p in problems)
