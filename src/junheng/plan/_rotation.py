@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,6 @@ class RotationPlan:
     after: Evaluation
     dataset_after: Dataset
     seconds: float = 0.0
-    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
@@ -122,7 +121,7 @@ def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2
     model = build_rotation_model(inp)
     solution, levels = solve_lexicographic(model.milp, model.objectives, time_limit, seed)
     if solution is None:
-        raise _diagnose(inp, levels)
+        raise _diagnose(inp)
     moves = _name_teachers(model, solution, inp, pools, roles, rules_, seed)
     dataset_after = apply_moves(dataset, moves, year, rules_.form)
     after = evaluate(dataset_after, standard, year=year)
@@ -328,7 +327,7 @@ def _precheck(inp: RotationInput, roles: pl.DataFrame, rules: RotationRules) -> 
         raise InfeasiblePlan("share", messages)
 
 
-def _diagnose(inp: RotationInput, levels: list[LevelResult]) -> InfeasiblePlan:
+def _diagnose(inp: RotationInput) -> InfeasiblePlan:
     """Drop one family of rules at a time: those whose removal alone makes the plan feasible
     are the binding ones."""
     from dataclasses import replace as dc_replace

@@ -115,11 +115,6 @@ class RotationModel:
     rule: dict[tuple[str, str], int] = field(default_factory=dict)  # unit -> z column
     col_type: dict[int, int] = field(default_factory=dict)  # move column -> type key
 
-    def no_moves(self) -> list[float]:
-        """The feasible starting point: nobody moves."""
-        sol = [0.0] * self.milp.n_vars
-        return sol
-
 
 def build_rotation_model(inp: RotationInput) -> RotationModel:
     """The MILP of the module docstring, from ``inp`` (no solving, no input reading)."""
@@ -212,8 +207,8 @@ def build_rotation_model(inp: RotationInput) -> RotationModel:
                 fk = m.var(f"f[{k},{school},{stage}]", 0, 1, integer=True)
                 # c ≥ lo + (N − lo)·m: the tightest linear form of "m = 1 ⇒ c ≥ N".
                 for col, need in ((mk, unit.needed[k]), (fk, unit.floor[k])):
-                    if need <= lo:
-                        m.lower[col] = m.upper[col] = 1.0 if need <= lo else 0.0
+                    if need <= lo:  # met whatever moves: c never drops below lo
+                        m.lower[col] = m.upper[col] = 1.0
                     elif need > hi:
                         m.upper[col] = 0.0
                     else:
