@@ -263,29 +263,26 @@ def build_rotation_model(inp: RotationInput) -> RotationModel:
             if any(v < 0 for v in terms.values()):
                 m.row(f"subject[{school},{stage},{subject}]", terms, lower=1.0 - n)
 
-    # Rotation shares.
-    if inp.scope == "school":
-        for school, required in inp.senders.items():
-            cols = moved_by_sender.get(school, [])
-            backbone_before, moved_before = inp.backbone_needed.get(school, (0, 0))
-            if required > 0:
-                m.row(f"share[{school}]", dict.fromkeys(cols, 1.0), lower=float(required))
-            # backbone moved ≥ share × moved:  Σ (b − share)·x ≥ share·moved_before − b_before
-            terms = {col: (1.0 if "backbone" in types[model.col_type[col]].groups else 0.0)
-                     - inp.backbone_share for col in cols}
-            if terms:
-                m.row(f"backbone[{school}]", terms,
-                      lower=inp.backbone_share * moved_before - backbone_before - 1e-9)
-    # The county as a whole, as the standard judges it (item 11): every move of the plan counts.
-    for county, (required, moved_before, backbone_before) in inp.county_required.items():
-        cols = moved_by_county.get(county, [])
+    def shares(key: str, cols: list[int], required: int, moved_before: int,
+               backbone_before: int) -> None:
+        """moved ≥ required, and backbone ≥ backbone_share × moved (with the year's records):
+        Σ (b − share)·x ≥ share·moved_before − backbone_before."""
         if required > 0:
-            m.row(f"share[{county}]", dict.fromkeys(cols, 1.0), lower=float(required))
+            m.row(f"share[{key}]", dict.fromkeys(cols, 1.0), lower=float(required))
         terms = {col: (1.0 if "backbone" in types[model.col_type[col]].groups else 0.0)
                  - inp.backbone_share for col in cols}
         if terms:
-            m.row(f"backbone[{county}]", terms,
+            m.row(f"backbone[{key}]", terms,
                   lower=inp.backbone_share * moved_before - backbone_before - 1e-9)
+
+    if inp.scope == "school":
+        for school, required in inp.senders.items():
+            backbone_before, moved_before = inp.backbone_needed.get(school, (0, 0))
+            shares(school, moved_by_sender.get(school, []), required, moved_before,
+                   backbone_before)
+    # The county as a whole, as the standard judges it (item 11): every move of the plan counts.
+    for county, (required, moved_before, backbone_before) in inp.county_required.items():
+        shares(county, moved_by_county.get(county, []), required, moved_before, backbone_before)
 
     model.objectives = [("rule", rule_sum), ("shortfall", short_sum), ("cv", variance),
                         ("distance", {c: d for c, d in distance.items() if d > 0})]
