@@ -32,7 +32,7 @@ def staff(school_id: str, specs: list[tuple[str, str, str, int]]) -> list[dict]:
     return out
 
 
-def tiny_county(xlsx):
+def tiny_county(xlsx, extra: tuple = ()):
     """One urban school S (200 pupils, meets the rule) and two village schools: R1 (100 pupils)
     lacks a backbone teacher and a qualified one; R2 (50 pupils) lacks a PE/art teacher."""
     schools = [school_row("S", location="urban", latitude=29.50, longitude=106.5),
@@ -56,7 +56,7 @@ def tiny_county(xlsx):
         ("chinese", "bachelor", "none", 2011), ("math", "secondary", "none", 2019),
         ("chinese", "bachelor", "county", 2022),
     ])
-    return junheng.load(xlsx(schools=schools, stages=stages, teachers=roster))
+    return junheng.load(xlsx(schools=schools, stages=stages, teachers=roster + list(extra)))
 
 
 # -- the test's own scoring ---------------------------------------------------------------------
@@ -320,6 +320,7 @@ def test_plan_command_writes_the_plan_and_the_roster_after(tmp_path):
     assert data["pseudonymised"] and data["moves"]
     assert not any(m["teacher_id"] in ids for m in data["moves"])  # no real id in the list
     assert all(m["teacher_id"].startswith("T-") for m in data["moves"])
+    assert not any({p["quality_person"], p["weak_person"]} & ids for p in data["principals"])
     assert (tmp_path / "plan" / "交流轮岗方案.xlsx").exists()
     assert not any(i in run.stdout for i in ids)  # the terminal names no teacher
     # the roster after evaluates as the plan said
@@ -352,3 +353,27 @@ def test_rotation_rules_come_from_the_profile_and_are_checked():
     assert any("rotation.share" in p for p in problems)
     assert any("rotation.scope" in p for p in problems)
     assert any("rotation.colour" in p for p in problems)
+
+
+def test_principals_after_two_terms_are_paired_across_quality_and_weak_schools(xlsx):
+    """S has a principal of 8 years (eligible: 2 terms × 3 years) and a vice-principal of 2
+    years (not yet); R1's principal (10 years) and R2's principal (7 years) both qualify; R2's
+    vice-principal (9 years) has no eligible partner. One principal of S can pair with one of
+    them: the nearer village school, R1, since both fail the rule."""
+    extra = []
+    for school, role, since in (("S", "principal", 2018), ("S", "vice_principal", 2024),
+                                ("R1", "principal", 2016), ("R2", "principal", 2019),
+                                ("R2", "vice_principal", 2017)):
+        extra += teachers(school, "primary", 1, role=role, school_since=since,
+                          subject="chinese", education="secondary", backbone="none",
+                          gender="male", birth_year=1980)
+    dataset = tiny_county(xlsx, extra)
+    plan = plan_rotation(dataset, year=YEAR, max_share=1.0, time_limit=20)
+    pairs = plan.principals.to_dicts()
+    assert len(pairs) == 1
+    pair = pairs[0]
+    assert (pair["role"], pair["quality_school_id"], pair["weak_school_id"]) == \
+        ("principal", "S", "R1")
+    assert pair["weak_fails_rule"] is True
+    # principals are not in the teachers' list
+    assert not set(plan.moves["teacher_id"]) & {e["teacher_id"] for e in extra}

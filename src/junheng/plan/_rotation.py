@@ -19,6 +19,7 @@ import polars as pl
 from junheng.evaluate import Evaluation, evaluate
 from junheng.model.dataset import Dataset
 from junheng.plan._milp import LevelResult, solve_lexicographic
+from junheng.plan._principals import principal_pairs
 from junheng.plan._rotation_model import (
     GROUPS,
     RotationInput,
@@ -63,6 +64,8 @@ class RotationPlan:
     - ``unfixable``: what rotation alone cannot fix (a county short of teachers of a group
       overall: a recruitment gap, in teachers);
     - ``predicted``: the model's own after-figures, which equal the re-evaluation's;
+    - ``principals``: principals and vice-principals after two full terms, paired for a two-way
+      exchange between a quality and a weak school (a separate list, not applied);
     - ``levels``: each objective's value, bound, gap and status.
     """
 
@@ -77,6 +80,7 @@ class RotationPlan:
     before: Evaluation
     after: Evaluation
     dataset_after: Dataset
+    principals: pl.DataFrame  # the principals' two-way exchange pairs (not applied)
     seconds: float = 0.0
 
 
@@ -128,10 +132,13 @@ def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2
     predicted = _predicted(model, solution)
     changes = _changes(before, after, moves, standard)
     moves = _why(moves, changes)
+    failing = set(before.schools.filter(pl.col("meets_rule").not_())
+                  .get_column("school_id").to_list())
+    principals = principal_pairs(dataset.teachers, roles, failing, rules_, year)
     return RotationPlan(rules_, year, moves, changes,
                         _compliance(inp, moves, roles, rules_),
                         _unfixable(inp, before, standard), predicted, levels, before, after,
-                        dataset_after, time.perf_counter() - started)
+                        dataset_after, principals, time.perf_counter() - started)
 
 
 def apply_moves(dataset: Dataset, moves: pl.DataFrame, year: int,

@@ -45,6 +45,18 @@ def _cv_rows(plan: RotationPlan) -> pl.DataFrame:
         pl.col("indicator").replace_strict(teacher).alias("group"))
 
 
+def _principals(plan: RotationPlan, pseudonymised: bool) -> pl.DataFrame:
+    if not pseudonymised or plan.principals.height == 0:
+        return plan.principals
+    key = secrets.token_hex(16)
+
+    def hide(i: str) -> str:
+        return "P-" + hashlib.sha256(f"{key}:{i}".encode()).hexdigest()[:10]
+
+    return plan.principals.with_columns(
+        pl.col("quality_person", "weak_person").map_elements(hide, return_dtype=pl.String))
+
+
 def plan_dict(plan: RotationPlan, pseudonymised: bool = False) -> dict[str, Any]:
     """The plan as plain data (the JSON written beside the workbook)."""
     moves = pseudonymise(plan.moves) if pseudonymised else plan.moves
@@ -64,6 +76,7 @@ def plan_dict(plan: RotationPlan, pseudonymised: bool = False) -> dict[str, Any]
         "pseudonymised": pseudonymised,
         "moves": moves.to_dicts(), "changes": plan.changes.to_dicts(),
         "compliance": plan.compliance.to_dicts(), "unfixable": plan.unfixable.to_dicts(),
+        "principals": _principals(plan, pseudonymised).to_dicts(),
         "counties": counties,
         "solver": [{"objective": lv.name, "status": lv.status, "value": lv.value,
                     "bound": lv.bound, "gap": lv.gap, "seconds": lv.seconds}
@@ -83,12 +96,13 @@ def write_rotation_plan(plan: RotationPlan, folder: str | Path, lang: Lang = "zh
     moves = pl.DataFrame(data["moves"], schema=plan.moves.schema)
     with atomic_path(folder / xlsx_name) as tmp:
         book = _Book(tmp, lang)
-        _workbook(book, plan, moves, lang)
+        _workbook(book, plan, moves, lang, pseudonymised)
         book.wb.close()
     return [folder / xlsx_name, folder / json_name]
 
 
-def _workbook(book: _Book, plan: RotationPlan, moves: pl.DataFrame, lang: Lang) -> None:
+def _workbook(book: _Book, plan: RotationPlan, moves: pl.DataFrame, lang: Lang,
+              pseudonymised: bool) -> None:
     zh = lang == "zh"
     label = ENUMS["subject"].label
     backbone = ENUMS["backbone"].label
@@ -135,6 +149,22 @@ def _workbook(book: _Book, plan: RotationPlan, moves: pl.DataFrame, lang: Lang) 
         [[r["county"], t(r["stage"], lang), GROUP_WORDS[r["group"]][0 if zh else 1],
           r["teachers"], r["needed"], r["recruitment_gap"]]
          for r in plan.unfixable.iter_rows(named=True)])
+    ws = book.wb.add_worksheet("校长交流" if zh else "Principals")
+    role = ENUMS["role"].label
+    book.table(ws, 0, [
+        ("职务" if zh else "Role", 8, "text"), ("县区" if zh else "County", 10, "text"),
+        ("优质学校人员" if zh else "Quality school's", 14, "text"),
+        ("优质学校" if zh else "Quality school", 22, "text"),
+        ("薄弱学校人员" if zh else "Weak school's", 14, "text"),
+        ("薄弱学校" if zh else "Weak school", 22, "text"),
+        ("薄弱学校未达标" if zh else "Weak school fails rule", 10, "text"),
+        ("距离 km" if zh else "km", 8, "num2")],
+        [[role(r["role"]) if zh else r["role"], r["county"], r["quality_person"],
+          r["quality_school"], r["weak_person"], r["weak_school"],
+          _yes(r["weak_fails_rule"], lang), r["km"]]
+         for r in _principals(plan, pseudonymised).iter_rows(named=True)])
+    ws.write_string(len(plan.principals) + 2, 0, "双向交流：两人互换岗位；本名单不随 --apply 调整花名册。"
+                    if zh else "Two-way exchange: the two swap posts; --apply does not move them.")
     ws = book.wb.add_worksheet("求解" if zh else "Solver")
     book.table(ws, 0, [
         ("目标" if zh else "Objective", 24, "text"), ("状态" if zh else "Status", 10, "text"),
@@ -198,6 +228,10 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
         ok = schools.filter(pl.col("share_met") & pl.col("backbone_share_met")).height
         console.print(f"派出学校达到交流比例：{ok} / {schools.height} 所" if zh else
                       f"sending schools meeting the shares: {ok} of {schools.height}")
+    if plan.principals.height:
+        console.print(f"校长、副校长双向交流：{plan.principals.height} 对（另列，不随 --apply 调整）" if zh
+                      else f"principals' two-way exchanges: {plan.principals.height} pairs "
+                      "(a separate list; --apply does not move them)")
     gaps = plan.unfixable.filter(pl.col("recruitment_gap") > 0)
     for r in gaps.iter_rows(named=True):
         console.print(f"[yellow]{escape(r['county'])} {t(r['stage'], lang)}"
