@@ -377,3 +377,20 @@ def test_principals_after_two_terms_are_paired_across_quality_and_weak_schools(x
     assert pair["weak_fails_rule"] is True
     # principals are not in the teachers' list
     assert not set(plan.moves["teacher_id"]) & {e["teacher_id"] for e in extra}
+
+
+def test_exempt_teachers_from_a_file_are_not_moved(tmp_path):
+    import json
+
+    path = tmp_path / "county.xlsx"
+    junheng.write_sample(path, schools=14, seed=3)
+    first = plan_rotation(junheng.load(path), year=YEAR, time_limit=20)
+    exempt = first.moves["teacher_id"].head(3).to_list()
+    (tmp_path / "exempt.csv").write_text("教师编号,原因\n" + "".join(
+        f"{i},健康\n" for i in exempt), encoding="utf-8")
+    run = _cli("plan", "rotation", str(path), "--year", str(YEAR), "-o", str(tmp_path / "plan"),
+               "--exempt", str(tmp_path / "exempt.csv"), "--time-limit", "20")
+    assert run.returncode == 0, run.stderr
+    data = json.loads((tmp_path / "plan" / "rotation-plan.json").read_text(encoding="utf-8"))
+    assert data["rules"]["exempt_teachers"] == exempt
+    assert not {m["teacher_id"] for m in data["moves"]} & set(exempt)

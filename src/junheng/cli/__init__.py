@@ -142,7 +142,23 @@ app.add_typer(plan_app, name="plan")
 
 
 def _ids(text: str | None) -> tuple[str, ...] | None:
-    return None if text is None else tuple(i.strip() for i in text.split(",") if i.strip())
+    """Ids given inline ("A,B") or as a file: a .csv/.xlsx with a teacher_id (教师编号) or
+    school_id (学校标识码) column, or a text file of one id per line."""
+    if text is None:
+        return None
+    path = Path(text)
+    if path.is_file():
+        import polars as pl
+
+        if path.suffix.lower() in (".csv", ".xlsx"):
+            frame = (pl.read_csv(path, infer_schema=False) if path.suffix.lower() == ".csv"
+                     else pl.read_excel(path, infer_schema_length=0))
+            names = ("teacher_id", "教师编号", "school_id", "学校标识码")
+            column = next((c for c in frame.columns if c.strip() in names), frame.columns[0])
+            return tuple(str(v).strip() for v in frame.get_column(column).drop_nulls())
+        return tuple(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip())
+    return tuple(i.strip() for i in text.split(",") if i.strip())
 
 
 @plan_app.command("rotation")
@@ -170,8 +186,10 @@ def plan_rotation_command(
     quality_schools: Annotated[str | None, typer.Option(help="优质学校（逗号分隔的学校标识码）"
                                                         " / quality schools (ids)")] = None,
     weak_schools: Annotated[str | None, typer.Option(help="薄弱学校 / weak schools (ids)")] = None,
-    exempt: Annotated[str | None, typer.Option(help="不参加交流的教师编号 / exempt teachers "
-                                               "(ids)")] = None,
+    exempt: Annotated[str | None, typer.Option(help="不参加交流的教师（健康、家庭等）：逗号分隔的编号，"
+                                               "或含「教师编号」列的 CSV/xlsx 文件 / exempt "
+                                               "teachers: ids, or a CSV/xlsx with a teacher_id "
+                                               "column")] = None,
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="教师编号化名 / "
                                                "pseudonymise teacher ids")] = False,
     time_limit: Annotated[float, typer.Option(min=1, help="求解时限（秒）/ solver time "
