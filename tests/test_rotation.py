@@ -394,3 +394,24 @@ def test_exempt_teachers_from_a_file_are_not_moved(tmp_path):
     data = json.loads((tmp_path / "plan" / "rotation-plan.json").read_text(encoding="utf-8"))
     assert data["rules"]["exempt_teachers"] == exempt
     assert not {m["teacher_id"] for m in data["moves"]} & set(exempt)
+
+
+def test_pseudonyms_agree_between_the_workbook_and_the_json(tmp_path):
+    import json
+
+    import openpyxl
+
+    from junheng.report._plan import write_rotation_plan
+
+    path = tmp_path / "county.xlsx"
+    junheng.write_sample(path, schools=14, seed=3)
+    plan = plan_rotation(junheng.load(path), year=YEAR, time_limit=20)
+    assert plan.principals.height > 0
+    xlsx, js = write_rotation_plan(plan, tmp_path / "plan", pseudonymised=True)
+    data = json.loads(js.read_text(encoding="utf-8"))
+    book = openpyxl.load_workbook(xlsx)
+    listed = [r[0] for r in book["交流名单"].iter_rows(min_row=2, values_only=True)]
+    assert listed == [m["teacher_id"] for m in data["moves"]]
+    pairs = [r[2] for r in book["校长交流"].iter_rows(min_row=2, values_only=True) if r[1]]
+    assert pairs == [p["quality_person"] for p in data["principals"]]
+    assert all(p.startswith("P-") for p in pairs)

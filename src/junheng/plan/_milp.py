@@ -61,13 +61,12 @@ class LevelResult:
 
 
 def solve_lexicographic(model: Milp, objectives: list[tuple[str, dict[int, float]]],
-                        time_limit: float = 30.0, seed: int = 0,
-                        hint: list[float] | None = None
+                        time_limit: float = 30.0, seed: int = 0
                         ) -> tuple[list[float] | None, list[LevelResult]]:
     """Minimise each objective in turn with HiGHS, holding the earlier ones at their values.
 
     Returns the final solution (None if the model is infeasible) and one ``LevelResult`` per
-    objective. ``hint`` is a feasible starting solution (e.g. "no moves").
+    objective. Each level starts from the previous level's solution, which stays feasible.
     """
     import highspy
 
@@ -96,7 +95,7 @@ def solve_lexicographic(model: Milp, objectives: list[tuple[str, dict[int, float
                        for i in model.integer]
     h.passModel(lp)
     results: list[LevelResult] = []
-    solution = list(hint) if hint is not None else None
+    solution: list[float] | None = None
     deadline = time.perf_counter() + time_limit
     for level, (name, costs) in enumerate(objectives):
         remaining = max(0.5, (deadline - time.perf_counter()) / (len(objectives) - level))

@@ -293,7 +293,6 @@ def _already_moved(dataset: Dataset, teachers: pl.DataFrame,
         return {}
     done = (dataset.rotations.filter(pl.col("school_year") == year)
             .unique("teacher_id", keep="first")
-            .join(dataset.teachers.select("teacher_id"), on="teacher_id", how="left")
             .join(teachers.select("teacher_id", "in_backbone"), on="teacher_id", how="left"))
     counts = done.group_by("from_school_id").agg(
         pl.len().alias("moved"), pl.col("in_backbone").fill_null(False).sum().alias("backbone"))
@@ -337,15 +336,13 @@ def _precheck(inp: RotationInput, roles: pl.DataFrame, rules: RotationRules) -> 
 def _diagnose(inp: RotationInput) -> InfeasiblePlan:
     """Drop one family of rules at a time: those whose removal alone makes the plan feasible
     are the binding ones."""
-    from dataclasses import replace as dc_replace
-
     tries = [
-        ("share", dc_replace(inp, senders={}, county_required={})),
-        ("backbone_share", dc_replace(inp, backbone_share=0.0)),
-        ("max_share", dc_replace(inp, max_moves={})),
-        ("protected", dc_replace(inp, units={k: dc_replace(u, meets_rule_now=False)
+        ("share", replace(inp, senders={}, county_required={})),
+        ("backbone_share", replace(inp, backbone_share=0.0)),
+        ("max_share", replace(inp, max_moves={})),
+        ("protected", replace(inp, units={k: replace(u, meets_rule_now=False)
                                              for k, u in inp.units.items()})),
-        ("subject", dc_replace(inp, units={k: dc_replace(u, subjects={})
+        ("subject", replace(inp, units={k: replace(u, subjects={})
                                            for k, u in inp.units.items()})),
     ]
     words = {"share": ("交流比例", "the rotation share"),
@@ -388,6 +385,7 @@ def _name_teachers(model: RotationModel, solution: list[float], inp: RotationInp
     types = {t.key: t for t in inp.types}
     km = {(s, r): d for s, r, _, d in inp.arcs}
     taken: dict[int, int] = {}
+    ordered: dict[int, pl.DataFrame] = {}  # each type's pool, sorted once
     rows = []
     moves = [(key, dest, "send", col) for (key, dest), col in model.x.items()] + \
             [(key, dest, "exchange", col) for (key, dest), col in model.y.items()]
@@ -396,9 +394,12 @@ def _name_teachers(model: RotationModel, solution: list[float], inp: RotationInp
         if n <= 0:
             continue
         t = types[key]
-        pool = pools[key].with_columns(
-            pl.col("teacher_id").map_elements(lambda i: _rank(i, seed), return_dtype=pl.String)
-            .alias("_rank")).sort("school_since", "_rank")
+        if key not in ordered:
+            ordered[key] = pools[key].with_columns(
+                pl.col("teacher_id").map_elements(lambda i: _rank(i, seed),
+                                                  return_dtype=pl.String)
+                .alias("_rank")).sort("school_since", "_rank")
+        pool = ordered[key]
         start = taken.get(key, 0)
         for teacher in pool.slice(start, n).iter_rows(named=True):
             pair = (t.school_id, dest) if direction == "send" else (dest, t.school_id)

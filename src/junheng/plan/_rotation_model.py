@@ -130,32 +130,31 @@ def build_rotation_model(inp: RotationInput) -> RotationModel:
     distance: dict[int, float] = {}
     moved_by_sender: dict[str, list[int]] = {}
     moved_by_county: dict[str, list[int]] = {}
+    def moves(source: str, dest: str, stage: str, side: dict[tuple[int, str], int],
+              name: str) -> list[int]:
+        """A variable per eligible type at ``source`` moving to ``dest``."""
+        cols = []
+        for t in by_unit.get((source, stage), []):
+            col = m.var(f"{name}[{t.key},{dest}]", 0, t.eligible, integer=True)
+            side[(t.key, dest)] = col
+            model.col_type[col] = t.key
+            out_terms.setdefault((source, stage), {})[col] = t.key
+            in_terms.setdefault((dest, stage), {})[col] = t.key
+            cols.append(col)
+        return cols
+
     for s, r, g, km in inp.arcs:
-        sent, returned = [], []
-        for t in by_unit.get((s, g), []):
-            col = m.var(f"x[{t.key},{r}]", 0, t.eligible, integer=True)
-            model.x[(t.key, r)] = col
-            model.col_type[col] = t.key
-            sent.append(col)
-            out_terms.setdefault((s, g), {})[col] = t.key
-            in_terms.setdefault((r, g), {})[col] = t.key
-            moved_by_sender.setdefault(s, []).append(col)
-        for t in by_unit.get((r, g), []):
-            col = m.var(f"y[{t.key},{s}]", 0, t.eligible, integer=True)
-            model.y[(t.key, s)] = col
-            model.col_type[col] = t.key
-            returned.append(col)
-            out_terms.setdefault((r, g), {})[col] = t.key
-            in_terms.setdefault((s, g), {})[col] = t.key
+        if not by_unit.get((s, g)) or not by_unit.get((r, g)):
+            continue  # an exchange needs eligible teachers on both sides
+        sent = moves(s, r, g, model.x, "x")
+        returned = moves(r, s, g, model.y, "y")
+        moved_by_sender.setdefault(s, []).extend(sent)
         for col in sent + returned:
             distance[col] = km or 0.0
             moved_by_county.setdefault(inp.county_of[s], []).append(col)
-        if sent and returned:  # exchanges in pairs
-            m.row(f"balance[{s},{r},{g}]", {**{c: 1.0 for c in sent},
-                                             **{c: -1.0 for c in returned}}, 0.0, 0.0)
-        else:  # no partner of this stage: no move on this arc
-            for col in sent + returned:
-                m.upper[col] = 0.0
+        # Exchanges in pairs: as many come back as go.
+        m.row(f"balance[{s},{r},{g}]", {**dict.fromkeys(sent, 1.0),
+                                         **dict.fromkeys(returned, -1.0)}, 0.0, 0.0)
     # The cap: no school moves more than its share of eligible teachers.
     leaving: dict[str, list[int]] = {}
     for (school, _), cols in out_terms.items():

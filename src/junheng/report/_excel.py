@@ -21,7 +21,7 @@ from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import atomic_path
 from junheng.report._tables import MAX_CHART_COUNTIES, cv_contributions, gap_table, value_unit
-from junheng.report._text import Lang, gap_phrase, t
+from junheng.report._text import Lang, gap_phrase, t, yes_no
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -74,18 +74,21 @@ class _Book:
 
     def table(self, ws: Worksheet, top: int, columns: list[tuple[str, int, str]],
               rows: list[list[Any]], freeze: bool = True, filters: bool = True) -> int:
-        """Headers, then rows; ``columns`` are (header, width, kind) with kind a format name
-        for numbers or "text". Returns the row after the table."""
+        """Headers, then rows; ``columns`` are (header, width, kind), kind the format of the
+        column's cells ("text", "wrap", "bold", or a number format). Each cell is written by its
+        own type, so a column may mix numbers with words (是/否 beside figures). Returns the row
+        after the table."""
+        texts = ("text", "wrap", "bold")
         for c, (head, width, _) in enumerate(columns):
             ws.write_string(top, c, head, self.f["head"])
             ws.set_column(c, c, width)
         for r, values in enumerate(rows, start=top + 1):
             for c, value in enumerate(values):
                 kind = columns[c][2]
-                if kind in ("text", "wrap", "bold"):
-                    self.text(ws, r, c, value, kind)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    self.number(ws, r, c, value, "num" if kind in texts else kind)
                 else:
-                    self.number(ws, r, c, value, kind)
+                    self.text(ws, r, c, value, kind if kind in texts else "text")
         if freeze:
             ws.freeze_panes(top + 1, 0)
             ws.repeat_rows(top)  # the header on every printed page
@@ -94,7 +97,8 @@ class _Book:
         return top + len(rows) + 1
 
 
-def write_excel(evaluation: Evaluation, path: str | Path, lang: Lang = "zh") -> Path:
+def write_excel(evaluation: Evaluation, path: str | Path, lang: Lang = "zh",
+                gaps: pl.DataFrame | None = None) -> Path:
     """Write the evaluation as an Excel workbook (atomically).
 
     Sheets: summary (verdicts, parts, CVs against their limits, a CV chart per county and
@@ -102,6 +106,9 @@ def write_excel(evaluation: Evaluation, path: str | Path, lang: Lang = "zh") -> 
     failing school–stage lacks, nearest to passing first), CV detail (each school's share of
     the variance), items and problem schools of the other parts, charts (each indicator's
     distribution against its threshold and the 85 % floor), notes.
+
+    ``gaps`` is ``gap_table(evaluation)`` when the caller already has it (``write_reports``
+    computes it once for every report).
 
     Examples
     --------
@@ -115,14 +122,16 @@ def write_excel(evaluation: Evaluation, path: str | Path, lang: Lang = "zh") -> 
     path = Path(path)
     with atomic_path(path) as tmp:
         book = _Book(tmp, lang)
-        _ExcelReport(evaluation, book).write()
+        _ExcelReport(evaluation, book, gaps).write()
         book.wb.close()
     return path
 
 
 class _ExcelReport:
-    def __init__(self, evaluation: Evaluation, book: _Book) -> None:
+    def __init__(self, evaluation: Evaluation, book: _Book,
+                 gaps: pl.DataFrame | None = None) -> None:
         self.ev = evaluation
+        self.gap_rows = gaps
         self.book = book
         self.lang = book.lang
         std = evaluation.standard
@@ -134,7 +143,7 @@ class _ExcelReport:
         return t(key, self.lang, **kwargs)
 
     def yes_no(self, value: bool | None) -> str | None:
-        return None if value is None else self.tx("yes" if value else "no")
+        return yes_no(value, self.lang)
 
     def write(self) -> None:
         summary = self.book.wb.add_worksheet(self.tx("sheet_summary"))
@@ -304,7 +313,7 @@ class _ExcelReport:
 
     # -- gaps ------------------------------------------------------------------------------
     def gaps(self, ws: Worksheet) -> None:
-        gaps = gap_table(self.ev)
+        gaps = gap_table(self.ev) if self.gap_rows is None else self.gap_rows
         columns = [(self.tx("county"), 10, "text"), (self.tx("school_id"), 13, "text"),
                    (self.tx("school"), 24, "text"), (self.tx("stage"), 6, "text"),
                    (self.tx("students"), 8, "int"), (self.tx("met_count"), 7, "int"),
@@ -383,30 +392,12 @@ class _ExcelReport:
                 rows.append([r["county"], self.tx(r["part"]), r["number"], name,
                              self.tx(r["source"]), label, value, c["op"], threshold,
                              state, detail or None])
-        # Mixed cells (yes/no beside numbers): write each by its own type.
-        self._mixed_table(ws, columns, rows)
-        end = len(rows) + 1
+        end = self.book.table(ws, 0, columns, rows)
         met = xl_col_to_name(9)
         for word, colour in (("no", "red"), ("missing", "amber"), ("yes", "green")):
             ws.conditional_format(1, 9, end - 1, 9, {
                 "type": "formula", "criteria": f'=${met}2="{self.tx(word)}"',
                 "format": self.book.f[colour]})
-
-    def _mixed_table(self, ws: Worksheet, columns: list[tuple[str, int, str]],
-                     rows: list[list[Any]]) -> None:
-        b = self.book
-        for c, (head, width, _) in enumerate(columns):
-            ws.write_string(0, c, head, b.f["head"])
-            ws.set_column(c, c, width)
-        for r, values in enumerate(rows, start=1):
-            for c, value in enumerate(values):
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    b.number(ws, r, c, value, "int" if columns[c][2] == "int" else "num")
-                else:
-                    b.text(ws, r, c, value, columns[c][2] if columns[c][2] == "wrap" else "text")
-        ws.freeze_panes(1, 0)
-        if rows:
-            ws.autofilter(0, 0, len(rows), len(columns) - 1)
 
     def breaches(self, ws: Worksheet) -> None:
         """The schools behind each failed item. Teachers appear as counts only: their ids are

@@ -9,6 +9,7 @@ from pathlib import Path
 from junheng.evaluate import Evaluation
 from junheng.report._excel import write_excel
 from junheng.report._html import write_html
+from junheng.report._tables import gap_table
 from junheng.report._text import Lang, t
 from junheng.report._word import write_word
 
@@ -44,13 +45,15 @@ def write_reports(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
     step = on_step or (lambda _: None)
     step(t("writing", "zh", what="JSON") + " " + t("writing", "en", what="JSON"))
     paths = [evaluation.write_json(folder / JSON_NAME)]
+    gaps = gap_table(evaluation)  # once, for every report
     step(t("writing", "zh", what="Excel") + " " + t("writing", "en", what="Excel"))
-    paths.append(write_excel(evaluation, folder / xlsx, lang))
+    paths.append(write_excel(evaluation, folder / xlsx, lang, gaps))
     step(t("writing", "zh", what="HTML") + " " + t("writing", "en", what="HTML"))
-    paths.append(write_html(evaluation, folder / html, lang))
+    paths.append(write_html(evaluation, folder / html, lang, gaps))
     for county in evaluation.counties.get_column("county"):
         step(t("writing", "zh", what=f"Word（{county}）") + " "
              + t("writing", "en", what=f"Word ({county})"))
         paths.append(write_word(evaluation, county,
-                                folder / docx.format(county=safe_file_name(county)), lang))
+                                folder / docx.format(county=safe_file_name(county)), lang,
+                                gaps))
     return paths

@@ -24,7 +24,7 @@ from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import write_text
 from junheng.model.schema import STAGES
 from junheng.report._tables import MAX_CHART_COUNTIES, gap_table, value_unit
-from junheng.report._text import Lang, check_value, gap_phrase, t
+from junheng.report._text import Lang, check_value, gap_phrase, t, yes_no
 
 FONTS = ('"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", '
          '"WenQuanYi Micro Hei", "Helvetica Neue", Arial, sans-serif')
@@ -39,7 +39,8 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
-def write_html(evaluation: Evaluation, path: str | Path, lang: Lang = "zh") -> Path:
+def write_html(evaluation: Evaluation, path: str | Path, lang: Lang = "zh",
+               gaps: pl.DataFrame | None = None) -> Path:
     """Write the evaluation as one self-contained HTML file (atomically).
 
     Per county: the verdict and parts at a glance; the CVs per indicator against their limits;
@@ -47,6 +48,9 @@ def write_html(evaluation: Evaluation, path: str | Path, lang: Lang = "zh") -> P
     school × indicator heatmap (met / missed / below the floor); the schools on a plain
     longitude–latitude scatter when coordinates are given; sortable tables of failing schools
     and of the other parts' items.
+
+    ``gaps`` is ``gap_table(evaluation)`` when the caller already has it (``write_reports``
+    computes it once for every report).
 
     Examples
     --------
@@ -57,7 +61,7 @@ def write_html(evaluation: Evaluation, path: str | Path, lang: Lang = "zh") -> P
     >>> "<!DOCTYPE html>" in write_html(result, folder / "r.html").read_text(encoding="utf-8")
     True
     """
-    page = _HtmlReport(evaluation, lang).render()
+    page = _HtmlReport(evaluation, lang, gaps).render()
     write_text(path, page)
     return Path(path)
 
@@ -72,7 +76,8 @@ def _json_block(value: Any) -> str:
 
 
 class _HtmlReport:
-    def __init__(self, evaluation: Evaluation, lang: Lang) -> None:
+    def __init__(self, evaluation: Evaluation, lang: Lang,
+                 gaps: pl.DataFrame | None = None) -> None:
         self.ev = evaluation
         self.lang = lang
         self.std = evaluation.standard
@@ -82,7 +87,7 @@ class _HtmlReport:
         self.ind_short = {i.key: (i.short if lang == "zh" else i.short_en)
                           for i in self.std.indicators}
         self.figures: list[tuple[str, dict[str, Any]]] = []
-        self.gaps = gap_table(evaluation)
+        self.gaps = gap_table(evaluation) if gaps is None else gaps
         self.charts = evaluation.counties.height <= MAX_CHART_COUNTIES
 
     def tx(self, key: str, **kwargs: object) -> str:
@@ -284,9 +289,7 @@ class _HtmlReport:
         return _table(heads, rows)
 
     def _met_cell(self, met: bool | None) -> tuple[str, str | None]:
-        if met is None:
-            return ("—", None)
-        return (self.tx("yes") if met else self.tx("no"), "ok" if met else "bad")
+        return (yes_no(met, self.lang, "—"), None if met is None else "ok" if met else "bad")
 
     def distribution_section(self, county: str, index: int) -> str:
         ind = self.ev.indicators.filter((pl.col("county") == county)
@@ -437,10 +440,8 @@ class _HtmlReport:
             first = group.row(0, named=True)
             phrases = []
             for r in group.iter_rows(named=True):
-                phrase = gap_phrase(self.indicators[r["indicator"]], r["shortfall"], self.lang)
-                if not r["floor_met"]:
-                    phrase += f"（{self.tx('below_floor')}）" if self.lang == "zh" \
-                        else f" ({self.tx('below_floor')})"
+                phrase = gap_phrase(self.indicators[r["indicator"]], r["shortfall"], self.lang,
+                                    r["floor_met"])
                 cls = "bad" if r["must_fix"] else "warn"
                 phrases.append(f"<span class='{cls}'>{_e(phrase)}</span>")
             rows.append([(first["name"], None), (self.tx(first["stage"]), None),

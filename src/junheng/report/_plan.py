@@ -17,7 +17,7 @@ from junheng.io import atomic_path, write_text
 from junheng.model.schema import ENUMS
 from junheng.plan import RotationPlan
 from junheng.report._excel import _Book
-from junheng.report._text import Lang, t
+from junheng.report._text import Lang, t, yes_no
 
 GROUP_WORDS = {"qualified": ("高于规定学历教师", "qualified teachers"),
                "backbone": ("骨干教师", "backbone teachers"),
@@ -26,13 +26,21 @@ PLAN_FILES = {"zh": ("交流轮岗方案.xlsx", "rotation-plan.json"),
               "en": ("rotation-plan.xlsx", "rotation-plan.json")}
 
 
-def pseudonymise(moves: pl.DataFrame) -> pl.DataFrame:
-    """Teacher ids replaced by pseudonyms (T-xxxxxxxxxx) under a random key that is not kept:
-    stable within one list, not reversible (ids are too easy to enumerate for a plain hash)."""
+def _pseudonyms(frame: pl.DataFrame, columns: list[str], prefix: str) -> pl.DataFrame:
+    """``columns`` of ids replaced by pseudonyms (prefix + 10 hex digits) under a random key
+    that is not kept: stable within one list, not reversible (ids are too easy to enumerate for
+    a plain hash)."""
     key = secrets.token_hex(16)
-    return moves.with_columns(pl.col("teacher_id").map_elements(
-        lambda i: "T-" + hashlib.sha256(f"{key}:{i}".encode()).hexdigest()[:10],
-        return_dtype=pl.String))
+
+    def hide(i: str) -> str:
+        return prefix + hashlib.sha256(f"{key}:{i}".encode()).hexdigest()[:10]
+
+    return frame.with_columns(pl.col(columns).map_elements(hide, return_dtype=pl.String))
+
+
+def pseudonymise(moves: pl.DataFrame) -> pl.DataFrame:
+    """Teacher ids replaced by pseudonyms (T-xxxxxxxxxx)."""
+    return _pseudonyms(moves, ["teacher_id"], "T-")
 
 
 def _cv_rows(plan: RotationPlan) -> pl.DataFrame:
@@ -48,13 +56,7 @@ def _cv_rows(plan: RotationPlan) -> pl.DataFrame:
 def _principals(plan: RotationPlan, pseudonymised: bool) -> pl.DataFrame:
     if not pseudonymised or plan.principals.height == 0:
         return plan.principals
-    key = secrets.token_hex(16)
-
-    def hide(i: str) -> str:
-        return "P-" + hashlib.sha256(f"{key}:{i}".encode()).hexdigest()[:10]
-
-    return plan.principals.with_columns(
-        pl.col("quality_person", "weak_person").map_elements(hide, return_dtype=pl.String))
+    return _pseudonyms(plan.principals, ["quality_person", "weak_person"], "P-")
 
 
 def plan_dict(plan: RotationPlan, pseudonymised: bool = False) -> dict[str, Any]:
@@ -93,16 +95,18 @@ def write_rotation_plan(plan: RotationPlan, folder: str | Path, lang: Lang = "zh
     data = plan_dict(plan, pseudonymised)
     write_text(folder / json_name, json.dumps(data, ensure_ascii=False, indent=2,
                                               allow_nan=False) + "\n")
+    # The workbook shows the JSON's rows, so both carry the same pseudonyms.
     moves = pl.DataFrame(data["moves"], schema=plan.moves.schema)
+    principals = pl.DataFrame(data["principals"], schema=plan.principals.schema)
     with atomic_path(folder / xlsx_name) as tmp:
         book = _Book(tmp, lang)
-        _workbook(book, plan, moves, lang, pseudonymised)
+        _workbook(book, plan, moves, principals, lang)
         book.wb.close()
     return [folder / xlsx_name, folder / json_name]
 
 
-def _workbook(book: _Book, plan: RotationPlan, moves: pl.DataFrame, lang: Lang,
-              pseudonymised: bool) -> None:
+def _workbook(book: _Book, plan: RotationPlan, moves: pl.DataFrame,
+              principals: pl.DataFrame, lang: Lang) -> None:
     zh = lang == "zh"
     label = ENUMS["subject"].label
     backbone = ENUMS["backbone"].label
@@ -128,7 +132,7 @@ def _workbook(book: _Book, plan: RotationPlan, moves: pl.DataFrame, lang: Lang,
         ("调整前学校达标" if zh else "Rule before", 10, "text"),
         ("调整后学校达标" if zh else "Rule after", 10, "text")],
         [[r["name"], t(r["stage"], lang), r["students"], GROUP_WORDS[r["group"]][0 if zh else 1],
-          r["value"], r["value_after"], _yes(r["rule"], lang), _yes(r["rule_after"], lang)]
+          r["value"], r["value_after"], yes_no(r["rule"], lang), yes_no(r["rule_after"], lang)]
          for r in plan.changes.iter_rows(named=True)])
     ws = book.wb.add_worksheet("政策符合" if zh else "Compliance")
     book.table(ws, 0, [
@@ -138,8 +142,8 @@ def _workbook(book: _Book, plan: RotationPlan, moves: pl.DataFrame, lang: Lang,
         ("比例达标" if zh else "Share met", 9, "text"),
         ("骨干比例达标" if zh else "Backbone share met", 11, "text")],
         [[r["county"], r["name"] or ("全县" if zh else "county"), r["eligible"], r["required"],
-          r["moved"], r["backbone_moved"], _yes(r["share_met"], lang),
-          _yes(r["backbone_share_met"], lang)] for r in plan.compliance.iter_rows(named=True)])
+          r["moved"], r["backbone_moved"], yes_no(r["share_met"], lang),
+          yes_no(r["backbone_share_met"], lang)] for r in plan.compliance.iter_rows(named=True)])
     ws = book.wb.add_worksheet("轮岗无法解决" if zh else "Beyond rotation")
     book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("学段" if zh else "Stage", 6, "text"),
@@ -161,8 +165,8 @@ def _workbook(book: _Book, plan: RotationPlan, moves: pl.DataFrame, lang: Lang,
         ("距离 km" if zh else "km", 8, "num2")],
         [[role(r["role"]) if zh else r["role"], r["county"], r["quality_person"],
           r["quality_school"], r["weak_person"], r["weak_school"],
-          _yes(r["weak_fails_rule"], lang), r["km"]]
-         for r in _principals(plan, pseudonymised).iter_rows(named=True)])
+          yes_no(r["weak_fails_rule"], lang), r["km"]]
+         for r in principals.iter_rows(named=True)])
     ws.write_string(len(plan.principals) + 2, 0, "双向交流：两人互换岗位；本名单不随 --apply 调整花名册。"
                     if zh else "Two-way exchange: the two swap posts; --apply does not move them.")
     ws = book.wb.add_worksheet("求解" if zh else "Solver")
@@ -172,10 +176,6 @@ def _workbook(book: _Book, plan: RotationPlan, moves: pl.DataFrame, lang: Lang,
         ("相对差距" if zh else "Gap", 10, "pct2"), ("秒" if zh else "Seconds", 8, "num2")],
         [[_objective(lv.name, lang), lv.status, lv.value, lv.bound, lv.gap, lv.seconds]
          for lv in plan.levels])
-
-
-def _yes(value: bool | None, lang: Lang) -> str | None:
-    return None if value is None else t("yes" if value else "no", lang)
 
 
 OBJECTIVES = {"rule": ("1 学校达标数最多", "1 most school–stages meeting the rule"),

@@ -46,7 +46,7 @@ def print_evaluation(evaluation: Evaluation, console: Console, lang: Lang = "zh"
 
 
 def _colon(lang: Lang) -> str:
-    return "：" if lang == "zh" else ": "
+    return t("colon", lang)
 
 
 def _verdict(verdict: str, lang: Lang) -> str:
@@ -240,10 +240,7 @@ def _print_failing(evaluation: Evaluation, county: str, console: Console, lang: 
     by_unit: dict[tuple[str, str], list[str]] = {}
     indicators = {ind.key: ind for ind in evaluation.standard.indicators}
     for r in gaps.sort("indicator_order").iter_rows(named=True):
-        phrase = gap_phrase(indicators[r["indicator"]], r["shortfall"], lang)
-        if not r["floor_met"]:
-            phrase += f"（{t('below_floor', lang)}）" if lang == "zh" else \
-                f" ({t('below_floor', lang)})"
+        phrase = gap_phrase(indicators[r["indicator"]], r["shortfall"], lang, r["floor_met"])
         by_unit.setdefault((r["school_id"], r["stage"]), []).append(phrase)
     table = Table(title=t("failing", lang), title_justify="left", show_lines=True)
     table.add_column(t("school", lang))

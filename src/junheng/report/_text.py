@@ -249,13 +249,25 @@ def amount(value: float, unit: str) -> str:
     return f"{whole:,}" if unit == "yuan" else str(whole)
 
 
-def gap_phrase(indicator: Indicator, shortfall: float, lang: Lang) -> str:
-    """'缺骨干教师 2 名' / 'short of 2 backbone teachers'."""
+def gap_phrase(indicator: Indicator, shortfall: float, lang: Lang,
+               floor_met: bool | None = True) -> str:
+    """'缺骨干教师 2 名' / 'short of 2 backbone teachers', with '（低于85%）' / ' (below 85 %)'
+    when the value is under the floor (``floor_met`` False)."""
     zh_unit, en_unit = UNIT_WORDS[indicator.unit]
     value = amount(shortfall, indicator.unit)
     nb = "\u00a0"  # no-break spaces keep a number with its unit when a table cell wraps
     if lang == "zh":
-        return f"缺{indicator.short}{nb}{value}{nb}{zh_unit}"
-    if indicator.unit in ("teachers", "rooms"):
-        return f"short of {value}{nb}{indicator.short_en}"
-    return f"short of {value}{nb}{en_unit} of {indicator.short_en}"
+        phrase = f"缺{indicator.short}{nb}{value}{nb}{zh_unit}"
+    elif indicator.unit in ("teachers", "rooms"):
+        phrase = f"short of {value}{nb}{indicator.short_en}"
+    else:
+        phrase = f"short of {value}{nb}{en_unit} of {indicator.short_en}"
+    if floor_met is False:
+        below = t("below_floor", lang)
+        phrase += f"（{below}）" if lang == "zh" else f" ({below})"
+    return phrase
+
+
+def yes_no(value: bool | None, lang: Lang, unknown: str | None = None) -> str | None:
+    """是 / 否 (yes / no); ``unknown`` for a null."""
+    return unknown if value is None else t("yes" if value else "no", lang)

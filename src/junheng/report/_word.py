@@ -26,7 +26,7 @@ from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import atomic_path
 from junheng.model.schema import ENUMS, STAGES
 from junheng.report._tables import gap_table, value_unit
-from junheng.report._text import Lang, check_value, gap_phrase, t
+from junheng.report._text import Lang, check_value, gap_phrase, t, yes_no
 
 # (east Asian font, western font, size in points) per style.
 FONTS_ZH = {"Normal": ("仿宋", "Times New Roman", 14), "Title": ("方正小标宋简体", "Times New Roman", 20),
@@ -41,12 +41,15 @@ RED = RGBColor(0xC0, 0x00, 0x00)
 
 
 def write_word(evaluation: Evaluation, county: str, path: str | Path,
-               lang: Lang = "zh") -> Path:
+               lang: Lang = "zh", gaps: pl.DataFrame | None = None) -> Path:
     """Write the self-assessment draft of one county (atomically).
 
     Sections: basic situation; resource allocation (the per-school rule, the CV table per
     stage, every school's indicators); the other parts when evaluated; the veto list; problems
     (each failing school and item); measures (headed placeholders for the bureau to write).
+
+    ``gaps`` is ``gap_table(evaluation)`` when the caller already has it (``write_reports``
+    computes it once for every report).
 
     Examples
     --------
@@ -60,7 +63,8 @@ def write_word(evaluation: Evaluation, county: str, path: str | Path,
     if county not in evaluation.counties.get_column("county").to_list():
         raise ValueError(f"no county {county!r} in this evaluation / 评估结果中没有县区 {county!r}")
     path = Path(path)
-    doc = _WordReport(evaluation, county, lang).build()
+    gaps = gap_table(evaluation) if gaps is None else gaps
+    doc = _WordReport(evaluation, county, lang, gaps.filter(pl.col("county") == county)).build()
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
     return path
@@ -76,8 +80,10 @@ def _set_font(style_or_run: Any, east: str, west: str, size: float | None = None
 
 
 class _WordReport:
-    def __init__(self, evaluation: Evaluation, county: str, lang: Lang) -> None:
+    def __init__(self, evaluation: Evaluation, county: str, lang: Lang,
+                 gaps: pl.DataFrame) -> None:
         self.ev = evaluation
+        self.gaps = gaps
         self.county = county
         self.lang = lang
         self.std = evaluation.standard
@@ -358,7 +364,7 @@ class _WordReport:
         self.heading(self.tx("word_problems"))
         wrote = False
         if self.std.has_school_rule:
-            gaps = gap_table(self.ev).filter(pl.col("county") == self.county)
+            gaps = self.gaps
             if gaps.height:
                 wrote = True
                 self.subheading(self.tx("word_problems_resources", n=gaps.select(
@@ -367,12 +373,9 @@ class _WordReport:
                     first = group.row(0, named=True)
                     phrases = []
                     for r in group.iter_rows(named=True):
-                        phrase = gap_phrase(self.indicators[r["indicator"]], r["shortfall"],
-                                            self.lang).replace("\u00a0", " ")
-                        if not r["floor_met"]:
-                            phrase += (f"（{self.tx('below_floor')}）" if self.lang == "zh"
-                                       else f" ({self.tx('below_floor')})")
-                        phrases.append(phrase)
+                        phrases.append(gap_phrase(self.indicators[r["indicator"]],
+                                                  r["shortfall"], self.lang, r["floor_met"])
+                                       .replace("\u00a0", " "))
                     sep = "，" if self.lang == "zh" else "; "
                     self.bullet(
                         f"{first['name']}（{self.tx(first['stage'])}）：{sep.join(phrases)}。"
@@ -437,7 +440,7 @@ class _WordReport:
         return text
 
     def _yes_no(self, value: bool | None) -> str:
-        return "—" if value is None else self.tx("yes" if value else "no")
+        return yes_no(value, self.lang, "—")  # type: ignore[return-value]
 
 
 def _fmt(value: float | None, digits: int) -> str:
