@@ -342,3 +342,21 @@ def test_evaluation_tables_are_polars(xlsx):
                     passing_teachers("A", "primary", 450))
     assert isinstance(result.schools, pl.DataFrame) and isinstance(result.stages, pl.DataFrame)
     assert result.indicators.height == 7
+
+
+def test_gap_phrases_stay_whole_on_an_80_column_terminal(tmp_path):
+    """A failing school's gaps, one per line, never split between a number and its unit."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from junheng.report import print_evaluation
+
+    path = tmp_path / "county.xlsx"
+    junheng.write_sample(path, schools=60, seed=7)
+    result = junheng.evaluate(junheng.load(path))
+    buffer = StringIO()
+    print_evaluation(result, Console(file=buffer, width=80), "zh", part="resources")
+    text = buffer.getvalue().replace("\u00a0", " ")
+    assert "缺体育艺术教师 3 名（低于85%）" in text
+    assert "缺高于规定学历教师 1 名（低于85%）" in text

@@ -247,7 +247,9 @@ def _print_failing(evaluation: Evaluation, county: str, console: Console, lang: 
     table.add_column(t("stage", lang))
     table.add_column(t("students", lang), justify="right")
     table.add_column(t("met_count", lang), justify="right")
-    table.add_column(t("gaps", lang))
+    # Each gap on its own line, never wrapped inside: rich splits at no-break spaces too, which
+    # cut "3 名" apart; a phrase too long for the column folds rather than being cut off.
+    table.add_column(t("gaps", lang), no_wrap=True, overflow="fold")
     total = len(evaluation.standard.indicators)
     for r in failing.head(max_schools).iter_rows(named=True):
         table.add_row(f"{escape(r['name'])}\n[dim]{escape(r['school_id'])}[/]", t(r["stage"], lang),

@@ -255,7 +255,7 @@ def gap_phrase(indicator: Indicator, shortfall: float, lang: Lang,
     when the value is under the floor (``floor_met`` False)."""
     zh_unit, en_unit = UNIT_WORDS[indicator.unit]
     value = amount(shortfall, indicator.unit)
-    nb = "\u00a0"  # no-break spaces keep a number with its unit when a table cell wraps
+    nb = "\u00a0"  # keeps a number with its unit in HTML (the terminal does not wrap gaps)
     if lang == "zh":
         phrase = f"缺{indicator.short}{nb}{value}{nb}{zh_unit}"
     elif indicator.unit in ("teachers", "rooms"):
