@@ -15,8 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from junheng.io import InputError
-from junheng.standards import StandardError
+from junheng.errors import InputError, StandardError
 
 app = typer.Typer(
     help="junheng 均衡 — 县域义务教育优质均衡发展评估 / quality-balanced county evaluation",
@@ -38,7 +37,7 @@ class Part(StrEnum):
     recognition = "recognition"
 
 
-def _progress() -> Progress:
+def progress_bar() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                     console=err, transient=True, disable=not err.is_terminal)
 
@@ -67,7 +66,7 @@ def sample(
     """生成示例县数据（可复现）/ generate a reproducible sample county."""
     from junheng.io import write_sample
 
-    with _progress() as progress:
+    with progress_bar() as progress:
         progress.add_task("生成示例数据 generating sample…", total=None)
         write_sample(output, schools=schools, seed=seed, counties=counties)
     out.print(f"已写出示例数据 sample written: {output}  (schools={schools}, seed={seed}, "
@@ -104,7 +103,7 @@ def evaluate(
     from junheng.report import print_evaluation, print_problems, write_reports
     from junheng.standards import load_standard
 
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task("读取标准 loading standard…", total=None)
         profile = load_standard(standard)
         progress.update(task, description=f"读取并校验 reading and validating {input.name}…")
@@ -139,106 +138,10 @@ def evaluate(
 
 plan_app = typer.Typer(help="规划 / plans that close the gaps", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
+# One command per planner, generated from its declaration (cli/_plan.py).
+from junheng.cli._plan import add_plan_commands  # noqa: E402  (needs Lang, defined above)
 
-
-def _ids(text: str | None) -> tuple[str, ...] | None:
-    """Ids given inline ("A,B") or as a file: a .csv/.xlsx with a teacher_id (教师编号) or
-    school_id (学校标识码) column, or a text file of one id per line."""
-    if text is None:
-        return None
-    path = Path(text)
-    if path.is_file():
-        import polars as pl
-
-        if path.suffix.lower() in (".csv", ".xlsx"):
-            frame = (pl.read_csv(path, infer_schema=False) if path.suffix.lower() == ".csv"
-                     else pl.read_excel(path, infer_schema_length=0))
-            names = ("teacher_id", "教师编号", "school_id", "学校标识码")
-            column = next((c for c in frame.columns if c.strip() in names), frame.columns[0])
-            return tuple(str(v).strip() for v in frame.get_column(column).drop_nulls())
-        return tuple(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-                     if line.strip())
-    return tuple(i.strip() for i in text.split(",") if i.strip())
-
-
-@plan_app.command("rotation")
-def plan_rotation_command(
-    input: Annotated[Path, typer.Argument(help="县域数据 / county workbook or folder")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="写出方案的文件夹 / "
-                                                "folder for the plan (xlsx + json)")] = None,
-    apply: Annotated[Path | None, typer.Option("--apply", help="写出交流后的花名册（同一数据格式）"
-                                               " / write the roster after the moves")] = None,
-    year: Annotated[int | None, typer.Option(min=1900, max=2200, help="交流学年 / school year "
-                                             "(default: the one under way)")] = None,
-    standard: Annotated[str, typer.Option(help="标准 / standard")] = "quality-2017",
-    share: Annotated[float | None, typer.Option(min=0, max=1, help="交流比例 / share of the "
-                                                "eligible (default 0.10)")] = None,
-    backbone_share: Annotated[float | None, typer.Option(min=0, max=1, help="骨干教师比例 / "
-                                                         "backbone share of the moved")] = None,
-    tenure: Annotated[int | None, typer.Option(min=0, max=40, help="任教满几年可交流 / years at "
-                                               "the school before rotating (default 6)")] = None,
-    max_km: Annotated[float | None, typer.Option(min=0.001, help="最远距离 km / longest "
-                                                 "move")] = None,
-    max_share: Annotated[float | None, typer.Option(min=0.001, max=1, help="每校交流上限 / "
-                                                   "cap per school")] = None,
-    scope: Annotated[str | None, typer.Option(help="school：每所派出学校达比例；county：全县达比例 "
-                                              "/ shares per sending school or county")] = None,
-    quality_schools: Annotated[str | None, typer.Option(help="优质学校（逗号分隔的学校标识码）"
-                                                        " / quality schools (ids)")] = None,
-    weak_schools: Annotated[str | None, typer.Option(help="薄弱学校 / weak schools (ids)")] = None,
-    exempt: Annotated[str | None, typer.Option(help="不参加交流的教师（健康、家庭等）：逗号分隔的编号，"
-                                               "或含「教师编号」列的 CSV/xlsx 文件 / exempt "
-                                               "teachers: ids, or a CSV/xlsx with a teacher_id "
-                                               "column")] = None,
-    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="教师编号化名 / "
-                                               "pseudonymise teacher ids")] = False,
-    time_limit: Annotated[float, typer.Option(min=1, help="求解时限（秒）/ solver time "
-                                              "limit (s)")] = 30.0,
-    seed: Annotated[int, typer.Option(help="随机种子 / seed")] = 0,
-    lang: Annotated[Lang, typer.Option(help="语言 / language")] = Lang.zh,
-) -> None:
-    """教师交流轮岗方案 / this year's teacher rotation list, before and after."""
-    from junheng import load
-    from junheng.io import write_workbook
-    from junheng.plan import InfeasiblePlan, plan_rotation
-    from junheng.report import print_problems
-    from junheng.report._plan import print_rotation_plan, write_rotation_plan
-
-    if scope is not None and scope not in ("school", "county"):
-        err.print("--scope 应为 school 或 county / must be school or county")
-        raise typer.Exit(2)
-    with _progress() as progress:
-        task = progress.add_task(f"读取并校验 reading {input.name}…", total=None)
-        try:
-            dataset = load(input)
-        except InputError as exc:
-            progress.stop()
-            print_problems(exc.problems, err)
-            raise typer.Exit(2) from exc
-        progress.update(task, description="求解 solving (HiGHS)…")
-        try:
-            plan = plan_rotation(
-                dataset, standard, year=year, time_limit=time_limit, seed=seed, share=share,
-                backbone_share=backbone_share, tenure_years=tenure, max_km=max_km,
-                max_share=max_share, scope=scope, quality_schools=_ids(quality_schools),
-                weak_schools=_ids(weak_schools), exempt_teachers=_ids(exempt))
-        except InfeasiblePlan as exc:
-            progress.stop()
-            err.print("[bold red]无法制定符合规则的方案 / no plan meets every rule[/]")
-            for zh, en in exc.messages:
-                err.print(f"  {zh}", markup=False)
-                err.print(f"  {en}", markup=False)
-            raise typer.Exit(2) from exc
-        written = []
-        if output is not None:
-            progress.update(task, description="写出方案 writing the plan…")
-            written += write_rotation_plan(plan, output, lang.value, pseudonymise)
-        if apply is not None:
-            progress.update(task, description="写出交流后的花名册 writing the roster after…")
-            written.append(write_workbook(apply, plan.dataset_after))
-    print_rotation_plan(plan, out, lang.value)
-    for path in written:
-        out.print(f"已写出 written: {path}", markup=False)
+add_plan_commands(plan_app, out, err)
 
 
 @app.command()
@@ -264,7 +167,7 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except StandardError as exc:
-        err.print("[bold red]标准有误 / invalid standard[/]")
+        err.print("[bold red]标准或设置有误 / invalid standard or setting[/]")
         for line in exc.problems:
             err.print(f"  {line}", markup=False)
         sys.exit(2)
@@ -273,12 +176,10 @@ def main() -> None:
     except typer.Abort:
         err.print("已取消 / aborted")
         sys.exit(1)
-    except Exception as exc:  # the click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors (an unknown option, a bad value)
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(getattr(exc, "exit_code", 2))
+    except Exception as exc:  # anything unexpected
         if os.environ.get("JUNHENG_DEBUG"):
             raise
         err.print(f"[bold red]出错了 / error:[/] {type(exc).__name__}: {exc}", markup=True)

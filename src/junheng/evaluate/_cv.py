@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from junheng.standards.compare import at_most
+
 
 def weighted_cv(values: Sequence[float], pupils: Sequence[float]) -> float | None:
     """The standard's CV for one indicator; ``None`` when the weighted mean is 0.
@@ -84,4 +86,4 @@ def cv_table(indicators: pl.DataFrame, limits: dict[str, float] | None, toleranc
 def _within(cv: pl.Expr, limit: pl.Expr, tolerance: float) -> pl.Expr:
     """``cv ≤ limit`` inclusive; an undefined CV (X̄ = 0) is never within. Null with no limit."""
     return pl.when(limit.is_not_null()).then(
-        cv.is_not_null() & (cv <= limit + tolerance * limit).fill_null(False))
+        cv.is_not_null() & at_most(cv, limit, tolerance).fill_null(False))

@@ -12,8 +12,9 @@ import polars as pl
 
 from junheng.evaluate._cv import cv_table
 from junheng.evaluate._indicators import indicator_table, school_table
-from junheng.evaluate._parts import default_year, evaluate_parts
+from junheng.evaluate._parts import evaluate_parts
 from junheng.evaluate._units import Note, build_units, extra_numerator_columns
+from junheng.model.calendar import default_year
 from junheng.model.dataset import Dataset, Problem
 from junheng.model.schema import STAGES
 from junheng.standards import INTEGER_UNITS, Standard, load_standard

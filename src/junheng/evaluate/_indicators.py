@@ -11,17 +11,13 @@ import polars as pl
 
 from junheng.evaluate._units import teacher_group_column
 from junheng.standards import INTEGER_UNITS, Standard
+from junheng.standards.compare import at_least, shortfall
 
 UNIT_COLUMNS = ["county", "school_id", "name", "school_type", "location", "stage", "students"]
 
 
 def _numerator(kind: str, ref: str) -> pl.Expr:
     return pl.col(teacher_group_column(ref) if kind == "teachers" else ref).cast(pl.Float64)
-
-
-def at_least(lhs: pl.Expr, rhs: pl.Expr, tolerance: float) -> pl.Expr:
-    """``lhs ≥ rhs`` inclusive, forgiving only floating-point noise relative to ``rhs``."""
-    return lhs >= rhs - tolerance * rhs.abs()
 
 
 def indicator_table(units: pl.DataFrame, standard: Standard) -> pl.DataFrame:
@@ -53,8 +49,6 @@ def indicator_table(units: pl.DataFrame, standard: Standard) -> pl.DataFrame:
     lhs = pl.col("numerator") * pl.col("per_students")
     rhs = pl.col("threshold") * pl.col("students")
     floor_rhs = (standard.floor_ratio or 0.0) * rhs
-    needed = rhs / pl.col("per_students") - pl.col("numerator")  # in natural units
-    slack = tol * rhs.abs() / pl.col("per_students")
     long = long.with_columns(
         pl.when(has_pupils).then(lhs / pl.col("students")).alias("value"),
         pl.when(has_pupils).then(at_least(lhs, rhs, tol)).alias("met"),
@@ -63,8 +57,10 @@ def indicator_table(units: pl.DataFrame, standard: Standard) -> pl.DataFrame:
         pl.when(pl.col("threshold") > 0).then(pl.col("value") / pl.col("threshold"))
         .alias("ratio"),
         pl.when(pl.col("met").not_()).then(
-            pl.when(pl.col("_whole")).then((needed - slack).ceil().clip(lower_bound=1))
-            .otherwise(needed)).alias("shortfall"),
+            pl.when(pl.col("_whole"))
+            .then(shortfall(pl.col("numerator"), rhs, tol, pl.col("per_students")))
+            .otherwise(shortfall(pl.col("numerator"), rhs, tol, pl.col("per_students"),
+                                 whole=False))).alias("shortfall"),
     )
     return long.drop("_whole", "per_students")
 

@@ -33,7 +33,6 @@ teaching points or merges them into their central school does so here too; teach
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from junheng.model.dataset import Dataset
 from junheng.model.schema import COUNTY, MULTI_STAGE_TYPES
 from junheng.standards import Standard
 from junheng.standards._parts import Condition, Item
+from junheng.standards.compare import at_least, at_most, below, fewest
 
 
 @dataclass
@@ -114,19 +114,15 @@ def _all(values: list[bool | None]) -> bool | None:
     return True
 
 
-def _at_least(value: float, threshold: float, tolerance: float) -> bool:
-    return value >= threshold - tolerance * abs(threshold)
-
-
 def _share_check(key: str, label: str, label_en: str, good: int, known: int, unknown: int,
                  share: float, tolerance: float) -> tuple[Check, bool | None]:
     """``good ≥ share × total``, decided even with unknowns when they cannot change it."""
     total = known + unknown
     if total == 0:
         return Check(key, label, label_en, "≥", share, None, True, percent=True), True
-    if not _at_least(good + unknown, share * total, tolerance):
+    if not at_least(good + unknown, share * total, tolerance):
         met: bool | None = False  # even if every unknown were good
-    elif unknown == 0 or _at_least(good, share * total, tolerance):
+    elif unknown == 0 or at_least(good, share * total, tolerance):
         met = True
     else:
         met = None
@@ -199,9 +195,9 @@ def _music_art_rooms(ctx: Context, item: Item) -> RuleResult:
             ).otherwise(minimum)
         listed = rooms.join(member_of, left_on="school_id", right_on="room_school",
                             how="inner").group_by("unit").agg(
-            ((pl.col("room_type") == "music") & (pl.col("area_m2") >= minimum - tol * minimum))
+            ((pl.col("room_type") == "music") & at_least(pl.col("area_m2"), minimum, tol))
             .sum().cast(pl.Int64).alias("music_ok"),
-            ((pl.col("room_type") == "art") & (pl.col("area_m2") >= minimum - tol * minimum))
+            ((pl.col("room_type") == "art") & at_least(pl.col("area_m2"), minimum, tol))
             .sum().cast(pl.Int64).alias("art_ok"))
         schools = schools.join(listed, left_on="school_id", right_on="unit", how="left")
     else:
@@ -323,7 +319,7 @@ def _training_hours(ctx: Context, item: Item) -> RuleResult | None:
         float(p["hours_per_year"]) * service.clip(lower_bound=0))
     tol = ctx.standard.tolerance
     judged = teachers.with_columns(required.alias("required")).with_columns(
-        (pl.col("training_hours_5y") >= pl.col("required") * (1 - tol)).alias("ok"))
+        at_least(pl.col("training_hours_5y"), pl.col("required"), tol).alias("ok"))
     no_start = judged.filter(pl.col("career_start").is_null()).group_by("county").len()
     for r in no_start.sort("county").iter_rows(named=True):
         ctx.notes.append(Note(r["county"], f"{r['len']} 名教师未填从教年份，培训学时按满 5 年"
@@ -385,7 +381,7 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
                         .len("went"), on=["county", "school_id"], how="full", coalesce=True)
                   .with_columns(pl.col("stay", "went").fill_null(0))
                   .with_columns((pl.col("stay") + pl.col("went")).alias("eligible"))
-                  .filter(pl.col("went") < share * pl.col("eligible") * (1 - tol))
+                  .filter(~at_least(pl.col("went"), share * pl.col("eligible"), tol))
                   .join(ctx.dataset.schools.select("school_id", "name"), on="school_id",
                         how="left")
                   .sort("county", "eligible", "school_id", descending=[False, True, False]))
@@ -408,8 +404,8 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
         c1.value = rotated / eligible if eligible else None
         c2, m2 = _share_check("backbone_share", "骨干教师占交流比例", "backbone share of the rotated",
                               backbone, rotated, 0, backbone_share, tol)
-        more = max(0, math.ceil(share * eligible - rotated - tol))
-        more_backbone = max(0, math.ceil(backbone_share * (rotated + more) - backbone - tol))
+        more = max(0, fewest(share * eligible, tol) - rotated)
+        more_backbone = max(0, fewest(backbone_share * (rotated + more), tol) - backbone)
         zh = f"{ctx.year}学年交流 {rotated} 名（骨干 {backbone} 名），符合交流条件 {eligible} 名"
         en = (f"school year {ctx.year}: {rotated} rotated ({backbone} backbone) of {eligible} "
               "eligible")
@@ -477,11 +473,11 @@ def _declared(conditions: tuple[Condition, ...], row: dict[str, Any] | None,
             elif threshold is None:
                 met = None
             elif cond.op in ("at_least", "at_least_column"):
-                met = _at_least(float(value), threshold, tolerance)
+                met = at_least(float(value), threshold, tolerance)
             elif cond.op == "at_most":
-                met = float(value) <= threshold + tolerance * abs(threshold)
+                met = at_most(float(value), threshold, tolerance)
             else:  # below: strictly
-                met = float(value) < threshold - tolerance * abs(threshold)
+                met = below(float(value), threshold, tolerance)
         checks.append(Check(cond.column, label, label_en, cond.symbol, threshold,
                             None if value is None else float(value), met,
                             percent=COUNTY.column(cond.column).kind == "ratio"))
@@ -507,14 +503,6 @@ def _with_fallback(item: Item, outcome: Outcome | None, row: dict[str, Any] | No
                    "县级指标表未填写：" + "、".join(c.label for c in conditions),
                    "not declared in the county table: " + ", ".join(c.key for c in conditions)
                    ), "missing"
-
-
-def default_year(dataset: Dataset, today: _dt.date | None = None) -> int:
-    """The school year evaluated: the latest in ``rotations``, else the one under way today."""
-    if dataset.rotations is not None and dataset.rotations.height:
-        return int(dataset.rotations.get_column("school_year").max())  # type: ignore[arg-type]
-    today = today or _dt.date.today()
-    return today.year if today.month >= 9 else today.year - 1
 
 
 def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, year: int,

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from junheng.errors import InputError
 from junheng.io._atomic import atomic_path, write_text
 from junheng.io._folder import write_folder, write_sample
+from junheng.io._ids import read_ids
+from junheng.io._privacy import Pseudonyms
 from junheng.io._read import ReadError, read_tables
-from junheng.io._validate import InputError, validate
+from junheng.io._validate import validate
 from junheng.io._workbook import write_workbook
 from junheng.model.dataset import Dataset
 
-__all__ = ["InputError", "ReadError", "atomic_path", "load", "write_folder", "write_sample",
-           "write_text", "write_workbook"]
+__all__ = ["InputError", "Pseudonyms", "ReadError", "atomic_path", "load", "read_ids",
+           "write_folder", "write_sample", "write_text", "write_workbook"]
 
 
 def load(path: str | Path) -> Dataset:

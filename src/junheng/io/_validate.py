@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from junheng.errors import InputError, Problem
 from junheng.io._read import RawTable
-from junheng.model.dataset import Dataset, Problem
+from junheng.model.dataset import Dataset
 from junheng.model.schema import (
     BOOL_SPELLINGS,
     ENUMS,
@@ -30,17 +31,6 @@ _DTYPES = {"text": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.B
            "enum": pl.String, "ratio": pl.Float64, "school_year": pl.Int64}
 # 2025 · 2025-2026 · 2025—2026学年 · 2025~2026 · 2025至2026年度 (the starting year is kept)
 _SCHOOL_YEAR = r"^(\d{4})(?:\.0+)?(?:\s*[-–—~～至/]\s*(\d{4}))?\s*(?:学年|年)?度?$"
-
-
-class InputError(Exception):
-    """The input is invalid. ``problems`` lists every problem; nothing was computed."""
-
-    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
-        self.problems = problems
-        self.warnings = warnings or []
-        head = "\n".join(str(p) for p in problems[:20])
-        more = f"\n… {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(f"{len(problems)} input problem(s):\n{head}{more}")
 
 
 def _col_label(col: Column) -> str:

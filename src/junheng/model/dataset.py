@@ -6,35 +6,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from junheng.errors import Problem
 
-@dataclass(frozen=True)
-class Problem:
-    """One input problem, located as the user sees it (sheet/file, spreadsheet row, column).
-
-    ``row`` is the spreadsheet row number (header row = 1); ``None`` for table-level problems.
-    """
-
-    table: str
-    row: int | None
-    column: str | None
-    value: str | None
-    expected_zh: str
-    expected_en: str
-
-    def location(self) -> str:
-        parts = [self.table]
-        if self.row is not None:
-            parts.append(f"第{self.row}行 row {self.row}")
-        if self.column is not None:
-            parts.append(self.column)
-        return " · ".join(parts)
-
-    def __str__(self) -> str:
-        value = "（空 empty）" if self.value is None else repr(self.value)
-        return (
-            f"{self.location()} · 值 value {value}: "
-            f"{self.expected_zh} / {self.expected_en}"
-        )
+__all__ = ["Dataset", "Problem"]
 
 
 @dataclass

@@ -64,6 +64,12 @@ class Column:
     minimum: float | None = None
     unique: bool = False
 
+    def matches(self, header: str) -> bool:
+        """Whether a source header names this column: the English name (any case) or the
+        Chinese one, surrounding spaces and a byte-order mark ignored."""
+        key = header.replace("\ufeff", "").strip()
+        return key.lower() == self.name.lower() or key == self.zh
+
 
 @dataclass(frozen=True)
 class Table:

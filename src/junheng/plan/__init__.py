@@ -1,11 +1,24 @@
 """Planners: proposals that close the gaps, each re-evaluated before and after.
 
+Every planner has the same shape (``_base``): rules declared with the profile
+(``junheng.standards.plan_rules``), problem data per county, a model whose formulation is its
+public docstring, a lexicographic solve (``_milp``), and a ``PlanResult`` carrying the evaluation
+before and after. ``PLANNERS`` lists them for the command line (``junheng plan NAME``).
+
 So far: teacher rotation (交流轮岗), ``plan_rotation``.
 """
 
+from junheng.errors import InfeasiblePlan, NoPlanFound, PlanError
+from junheng.plan._base import Planner, PlanResult
 from junheng.plan._milp import LevelResult
-from junheng.plan._rotation import InfeasiblePlan, RotationPlan, apply_moves, plan_rotation
-from junheng.plan._rotation_rules import RotationRules
+from junheng.plan.rotation import RotationModel, RotationPlan, apply_moves, plan_rotation
+from junheng.standards.plan_rules import RotationRules
 
-__all__ = ["InfeasiblePlan", "LevelResult", "RotationPlan", "RotationRules", "apply_moves",
-           "plan_rotation"]
+PLANNERS: dict[str, Planner] = {
+    "rotation": Planner("rotation", ("教师交流轮岗方案", "teacher rotation plan"), RotationRules,
+                        plan_rotation),
+}
+
+__all__ = ["PLANNERS", "InfeasiblePlan", "LevelResult", "NoPlanFound", "PlanError",
+           "PlanResult", "Planner", "RotationModel", "RotationPlan", "RotationRules",
+           "apply_moves", "plan_rotation"]

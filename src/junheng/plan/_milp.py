@@ -1,14 +1,26 @@
-"""A small solver-neutral MILP (variables, sparse rows, objectives) and its lexicographic solve
-with HiGHS.
+"""A small solver-neutral MILP, its lexicographic solve with HiGHS, and the diagnosis of an
+infeasible one — shared by every planner.
 
-The planners build a ``Milp`` from their input tables; ``solve_lexicographic`` optimises each
-objective in turn, then holds it at its optimum (or at the best value found when the time limit
-stops the search) while the next is optimised.
+A planner builds a ``Milp``: columns, and rows named ``family[key]`` (``share[S001]``,
+``cap[S002]``); the family names the rule a row stands for. ``solve_lexicographic`` optimises
+each objective in turn and holds it at the value reached while the next is optimised; a start
+(a feasible plan found by a planner's own heuristic) is handed to the solver first, so a time
+limit ends with a plan rather than none. ``diagnose`` drops one family of rows at a time (and
+then single rows of a binding family) to name what makes a request infeasible.
+
+Time limits: each objective level gets a fixed share of the limit plus what earlier levels left
+unused, within the whole limit (the solver may overrun a level by the time it takes to notice).
+A level that proves its optimum gives the same answer on every run (one thread, a fixed
+seed, rows in a fixed order); a level stopped by the clock may stop elsewhere on a faster or
+slower machine, and its result says so (``status == "time_limit"``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,8 +28,8 @@ import numpy as np
 
 @dataclass
 class Milp:
-    """Columns with bounds and integrality; rows ``lower ≤ Σ a·x ≤ upper``; named objectives
-    (each minimised)."""
+    """Columns with bounds and integrality; rows ``lower ≤ Σ a·x ≤ upper``, each named
+    ``family[key]``. Objectives are given to the solve, each minimised."""
 
     lower: list[float] = field(default_factory=list)
     upper: list[float] = field(default_factory=list)
@@ -49,31 +61,93 @@ class Milp:
     def n_vars(self) -> int:
         return len(self.lower)
 
+    def without(self, drop: Callable[[str], bool]) -> Milp:
+        """A copy without the rows whose name ``drop`` selects (the columns are shared)."""
+        keep = [i for i, name in enumerate(self.row_names) if not drop(name)]
+        return Milp(self.lower, self.upper, self.integer, self.names,
+                    [self.row_lower[i] for i in keep], [self.row_upper[i] for i in keep],
+                    [self.row_index[i] for i in keep], [self.row_value[i] for i in keep],
+                    [self.row_names[i] for i in keep])
+
+    def violations(self, values: Sequence[float], tolerance: float = 1e-6) -> list[str]:
+        """Names of the rows and columns that ``values`` breaks (empty: a feasible point)."""
+        out = []
+        for j, v in enumerate(values):
+            if v < self.lower[j] - tolerance or v > self.upper[j] + tolerance or (
+                    self.integer[j] and abs(v - round(v)) > tolerance):
+                out.append(self.names[j])
+        for i, name in enumerate(self.row_names):
+            total = sum(a * values[j] for j, a in zip(self.row_index[i], self.row_value[i],
+                                                       strict=True))
+            scale = tolerance * max(1.0, abs(total))
+            if total < self.row_lower[i] - scale or total > self.row_upper[i] + scale:
+                out.append(name)
+        return out
+
+
+def family(row_name: str) -> str:
+    """The rule a row stands for: ``share[S001]`` → ``share``."""
+    return row_name.split("[", 1)[0]
+
 
 @dataclass
 class LevelResult:
+    """One objective level of a lexicographic solve."""
+
     name: str
-    status: str  # optimal, time_limit, infeasible
+    status: str  # optimal · time_limit (stopped with a plan) · no_solution · infeasible
     value: float | None
     bound: float | None
     gap: float | None  # relative, as HiGHS reports it (0 when proven optimal)
     seconds: float
 
 
-def solve_lexicographic(model: Milp, objectives: list[tuple[str, dict[int, float]]],
-                        time_limit: float = 30.0, seed: int = 0
-                        ) -> tuple[list[float] | None, list[LevelResult]]:
-    """Minimise each objective in turn with HiGHS, holding the earlier ones at their values.
+@dataclass
+class Solve:
+    """The outcome: the solution (None when there is none) and each level's result."""
 
-    Returns the final solution (None if the model is infeasible) and one ``LevelResult`` per
-    objective. Each level starts from the previous level's solution, which stays feasible.
-    """
+    solution: list[float] | None
+    levels: list[LevelResult]
+
+    @property
+    def infeasible(self) -> bool:
+        return bool(self.levels) and self.levels[0].status == "infeasible"
+
+    @property
+    def proven(self) -> bool:
+        """Every level reached its proven optimum (the run is then reproducible)."""
+        return bool(self.levels) and all(lv.status == "optimal" for lv in self.levels)
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence file descriptor 1 while HiGHS starts: its constructor prints a banner from C++,
+    before any option can switch the output off."""
+    try:
+        fd = os.dup(1)
+    except OSError:  # no stdout at all
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            try:
+                yield
+            finally:
+                os.dup2(fd, 1)
+    finally:
+        os.close(fd)
+
+
+def _highs(model: Milp, seed: int):  # -> highspy.Highs
     import highspy
 
-    h = highspy.Highs()
+    with _quiet_stdout():
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
     h.setOptionValue("random_seed", int(seed))
-    h.setOptionValue("threads", 1)  # deterministic for a given seed
+    h.setOptionValue("threads", 1)  # one thread: the same search for the same seed
     h.setOptionValue("mip_rel_gap", 1e-6)
     lp = highspy.HighsLp()
     n = model.n_vars
@@ -94,43 +168,115 @@ def solve_lexicographic(model: Milp, objectives: list[tuple[str, dict[int, float
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                        for i in model.integer]
     h.passModel(lp)
+    return h
+
+
+def solve_lexicographic(model: Milp, objectives: list[tuple[str, dict[int, float]]],
+                        time_limit: float = 30.0, seed: int = 0,
+                        start: Sequence[float] | None = None,
+                        shares: Sequence[float] | None = None,
+                        progress: Callable[[str], None] | None = None) -> Solve:
+    """Minimise each objective in turn with HiGHS, holding the earlier ones at their values.
+
+    ``start``: a feasible point handed to the solver before the first level. ``shares``: each
+    level's share of ``time_limit`` (equal by default); time a level leaves unused passes on.
+    Each level starts from the previous level's solution, which stays feasible, so once any
+    level has a plan the solve ends with one.
+    """
+    import highspy
+
+    h = _highs(model, seed)
+    n = model.n_vars
+    shares = list(shares) if shares is not None else [1.0] * len(objectives)
+    total_share = sum(shares)
     results: list[LevelResult] = []
-    solution: list[float] | None = None
+    solution: list[float] | None = list(start) if start is not None else None
+    carried = 0.0
     deadline = time.perf_counter() + time_limit
-    for level, (name, costs) in enumerate(objectives):
-        remaining = max(0.5, (deadline - time.perf_counter()) / (len(objectives) - level))
-        h.setOptionValue("time_limit", float(remaining))
+    for level, ((name, costs), share) in enumerate(zip(objectives, shares, strict=True)):
+        if progress is not None:
+            progress(name)
+        # the level's share, what earlier levels left, but never past the whole limit
+        budget = min(time_limit * share / total_share + carried,
+                     deadline - time.perf_counter())
+        h.setOptionValue("time_limit", float(max(0.5, budget)))
         cost = np.zeros(n)
         for i, c in costs.items():
             cost[i] = c
         h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         if solution is not None:
-            start = highspy.HighsSolution()
-            start.col_value = list(solution)
-            start.value_valid = True
-            h.setSolution(start)
+            given = highspy.HighsSolution()
+            given.col_value = list(solution)
+            given.value_valid = True
+            h.setSolution(given)
         started = time.perf_counter()
         h.run()
+        seconds = time.perf_counter() - started
+        carried = max(0.0, budget - seconds)
         status = h.getModelStatus()
         info = h.getInfo()
-        seconds = time.perf_counter() - started
         if status == highspy.HighsModelStatus.kInfeasible:
             results.append(LevelResult(name, "infeasible", None, None, None, seconds))
-            return None, results
-        has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-        if not has_solution:
-            results.append(LevelResult(name, "no_solution", None, None, None, seconds))
-            return solution, results
+            return Solve(None, results)
+        if info.primal_solution_status != 2:  # kSolutionStatusFeasible: no plan in time
+            bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+            if solution is None:
+                results.append(LevelResult(name, "no_solution", None, bound, None, seconds))
+                return Solve(None, results)
+            # The clock stopped before the solver confirmed the plan it was given: keep it.
+            value = sum(c * solution[i] for i, c in costs.items())
+            results.append(LevelResult(name, "time_limit", value, bound, None, seconds))
+            return Solve(solution, results)
         solution = list(h.getSolution().col_value)
         value = float(info.objective_function_value)
-        bound = float(info.mip_dual_bound)
         optimal = status == highspy.HighsModelStatus.kOptimal
-        results.append(LevelResult(name, "optimal" if optimal else "time_limit", value, bound,
-                                   float(info.mip_gap) if not optimal else 0.0, seconds))
+        results.append(LevelResult(name, "optimal" if optimal else "time_limit", value,
+                                   float(info.mip_dual_bound), 0.0 if optimal
+                                   else float(info.mip_gap), seconds))
         # Hold this objective at the value reached while the next ones are optimised.
-        idx = np.array(list(costs), dtype=np.int32)
-        vals = np.array(list(costs.values()), dtype=float)
-        slack = 1e-6 * max(1.0, abs(value))
-        if len(idx):
-            h.addRow(-np.inf, value + slack, len(idx), idx, vals)
-    return solution, results
+        if costs and level + 1 < len(objectives):
+            idx = np.array(list(costs), dtype=np.int32)
+            vals = np.array(list(costs.values()), dtype=float)
+            h.addRow(-np.inf, value + 1e-6 * max(1.0, abs(value)), len(idx), idx, vals)
+    return Solve(solution, results)
+
+
+def feasible(model: Milp, time_limit: float = 10.0) -> bool | None:
+    """Whether ``model`` has any solution: True, False, or None when the limit ran out."""
+    solve = solve_lexicographic(model, [("feasible", {})], time_limit)
+    if solve.solution is not None:
+        return True
+    return False if solve.infeasible else None
+
+
+@dataclass
+class Diagnosis:
+    """What makes a model infeasible: the families whose rows, dropped alone, restore
+    feasibility, and within each the single rows (``family[key]``) that do."""
+
+    families: list[str]
+    rows: dict[str, list[str]]
+    undecided: list[str]  # families the time limit left undecided
+
+
+def diagnose(model: Milp, families: Sequence[str], time_limit: float = 10.0,
+             max_rows: int = 40) -> Diagnosis:
+    """Drop each family of rows in turn; for a family that restores feasibility and has at
+    most ``max_rows`` rows, find the single rows whose removal alone does (they name the
+    school). Families are tried in the order given."""
+    binding, rows, undecided = [], {}, []
+    for name in families:
+        members = [r for r in model.row_names if family(r) == name]
+        if not members:
+            continue
+        ok = feasible(model.without(lambda r, n=name: family(r) == n), time_limit)
+        if ok is None:
+            undecided.append(name)
+        if not ok:
+            continue
+        binding.append(name)
+        if len(members) > max_rows:
+            continue
+        rows[name] = [r for r in members
+                      if feasible(model.without(lambda x, r=r: x == r), time_limit)]
+    return Diagnosis(binding, rows, undecided)

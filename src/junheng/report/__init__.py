@@ -4,12 +4,16 @@ workbook, a self-contained HTML report and a Word self-assessment draft."""
 from junheng.report._excel import write_excel
 from junheng.report._files import write_reports
 from junheng.report._html import write_html
+from junheng.report._plan import print_rotation_plan, write_rotation_plan
 from junheng.report._standards import print_standard, print_standards
 from junheng.report._tables import cv_contributions, gap_table
 from junheng.report._terminal import print_evaluation, print_problems
 from junheng.report._text import gap_phrase
 from junheng.report._word import write_word
 
-__all__ = ["cv_contributions", "gap_phrase", "gap_table", "print_evaluation", "print_problems",
-           "print_standard", "print_standards", "write_excel", "write_html", "write_reports",
-           "write_word"]
+# Each planner's files and terminal summary, by the planner's name (junheng plan NAME).
+PLAN_REPORTS = {"rotation": (write_rotation_plan, print_rotation_plan)}
+
+__all__ = ["PLAN_REPORTS", "cv_contributions", "gap_phrase", "gap_table", "print_evaluation", "print_problems",
+           "print_rotation_plan", "print_standard", "print_standards", "write_excel", "write_html",
+           "write_reports", "write_rotation_plan", "write_word"]

@@ -5,15 +5,18 @@ from __future__ import annotations
 import copy
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from junheng.errors import StandardError
 from junheng.model.schema import ENUMS, STAGES, TABLES
 from junheng.standards._parts import Part, Veto, build_parts
+from junheng.standards.params import Rules
+from junheng.standards.plan_rules import PLANNER_RULES
 
 _PACKAGED = "junheng.standards.profiles"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~20× faster
@@ -21,14 +24,6 @@ UNITS = {"teachers": ("名", "teachers"), "m2": ("m²", "m²"), "yuan": ("元", 
          "rooms": ("间", "rooms"), "computers": ("台", "computers"), "books": ("册", "books")}
 # shortfalls in these units are whole numbers
 INTEGER_UNITS = {"teachers", "rooms", "computers", "books"}
-
-
-class StandardError(Exception):
-    """A standard profile cannot be found or does not follow the profile rules."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass(frozen=True)
@@ -78,6 +73,15 @@ class Standard:
     tolerance: float
     chain: tuple[str, ...]  # this profile and the ones it extends, most specific first
     data: dict[str, Any]
+    planning: dict[str, Rules] = field(default_factory=dict)  # each planner's section, checked
+
+    def rules(self, planner: str) -> Any:
+        """The planner's rules from this profile (the declared defaults when it has none).
+
+        >>> load_standard("example-province-2017").rules("rotation").share
+        0.15
+        """
+        return self.planning.get(planner) or PLANNER_RULES[planner]()
 
     def indicator(self, key: str) -> Indicator:
         for ind in self.indicators:
@@ -311,6 +315,18 @@ def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
         problems.append("units.merge_teaching_points_into_parent: 应为 true/false / must be true "
                         f"or false, got {merge!r}")
     tolerance = _number(problems, "tolerance", data.get("tolerance", 1e-9), 0, 1e-3)
+    planning: dict[str, Rules] = {}
+    for planner, rules in PLANNER_RULES.items():
+        section = data.get(planner)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            problems.append(f"{planner}: 应为映射 / must be a mapping")
+            continue
+        try:
+            planning[planner] = rules.build(section)
+        except StandardError as exc:
+            problems += exc.problems
     if problems:
         raise StandardError([f"标准 {chain[0]} 有误 / standard {chain[0]} is invalid:",
                              *problems])
@@ -322,5 +338,5 @@ def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
         unmodelled_parts=tuple(unmodelled),
         full_time_only=bool(full_time_only), teacher_groups=groups, split_weights=weights,
         exclude_teaching_points_below=below, merge_teaching_points_into_parent=bool(merge),
-        tolerance=tolerance, chain=chain, data=data,
+        tolerance=tolerance, chain=chain, data=data, planning=planning,
     )

@@ -2,8 +2,8 @@
 
 Principals and vice-principals who have served ``principal_terms`` full terms of ``term_years``
 at their school are paired across a quality (sending) school and a weak (receiving) school of
-the same county, principal with principal and vice-principal with vice-principal, and swap
-posts. Model: a bipartite matching, binary p[i, j] for each compatible pair (within
+the same county and stage (a primary school's head with a primary school's), principal with
+principal and vice-principal with vice-principal, and swap posts. Model: a bipartite matching, binary p[i, j] for each compatible pair (within
 ``max_km``), each person in at most one pair; lexicographic objective: (1) most pairs, (2) the
 receiving schools that fail the per-school rule first, (3) least total distance.
 
@@ -15,22 +15,23 @@ from __future__ import annotations
 
 import polars as pl
 
+from junheng.plan._geo import Distances
 from junheng.plan._milp import Milp, solve_lexicographic
-from junheng.plan._rotation_rules import RotationRules, haversine_km
+from junheng.standards.plan_rules import RotationRules
 
 ROLES = ("principal", "vice_principal")
 
 
 def principal_pairs(teachers: pl.DataFrame, roles: pl.DataFrame, failing: set[str],
-                    rules: RotationRules, year: int, time_limit: float = 10.0) -> pl.DataFrame:
+                    rules: RotationRules, year: int, distances: Distances,
+                    time_limit: float = 10.0) -> pl.DataFrame:
     """The exchange pairs: one row per pair (role, the quality school's and the weak school's
     person and school, km)."""
     served = rules.principal_terms * rules.term_years
     heads = (teachers.filter(pl.col("role").is_in(list(ROLES))
                              & (year - pl.col("school_since") >= served).fill_null(False))
              .join(roles.select("school_id", "county", "name",
-                                pl.col("role").alias("school_role"), "latitude", "longitude"),
-                   on="school_id")
+                                pl.col("role").alias("school_role")), on="school_id")
              .sort("school_id", "teacher_id"))
     senders = [r for r in heads.iter_rows(named=True) if r["school_role"] == "send"]
     receivers = [r for r in heads.iter_rows(named=True) if r["school_role"] == "receive"]
@@ -38,14 +39,15 @@ def principal_pairs(teachers: pl.DataFrame, roles: pl.DataFrame, failing: set[st
     pairs = []
     for a in senders:
         for b in receivers:
-            if a["county"] != b["county"] or a["role"] != b["role"]:
+            if (a["county"], a["role"], a["stage"]) != (b["county"], b["role"], b["stage"]):
                 continue
-            km = haversine_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"])
+            km = distances.km(a["school_id"], b["school_id"])
             if rules.max_km is not None and (km is None or km > rules.max_km + 1e-9):
                 continue
             pairs.append((m.var(f"p[{a['teacher_id']},{b['teacher_id']}]", 0, 1, integer=True),
                           a, b, km))
-    schema = {"role": pl.String, "county": pl.String, "quality_person": pl.String,
+    schema = {"role": pl.String, "county": pl.String, "stage": pl.String,
+              "quality_person": pl.String,
               "quality_school_id": pl.String, "quality_school": pl.String,
               "weak_person": pl.String, "weak_school_id": pl.String, "weak_school": pl.String,
               "weak_fails_rule": pl.Boolean, "km": pl.Float64}
@@ -62,11 +64,11 @@ def principal_pairs(teachers: pl.DataFrame, roles: pl.DataFrame, failing: set[st
         ("weak_first", {col: -1.0 for col, _, b, _ in pairs if b["school_id"] in failing}),
         ("distance", {col: km for col, _, _, km in pairs if km}),
     ]
-    solution, _ = solve_lexicographic(m, objectives, time_limit)
+    solution = solve_lexicographic(m, objectives, time_limit).solution
     rows = []
     for col, a, b, km in pairs:
         if solution is not None and solution[col] > 0.5:
-            rows.append({"role": a["role"], "county": a["county"],
+            rows.append({"role": a["role"], "county": a["county"], "stage": a["stage"],
                          "quality_person": a["teacher_id"], "quality_school_id": a["school_id"],
                          "quality_school": a["name"], "weak_person": b["teacher_id"],
                          "weak_school_id": b["school_id"], "weak_school": b["name"],

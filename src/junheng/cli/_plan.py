@@ -1,0 +1,153 @@
+"""``junheng plan NAME``: one runner for every planner.
+
+Each planner's command is generated from its declaration (``junheng.plan.PLANNERS``): the
+options every planner shares (input, output folder, year, standard, time limit, seed, language,
+``--apply``, ``--pseudonymise``) and one option per setting of its rules that is declared for
+the command line. A planner adds its rules declaration and its report, never CLI code.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from junheng.errors import InputError, NoPlanFound, PlanError, StandardError
+from junheng.plan import PLANNERS, Planner
+from junheng.standards.params import Param
+
+_KINDS: dict[str, type] = {"int": int, "number": float, "share": float, "choice": str,
+                           "ids": str, "bool": bool}
+
+
+def _option(p: Param, default_rules: Any) -> inspect.Parameter:
+    """The command-line option for one declared setting: its help is the declaration's words
+    and the national default; its value is checked by the declaration, not by typer."""
+    shown = p.show(getattr(default_rules, p.name), "zh")
+    shown_en = p.show(getattr(default_rules, p.name), "en")
+    help_text = f"{p.zh}（默认 {shown}）/ {p.en} (default {shown_en})"
+    names = [p.option] if p.kind != "bool" else [f"{p.option}/{p.option.replace('--', '--no-', 1)}"]
+    annotation = Annotated[_KINDS[p.kind] | None, typer.Option(*names, help=help_text,
+                                                               show_default=False)]
+    return inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                             annotation=annotation)
+
+
+def _common() -> list[inspect.Parameter]:
+    from junheng.cli import Lang
+
+    def opt(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                 annotation=annotation)
+
+    return [
+        inspect.Parameter("input", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+            Path, typer.Argument(help="县域数据：.xlsx 或 CSV/Parquet 文件夹 / county workbook or "
+                                      "folder")]),
+        opt("output", Annotated[Path | None, typer.Option(
+            "-o", "--output", help="写出方案的文件夹（xlsx + json）/ folder for the plan (xlsx + "
+                                   "json)")], None),
+        opt("apply", Annotated[Path | None, typer.Option(
+            "--apply", help="写出方案实施后的花名册（同一数据格式）/ write the roster after the "
+                            "plan (same data contract)")], None),
+        opt("year", Annotated[int | None, typer.Option(
+            min=1900, max=2200, help="规划学年（起始年份，默认当前学年）/ school year planned "
+                                     "(default: the one under way)")], None),
+        opt("standard", Annotated[str, typer.Option(
+            help="标准名称或 YAML 文件 / standard name or YAML file")], "quality-2017"),
+        opt("time_limit", Annotated[float, typer.Option(
+            min=1, help="每县求解时限（秒）/ solver time limit per county (s)")], 30.0),
+        opt("seed", Annotated[int, typer.Option(help="随机种子（同一输入与种子得到同一方案）/ seed "
+                                                     "(same input and seed, same plan)")], 0),
+        opt("lang", Annotated[Lang, typer.Option(help="语言 / language")], Lang.zh),
+        opt("pseudonymise", Annotated[bool, typer.Option(
+            "--pseudonymise", help="输出文件中的教师编号化名 / pseudonymise teacher ids in the "
+                                   "files written")], False),
+    ]
+
+
+def command(planner: Planner, out: Console, err: Console):  # -> Callable
+    """The typer command of ``planner``."""
+    settings = [p for p in planner.rules.params() if p.cli]
+    defaults = planner.rules()
+
+    def run(**kw: Any) -> None:
+        from junheng import load
+        from junheng.cli import progress_bar
+        from junheng.io import read_ids, write_workbook
+        from junheng.report import PLAN_REPORTS, print_problems
+        from junheng.standards import load_standard
+
+        write, show = PLAN_REPORTS[planner.name]
+        if kw["apply"] is not None and kw["pseudonymise"]:
+            err.print("[bold red]--apply 与 --pseudonymise 不能同时使用[/]：交流后的花名册是人事数据，"
+                      "必须保留真实教师编号；请分两次运行 / --apply and --pseudonymise cannot be "
+                      "combined: the roster after the moves is personnel data and needs the real "
+                      "teacher ids; run twice")
+            raise typer.Exit(2)
+        overrides = {}
+        try:
+            for p in settings:
+                value = kw[p.name]
+                if value is not None:
+                    overrides[p.name] = read_ids(value, p.of) if p.kind == "ids" else value
+        except InputError as exc:
+            print_problems(exc.problems, err)
+            raise typer.Exit(2) from exc
+        with progress_bar() as progress:
+            task = progress.add_task(f"读取并校验 reading {kw['input'].name}…", total=None)
+
+            def say(text: str) -> None:
+                progress.update(task, description=text)
+
+            standard = load_standard(kw["standard"])
+            try:
+                rules = standard.rules(planner.name).replace(**overrides)
+            except StandardError as exc:
+                progress.stop()
+                err.print("[bold red]设置有误 / invalid setting[/]")
+                for line in exc.problems:  # name the option the user typed
+                    for p in settings:
+                        line = line.replace(f"{planner.rules.SECTION}.{p.name}:", f"{p.option}:")
+                    err.print(f"  {line}", markup=False)
+                raise typer.Exit(2) from exc
+            try:
+                dataset = load(kw["input"])
+                result = planner.run(dataset, standard, rules, year=kw["year"],
+                                     time_limit=kw["time_limit"], seed=kw["seed"],
+                                     progress=say)
+            except InputError as exc:
+                progress.stop()
+                print_problems(exc.problems, err)
+                raise typer.Exit(2) from exc
+            except PlanError as exc:
+                progress.stop()
+                err.print("[bold red]未找到方案 / no plan found[/]" if isinstance(exc, NoPlanFound)
+                          else "[bold red]无法制定符合规则的方案 / no plan meets every rule[/]")
+                for zh, en in exc.messages:
+                    err.print(f"  {zh}", markup=False)
+                    err.print(f"  {en}", markup=False)
+                raise typer.Exit(1 if isinstance(exc, NoPlanFound) else 2) from exc
+            written = []
+            if kw["output"] is not None:
+                say("写出方案 writing the plan…")
+                written += write(result, kw["output"], kw["lang"].value, kw["pseudonymise"])
+            if kw["apply"] is not None:
+                say("写出实施后的花名册 writing the roster after…")
+                written.append(write_workbook(kw["apply"], result.dataset_after))
+        show(result, out, kw["lang"].value)
+        for path in written:
+            out.print(f"已写出 written: {path}", markup=False)
+
+    run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        _common() + [_option(p, defaults) for p in settings])
+    run.__doc__ = f"{planner.title[0]} / {planner.title[1]}"
+    return run
+
+
+def add_plan_commands(app: typer.Typer, out: Console, err: Console) -> None:
+    for planner in PLANNERS.values():
+        app.command(planner.name)(command(planner, out, err))

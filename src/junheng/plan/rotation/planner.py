@@ -1,0 +1,256 @@
+"""``plan_rotation``: this year's rotation list, under the rules, closing the most gaps.
+
+The orchestration only: the rules applied to the county (``rules``), the problem data per county
+(``input``), the model (``model``), a feasible start (``greedy``), the lexicographic solve
+(``plan._milp``), named teachers and the applied roster (``solution``), the "after" as a real
+re-evaluation, and the explanations (``explain``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from junheng.errors import InfeasiblePlan, InputError, NoPlanFound, Problem
+from junheng.evaluate import evaluate
+from junheng.model.calendar import planning_year
+from junheng.model.dataset import Dataset
+from junheng.plan._base import PlanResult, Progress, per_county
+from junheng.plan._geo import Distances
+from junheng.plan._milp import Solve, diagnose, solve_lexicographic
+from junheng.plan.rotation import explain
+from junheng.plan.rotation.greedy import greedy_start
+from junheng.plan.rotation.input import RotationInput, build_inputs
+from junheng.plan.rotation.model import FAMILIES, TIME_SHARES, RotationModel
+from junheng.plan.rotation.principals import principal_pairs
+from junheng.plan.rotation.rules import (
+    check_ids,
+    eligible_teachers,
+    item11,
+    school_roles,
+    teacher_groups,
+)
+from junheng.plan.rotation.solution import (
+    MOVE_SCHEMA,
+    apply_moves,
+    name_teachers,
+    predicted,
+    predicted_empty,
+)
+from junheng.standards import Standard, load_standard
+from junheng.standards.plan_rules import RotationRules
+
+
+@dataclass
+class RotationPlan(PlanResult):
+    """A rotation plan and the county before and after it.
+
+    Tables (Polars):
+
+    - ``moves``: one row per teacher moved, exchanges in pairs (``exchange``; ``direction``
+      ``send`` or ``return``): teacher, stage, subject, backbone level, from and to school,
+      km, form, and why (``why_zh``, ``why_en``: what that move changes);
+    - ``changes``: every affected school–stage × teacher indicator, before and after, and the
+      per-school rule before and after;
+    - ``compliance``: the shares reached — per sending school, and for the county as the
+      standard's item 11 counts it;
+    - ``unfixable``: what rotation cannot fix (a county short of a kind of teacher overall);
+    - ``predicted``: the model's own after-figures, equal to the re-evaluation's;
+    - ``principals``: principals and vice-principals after two full terms, paired for a
+      two-way exchange (a separate list; not applied);
+    - ``roles``: each school's role (send, receive, none) and why.
+    """
+
+    moves: pl.DataFrame | None = None
+    changes: pl.DataFrame | None = None
+    compliance: pl.DataFrame | None = None
+    unfixable: pl.DataFrame | None = None
+    predicted: pl.DataFrame | None = None
+    principals: pl.DataFrame | None = None
+    roles: pl.DataFrame | None = None
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        return {name: getattr(self, name) for name in
+                ("moves", "changes", "compliance", "unfixable", "principals", "roles")}
+
+
+def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
+                  rules: RotationRules | None = None, *, year: int | None = None,
+                  time_limit: float = 30.0, seed: int = 0, progress: Progress | None = None,
+                  **overrides: Any) -> RotationPlan:
+    """Propose this year's rotation list (STANDARDS.md §3) that closes the most gaps.
+
+    ``rules``: the profile's ``rotation:`` section by default; ``overrides`` change single
+    settings (``share=0.15``, ``max_km=30``, ``exempt_teachers=[…]`` …), checked as the profile
+    is. ``time_limit``: seconds for each county's model. The model and its lexicographic
+    objective are stated on ``RotationModel``.
+
+    Raises ``InputError`` for ids that name no school or teacher, or ``max_km`` without
+    coordinates; ``InfeasiblePlan`` naming the binding rule (and school) when no plan can meet
+    the rules; ``NoPlanFound`` when the time limit ran out before any plan was found.
+
+    Examples
+    --------
+    >>> import junheng
+    >>> plan = plan_rotation(junheng.generate_sample(schools=20, seed=3), year=2026,
+    ...                      time_limit=10)
+    >>> bool(plan.compliance.get_column("share_met").all())
+    True
+    """
+    started = time.perf_counter()
+    if not isinstance(standard, Standard):
+        standard = load_standard(standard)
+    if standard.merge_teaching_points_into_parent:
+        raise InfeasiblePlan("units", [("本标准把教学点并入中心校评估，轮岗规划暂不支持这种设置",
+                                        "the rotation planner does not support profiles that "
+                                        "merge teaching points into their central school yet")])
+    rules = rules or standard.rules("rotation")
+    if overrides:
+        rules = rules.replace(**overrides)
+    check_ids(dataset, rules)
+    year = planning_year(dataset) if year is None else year
+    say = progress or (lambda _: None)
+    say("评估现状 evaluating the county as it is…")
+    before = evaluate(dataset, standard, year=year)
+    distances = Distances.from_schools(dataset.schools)
+    warnings = _coordinates(dataset, distances, rules)
+    groups = teacher_groups(standard)
+    item = item11(standard, rules)
+    roles = school_roles(dataset, before, rules)
+    teachers, more = eligible_teachers(dataset, standard, rules, year, groups, item)
+    warnings += more
+    inputs, pools = build_inputs(dataset, standard, before, rules, year, roles, teachers, groups,
+                                 item, distances)
+
+    def solve(county: str) -> tuple[RotationModel, Solve]:
+        return _solve_county(inputs[county], time_limit, seed,
+                             lambda level: say(f"求解 solving {county}: {level}…"))
+
+    solved = per_county(inputs, solve)
+    named = [name_teachers(model, s.solution, pools, seed, rules.form)
+             for model, s in solved.values() if s.solution is not None]
+    moves = pl.concat(named) if named else pl.DataFrame(schema=MOVE_SCHEMA)
+    say("重新评估 evaluating the county after the moves…")
+    dataset_after = apply_moves(dataset, moves, year, rules.form)
+    after = evaluate(dataset_after, standard, year=year)
+    moves = explain.why(moves, inputs)
+    failing = set(before.schools.filter(pl.col("meets_rule").not_())
+                  .get_column("school_id").to_list())
+    return RotationPlan(
+        rules=rules, year=year, before=before, after=after, dataset_after=dataset_after,
+        levels={c: s.levels for c, (_, s) in solved.items()}, warnings=warnings,
+        seconds=time.perf_counter() - started, moves=moves,
+        changes=explain.changes(before, after, moves, groups),
+        compliance=explain.compliance(moves, inputs), unfixable=explain.unfixable(inputs),
+        predicted=pl.concat([predicted(model, s.solution) for model, s in solved.values()
+                             if s.solution is not None] or [predicted_empty()]),
+        principals=principal_pairs(dataset.teachers, roles, failing, rules, year, distances),
+        roles=roles)
+
+
+def _coordinates(dataset: Dataset, distances: Distances,
+                 rules: RotationRules) -> list[tuple[str, str]]:
+    """Schools without coordinates: an error with ``max_km`` (the distance rule cannot be
+    checked), else a warning that distance plays no part for them."""
+    if not distances.missing:
+        return []
+    names = dict(zip(dataset.schools["school_id"], dataset.schools["name"], strict=True))
+    if rules.max_km is not None:
+        raise InputError([Problem("学校 schools", None, "纬度 latitude / 经度 longitude", s,
+                                  f"{names[s]} 没有坐标，无法判断 --max-km {rules.max_km:g} km",
+                                  f"{names[s]} has no coordinates, so --max-km "
+                                  f"{rules.max_km:g} km cannot be checked")
+                          for s in distances.missing])
+    if not distances.known:
+        return [("学校没有坐标（纬度、经度），方案不考虑交流距离",
+                 "no school has coordinates (latitude, longitude): distance plays no part")]
+    shown = "、".join(names[s] for s in distances.missing[:10])
+    more = f" 等 {len(distances.missing)} 所" if len(distances.missing) > 10 else ""
+    return [(f"{shown}{more} 没有坐标，涉及这些学校的交流不计距离",
+             f"{len(distances.missing)} school(s) without coordinates: moves to or from them "
+             "count no distance")]
+
+
+def _solve_county(data: RotationInput, time_limit: float, seed: int,
+                  progress: Progress) -> tuple[RotationModel, Solve]:
+    _precheck(data)
+    model = RotationModel(data)
+    start = greedy_start(model)
+    solve = solve_lexicographic(
+        model.milp, model.objectives, time_limit, seed,
+        start=None if start is None else model.point(start),
+        shares=[TIME_SHARES[name] for name, _ in model.objectives], progress=progress)
+    if solve.solution is not None:
+        return model, solve
+    if solve.infeasible:
+        raise _infeasible(model, time_limit)
+    bound = solve.levels[0].bound if solve.levels else None
+    best = "" if bound is None else (f"（达标学校数的上界：{-bound:.0f}）", f" (the bound on "
+                                     f"school–stages meeting the rule: {-bound:.0f})")
+    raise NoPlanFound("time_limit", [(
+        f"{data.county}：{time_limit:g} 秒内未找到符合全部规则的方案（这不表示无解）"
+        f"{best[0] if best else ''}；请用 --time-limit 延长求解时间",
+        f"{data.county}: no plan found within {time_limit:g} s (which does not mean there is "
+        f"none){best[1] if best else ''}; allow more time with --time-limit")])
+
+
+def _precheck(data: RotationInput) -> None:
+    """The binding rule named before any solving, where counting suffices: a sending school
+    that must send more teachers than it has eligible, than its cap allows, or than the
+    receiving schools within reach could exchange."""
+    eligible: dict[tuple[str, str], int] = {}
+    for t in data.types:
+        eligible[(t.school_id, t.stage)] = eligible.get((t.school_id, t.stage), 0) + t.eligible
+    messages = []
+    for school, target in data.school_targets.items():
+        if target.required <= 0:
+            continue
+        reach = 0
+        for stage in ("primary", "junior"):
+            partners = sum(eligible.get((a.receiver, stage), 0) for a in data.arcs
+                           if a.sender == school and a.stage == stage)
+            reach += min(eligible.get((school, stage), 0), partners)
+        cap = data.cap.get(school)
+        limit = reach if cap is None else min(reach, cap)
+        if limit >= target.required:
+            continue
+        name = data.names[school]
+        if cap is not None and cap < reach:
+            zh_why, en_why = (f"每校调出上限（max_share）只允许 {cap} 名",
+                              f"the cap per school (max_share) allows {cap}")
+        else:
+            zh_why, en_why = (f"可对调的接收学校最多只能交流 {reach} 名",
+                              f"exchanges with the receiving schools within reach allow at most "
+                              f"{reach}")
+        messages.append((
+            f"{name}（{school}）须交流至少 {target.required} 名教师（交流比例 "
+            f"{target.share:.0%}），但{zh_why}",
+            f"{name} ({school}) must rotate at least {target.required} teachers (share "
+            f"{target.share:.0%}), but {en_why}"))
+    if messages:
+        raise InfeasiblePlan("share", messages)
+
+
+def _infeasible(model: RotationModel, time_limit: float) -> InfeasiblePlan:
+    """Name the rule families whose relaxation alone restores feasibility, and the schools."""
+    found = diagnose(model.milp, list(FAMILIES), time_limit=min(10.0, time_limit))
+    if not found.families:
+        return InfeasiblePlan("combined", [("无法同时满足全部规则（多项规则共同作用，放宽任一项均不够）",
+                                            "the rules cannot all be met (several rules "
+                                            "together; relaxing any one alone is not enough)")])
+    names = model.data.names
+    zh_parts, en_parts = [], []
+    for name in found.families:
+        zh, en = FAMILIES[name]
+        schools = [r.split("[", 1)[1].split(",")[0].rstrip("]") for r in found.rows.get(name, [])]
+        where = [names.get(s, s) for s in schools if s in names]
+        zh_parts.append(zh + (f"（{'、'.join(where)}）" if where else ""))
+        en_parts.append(en + (f" ({', '.join(where)})" if where else ""))
+    return InfeasiblePlan(found.families[0], [(
+        f"{model.data.county}：无法同时满足全部规则；放宽以下任一项即可：{'；'.join(zh_parts)}",
+        f"{model.data.county}: the rules cannot all be met; relaxing any one of these would do: "
+        f"{'; '.join(en_parts)}")])
