@@ -185,8 +185,14 @@ def solve_lexicographic(model: Milp, objectives: list[tuple[str, dict[int, float
     """
     import highspy
 
-    h = _highs(model, seed)
     n = model.n_vars
+    if n == 0:  # nothing to decide (HiGHS calls such a model "empty" and checks no row)
+        if model.violations([]):
+            return Solve(None, [LevelResult(objectives[0][0] if objectives else "feasible",
+                                            "infeasible", None, None, None, 0.0)])
+        return Solve([], [LevelResult(name, "optimal", 0.0, 0.0, 0.0, 0.0)
+                          for name, _ in objectives])
+    h = _highs(model, seed)
     shares = list(shares) if shares is not None else [1.0] * len(objectives)
     total_share = sum(shares)
     results: list[LevelResult] = []

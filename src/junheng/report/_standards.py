@@ -12,6 +12,8 @@ from junheng.model.schema import COUNTY, ENUMS
 from junheng.report._text import UNIT_WORDS, Lang, t
 from junheng.standards import Standard, available_standards, load_standard
 from junheng.standards._parts import Condition
+from junheng.standards.params import Rules
+from junheng.standards.plan_rules import PLANNER_RULES
 
 
 def print_standards(console: Console, lang: Lang = "zh") -> None:
@@ -178,4 +180,26 @@ def print_standard(ref: str, console: Console, lang: Lang = "zh") -> Standard:
     options.add_row("教学点并入中心校" if zh else "merge teaching points into parent",
                     t("yes" if std.merge_teaching_points_into_parent else "no", lang))
     console.print(options)
+    for planner in PLANNER_RULES:
+        _print_rules(std.rules(planner), console, lang)
     return std
+
+
+PLANNER_TITLES = {"rotation": ("交流轮岗规划规则", "Rotation planner rules")}
+
+
+def _print_rules(rules: Rules, console: Console, lang: Lang) -> None:
+    """A planner's section of the profile: each declared setting, what it means, its value,
+    and the command-line option that overrides it."""
+    zh = lang == "zh"
+    title = PLANNER_TITLES.get(rules.SECTION, (rules.SECTION, rules.SECTION))
+    table = Table(title=f"{title[0 if zh else 1]}（{rules.SECTION}:）" if zh
+                  else f"{title[1]} ({rules.SECTION}:)", title_justify="left")
+    table.add_column("设置" if zh else "Setting")
+    table.add_column("含义" if zh else "Meaning", overflow="fold")
+    table.add_column("取值" if zh else "Value", overflow="fold")
+    for p in rules.params():
+        key = p.name + (f"\n{p.option}" if p.cli else "")
+        table.add_row(key, escape(p.zh if zh else p.en),
+                      escape(p.show(getattr(rules, p.name), lang)))
+    console.print(table)

@@ -200,12 +200,13 @@ class Rules:
 
     @classmethod
     def build(cls, section: Mapping[str, Any] | None = None, **overrides: Any) -> Self:
-        """The rules from a profile's section, then ``overrides`` (None values are ignored).
+        """The rules from a profile's section, then ``overrides`` (``None`` switches a
+        nullable setting off, as ``null`` does in a profile).
 
         Raises ``StandardError`` listing every value that breaks its declaration.
         """
         data = dict(section or {})
-        data.update({k: v for k, v in overrides.items() if v is not None})
+        data.update(overrides)
         declared = {p.name: p for p in cls.params()}
         problems = [f"{cls.SECTION}.{k}: 未知参数 / unknown setting" for k in data
                     if k not in declared]

@@ -103,10 +103,6 @@ class RotationRules(Rules):
         if both:
             problems.append(f"quality_schools / weak_schools: 学校不能同时标为优质和薄弱 / a school "
                             f"cannot be both quality and weak: {', '.join(both)}")
-        if self.max_share is not None and self.max_share < self.share:
-            problems.append(f"max_share: 每校上限 {self.max_share:g} 低于交流比例 {self.share:g}，"
-                            f"派出学校无法达到比例 / the cap per school is below the share, so "
-                            f"no sending school could meet it")
         return problems
 
 

@@ -8,6 +8,7 @@ re-evaluation, and the explanations (``explain``).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,13 +190,15 @@ def _solve_county(data: RotationInput, time_limit: float, seed: int,
     if solve.infeasible:
         raise _infeasible(model, time_limit)
     bound = solve.levels[0].bound if solve.levels else None
-    best = "" if bound is None else (f"（达标学校数的上界：{-bound:.0f}）", f" (the bound on "
-                                     f"school–stages meeting the rule: {-bound:.0f})")
+    zh = en = ""
+    if bound is not None and math.isfinite(bound):  # the rule level maximises: −bound
+        zh = f"（已证明：至多 {max(0, -bound):.0f} 个学校学段能达标）"
+        en = f" (proven: at most {max(0, -bound):.0f} school–stages can meet the rule)"
     raise NoPlanFound("time_limit", [(
-        f"{data.county}：{time_limit:g} 秒内未找到符合全部规则的方案（这不表示无解）"
-        f"{best[0] if best else ''}；请用 --time-limit 延长求解时间",
+        f"{data.county}：{time_limit:g} 秒内未找到符合全部规则的方案（这不表示无解）{zh}；"
+        "请用 --time-limit 延长求解时间",
         f"{data.county}: no plan found within {time_limit:g} s (which does not mean there is "
-        f"none){best[1] if best else ''}; allow more time with --time-limit")])
+        f"none){en}; allow more time with --time-limit")])
 
 
 def _precheck(data: RotationInput) -> None:

@@ -79,14 +79,18 @@ class Item11:
 
 
 def item11(standard: Standard, rules: RotationRules) -> Item11:
+    """The county's shares, counted as the standard's item 11 counts them: its tenure and
+    backbone group, and its shares — or the plan's own where those are higher (a bureau that
+    plans to 15 % wants the county at 15 % too)."""
     item = next((i for part in standard.parts for i in part.items if i.compute == "rotation"),
                 None)
     if item is None:
         return Item11(rules.share, rules.backbone_share, rules.tenure_years, "backbone")
     p = item.params
     group = p["backbone_group"]
-    return Item11(float(p["share"]), float(p["backbone_share"]), int(p["tenure_years"]),
-                  None if group == "all" else group)
+    return Item11(max(float(p["share"]), rules.share),
+                  max(float(p["backbone_share"]), rules.backbone_share),
+                  int(p["tenure_years"]), None if group == "all" else group)
 
 
 def check_ids(dataset: Dataset, rules: RotationRules) -> None:
