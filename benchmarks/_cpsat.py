@@ -1,8 +1,9 @@
 """Solve a rotation model's integer levels with OR-Tools CP-SAT: `_cpsat.py MODEL.json`.
 
 Run in its own process by benchmarks/rotation.py (OR-Tools and highspy clash in one process).
-Rows named ``backbone…`` are scaled by 5 (0.2 → 1) so every coefficient is an integer; the
-scaling is checked, not assumed.
+Every column is integral in the model (moves, counts, shortfalls), so each is an integer here;
+a row with fractional coefficients (the backbone shares' 0.8 / −0.2) is scaled by the smallest
+integer that makes it integral — checked, not assumed.
 """
 
 from __future__ import annotations
@@ -14,18 +15,22 @@ import sys
 from ortools.sat.python import cp_model
 
 
+def _scale(values: list[float]) -> int:
+    for scale in range(1, 1001):
+        if all(abs(v * scale - round(v * scale)) <= 1e-6 for v in values):
+            return scale
+    raise SystemExit("a row is not integral after scaling by up to 1000")
+
+
 def main(path: str) -> None:
     with open(path, encoding="utf-8") as f:
         spec = json.load(f)
     cp = cp_model.CpModel()
-    xs = [cp.NewIntVar(int(lo), int(up), f"v{i}")
+    xs = [cp.NewIntVar(math.ceil(lo - 1e-9), math.floor(up + 1e-9), f"v{i}")
           for i, (lo, up) in enumerate(zip(spec["lower"], spec["upper"], strict=True))]
-    for lo, up, index, values, name in spec["rows"]:
-        scale = 5 if name.startswith("backbone") else 1
-        coeffs = [round(v * scale) for v in values]
-        if any(abs(c - v * scale) > 1e-6 for c, v in zip(coeffs, values, strict=True)):
-            raise SystemExit(f"row {name} is not integral after scaling")
-        expr = sum(c * xs[j] for c, j in zip(coeffs, index, strict=True))
+    for lo, up, index, values, _ in spec["rows"]:
+        scale = _scale(values)
+        expr = sum(round(v * scale) * xs[j] for v, j in zip(values, index, strict=True))
         if lo is not None and lo > -math.inf:
             cp.Add(expr >= math.ceil(lo * scale - 1e-6))
         if up is not None and up < math.inf:
@@ -35,7 +40,7 @@ def main(path: str) -> None:
         objective = sum(round(c) * xs[int(i)] for i, c in costs.items())
         cp.Minimize(objective)
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = spec["time_limit"] / 2
+        solver.parameters.max_time_in_seconds = spec["time_limit"] / len(spec["objectives"])
         solver.parameters.num_workers = 2
         status = solver.Solve(cp)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -43,8 +48,9 @@ def main(path: str) -> None:
                         "bound": None})
             break
         value = solver.ObjectiveValue()
-        out.append({"objective": name, "status": solver.StatusName(status), "value": value,
-                    "bound": solver.BestObjectiveBound(), "seconds": solver.WallTime()})
+        out.append({"objective": name, "status": solver.StatusName(status).lower(),
+                    "value": value, "bound": solver.BestObjectiveBound(),
+                    "seconds": solver.WallTime()})
         cp.Add(objective <= round(value))
     print(json.dumps(out))
 

@@ -102,11 +102,12 @@ def _share_ok(target: Target, moves: float) -> bool:
     return at_least(target.moved_before + moves, target.share * target.base, target.tolerance)
 
 
-def greedy_start(model: RotationModel) -> dict[int, int] | None:
+def greedy_start(model: RotationModel, state: _State | None = None) -> dict[int, int] | None:
     """Move counts per column of a plan that keeps every rule, or None when the greedy cannot
-    find one (the solver then searches on its own)."""
+    find one (the solver then searches on its own). ``state``: exchanges already chosen, to
+    complete with the shares."""
     d = model.data
-    state = _State(model)
+    state = state or _State(model)
     km = {i: (a.km if a.km is not None else math.inf) for i, a in enumerate(d.arcs)}
     arcs_of: dict[str, list[int]] = {}
     for i in sorted(model.arc_columns, key=lambda i: (km[i], i)):
