@@ -23,6 +23,7 @@ demo: $(STAMP)
 	mkdir -p build
 	$(BIN)/junheng sample --schools 60 --seed 7 -o build/sample-county.xlsx
 	$(BIN)/junheng evaluate build/sample-county.xlsx --report build/sample-report
+	$(BIN)/junheng plan rotation build/sample-county.xlsx --time-limit 20 -o build/sample-plan
 
 $(BROWSER) $(CJK_FONT):
 	$(APT) install -y chromium fonts-noto-cjk \

@@ -308,13 +308,15 @@ def violations(before: Any, moves: pl.DataFrame, year: int, *, share: float = 0.
         back = flows.get((b, a, stage), 0)
         if (a < b and n != back) or (a > b and back == 0):
             out.append(f"[b] {stage}: {n} moves {a} → {b} but {back} {b} → {a}")
-    by_exchange: dict[Any, set[frozenset[str]]] = defaultdict(set)
+    # exchanges are numbered within each county; one exchange joins one pair of schools
+    by_exchange: dict[tuple[Any, Any], set[frozenset[str]]] = defaultdict(set)
     for m in good:
-        by_exchange[m["exchange"]].add(frozenset((m["from_school_id"], m["to_school_id"])))
-    for ex, pairs in sorted(by_exchange.items(), key=lambda kv: str(kv[0])):
+        by_exchange[(m["county"], m["exchange"])].add(
+            frozenset((m["from_school_id"], m["to_school_id"])))
+    for (county, ex), pairs in sorted(by_exchange.items(), key=str):
         if len(pairs) > 1:
             shown = ", ".join(" ↔ ".join(sorted(p)) for p in sorted(pairs, key=sorted))
-            out.append(f"[b] exchange {ex} joins more than one pair of schools: {shown}")
+            out.append(f"[b] {county} exchange {ex} joins more than one pair of schools: {shown}")
 
     # --- [e] before (needed by c): which school–stages meet the per-school rule ---
     figures = _facility_figures(schools, stages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -202,8 +203,9 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
           because[r["because"]][0 if zh else 1] if r["because"] else ""]
          for r in plan.roles.iter_rows(named=True)])
     ws = book.wb.add_worksheet("求解" if zh else "Solver")
-    rows = [[county, _objective(lv.name, lang), lv.status, lv.value, lv.bound, lv.gap,
-             lv.seconds] for county, levels in plan.levels.items() for lv in levels]
+    rows = [[county, _objective(lv.name, lang), _status(lv.status, lang), lv.value, lv.bound,
+             lv.gap if lv.gap is not None and math.isfinite(lv.gap) else None, lv.seconds]
+            for county, levels in plan.levels.items() for lv in levels]
     end = book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("目标" if zh else "Objective", 24, "text"),
         ("状态" if zh else "Status", 10, "text"), ("值" if zh else "Value", 14, "num"),
@@ -216,6 +218,21 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
 def _objective(name: str, lang: Lang) -> str:
     zh, en = OBJECTIVES.get(name, (name, name))
     return zh if lang == "zh" else en
+
+
+STATUS_WORDS = {"optimal": ("已证明最优", "proven optimal"),
+                "time_limit": ("时限到，未证明最优", "stopped by the time limit"),
+                "no_solution": ("时限内无方案", "no plan in time"),
+                "infeasible": ("无解", "infeasible")}
+
+
+def _status(status: str, lang: Lang) -> str:
+    zh, en = STATUS_WORDS.get(status, (status, status))
+    return zh if lang == "zh" else en
+
+
+def _gap(gap: float | None) -> str:
+    return "—" if gap is None or not math.isfinite(gap) else f"{gap:.2%}"
 
 
 def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
@@ -290,9 +307,12 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
     console.print(table)
     for county, levels in plan.levels.items():
         for lv in levels:
-            gap = "—" if lv.gap is None else f"{lv.gap:.2%}"
-            console.print(f"[dim]{escape(county)} {_objective(lv.name, lang)}: {lv.status}, "
-                          f"{'差距' if zh else 'gap'} {gap}, {lv.seconds:.1f} s[/]")
+            console.print(f"[dim]{escape(county)} {_objective(lv.name, lang)}："
+                          f"{_status(lv.status, lang)}，{'差距' if zh else 'gap'} "
+                          f"{_gap(lv.gap)}，{lv.seconds:.1f} s[/]" if zh else
+                          f"[dim]{escape(county)} {_objective(lv.name, lang)}: "
+                          f"{_status(lv.status, lang)}, gap {_gap(lv.gap)}, "
+                          f"{lv.seconds:.1f} s[/]")
     if not plan.proven:
         console.print("[dim]有目标在时限内未证明最优：结果可能随机器速度略有不同；--time-limit 可延长[/]"
                       if zh else "[dim]a level was stopped by the time limit: another machine "
