@@ -636,3 +636,21 @@ def test_the_applied_roster_evaluates_as_the_plan_says(tmp_path):
         assert after_units[(p["school_id"], p["stage"])][f"teachers_{p['group']}"] == p["teachers"]
         if p["meets_rule"] is not None:
             assert rule[(p["school_id"], p["stage"])] == p["meets_rule"]
+
+
+def test_a_district_without_receiving_schools_is_told_to_mark_weak_ones(xlsx):
+    """An all-urban district where every school meets the rule has no receiving school; the
+    standard's direction there is quality → weak schools, which the bureau names."""
+    schools = [school_row("A", location="urban"), school_row("B", location="urban")]
+    stages = [stage_row("A", "primary", 200), stage_row("B", "primary", 200)]
+    roster = []
+    for school in ("A", "B"):
+        roster += staff(school, [*[("chinese", "bachelor", "county", 2015)] * 10,
+                                 *[("pe", "bachelor", "none", 2015)] * 2])
+    dataset = junheng.load(xlsx(schools=schools, stages=stages, teachers=roster))
+    with pytest.raises(InfeasiblePlan) as caught:
+        plan_rotation(dataset, year=YEAR, time_limit=10)
+    assert "--weak-schools" in caught.value.messages[0][0]
+    plan = plan_rotation(dataset, year=YEAR, weak_schools=["B"], time_limit=10)
+    assert set(plan.moves["from_school_id"]) == {"A", "B"}
+    assert plan.compliance.filter(pl.col("target") == "item11")["share_met"].all()

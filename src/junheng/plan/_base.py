@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import polars as pl
 
@@ -80,13 +80,3 @@ def per_county(counties: Iterable[str], solve: Callable[[str], T],
             progress(county)
         out[county] = solve(county)
     return out
-
-
-def words(pairs: Iterable[tuple[str, str]], lang: str) -> list[str]:
-    """The Chinese or English halves of (zh, en) pairs."""
-    return [zh if lang == "zh" else en for zh, en in pairs]
-
-
-def as_plain(value: Any) -> Any:
-    """Tuples as lists, for JSON."""
-    return list(value) if isinstance(value, tuple) else value

@@ -72,6 +72,13 @@ class _Book:
         else:
             ws.write_number(row, col, value, self.f[fmt])
 
+    def printable(self) -> None:
+        """Every sheet prints on A4 landscape, one page wide."""
+        for ws in self.wb.worksheets():
+            ws.set_paper(9)
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
+
     def table(self, ws: Worksheet, top: int, columns: list[tuple[str, int, str]],
               rows: list[list[Any]], freeze: bool = True, filters: bool = True) -> int:
         """Headers, then rows; ``columns`` are (header, width, kind), kind the format of the
@@ -162,10 +169,7 @@ class _ExcelReport:
             self.distribution_charts(charts, data)
         self.notes(self.book.wb.add_worksheet(self.tx("sheet_notes")),
                    charts_left_out=counties > MAX_CHART_COUNTIES)
-        for ws in self.book.wb.worksheets():  # printable: A4 landscape, one page wide
-            ws.set_paper(9)
-            ws.set_landscape()
-            ws.fit_to_pages(1, 0)
+        self.book.printable()
         summary.activate()
 
     # -- summary ---------------------------------------------------------------------------

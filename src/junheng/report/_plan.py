@@ -213,6 +213,7 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
         ("秒" if zh else "Seconds", 8, "num2")], rows)
     for i, (w_zh, w_en) in enumerate(plan.warnings):
         ws.write_string(end + 1 + i, 0, w_zh if zh else w_en)
+    book.printable()
 
 
 def _objective(name: str, lang: Lang) -> str:

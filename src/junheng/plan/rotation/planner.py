@@ -205,6 +205,17 @@ def _precheck(data: RotationInput) -> None:
     """The binding rule named before any solving, where counting suffices: a sending school
     that must send more teachers than it has eligible, than its cap allows, or than the
     receiving schools within reach could exchange."""
+    if not data.arcs and (data.item11.required > 0
+                          or any(t.required > 0 for t in data.school_targets.values())):
+        senders = bool(data.school_targets)
+        raise InfeasiblePlan("roles", [(
+            f"{data.county}：须交流至少 {data.item11.required} 名教师，但"
+            + ("没有接收学校（乡村学校、未达标学校、教学点的中心校）；城区可用 --weak-schools 指定薄弱学校"
+               if senders else "没有派出学校（城镇学校）；可用 --quality-schools 指定优质学校"),
+            f"{data.county}: at least {data.item11.required} teachers must rotate, but "
+            + ("no school receives (rural, failing the rule, or a teaching point's central "
+               "school); in a district, mark weak schools with --weak-schools" if senders else
+               "no school sends (urban or town); mark quality schools with --quality-schools"))])
     eligible: dict[tuple[str, str], int] = {}
     for t in data.types:
         eligible[(t.school_id, t.stage)] = eligible.get((t.school_id, t.stage), 0) + t.eligible
