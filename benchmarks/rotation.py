@@ -27,13 +27,10 @@ import polars as pl
 
 import junheng
 from junheng.plan import plan_rotation
-from junheng.plan._geo import Distances
 from junheng.plan._milp import solve_lexicographic
+from junheng.plan.rotation import RotationModel, apply_moves, rotation_problem
 from junheng.plan.rotation.greedy import _State, greedy_start
-from junheng.plan.rotation.input import build_inputs
-from junheng.plan.rotation.model import RotationModel
-from junheng.plan.rotation.rules import eligible_teachers, item11, school_roles, teacher_groups
-from junheng.plan.rotation.solution import apply_moves, name_teachers
+from junheng.plan.rotation.solution import name_teachers
 
 HERE = Path(__file__).resolve().parent
 YEAR = 2026
@@ -51,16 +48,11 @@ def shortfall(ev) -> int:
                ["shortfall"].sum())
 
 
-def county_model(dataset, standard, before):
+def county_model(dataset, standard):
     """The one county's model, as the planner builds it."""
-    rules = standard.rules("rotation")
-    groups, item = teacher_groups(standard), item11(standard, rules)
-    roles = school_roles(dataset, before, rules)
-    teachers, _ = eligible_teachers(dataset, standard, rules, YEAR, groups, item)
-    inputs, pools = build_inputs(dataset, standard, before, rules, YEAR, roles, teachers, groups,
-                                 item, Distances.from_schools(dataset.schools))
-    (data,) = inputs.values()
-    return RotationModel(data), pools
+    problem = rotation_problem(dataset, standard, year=YEAR)
+    (data,) = problem.inputs.values()
+    return RotationModel(data), problem.pools
 
 
 def greedy_rule(model: RotationModel) -> dict[int, int] | None:
@@ -110,7 +102,7 @@ def run_size(schools: int, time_limit: float) -> dict:
     dataset = junheng.generate_sample(schools=schools, seed=7)
     standard = junheng.load_standard()
     before = junheng.evaluate(dataset, standard, year=YEAR)
-    model, pools = county_model(dataset, standard, before)
+    model, pools = county_model(dataset, standard)
     started = time.perf_counter()
     start = greedy_start(model)
     first_s = time.perf_counter() - started
@@ -148,8 +140,7 @@ def cpsat_vs_highs(schools: int, time_limit: float) -> dict:
     HiGHS and in CP-SAT (its own process: OR-Tools' bundled HiGHS clashes with highspy)."""
     dataset = junheng.generate_sample(schools=schools, seed=7)
     standard = junheng.load_standard()
-    before = junheng.evaluate(dataset, standard, year=YEAR)
-    model, _ = county_model(dataset, standard, before)
+    model, _ = county_model(dataset, standard)
     milp = model.milp.without(lambda name: name.startswith("secant"))
     objectives = model.objectives[:3]
     started = time.perf_counter()

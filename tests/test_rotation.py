@@ -628,6 +628,17 @@ def test_the_applied_roster_evaluates_as_the_plan_says(tmp_path):
                     plan.after.stages.sort("stage", "indicator").iter_rows(named=True),
                     strict=True):
         assert a["cv"] == pytest.approx(b["cv"], rel=1e-9)
+    # each level's value, stated for the county, is the re-evaluation's figure
+    (levels,) = plan.levels.values()
+    value = {lv.name: lv.value for lv in levels}
+    teachers = plan.after.indicators.filter(pl.col("unit") == "teachers")
+    assert value["rule"] == plan.after.counties["schools_meeting_rule"][0]
+    assert value["shortfall"] == teachers.filter(pl.col("met").not_())["shortfall"].sum()
+    assert value["moves"] == plan.moves.height
+    cvs = plan.after.stages.filter(pl.col("indicator").is_in(
+        teachers["indicator"].unique().implode()))["cv"]
+    assert value["cv"] == pytest.approx(sum(c * c for c in cvs), rel=1e-9)
+    assert value["distance"] == pytest.approx(plan.moves["km"].sum(), rel=1e-9)
     # the model's own after-figures are the re-evaluation's
     after_units = {(r["school_id"], r["stage"]): r for r in plan.after.units.iter_rows(named=True)}
     rule = {(r["school_id"], r["stage"]): r["meets_rule"]

@@ -7,7 +7,13 @@ move, the shares, before and after) — orchestrated by ``planner.plan_rotation`
 """
 
 from junheng.plan.rotation.model import RotationModel
-from junheng.plan.rotation.planner import RotationPlan, plan_rotation
+from junheng.plan.rotation.planner import (
+    RotationPlan,
+    RotationProblem,
+    plan_rotation,
+    rotation_problem,
+)
 from junheng.plan.rotation.solution import apply_moves
 
-__all__ = ["RotationModel", "RotationPlan", "apply_moves", "plan_rotation"]
+__all__ = ["RotationModel", "RotationPlan", "RotationProblem", "apply_moves", "plan_rotation",
+           "rotation_problem"]

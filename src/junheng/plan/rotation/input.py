@@ -93,6 +93,7 @@ class RotationInput:
     types: list[TeacherType]
     arcs: list[Arc]
     location: dict[str, str]  # school -> urban · town · rural
+    role: dict[str, str]  # school -> send · receive · none
     school_targets: dict[str, Target]  # sending school -> its share (scope school)
     county_target: Target | None  # the planner's share for the county (scope county)
     item11: Target  # the county as the standard's item 11 counts it, always
@@ -161,6 +162,7 @@ def build_inputs(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
             types=[t for t in types if county_of[t.school_id] == county],
             arcs=[a for a in arcs if county_of[a.sender] == county],
             location={s: location[s] for s in schools},
+            role={s: role_of[s] for s in schools},
             school_targets=school_targets, county_target=county_target,
             item11=target(sum(counted.get(s, 0) for s in schools), item.share,
                           item.backbone_share),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
-from junheng.plan._milp import Milp
+from junheng.plan._milp import LevelResult, Milp
 from junheng.plan.rotation.input import MERGED, Arc, RotationInput, Target, TeacherType, Unit
 
 # The rule families a diagnosis may relax, in the order it tries them, with their words.
@@ -104,13 +105,21 @@ class RotationModel:
        stay within the county and stage;
     5. ``distance``: min Σ km(s, r)·(x + y).
 
+    The solver's values count only the school–stages a move can reach; ``in_county_terms``
+    states each level for the whole county (school–stages meeting the rule, teachers short,
+    teachers moved, Σ CV², km).
+
     Examples
     --------
-    >>> from junheng.plan.rotation.input import Target
-    >>> t = Target(base=20, share=0.1, backbone_share=0.2, moved_before=0, backbone_before=0,
-    ...            tolerance=1e-9)
-    >>> t.required
-    2
+    >>> import junheng
+    >>> from junheng.plan.rotation.planner import rotation_problem
+    >>> data = rotation_problem(junheng.generate_sample(schools=20, seed=3),
+    ...                         year=2026).inputs["示例县"]
+    >>> model = RotationModel(data)
+    >>> [name for name, _ in model.objectives]
+    ['rule', 'shortfall', 'moves', 'cv', 'distance']
+    >>> sorted({name.split("[")[0] for name in model.milp.row_names})[:5]
+    ['arrive', 'arrive_of', 'backbone', 'balance', 'cap']
     """
 
     def __init__(self, data: RotationInput) -> None:
@@ -129,6 +138,7 @@ class RotationModel:
         self.variance: dict[int, float] = {}
         self.secants: dict[int, tuple[int, int, float, float]] = {}  # v -> (c, students, X̄, per)
         self.arrivals: dict[tuple[int, str], int] = {}  # (move column, subject) -> q
+        self.fixed_cv = 0.0  # Σ CV² of the counts no plan changes
         self._move_columns()
         self._balance()
         self._once()
@@ -139,6 +149,7 @@ class RotationModel:
         self._arrivals()
         self._school_shares()
         self._county_shares()
+        self._untouched()
         self.objectives = [
             ("rule", {z: -1.0 for z in self.rule.values()}),
             ("shortfall", self.short),
@@ -328,11 +339,15 @@ class RotationModel:
     def _variance(self, u: Unit, k: str, per: float, c: int, lo: int, hi: int) -> None:
         """v ≥ the secants of φ(c) = (per·c − X̄·P)² / P, weighted 1/(P_g·X̄²)."""
         mean = self.data.county_value.get((u.stage, k))
-        if not mean or hi == lo:  # the CV is undefined at X̄ = 0; a fixed count adds nothing
+        if not mean:  # the CV is undefined at X̄ = 0: nothing to lower
+            return
+        weight = 1.0 / (self.data.stage_pupils[u.stage] * mean * mean)
+        if hi == lo:  # a count no plan changes: a constant
+            self.fixed_cv += weight * phi(lo, u.students, mean, per)
             return
         m = self.milp
         v = m.var(f"v[{k},{u.school_id},{u.stage}]")
-        self.variance[v] = 1.0 / (self.data.stage_pupils[u.stage] * mean * mean)
+        self.variance[v] = weight
         self.secants[v] = (c, u.students, mean, per)
         for a in range(lo, hi):
             slope = phi(a + 1, u.students, mean, per) - phi(a, u.students, mean, per)
@@ -375,6 +390,35 @@ class RotationModel:
         if terms:
             rhs = target.backbone_share * target.moved_before - target.backbone_before
             m.row(f"{backbone_family}[{key}]", terms, lower=rhs - 1e-9)
+
+    def _untouched(self) -> None:
+        """What the units no move reaches add to each level, unchanged by any plan."""
+        d = self.data
+        rule, short, cv = 0.0, 0.0, self.fixed_cv
+        for key, u in d.units.items():
+            if self.types_at.get(key) or self.arriving.get(key) or u.students <= 0:
+                continue
+            rule += bool(u.meets_rule_now)
+            for g in d.groups:
+                if g.thresholds is not None:
+                    short += max(0, u.needed[g.key] - u.counts[g.key])
+                mean = d.county_value.get((u.stage, g.key))
+                if mean:
+                    cv += phi(u.counts[g.key], u.students, mean, g.per_students) / (
+                        d.stage_pupils[u.stage] * mean * mean)
+        # county value = scale × solver value + offset
+        self.terms = {"rule": (-1.0, rule), "shortfall": (1.0, short), "moves": (2.0, 0.0),
+                      "cv": (1.0, cv), "distance": (1.0, 0.0)}
+
+    def in_county_terms(self, level: LevelResult) -> LevelResult:
+        """A level's value and bound for the whole county: school–stages meeting the rule,
+        teachers short, teachers moved, Σ CV², km (the gap is the solver's, unchanged)."""
+        scale, offset = self.terms.get(level.name, (1.0, 0.0))
+
+        def county(v: float | None) -> float | None:
+            return None if v is None or not math.isfinite(v) else scale * v + offset
+
+        return replace(level, value=county(level.value), bound=county(level.bound))
 
     # -- reading and writing points --------------------------------------------------------
 

@@ -79,6 +79,60 @@ class RotationPlan(PlanResult):
                 ("moves", "changes", "compliance", "unfixable", "principals", "roles")}
 
 
+@dataclass
+class RotationProblem:
+    """A county (or several) read as rotation problems: the rules as applied, the evaluation
+    before, each school's role, the teachers with their eligibility, and one
+    ``RotationInput`` per county (with each teacher type's pool of teachers)."""
+
+    standard: Standard
+    rules: RotationRules
+    year: int
+    before: Any  # Evaluation
+    roles: pl.DataFrame
+    teachers: pl.DataFrame
+    inputs: dict[str, RotationInput]
+    pools: dict[int, pl.DataFrame]
+    distances: Distances
+    warnings: list[tuple[str, str]]
+
+
+def rotation_problem(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
+                     rules: RotationRules | None = None, *, year: int | None = None,
+                     **overrides: Any) -> RotationProblem:
+    """The input step of ``plan_rotation``: rules checked against the data, the county
+    evaluated, roles, eligibility and each county's problem data.
+
+    >>> import junheng
+    >>> problem = rotation_problem(junheng.generate_sample(schools=20, seed=3), year=2026)
+    >>> data = problem.inputs["示例县"]
+    >>> len(data.units), data.item11.required
+    (23, 73)
+    """
+    if not isinstance(standard, Standard):
+        standard = load_standard(standard)
+    if standard.merge_teaching_points_into_parent:
+        raise InfeasiblePlan("units", [("本标准把教学点并入中心校评估，轮岗规划暂不支持这种设置",
+                                        "the rotation planner does not support profiles that "
+                                        "merge teaching points into their central school yet")])
+    rules = rules or standard.rules("rotation")
+    if overrides:
+        rules = rules.replace(**overrides)
+    check_ids(dataset, rules)
+    year = planning_year(dataset) if year is None else year
+    before = evaluate(dataset, standard, year=year)
+    distances = Distances.from_schools(dataset.schools)
+    warnings = _coordinates(dataset, distances, rules)
+    groups = teacher_groups(standard)
+    item = item11(standard, rules)
+    roles = school_roles(dataset, before, rules)
+    teachers, more = eligible_teachers(dataset, standard, rules, year, groups, item)
+    inputs, pools = build_inputs(dataset, standard, before, rules, year, roles, teachers, groups,
+                                 item, distances)
+    return RotationProblem(standard, rules, year, before, roles, teachers, inputs, pools,
+                           distances, warnings + more)
+
+
 def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
                   rules: RotationRules | None = None, *, year: int | None = None,
                   time_limit: float = 30.0, seed: int = 0, progress: Progress | None = None,
@@ -103,54 +157,38 @@ def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2
     True
     """
     started = time.perf_counter()
-    if not isinstance(standard, Standard):
-        standard = load_standard(standard)
-    if standard.merge_teaching_points_into_parent:
-        raise InfeasiblePlan("units", [("本标准把教学点并入中心校评估，轮岗规划暂不支持这种设置",
-                                        "the rotation planner does not support profiles that "
-                                        "merge teaching points into their central school yet")])
-    rules = rules or standard.rules("rotation")
-    if overrides:
-        rules = rules.replace(**overrides)
-    check_ids(dataset, rules)
-    year = planning_year(dataset) if year is None else year
     say = progress or (lambda _: None)
     say("评估现状 evaluating the county as it is…")
-    before = evaluate(dataset, standard, year=year)
-    distances = Distances.from_schools(dataset.schools)
-    warnings = _coordinates(dataset, distances, rules)
-    groups = teacher_groups(standard)
-    item = item11(standard, rules)
-    roles = school_roles(dataset, before, rules)
-    teachers, more = eligible_teachers(dataset, standard, rules, year, groups, item)
-    warnings += more
-    inputs, pools = build_inputs(dataset, standard, before, rules, year, roles, teachers, groups,
-                                 item, distances)
+    problem = rotation_problem(dataset, standard, rules, year=year, **overrides)
+    rules, year, before, inputs = problem.rules, problem.year, problem.before, problem.inputs
 
     def solve(county: str) -> tuple[RotationModel, Solve]:
         return _solve_county(inputs[county], time_limit, seed,
                              lambda level: say(f"求解 solving {county}: {level}…"))
 
     solved = per_county(inputs, solve)
-    named = [name_teachers(model, s.solution, pools, seed, rules.form)
+    named = [name_teachers(model, s.solution, problem.pools, seed, rules.form)
              for model, s in solved.values() if s.solution is not None]
     moves = pl.concat(named) if named else pl.DataFrame(schema=MOVE_SCHEMA)
     say("重新评估 evaluating the county after the moves…")
     dataset_after = apply_moves(dataset, moves, year, rules.form)
-    after = evaluate(dataset_after, standard, year=year)
+    after = evaluate(dataset_after, problem.standard, year=year)
     moves = explain.why(moves, inputs)
     failing = set(before.schools.filter(pl.col("meets_rule").not_())
                   .get_column("school_id").to_list())
+    groups = teacher_groups(problem.standard)
     return RotationPlan(
         rules=rules, year=year, before=before, after=after, dataset_after=dataset_after,
-        levels={c: s.levels for c, (_, s) in solved.items()}, warnings=warnings,
-        seconds=time.perf_counter() - started, moves=moves,
+        levels={c: [model.in_county_terms(lv) for lv in s.levels]
+                for c, (model, s) in solved.items()},
+        warnings=problem.warnings, seconds=time.perf_counter() - started, moves=moves,
         changes=explain.changes(before, after, moves, groups),
         compliance=explain.compliance(moves, inputs), unfixable=explain.unfixable(inputs),
         predicted=pl.concat([predicted(model, s.solution) for model, s in solved.values()
                              if s.solution is not None] or [predicted_empty()]),
-        principals=principal_pairs(dataset.teachers, roles, failing, rules, year, distances),
-        roles=roles)
+        principals=principal_pairs(dataset.teachers, problem.roles, failing, rules, year,
+                                   problem.distances),
+        roles=problem.roles)
 
 
 def _coordinates(dataset: Dataset, distances: Distances,
@@ -189,11 +227,11 @@ def _solve_county(data: RotationInput, time_limit: float, seed: int,
         return model, solve
     if solve.infeasible:
         raise _infeasible(model, time_limit)
-    bound = solve.levels[0].bound if solve.levels else None
+    bound = model.in_county_terms(solve.levels[0]).bound if solve.levels else None
     zh = en = ""
-    if bound is not None and math.isfinite(bound):  # the rule level maximises: −bound
-        zh = f"（已证明：至多 {max(0, -bound):.0f} 个学校学段能达标）"
-        en = f" (proven: at most {max(0, -bound):.0f} school–stages can meet the rule)"
+    if bound is not None and math.isfinite(bound):
+        zh = f"（已证明：至多 {bound:.0f} 个学校学段能达标）"
+        en = f" (proven: at most {bound:.0f} school–stages can meet the rule)"
     raise NoPlanFound("time_limit", [(
         f"{data.county}：{time_limit:g} 秒内未找到符合全部规则的方案（这不表示无解）{zh}；"
         "请用 --time-limit 延长求解时间",
@@ -205,9 +243,9 @@ def _precheck(data: RotationInput) -> None:
     """The binding rule named before any solving, where counting suffices: a sending school
     that must send more teachers than it has eligible, than its cap allows, or than the
     receiving schools within reach could exchange."""
-    if not data.arcs and (data.item11.required > 0
-                          or any(t.required > 0 for t in data.school_targets.values())):
-        senders = bool(data.school_targets)
+    roles = set(data.role.values())
+    if not data.arcs and not {"send", "receive"} <= roles and data.item11.required > 0:
+        senders = "send" in roles
         raise InfeasiblePlan("roles", [(
             f"{data.county}：须交流至少 {data.item11.required} 名教师，但"
             + ("没有接收学校（乡村学校、未达标学校、教学点的中心校）；城区可用 --weak-schools 指定薄弱学校"
