@@ -5,7 +5,8 @@ own sample generator (which this module does not use).
 ``conftest.write_xlsx``; every county it makes passes ``junheng.load``. Quirks (all optional):
 
 - ``year`` (2026): the school year to be planned; ``rotations=True`` records moves already made
-  in it (and a few in the year before, which do not count);
+  in it (and a few in the year before, which do not count); ``rotations="many"`` also has every
+  village school send its whole yearly cap (20 %) before the plan;
 - ``coords``: ``"all"`` (default), ``"some"`` (a few rural schools without coordinates) or
   ``"none"`` (no latitude / longitude columns at all); ``far=True`` puts one village school
   about 70 km from the county town;
@@ -16,6 +17,10 @@ own sample generator (which this module does not use).
   school totals (stage cells empty), to be split primary 1 : junior 1.1;
 - ``heads`` (True): principals and vice-principals; ``single_subject`` (True): village schools
   with a single PE teacher and a single music teacher;
+- ``boundary`` (False): the first urban primary and junior schools have 1000 pupils and every
+  figure exactly at its threshold (42 / 53 qualified, 10 backbone, 9 PE/art teachers…), and the
+  split of the nine-year school's totals lands exactly on 4.5 m² (primary teaching area) and
+  2500 yuan (junior equipment);
 - ``urban_failing`` (False): one urban primary school fails the per-school rule (too little
   sports ground), so it receives teachers;
 - ``urban_only`` (False): a district of urban schools only (no rural school, no teaching point),
@@ -172,9 +177,9 @@ class _County:
         return row
 
     def _unit_teachers(self, sid: str, kind: str, location: str, stage: str, students: int,
-                       single_stage: bool) -> list[dict]:
+                       single_stage: bool, exact: bool = False) -> list[dict]:
         """Full-time teachers of one school–stage, with the qualified, backbone and PE/art
-        counts drawn around the thresholds (above them unless the school is a weak kind)."""
+        counts drawn around the thresholds; ``exact``: each count exactly at its threshold."""
         rng = self.rng
         n = max(2, round(students / _RATIO[(location, stage)]))
         q_need = math.ceil(THRESHOLDS["qualified"][stage] * students / 100)
@@ -185,6 +190,8 @@ class _County:
         village = kind == "village" and self.q.get("single_subject", True)
         pe_art = 2 if village else min(n, p_need + rng.randint(0, 2))
         unqualified = rng.randint(0, max(0, min(n - q_need - 2, n // 4)))
+        if exact:
+            backbone, pe_art, unqualified = b_need, p_need, n - q_need
         qualified = n - unqualified
         subjects = (PRIMARY_SUBJECTS if stage == "primary" else JUNIOR_SUBJECTS)
         stage_cell = stage if not single_stage or rng.random() > 0.1 else None
@@ -219,6 +226,7 @@ class _County:
         villages = iter(rng.sample(VILLAGES, len(VILLAGES)))
         towns = iter(rng.sample(TOWNS[1:], len(TOWNS) - 1))
         urban_failing_done = False
+        on_boundary: set[str] = set()
         far_done = False
         for i, (kind, school_type, location, pupils) in enumerate(self.layout, start=1):
             sid = f"{self.code}{i:04d}"
@@ -259,9 +267,21 @@ class _County:
                       and q.get("nine_year_totals", True))
             school_total = dict.fromkeys(FACILITIES, 0.0)
             staff: list[dict] = []
+            exact = bool(q.get("boundary")) and kind in ("urban_primary", "urban_junior") \
+                and kind not in on_boundary and not failing
+            if exact:
+                on_boundary.add(kind)
+            nine_boundary = bool(q.get("boundary")) and totals
             for stage, (low, high) in pupils.items():
                 students = rng.randint(low, high)
                 figures = _facilities(rng, stage, students, failing)
+                if exact:  # every figure exactly at its threshold: 1000 pupils
+                    students = 1000
+                    figures = {col: round(THRESHOLDS[col][stage] * 1000, 6)
+                               for col in FACILITIES}
+                    figures["multimedia_rooms"] = round(figures["multimedia_rooms"] / 100)
+                if nine_boundary:  # multiples that make the split land on thresholds
+                    students = students // 22 * 22 if stage == "primary" else students // 20 * 20
                 classes = max(1, math.ceil(students / (42 if stage == "primary" else 47)))
                 if kind == "teaching_point":
                     classes = rng.randint(2, 4)
@@ -275,11 +295,19 @@ class _County:
                     srow.update(figures)
                 self.stages.append(srow)
                 staff += self._unit_teachers(sid, kind, location, stage, students,
-                                             len(pupils) == 1)
+                                             len(pupils) == 1, exact)
             if totals:
                 for col in FACILITIES:
                     value = school_total[col]
                     row[col] = int(value) if col == "multimedia_rooms" else round(value, 1)
+            if nine_boundary:
+                # split primary 1 : junior 1.1, the primary part gets exactly 4.5 m² per pupil
+                # of teaching area, the junior part exactly 2500 yuan of equipment per pupil
+                p, j = (next(r["students"] for r in self.stages
+                             if r["school_id"] == sid and r["stage"] == st)
+                        for st in ("primary", "junior"))
+                row["teaching_area_m2"] = (450 * p + 495 * j) / 100  # 4.5 p + 4.95 j, exactly
+                row["equipment_value_yuan"] = float(2500 * p * 10 // 11 + 2500 * j)
             if q.get("heads", True) and kind != "teaching_point":
                 heads = ["principal"] + ["vice_principal"] * (1 + (len(staff) > 40))
                 managers = max(1, len(staff) // 12)
@@ -309,10 +337,21 @@ class _County:
                  ("town_junior", "rural_junior", "junior", year, False),
                  ("urban_junior", "nine_year", "junior", year - 1, False),
                  ("village", "urban_primary", "primary", year - 1, False)]
-        for src, dst, stage, when, backbone in pairs:
-            if src not in by_kind or dst not in by_kind:
+        moves = [(src, dst, stage, when, backbone, None, None)
+                 for src, dst, stage, when, backbone in pairs]
+        if self.q.get("rotations") == "many":
+            # every village school has already sent its whole yearly cap this year
+            for a in by_kind.get("village", []):
+                staff = sum(1 for t in self.teachers
+                            if t["school_id"] == a["school_id"] and t["full_time"] == "是")
+                for _ in range(math.ceil(0.2 * staff)):
+                    b = rng.choice(by_kind.get("central") or by_kind["urban_primary"])
+                    moves.append(("village", "", "primary", year, False, a, b))
+        for src, dst, stage, when, backbone, a, b in moves:
+            if a is None and (src not in by_kind or dst not in by_kind):
                 continue
-            a, b = rng.choice(by_kind[src]), rng.choice(by_kind[dst])
+            if a is None:
+                a, b = rng.choice(by_kind[src]), rng.choice(by_kind[dst])
             if stage not in stage_of[a["school_id"]] or stage not in stage_of[b["school_id"]]:
                 continue
             t = self._teacher(b["school_id"], stage, school_since=when, education="bachelor",

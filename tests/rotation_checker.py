@@ -223,6 +223,27 @@ def _rule_results(stages: Mapping[tuple[str, str], dict],
             for key, row in stages.items() if row["students"] > 0}
 
 
+def _roles(schools: Mapping[str, Mapping[str, Any]],
+           rule_before: Mapping[tuple[str, str], tuple[bool, list[str]]],
+           quality: set[str], weak: set[str]) -> dict[str, str]:
+    """Rule c: each school "send" or "receive", the first that applies of: a quality school
+    sends; a weak school, a school with a stage failing the per-school rule before the moves, a
+    rural school, the central school of a teaching point receive; other (urban, town) schools
+    send."""
+    failing = {sid for (sid, _), (ok, _) in rule_before.items() if not ok}
+    centrals = {s["parent_school_id"] for s in schools.values()
+                if s["school_type"] == "teaching_point" and s.get("parent_school_id")}
+    roles = {}
+    for sid, s in schools.items():
+        if sid in quality:
+            roles[sid] = "send"
+        elif sid in weak or sid in failing or s["location"] == "rural" or sid in centrals:
+            roles[sid] = "receive"
+        else:
+            roles[sid] = "send"
+    return roles
+
+
 # --- the checker ---------------------------------------------------------------------------------
 
 def violations(before: Any, moves: pl.DataFrame, year: int, *, share: float = 0.10,
@@ -321,21 +342,9 @@ def violations(before: Any, moves: pl.DataFrame, year: int, *, share: float = 0.
     # --- [e] before (needed by c): which school–stages meet the per-school rule ---
     figures = _facility_figures(schools, stages)
     before_rule = _rule_results(stages, figures, _teacher_counts(roster.values()))
-    failing = {sid for (sid, _), (ok, _) in before_rule.items() if not ok}
 
     # --- [c] directions ---
-    centrals = {s["parent_school_id"] for s in schools.values()
-                if s["school_type"] == "teaching_point" and s.get("parent_school_id")}
-
-    def role(sid: str) -> str:
-        s = schools[sid]
-        if sid in quality:
-            return "send"
-        if sid in weak or sid in failing or s["location"] == "rural" or sid in centrals:
-            return "receive"
-        return "send"
-
-    roles = {sid: role(sid) for sid in schools}
+    roles = _roles(schools, before_rule, quality, weak)
     for m in good:
         a, b, stage = m["from_school_id"], m["to_school_id"], m["stage"]
         label = f"teacher {m['teacher_id']} ({a} → {b}, {stage})"

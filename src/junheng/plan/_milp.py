@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,18 +71,28 @@ class Milp:
 
     def violations(self, values: Sequence[float], tolerance: float = 1e-6) -> list[str]:
         """Names of the rows and columns that ``values`` breaks (empty: a feasible point)."""
+        x = np.asarray(values, dtype=float)
         out = []
-        for j, v in enumerate(values):
-            if v < self.lower[j] - tolerance or v > self.upper[j] + tolerance or (
-                    self.integer[j] and abs(v - round(v)) > tolerance):
-                out.append(self.names[j])
-        for i, name in enumerate(self.row_names):
-            total = sum(a * values[j] for j, a in zip(self.row_index[i], self.row_value[i],
-                                                       strict=True))
-            scale = tolerance * max(1.0, abs(total))
-            if total < self.row_lower[i] - scale or total > self.row_upper[i] + scale:
-                out.append(name)
-        return out
+        if len(x):
+            lower, upper = np.asarray(self.lower), np.asarray(self.upper)
+            integer = np.asarray(self.integer, dtype=bool)
+            bad = (x < lower - tolerance) | (x > upper + tolerance) | (
+                integer & (np.abs(x - np.round(x)) > tolerance))
+            out += [self.names[j] for j in np.flatnonzero(bad)]
+        if not self.row_names:
+            return out
+        lengths = np.array([len(ix) for ix in self.row_index])
+        index = np.fromiter((i for ix in self.row_index for i in ix), dtype=np.int64,
+                            count=int(lengths.sum()))
+        coef = np.fromiter((v for vs in self.row_value for v in vs), dtype=float,
+                           count=len(index))
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        total = np.bincount(rows, weights=coef * x[index] if len(index) else None,
+                            minlength=len(lengths))
+        scale = tolerance * np.maximum(1.0, np.abs(total))
+        bad = (total < np.asarray(self.row_lower) - scale) | (
+            total > np.asarray(self.row_upper) + scale)
+        return out + [self.row_names[i] for i in np.flatnonzero(bad)]
 
 
 def family(row_name: str) -> str:
@@ -175,13 +185,20 @@ def solve_lexicographic(model: Milp, objectives: list[tuple[str, dict[int, float
                         time_limit: float = 30.0, seed: int = 0,
                         start: Sequence[float] | None = None,
                         shares: Sequence[float] | None = None,
-                        progress: Callable[[str], None] | None = None) -> Solve:
+                        progress: Callable[[str], None] | None = None,
+                        integral: Collection[str] = ()) -> Solve:
     """Minimise each objective in turn with HiGHS, holding the earlier ones at their values.
 
     ``start``: a feasible point handed to the solver before the first level. ``shares``: each
     level's share of ``time_limit`` (equal by default); time a level leaves unused passes on.
-    Each level starts from the previous level's solution, which stays feasible, so once any
-    level has a plan the solve ends with one.
+    ``integral``: the objectives whose values are whole numbers, held exactly (the others
+    within 10⁻⁶, relative). Each level starts from the previous level's solution, which stays
+    feasible, so once any level has a plan the solve ends with one.
+
+    A solution is used only after it is checked against every row and its objective value
+    recomputed from it: when HiGHS's presolve reports a value its solution does not have (seen
+    with HiGHS 1.16), the level is solved again without presolve; failing that, the previous
+    level's plan is kept and the level marked ``numerical``.
     """
     import highspy
 
@@ -193,6 +210,7 @@ def solve_lexicographic(model: Milp, objectives: list[tuple[str, dict[int, float
         return Solve([], [LevelResult(name, "optimal", 0.0, 0.0, 0.0, 0.0)
                           for name, _ in objectives])
     h = _highs(model, seed)
+    held = model.without(lambda _: False)  # the rows plus each objective as it is held
     shares = list(shares) if shares is not None else [1.0] * len(objectives)
     total_share = sum(shares)
     results: list[LevelResult] = []
@@ -205,45 +223,66 @@ def solve_lexicographic(model: Milp, objectives: list[tuple[str, dict[int, float
         # the level's share, what earlier levels left, but never past the whole limit
         budget = min(time_limit * share / total_share + carried,
                      deadline - time.perf_counter())
-        h.setOptionValue("time_limit", float(max(0.5, budget)))
         cost = np.zeros(n)
         for i, c in costs.items():
             cost[i] = c
         h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-        if solution is not None:
-            given = highspy.HighsSolution()
-            given.col_value = list(solution)
-            given.value_valid = True
-            h.setSolution(given)
         started = time.perf_counter()
-        h.run()
+        found = None
+        for presolve in ("choose", "off"):
+            h.setOptionValue("presolve", presolve)
+            h.setOptionValue("time_limit", float(max(0.5, budget - (time.perf_counter()
+                                                                      - started))))
+            if solution is not None:
+                given = highspy.HighsSolution()
+                given.col_value = list(solution)
+                given.value_valid = True
+                h.setSolution(given)
+            h.run()
+            status, info = h.getModelStatus(), h.getInfo()
+            if info.primal_solution_status == 2:  # kSolutionStatusFeasible
+                candidate = list(h.getSolution().col_value)
+                own = sum(c * candidate[i] for i, c in costs.items())
+                reported = float(info.objective_function_value)
+                if abs(own - reported) <= 1e-6 * max(1.0, abs(own)) and \
+                        not held.violations(candidate):
+                    found = candidate
+                    break
+            elif status == highspy.HighsModelStatus.kInfeasible and level == 0:
+                break  # proven, before any plan: the request is infeasible
+            elif status != highspy.HighsModelStatus.kInfeasible:
+                break  # out of time: nothing to retry
+        h.setOptionValue("presolve", "choose")
         seconds = time.perf_counter() - started
         carried = max(0.0, budget - seconds)
-        status = h.getModelStatus()
-        info = h.getInfo()
-        if status == highspy.HighsModelStatus.kInfeasible:
-            results.append(LevelResult(name, "infeasible", None, None, None, seconds))
-            return Solve(None, results)
-        if info.primal_solution_status != 2:  # kSolutionStatusFeasible: no plan in time
-            bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+        bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+        if found is None:
             if solution is None:
-                results.append(LevelResult(name, "no_solution", None, bound, None, seconds))
+                infeasible = status == highspy.HighsModelStatus.kInfeasible
+                results.append(LevelResult(name, "infeasible" if infeasible else "no_solution",
+                                           None, bound, None, seconds))
                 return Solve(None, results)
-            # The clock stopped before the solver confirmed the plan it was given: keep it.
+            # Keep the plan we have: the clock stopped before the solver confirmed it, or
+            # the solver's answer did not check out.
             value = sum(c * solution[i] for i, c in costs.items())
-            results.append(LevelResult(name, "time_limit", value, bound, None, seconds))
+            timed_out = status not in (highspy.HighsModelStatus.kOptimal,
+                                       highspy.HighsModelStatus.kInfeasible)
+            results.append(LevelResult(name, "time_limit" if timed_out else "numerical",
+                                       value, bound, None, seconds))
             return Solve(solution, results)
-        solution = list(h.getSolution().col_value)
-        value = float(info.objective_function_value)
+        solution = found
+        value = sum(c * solution[i] for i, c in costs.items())
         optimal = status == highspy.HighsModelStatus.kOptimal
-        results.append(LevelResult(name, "optimal" if optimal else "time_limit", value,
-                                   float(info.mip_dual_bound), 0.0 if optimal
-                                   else float(info.mip_gap), seconds))
+        results.append(LevelResult(name, "optimal" if optimal else "time_limit", value, bound,
+                                   0.0 if optimal else float(info.mip_gap), seconds))
         # Hold this objective at the value reached while the next ones are optimised.
         if costs and level + 1 < len(objectives):
+            upper = float(round(value)) if name in integral else \
+                value + 1e-6 * max(1.0, abs(value))
             idx = np.array(list(costs), dtype=np.int32)
             vals = np.array(list(costs.values()), dtype=float)
-            h.addRow(-np.inf, value + 1e-6 * max(1.0, abs(value)), len(idx), idx, vals)
+            h.addRow(-np.inf, upper, len(idx), idx, vals)
+            held.row(f"hold[{name}]", dict(costs), upper=upper)
     return Solve(solution, results)
 
 

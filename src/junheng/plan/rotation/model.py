@@ -382,14 +382,17 @@ class RotationModel:
         if types or target.required > 0:  # with no teachers, a required share is infeasible
             terms = {self.moved_of[k]: 1.0 if (self.types[k].counted or not grows)
                      else 1.0 - target.share for k in types}
-            rhs = target.share * target.base
-            m.row(f"{share_family}[{key}]", terms,
-                  lower=rhs - target.tolerance * abs(rhs) - target.moved_before)
+            if all(v == 1.0 for v in terms.values()):  # whole moves: the whole number needed
+                lower = float(target.required)
+            else:
+                rhs = target.share * target.base
+                lower = rhs - target.tolerance * abs(rhs) - target.moved_before
+            m.row(f"{share_family}[{key}]", terms, lower=_clean(lower))
         terms = {self.moved_of[k]: (1.0 if self.types[k].backbone else 0.0)
                  - target.backbone_share for k in types}
         if terms:
             rhs = target.backbone_share * target.moved_before - target.backbone_before
-            m.row(f"{backbone_family}[{key}]", terms, lower=rhs - 1e-9)
+            m.row(f"{backbone_family}[{key}]", terms, lower=_clean(rhs))
 
     def _untouched(self) -> None:
         """What the units no move reaches add to each level, unchanged by any plan."""
@@ -471,6 +474,12 @@ class RotationModel:
             if (n := round(solution[q])) > 0:
                 out.setdefault(col, {})[subject] = n
         return out
+
+
+def _clean(bound: float) -> float:
+    """A row bound made of counts and decimal shares, without the float noise
+    (0.2 × 5 − 1 = 2.2e-16) that HiGHS's presolve takes for a tiny, meaningful bound."""
+    return round(bound, 9) + 0.0
 
 
 def phi(a: float, students: int, mean: float, per: float) -> float:

@@ -222,7 +222,8 @@ def _solve_county(data: RotationInput, time_limit: float, seed: int,
     solve = solve_lexicographic(
         model.milp, model.objectives, time_limit, seed,
         start=None if start is None else model.point(start),
-        shares=[TIME_SHARES[name] for name, _ in model.objectives], progress=progress)
+        shares=[TIME_SHARES[name] for name, _ in model.objectives], progress=progress,
+        integral=("rule", "shortfall", "moves"))
     if solve.solution is not None:
         return model, solve
     if solve.infeasible:
