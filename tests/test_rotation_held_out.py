@@ -307,8 +307,8 @@ def test_planner_finds_a_plan_when_one_exists(tmp_path):
 
 
 def test_boundary_county_plans_too(tmp_path):
-    """Seed 9 with every figure on its threshold also ended in NoPlanFound after 0.1 s (the
-    same wrong value from HiGHS's presolve); it plans, and every rule holds."""
+    """Seed 9 with every figure on its threshold also ended in NoPlanFound after 0.1 s before
+    the solver's answers were checked level by level; it plans, and every rule holds."""
     ds = load_county(tmp_path, 9, boundary=True)
     plan = plan_rotation(ds, year=YEAR, time_limit=20, seed=0)
     assert plan.moves.height > 0
