@@ -176,7 +176,8 @@ def report(r: dict) -> None:
               f"{s['plan_s']:.1f} s")
         print("    levels: " + ", ".join(
             f"{lv['objective']} {lv['status']} {lv['seconds']:.1f} s"
-            + ("" if lv["status"] == "optimal" or lv["gap"] is None else f" (gap {lv['gap']:.1%})")
+            + ("" if lv["status"] == "optimal" else " (no bound yet)"
+               if lv["gap"] is None or not math.isfinite(lv["gap"]) else f" (gap {lv['gap']:.1%})")
             for lv in s["levels"]))
         print(f"    moves {s['moves']} vs {s['required_moves']} the rules require (county "
               f"item 11: {s['item11_required']}; sending schools: {s['school_required_sends']} "
