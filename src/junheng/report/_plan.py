@@ -252,11 +252,11 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
                   f"{sent} back)")
     for c in plan.after.counties.iter_rows(named=True):
         b = plan.before.counties.filter(pl.col("county") == c["county"]).row(0, named=True)
-        console.print(f"{escape(c['county'])}：" if zh else f"{escape(c['county'])}:", end=" ")
-        console.print((f"学校达标 {b['schools_meeting_rule']} → {c['schools_meeting_rule']} / "
-                       f"{c['schools_evaluated']}") if zh else
-                      (f"school–stages meeting the rule {b['schools_meeting_rule']} → "
-                       f"{c['schools_meeting_rule']} of {c['schools_evaluated']}"))
+        console.print((f"{escape(c['county'])}：学校（学段）达标 {b['schools_meeting_rule']} → "
+                       f"{c['schools_meeting_rule']} / {c['schools_evaluated']}") if zh else
+                      (f"{escape(c['county'])}: school–stages meeting the rule "
+                       f"{b['schools_meeting_rule']} → {c['schools_meeting_rule']} of "
+                       f"{c['schools_evaluated']}"))
     table = Table(title="差异系数 调整前 → 调整后" if zh else "CVs before → after",
                   title_justify="left")
     for head in (("学段", "Stage"), ("指标", "Indicator"), ("调整前", "Before"),
