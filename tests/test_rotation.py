@@ -310,7 +310,10 @@ def test_a_central_school_sends_to_its_own_teaching_point(xlsx):
     assert all(p.get(township["teacher_id"][0]) == "T" for p in plans)
 
 
-def test_each_move_says_what_that_move_changes(xlsx):
+def test_each_move_says_what_its_exchange_changes(xlsx):
+    """Exchanges applied in the list's order, both halves at once: a move names the indicator
+    it raises where the teacher arrives (before → after the exchange) exactly when the school
+    lacked it and gains it on balance."""
     dataset = tiny_county(xlsx)
     plan = plan_rotation(dataset, year=YEAR, time_limit=20)
     pupils = dict(zip(dataset.stages["school_id"], dataset.stages["students"], strict=True))
@@ -319,16 +322,24 @@ def test_each_move_says_what_that_move_changes(xlsx):
     words = {"qualified": "高于规定学历教师", "backbone": "骨干教师", "pe_art": "体育艺术教师"}
     needs = {s: {g: math.ceil(thr * p / 100) for g, thr in THRESHOLDS.items()}
              for s, p in pupils.items()}
-    for m in plan.moves.iter_rows(named=True):  # applied one by one, in the list's order
-        t, dest = roster[m["teacher_id"]], m["to_school_id"]
-        for g in sorted(_groups(t)):
-            before = counts[dest][g]
-            counts[dest][g] += 1
-            counts[m["from_school_id"]][g] -= 1
-            phrase = (f"{words[g]} {before * 100 / pupils[dest]:.2f} → "
-                      f"{(before + 1) * 100 / pupils[dest]:.2f}/百生")
-            assert (phrase in m["why_zh"]) == (before < needs[dest][g]), (phrase, m["why_zh"])
-        assert m["why_zh"] and "编制平衡" not in m["why_zh"]
+    rows = list(plan.moves.iter_rows(named=True))
+    assert [r["direction"] for r in rows] == ["send", "return"] * (len(rows) // 2)
+    for i in range(0, len(rows), 2):
+        pair = rows[i:i + 2]
+        before = {s: dict(c) for s, c in counts.items()}
+        for m in pair:
+            for g in _groups(roster[m["teacher_id"]]):
+                counts[m["from_school_id"]][g] -= 1
+                counts[m["to_school_id"]][g] += 1
+        for m in pair:
+            dest = m["to_school_id"]
+            for g in sorted(_groups(roster[m["teacher_id"]])):
+                had, has = before[dest][g], counts[dest][g]
+                phrase = (f"{words[g]} {had * 100 / pupils[dest]:.2f} → "
+                          f"{has * 100 / pupils[dest]:.2f} 人/百生")
+                assert (phrase in m["why_zh"]) == (has > had and had < needs[dest][g]), \
+                    (phrase, m["why_zh"])
+            assert m["why_zh"] and "编制平衡" not in m["why_zh"]
     assert any("达到学校达标规则" in w for w in plan.moves["why_zh"])
 
 
@@ -665,3 +676,28 @@ def test_a_district_without_receiving_schools_is_told_to_mark_weak_ones(xlsx):
     plan = plan_rotation(dataset, year=YEAR, weak_schools=["B"], time_limit=10)
     assert set(plan.moves["from_school_id"]) == {"A", "B"}
     assert plan.compliance.filter(pl.col("target") == "item11")["share_met"].all()
+
+
+@pytest.mark.parametrize("seed", [3, 5])
+def test_what_a_why_claims_the_finished_plan_keeps(seed):
+    """"Reaches the threshold" and "meets the per-school rule" are said of an exchange only
+    when the re-evaluation of the applied roster agrees (seed 5 once claimed a threshold the
+    returning half of the same exchange took away)."""
+    plan = plan_rotation(junheng.generate_sample(schools=20, seed=seed), year=YEAR,
+                         time_limit=20)
+    met = {(r["name"], r["stage"], r["indicator"]): r["met"]
+           for r in plan.after.indicators.iter_rows(named=True)}
+    rule = {(r["name"], r["stage"]): r["meets_rule"]
+            for r in plan.after.schools.iter_rows(named=True)}
+    words = {ind.short: ind.key for ind in plan.before.standard.indicators}
+    claims = 0
+    for m in plan.moves.iter_rows(named=True):
+        for part in m["why_zh"].split("；"):
+            if "达到标准" in part:
+                school, short = part.split(" ")[:2]
+                assert met[(school, m["stage"], words[short])], part
+                claims += 1
+            if part.endswith("达到学校达标规则"):
+                assert rule[(part.removesuffix("达到学校达标规则"), m["stage"])], part
+                claims += 1
+    assert claims > 0

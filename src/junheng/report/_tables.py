@@ -19,15 +19,8 @@ MAX_CHART_COUNTIES = 20
 
 
 def value_unit(indicator: Indicator, lang: Lang) -> str:
-    """The unit of an indicator's value: 人/百生, m²/生, 元/生, 间/百生 (teachers per 100
-    pupils, m² per pupil …)."""
-    per = {100: ("百生", "100 pupils"), 1: ("生", "pupil")}.get(
-        int(indicator.per_students), (f"{indicator.per_students:g}生",
-                                      f"{indicator.per_students:g} pupils"))
-    zh_unit, en_unit = {"teachers": ("人", "teachers"), "rooms": ("间", "rooms"),
-                        "m2": ("m²", "m²"), "yuan": ("元", "yuan"),
-                        "computers": ("台", "computers"), "books": ("册", "books")}[indicator.unit]
-    return f"{zh_unit}/{per[0]}" if lang == "zh" else f"{en_unit} per {per[1]}"
+    """The unit of an indicator's value (``Indicator.value_unit``)."""
+    return indicator.value_unit(lang)
 
 
 def gap_table(evaluation: Evaluation) -> pl.DataFrame:

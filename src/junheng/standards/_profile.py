@@ -38,6 +38,16 @@ class Indicator:
     unit: str
     thresholds: dict[str, float] | None  # None: the indicator only enters the CVs (basic-2012)
 
+    def value_unit(self, lang: str = "zh") -> str:
+        """The unit of the indicator's value: 人/百生, m²/生, 元/生, 间/百生 (teachers per 100
+        pupils, m² per pupil …)."""
+        per = {100: ("百生", "100 pupils"), 1: ("生", "pupil")}.get(
+            int(self.per_students), (f"{self.per_students:g}生", f"{self.per_students:g} pupils"))
+        zh_unit, en_unit = {"teachers": ("人", "teachers"), "rooms": ("间", "rooms"),
+                            "m2": ("m²", "m²"), "yuan": ("元", "yuan"),
+                            "computers": ("台", "computers"), "books": ("册", "books")}[self.unit]
+        return f"{zh_unit}/{per[0]}" if lang == "zh" else f"{en_unit} per {per[1]}"
+
 
 @dataclass(frozen=True)
 class Standard:

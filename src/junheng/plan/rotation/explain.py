@@ -14,25 +14,21 @@ from junheng.plan.rotation.rules import TeacherGroup
 from junheng.standards.compare import at_least, fewest
 
 
-def _per(group: TeacherGroup) -> tuple[str, str]:
-    if group.per_students == 100:
-        return "/百生", " per 100 pupils"
-    return ("/生", " per pupil") if group.per_students == 1 else (
-        f"/{group.per_students:g}生", f" per {group.per_students:g} pupils")
-
-
 class _Tally:
-    """Counts as the moves are applied one by one, in the list's order."""
+    """Teacher counts per school–stage as exchanges are applied, in the list's order."""
 
     def __init__(self, data: RotationInput) -> None:
         self.data = data
         self.counts = {k: dict(u.counts) for k, u in data.units.items()}
-        self.sent: dict[str, list[int]] = {}  # school -> [moves, backbone]
-        self.county = [0, 0]
 
-    def value(self, key: tuple[str, str], group: TeacherGroup) -> float:
-        u = self.data.units[key]
-        return self.counts[key][group.key] * group.per_students / u.students
+    def move(self, m: dict[str, Any]) -> None:
+        for g in m["groups"]:
+            self.counts[(m["from_school_id"], m["stage"])][g] -= 1
+            self.counts[(m["to_school_id"], m["stage"])][g] += 1
+
+    def value(self, key: tuple[str, str], group: TeacherGroup, counts=None) -> float:
+        return (counts or self.counts)[key][group.key] * group.per_students \
+            / self.data.units[key].students
 
     def rule(self, key: tuple[str, str]) -> bool | None:
         d, u = self.data, self.data.units[key]
@@ -54,98 +50,122 @@ class _Tally:
         return weighted_cv([v for v, _ in pairs], [p for _, p in pairs])
 
 
-def why(moves: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.DataFrame:
-    """Each move's reason, true of that move: what it changes where the teacher arrives (an
-    indicator before → after this move, the school now meeting the rule) and the sending
-    school's share it completes; else the county's share (item 11) it completes; else how it
-    moves a CV; failing all these, which exchange it is the other half of. The moves are
-    applied in the list's order."""
+def why(moves: pl.DataFrame, inputs: dict[str, RotationInput],
+        item_number: int = 11) -> pl.DataFrame:
+    """Each move's reason, true of that move. An exchange is taken whole (the teacher sent and
+    the one who comes back), in the list's order: where the teacher arrives, an indicator
+    before → after the exchange, and "reaches the threshold" or "meets the per-school rule" only
+    when the finished plan keeps it so; the sending school's share it counts towards; else the
+    county's share (item 11); else the CV the exchange lowers; failing all these, which
+    exchange it is the other half of."""
     zh_out, en_out = [], []
     for county, frame in moves.partition_by("county", as_dict=True, maintain_order=True).items():
         data = inputs[county[0]]
-        totals = {s: frame.filter((pl.col("direction") == "send")
-                                  & (pl.col("from_school_id") == s)) for s in data.school_targets}
+        rows = list(frame.iter_rows(named=True))
+        final = _Tally(data)
+        for m in rows:
+            final.move(m)
         tally = _Tally(data)
-        for m in frame.iter_rows(named=True):
-            zh, en = _reasons(m, data, tally, totals)
-            zh_out.append("；".join(zh))
-            en_out.append("; ".join(en))
+        shares = _Shares(data, frame)
+        for i in range(0, len(rows), 2):  # send, return: the rows of one exchange
+            pair = rows[i:i + 2]
+            before = {k: dict(v) for k, v in tally.counts.items()}
+            rule_before = {m["to_school_id"]: tally.rule((m["to_school_id"], m["stage"]))
+                           for m in pair}
+            cv_before = {g.key: tally.cv(pair[0]["stage"], g) for g in data.groups}
+            for m in pair:
+                tally.move(m)
+            for m in pair:
+                zh, en = _reasons(m, data, tally, final, before, rule_before, cv_before,
+                                  shares, item_number)
+                zh_out.append("；".join(zh))
+                en_out.append("; ".join(en))
     return moves.with_columns(pl.Series("why_zh", zh_out, dtype=pl.String),
                               pl.Series("why_en", en_out, dtype=pl.String))
 
 
-def _reasons(m: dict[str, Any], data: RotationInput, tally: _Tally,
-             totals: dict[str, pl.DataFrame]) -> tuple[list[str], list[str]]:
+class _Shares:
+    """How far each share has got, move by move, against what the finished plan requires."""
+
+    def __init__(self, data: RotationInput, frame: pl.DataFrame) -> None:
+        self.data = data
+        self.sent: dict[str, list[int]] = {}  # school -> [moves, backbone] so far
+        self.county = 0
+        self.required: dict[str, tuple[int, int]] = {}  # school -> (moves, backbone) in all
+        for school, target in data.school_targets.items():
+            mine = frame.filter((pl.col("direction") == "send")
+                                & (pl.col("from_school_id") == school))
+            total = target.total_required(mine.filter(~pl.col("counted")).height)
+            self.required[school] = (total, fewest(
+                target.backbone_share * (target.moved_before + mine.height), target.tolerance))
+        self.county_required = data.item11.total_required(
+            frame.filter(~pl.col("counted")).height)
+
+
+def _reasons(m: dict[str, Any], data: RotationInput, tally: _Tally, final: _Tally,
+             before: dict, rule_before: dict, cv_before: dict, shares: _Shares,
+             item: int) -> tuple[list[str], list[str]]:
     zh: list[str] = []
     en: list[str] = []
-    dest, source = (m["to_school_id"], m["stage"]), (m["from_school_id"], m["stage"])
-    groups = [g for g in data.groups if g.key in m["groups"]]
-    before = {key: tally.rule(key) for key in (dest, source)}
-    cv_before = {g.key: tally.cv(m["stage"], g) for g in groups}
-    values = {g.key: tally.value(dest, g) for g in groups
-              if data.units[dest].students > 0}
-    for g in groups:
-        tally.counts[source][g.key] -= 1
-        tally.counts[dest][g.key] += 1
+    dest = (m["to_school_id"], m["stage"])
     u = data.units[dest]
-    for g in groups:
-        if g.thresholds is None or u.students <= 0:
+    for g in data.groups:
+        if g.key not in m["groups"] or g.thresholds is None or u.students <= 0:
             continue
-        have = tally.counts[dest][g.key] - 1
-        if have >= u.needed[g.key]:
-            continue  # the school had enough of these: not why this teacher goes there
-        unit_zh, unit_en = _per(g)
-        after = tally.value(dest, g)
-        reached = have + 1 >= u.needed[g.key]
-        zh.append(f"{m['to_name']} {g.short} {values[g.key]:.2f} → {after:.2f}{unit_zh}"
-                  + (f"（达到标准 {g.thresholds[m['stage']]:g}）" if reached else ""))
-        en.append(f"{m['to_name']}: {g.short_en} {values[g.key]:.2f} → {after:.2f}{unit_en}"
-                  + (f" (reaches {g.thresholds[m['stage']]:g})" if reached else ""))
-    if before[dest] is False and tally.rule(dest):
+        had, has = before[dest][g.key], tally.counts[dest][g.key]
+        if has <= had or had >= u.needed[g.key]:
+            continue  # no net gain there, or the school had enough: not why the teacher goes
+        unit_zh, unit_en = g.unit
+        threshold = g.thresholds[m["stage"]]
+        kept = has >= u.needed[g.key] and final.counts[dest][g.key] >= u.needed[g.key]
+        zh.append(f"{m['to_name']} {g.short} {tally.value(dest, g, before):.2f} → "
+                  f"{tally.value(dest, g):.2f} {unit_zh}"
+                  + (f"（达到标准 {threshold:g} {unit_zh}）" if kept else ""))
+        en.append(f"{m['to_name']}: {g.short_en} {tally.value(dest, g, before):.2f} → "
+                  f"{tally.value(dest, g):.2f} {unit_en}"
+                  + (f" (reaches {threshold:g} {unit_en})" if kept else ""))
+    if zh and rule_before.get(m["to_school_id"]) is False and tally.rule(dest) \
+            and final.rule(dest):
         zh.append(f"{m['to_name']}达到学校达标规则")
         en.append(f"{m['to_name']} now meets the per-school rule")
-    # the shares this move counts towards, while they are still being completed
     target = data.school_targets.get(m["from_school_id"]) if m["direction"] == "send" else None
     if target is not None:
-        sent = tally.sent.setdefault(m["from_school_id"], [0, 0])
+        sent = shares.sent.setdefault(m["from_school_id"], [0, 0])
         sent[0] += 1
         sent[1] += m["is_backbone"]
-        if sent[0] <= target.required:
-            zh.append(f"{m['from_name']}交流比例：第 {sent[0]} 名（本校应交流 {target.required} 名）")
-            en.append(f"{m['from_name']}'s share: {sent[0]} of the {target.required} it must "
-                      "rotate")
-        total = totals[m["from_school_id"]]
-        need = _backbone_needed(target, total.height)
-        if m["is_backbone"] and sent[1] <= need:
-            zh.append(f"骨干教师比例：第 {sent[1]} 名（本校至少 {need} 名）")
-            en.append(f"backbone share: {sent[1]} of the {need} it needs")
-    tally.county[0] += 1
-    tally.county[1] += m["is_backbone"]
-    if not zh and tally.county[0] <= data.item11.required:
-        zh.append(f"全县交流比例（第11项）：第 {tally.county[0]} 名（全县应交流 "
-                  f"{data.item11.required} 名）")
-        en.append(f"county share (item 11): {tally.county[0]} of the {data.item11.required} "
-                  "required")
+        required, backbone = shares.required[m["from_school_id"]]
+        n = target.moved_before + sent[0]
+        if n <= required:
+            zh.append(f"{m['from_name']}交流比例：第 {n} 名（本校应交流 {required} 名）")
+            en.append(f"{m['from_name']}'s share: {n} of the {required} it must rotate")
+        b = target.backbone_before + sent[1]
+        if m["is_backbone"] and b <= backbone:
+            zh.append(f"{m['from_name']}骨干教师比例：第 {b} 名（至少 {backbone} 名）")
+            en.append(f"{m['from_name']}'s backbone share: {b} of the {backbone} it needs")
+    shares.county += 1
+    n = data.item11.moved_before + shares.county
+    if not zh and n <= shares.county_required:
+        zh.append(f"全县交流比例（第{item}项）：第 {n} 名（全县应交流 {shares.county_required} 名）")
+        en.append(f"county share (item {item}): {n} of the {shares.county_required} required")
     if not zh:
-        for g in groups:
+        for g in data.groups:
             after = tally.cv(m["stage"], g)
-            if cv_before[g.key] is not None and after is not None \
-                    and round(after, 4) != round(cv_before[g.key], 4):
+            if g.key in m["groups"] and cv_before[g.key] is not None and after is not None \
+                    and round(after, 4) < round(cv_before[g.key], 4):
                 zh.append(f"{g.short}差异系数 {cv_before[g.key]:.4f} → {after:.4f}")
                 en.append(f"{g.short_en} CV {cv_before[g.key]:.4f} → {after:.4f}")
     if not zh:
-        other = "派出" if m["direction"] == "return" else "换回"
-        zh.append(f"第 {m['exchange']} 对对调：与{m['to_name'] if m['direction'] == 'send' else m['from_name']}"
-                  f"互换，{other}教师的另一半；计入全县交流人数")
-        en.append(f"the other half of exchange {m['exchange']}; counted in the county's "
-                  "rotations")
+        if m["direction"] == "send":
+            zh.append(f"第 {m['exchange']} 对对调中派出的教师（与{m['to_name']}换回的教师互换）；"
+                      "计入全县交流人数")
+            en.append(f"sent in exchange {m['exchange']} (for a teacher of {m['to_name']}); "
+                      "counted in the county's rotations")
+        else:
+            zh.append(f"第 {m['exchange']} 对对调中换回的教师（与{m['to_name']}派出的教师互换）；"
+                      "计入全县交流人数")
+            en.append(f"returned in exchange {m['exchange']} (for the teacher {m['to_name']} "
+                      "sent); counted in the county's rotations")
     return zh, en
-
-
-def _backbone_needed(target: Target, planned: int) -> int:
-    """Backbone teachers the plan's own moves must include for the backbone share."""
-    return max(0, fewest(target.backbone_share * (target.moved_before + planned),
-                         target.tolerance) - target.backbone_before)
 
 
 def changes(before: Evaluation, after: Evaluation, moves: pl.DataFrame,
@@ -177,22 +197,23 @@ COMPLIANCE_SCHEMA = {
 
 
 def compliance(moves: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.DataFrame:
-    """The shares reached, counted from the named moves: per sending school (``school``),
-    for the county as the standard's item 11 counts it (``item11``) and, with scope county,
-    the planner's own county share (``county``). The year's records made before the plan
-    count too."""
+    """The shares reached, counted from the named moves: per sending school (``school``) and
+    for the county (``item11``), both as the standard's item 11 counts them (a moved teacher
+    outside its base joins it), and, with scope county, the planner's own county share
+    (``county``). The year's records made before the plan count too."""
     rows = []
 
     def row(county: str, kind: str, school: str | None, target: Target, moved: pl.DataFrame,
             grows: bool = False) -> None:
         # item 11 counts a rotated teacher in its base: moves of teachers outside it add to it
-        base = target.base + (moved.filter(~pl.col("counted")).height if grows else 0)
+        grown = moved.filter(~pl.col("counted")).height if grows else 0
+        base = target.base + grown
         total = target.moved_before + moved.height
         backbone = target.backbone_before + int(moved.get_column("is_backbone").sum())
         rows.append({
             "county": county, "target": kind, "school_id": school,
             "name": None if school is None else inputs[county].names[school],
-            "eligible": base, "required": fewest(target.share * base, target.tolerance),
+            "eligible": base, "required": target.total_required(grown),
             "moved": total, "backbone_moved": backbone,
             "share_met": bool(at_least(total, target.share * base, target.tolerance)),
             "backbone_share_met": bool(at_least(backbone, target.backbone_share * total,
@@ -202,7 +223,8 @@ def compliance(moves: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.Data
         mine = moves.filter(pl.col("county") == county)
         for school, target in data.school_targets.items():
             row(county, "school", school, target, mine.filter(
-                (pl.col("direction") == "send") & (pl.col("from_school_id") == school)))
+                (pl.col("direction") == "send") & (pl.col("from_school_id") == school)),
+                grows=True)
         if data.county_target is not None:
             row(county, "county", None, data.county_target, mine)
         row(county, "item11", None, data.item11, mine, grows=True)

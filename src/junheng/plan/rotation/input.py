@@ -77,10 +77,15 @@ class Target:
     backbone_before: int
     tolerance: float
 
+    def total_required(self, grown: int = 0) -> int:
+        """Moves the year needs in all (records included), when ``grown`` teachers outside
+        the base join it by moving (item 11 counts the rotated in its base)."""
+        return fewest(self.share * (self.base + grown), self.tolerance)
+
     @property
     def required(self) -> int:
-        """Moves the plan must still make."""
-        return max(0, fewest(self.share * self.base, self.tolerance) - self.moved_before)
+        """Moves the plan must still make (before any teacher outside the base moves)."""
+        return max(0, self.total_required() - self.moved_before)
 
 
 @dataclass
@@ -148,8 +153,10 @@ def build_inputs(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
             return Target(base + moved, share, backbone_share, moved, backbone, tol)
 
         senders = [s for s in schools if role_of[s] == "send"]
+        # A sending school's share counts its teachers as item 11 does (the evaluation lists a
+        # school short of it by that count): everyone with the tenure, exempt or not.
         school_targets = {} if rules.scope != "school" else {
-            s: target(eligible.get(s, 0), rules.share, rules.backbone_share,
+            s: target(counted.get(s, 0), item.share, item.backbone_share,
                       *already.get(s, (0, 0))) for s in senders}
         county_target = None if rules.scope != "county" else target(
             sum(eligible.get(s, 0) for s in schools), rules.share, rules.backbone_share)

@@ -82,9 +82,11 @@ class RotationModel:
       the condition under which the moved teachers can be named so).
     - ``cap``: teachers leaving school s ≤ ⌈max_share × its full-time teachers⌉ − (already moved
       this year).
-    - ``share`` (scope school): Σ x leaving sending school s ≥ ⌈share × eligible(s)⌉ − (already
-      moved); ``backbone``: Σ (b[τ] − backbone_share)·x ≥ backbone_share × moved_before −
-      backbone_before, i.e. backbone ≥ backbone_share × moved, the year's records included.
+    - ``share`` (scope school): the teachers sending school s sends ≥ share × its base, counted
+      as item 11 counts (its teachers with the tenure, exempt or not, plus the rotated; a
+      teacher outside the base joins it by moving, so such a move counts 1 − share), the
+      year's records included; ``backbone``: Σ (b[τ] − backbone_share)·x ≥ backbone_share ×
+      moved_before − backbone_before, i.e. backbone ≥ backbone_share × moved.
     - ``county_share`` and ``county_backbone``: the county as the standard's item 11 counts it —
       every move, sent or returned, is a rotation of the year, and the base E is the teachers
       with item 11's tenure plus the rotated: R_before + M ≥ share × E after the plan, which is
@@ -359,7 +361,7 @@ class RotationModel:
         school only sends, so all its types' moves count)."""
         for school, target in self.data.school_targets.items():
             keys = [k for (s, _), ks in sorted(self.types_at.items()) if s == school for k in ks]
-            self._share("share", "backbone", school, keys, target)
+            self._share("share", "backbone", school, keys, target, grows=True)
 
     def _county_shares(self) -> None:
         """The county's shares: item 11 as the standard counts it, and the planner's own share

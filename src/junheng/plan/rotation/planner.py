@@ -173,7 +173,7 @@ def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2
     say("重新评估 evaluating the county after the moves…")
     dataset_after = apply_moves(dataset, moves, year, rules.form)
     after = evaluate(dataset_after, problem.standard, year=year)
-    moves = explain.why(moves, inputs)
+    moves = explain.why(moves, inputs, item11(problem.standard, rules).number)
     failing = set(before.schools.filter(pl.col("meets_rule").not_())
                   .get_column("school_id").to_list())
     groups = teacher_groups(problem.standard)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from junheng.errors import InputError, Problem
+from junheng.errors import InfeasiblePlan, InputError, Problem
 from junheng.evaluate import Evaluation
 from junheng.evaluate._units import _group_expr
 from junheng.model.dataset import Dataset
@@ -54,6 +54,7 @@ class TeacherGroup:
     short_en: str
     per_students: float
     thresholds: dict[str, float] | None
+    unit: tuple[str, str]  # the value's unit, zh and en: 人/百生
 
 
 def teacher_groups(standard: Standard) -> list[TeacherGroup]:
@@ -63,7 +64,7 @@ def teacher_groups(standard: Standard) -> list[TeacherGroup]:
     headcount, so no plan changes it.
     """
     return [TeacherGroup(ind.numerator[1], ind.key, ind.short, ind.short_en, ind.per_students,
-                         ind.thresholds)
+                         ind.thresholds, (ind.value_unit("zh"), ind.value_unit("en")))
             for ind in standard.indicators
             if ind.numerator[0] == "teachers" and ind.numerator[1] != "all"]
 
@@ -76,6 +77,7 @@ class Item11:
     backbone_share: float
     tenure_years: int
     backbone_group: str | None  # None: every rotated teacher counts as backbone ("all")
+    number: int = 11  # the item's number in its part, for the words
 
 
 def item11(standard: Standard, rules: RotationRules) -> Item11:
@@ -85,12 +87,22 @@ def item11(standard: Standard, rules: RotationRules) -> Item11:
     item = next((i for part in standard.parts for i in part.items if i.compute == "rotation"),
                 None)
     if item is None:
-        return Item11(rules.share, rules.backbone_share, rules.tenure_years, "backbone")
-    p = item.params
-    group = p["backbone_group"]
-    return Item11(max(float(p["share"]), rules.share),
-                  max(float(p["backbone_share"]), rules.backbone_share),
-                  int(p["tenure_years"]), None if group == "all" else group)
+        group = "backbone"
+        out = Item11(rules.share, rules.backbone_share, rules.tenure_years, group)
+    else:
+        p = item.params
+        group = p["backbone_group"]
+        out = Item11(max(float(p["share"]), rules.share),
+                     max(float(p["backbone_share"]), rules.backbone_share),
+                     int(p["tenure_years"]), None if group == "all" else group, item.number)
+    if out.backbone_group is not None and out.backbone_group not in standard.teacher_groups:
+        raise InfeasiblePlan("standard", [(
+            f"标准 {standard.id} 没有定义骨干教师组（teachers.groups.{group}），无法计算骨干教师"
+            "交流比例；请使用定义了骨干教师组的标准（如 quality-2017）",
+            f"the standard {standard.id} defines no backbone teacher group "
+            f"(teachers.groups.{group}), so the backbone share cannot be counted; use a "
+            "standard that does (such as quality-2017)")])
+    return out
 
 
 def check_ids(dataset: Dataset, rules: RotationRules) -> None:
