@@ -9,6 +9,7 @@ the command line. A planner adds its rules declaration and its report, never CLI
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,21 +20,52 @@ from junheng.errors import InputError, NoPlanFound, PlanError, StandardError
 from junheng.plan import PLANNERS, Planner
 from junheng.standards.params import Param
 
+# The option type of each kind of setting; a nullable number is read as text, so that
+# "off" (不限) can switch it off.
 _KINDS: dict[str, type] = {"int": int, "number": float, "share": float, "choice": str,
                            "ids": str, "bool": bool}
+OFF = {"off", "none", "null", "不限", "无"}
 
 
 def _option(p: Param, default_rules: Any) -> inspect.Parameter:
     """The command-line option for one declared setting: its help is the declaration's words
     and the national default; its value is checked by the declaration, not by typer."""
+    if p.kind not in _KINDS:
+        raise TypeError(f"setting {p.name}: a {p.kind} setting cannot be a command-line option")
     shown = p.show(getattr(default_rules, p.name), "zh")
     shown_en = p.show(getattr(default_rules, p.name), "en")
-    help_text = f"{p.zh}（默认 {shown}）/ {p.en} (default {shown_en})"
+    extra_zh = extra_en = ""
+    if p.kind == "choice":
+        extra_zh = "；可选 " + " / ".join(f"{c}（{(p.labels or {}).get(c, c)}）" for c in p.choices)
+        extra_en = "; one of " + ", ".join(p.choices)
+    if p.nullable:
+        extra_zh += "；off 表示不限"
+        extra_en += "; off switches it off"
+    help_text = f"{p.zh}（默认 {shown}{extra_zh}）/ {p.en} (default {shown_en}{extra_en})"
     names = [p.option] if p.kind != "bool" else [f"{p.option}/{p.option.replace('--', '--no-', 1)}"]
-    annotation = Annotated[_KINDS[p.kind] | None, typer.Option(*names, help=help_text,
-                                                               show_default=False)]
+    kind = str if p.nullable else _KINDS[p.kind]
+    annotation = Annotated[kind | None, typer.Option(*names, help=help_text, show_default=False,
+                                                     metavar=p.kind.upper())]
     return inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=None,
                              annotation=annotation)
+
+
+def _value(p: Param, given: Any) -> Any:
+    """The value of an option as the declaration expects it: ids from text or a file, "off"
+    for a nullable setting, numbers from text (a wrong one is left for the check to name)."""
+    from junheng.io import read_ids
+
+    if p.kind == "ids":
+        return read_ids(given, p.of)
+    if p.nullable and isinstance(given, str):
+        if given.strip().lower() in OFF:
+            return None
+        try:
+            number = float(given)
+        except ValueError:
+            return given
+        return int(number) if p.kind == "int" and number == int(number) else number
+    return given
 
 
 def _common() -> list[inspect.Parameter]:
@@ -45,8 +77,8 @@ def _common() -> list[inspect.Parameter]:
 
     return [
         inspect.Parameter("input", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
-            Path, typer.Argument(help="县域数据：.xlsx 或 CSV/Parquet 文件夹 / county workbook or "
-                                      "folder")]),
+            Path, typer.Argument(metavar="INPUT", help="县域数据：.xlsx 或 CSV/Parquet 文件夹 / "
+                                                       "county workbook or folder")]),
         opt("output", Annotated[Path | None, typer.Option(
             "-o", "--output", help="写出方案的文件夹（xlsx + json）/ folder for the plan (xlsx + "
                                    "json)")], None),
@@ -77,7 +109,7 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
     def run(**kw: Any) -> None:
         from junheng import load
         from junheng.cli import progress_bar
-        from junheng.io import read_ids, write_workbook
+        from junheng.io import write_workbook
         from junheng.report import PLAN_REPORTS, print_problems
         from junheng.standards import load_standard
 
@@ -91,9 +123,8 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
         overrides = {}
         try:
             for p in settings:
-                value = kw[p.name]
-                if value is not None:
-                    overrides[p.name] = read_ids(value, p.of) if p.kind == "ids" else value
+                if kw[p.name] is not None:
+                    overrides[p.name] = _value(p, kw[p.name])
         except InputError as exc:
             print_problems(exc.problems, err)
             raise typer.Exit(2) from exc
@@ -109,10 +140,12 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
             except StandardError as exc:
                 progress.stop()
                 err.print("[bold red]设置有误 / invalid setting[/]")
-                for line in exc.problems:  # name the option the user typed
+                for line in exc.problems:  # name the options the user typed
+                    head, _, rest = line.partition(": ")
                     for p in settings:
-                        line = line.replace(f"{planner.rules.SECTION}.{p.name}:", f"{p.option}:")
-                    err.print(f"  {line}", markup=False)
+                        head = re.sub(rf"(?:{planner.rules.SECTION}\.)?\b{p.name}\b", p.option,
+                                      head)
+                    err.print(f"  {head}: {rest}", markup=False)
                 raise typer.Exit(2) from exc
             try:
                 dataset = load(kw["input"])
@@ -138,7 +171,7 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
             if kw["apply"] is not None:
                 say("写出实施后的花名册 writing the roster after…")
                 written.append(write_workbook(kw["apply"], result.dataset_after))
-        show(result, out, kw["lang"].value)
+        show(result, out, kw["lang"].value, files=kw["output"] is not None)
         for path in written:
             out.print(f"已写出 written: {path}", markup=False)
 

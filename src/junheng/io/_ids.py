@@ -31,6 +31,10 @@ def read_ids(text: str, kind: str = "teacher") -> tuple[str, ...]:
     column = ID_COLUMNS[kind]
     path = Path(text)
     if not path.is_file():
+        if path.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".txt") or "/" in text \
+                or "\\" in text:
+            raise InputError([Problem(text, None, None, None, "文件不存在",
+                                      "file does not exist")])
         return tuple(i.strip() for i in text.replace("，", ",").split(",") if i.strip())
     suffix = path.suffix.lower()
     if suffix in (".csv", ".xlsx", ".xlsm"):

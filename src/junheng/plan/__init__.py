@@ -15,8 +15,7 @@ from junheng.plan.rotation import RotationModel, RotationPlan, apply_moves, plan
 from junheng.standards.plan_rules import RotationRules
 
 PLANNERS: dict[str, Planner] = {
-    "rotation": Planner("rotation", ("教师交流轮岗方案", "teacher rotation plan"), RotationRules,
-                        plan_rotation),
+    "rotation": Planner("rotation", RotationRules, plan_rotation),
 }
 
 __all__ = ["PLANNERS", "InfeasiblePlan", "LevelResult", "NoPlanFound", "PlanError",

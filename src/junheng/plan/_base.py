@@ -63,11 +63,14 @@ class Planner:
     """A planner as the command line and (later) the web application see it."""
 
     name: str  # junheng plan NAME
-    title: tuple[str, str]  # (zh, en)
     rules: type[Rules]
     run: Callable[..., PlanResult]  # run(dataset, standard, rules, year=, time_limit=, seed=,
     # progress=) -> PlanResult
-    applies: bool = True  # the plan can be applied to the roster (--apply)
+
+    @property
+    def title(self) -> tuple[str, str]:
+        zh, en = self.rules.TITLE
+        return f"{zh}方案", f"{en} plan"
 
 
 def per_county(counties: Iterable[str], solve: Callable[[str], T],

@@ -296,20 +296,23 @@ def feasible(model: Milp, time_limit: float = 10.0) -> bool | None:
 
 @dataclass
 class Diagnosis:
-    """What makes a model infeasible: the families whose rows, dropped alone, restore
-    feasibility, and within each the single rows (``family[key]``) that do."""
+    """What makes a model infeasible: the families whose rows, dropped, restore feasibility;
+    within each, the single rows (``family[key]``) that do so alone, or — when none does — a
+    smallest set that does together."""
 
     families: list[str]
-    rows: dict[str, list[str]]
+    rows: dict[str, list[str]]  # family -> rows any one of which, dropped alone, is enough
+    together: dict[str, list[str]]  # family -> rows that must be dropped together
     undecided: list[str]  # families the time limit left undecided
 
 
 def diagnose(model: Milp, families: Sequence[str], time_limit: float = 10.0,
              max_rows: int = 40) -> Diagnosis:
-    """Drop each family of rows in turn; for a family that restores feasibility and has at
-    most ``max_rows`` rows, find the single rows whose removal alone does (they name the
-    school). Families are tried in the order given."""
-    binding, rows, undecided = [], {}, []
+    """Drop each family of rows in turn (in the order given). For a family that restores
+    feasibility and has at most ``max_rows`` rows, find the single rows whose removal alone
+    does (they name the school); when no single row does, shrink the family to a set that
+    still does and from which no row can be spared (a deletion filter: one solve per row)."""
+    binding, rows, together, undecided = [], {}, {}, []
     for name in families:
         members = [r for r in model.row_names if family(r) == name]
         if not members:
@@ -324,4 +327,11 @@ def diagnose(model: Milp, families: Sequence[str], time_limit: float = 10.0,
             continue
         rows[name] = [r for r in members
                       if feasible(model.without(lambda x, r=r: x == r), time_limit)]
-    return Diagnosis(binding, rows, undecided)
+        if not rows[name]:
+            needed = list(members)
+            for r in members:
+                trial = [x for x in needed if x != r]
+                if feasible(model.without(lambda x, keep=set(trial): x in keep), time_limit):
+                    needed = trial
+            together[name] = needed
+    return Diagnosis(binding, rows, together, undecided)

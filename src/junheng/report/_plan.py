@@ -16,7 +16,7 @@ from junheng.io import Pseudonyms, atomic_path, write_text
 from junheng.model.schema import ENUMS
 from junheng.plan import RotationPlan
 from junheng.plan.rotation.model import OBJECTIVES
-from junheng.plan.rotation.rules import teacher_groups
+from junheng.plan.rotation.rules import item11, teacher_groups
 from junheng.report._excel import _Book
 from junheng.report._text import Lang, t, yes_no
 
@@ -26,9 +26,12 @@ PLAN_FILES = {"zh": ("交流轮岗方案.xlsx", "rotation-plan.json"),
 MOVE_COLUMNS = ["county", "exchange", "direction", "teacher_id", "stage", "subject", "backbone",
                 "is_backbone", "groups", "from_school_id", "from_name", "to_school_id",
                 "to_name", "km", "arc", "form", "why_zh", "why_en"]
-TARGET_WORDS = {"school": ("派出学校", "sending school"), "county": ("全县（本方案比例）",
-                                                                "county (plan share)"),
-                "item11": ("全县（第11项）", "county (item 11)")}
+def target_words(plan: RotationPlan) -> dict[str, tuple[str, str]]:
+    """The compliance rows' scopes in words; item 11's number from the profile."""
+    n = item11(plan.before.standard, plan.rules).number
+    return {"school": ("派出学校", "sending school"),
+            "county": ("全县（本方案比例）", "county (plan share)"),
+            "item11": (f"全县（第{n}项）", f"county (item {n})")}
 
 
 def group_words(plan: RotationPlan) -> dict[str, tuple[str, str]]:
@@ -84,10 +87,8 @@ def plan_dict(plan: RotationPlan, tables: dict[str, pl.DataFrame],
         "school_year": plan.year, "standard": plan.before.standard.id, "rules": rules,
         "pseudonymised": pseudonymised, "proven_optimal": plan.proven,
         "warnings": [{"zh": zh, "en": en} for zh, en in plan.warnings],
-        "moves": tables["moves"].to_dicts(), "changes": plan.changes.to_dicts(),
-        "compliance": plan.compliance.to_dicts(), "unfixable": plan.unfixable.to_dicts(),
-        "principals": tables["principals"].to_dicts(),
-        "roles": plan.roles.select("county", "school_id", "name", "role", "because").to_dicts(),
+        # the plan's own tables; those with personal ids as this run writes them
+        **{name: (tables.get(name, frame)).to_dicts() for name, frame in plan.tables().items()},
         "counties": counties,
     }
 
@@ -149,18 +150,26 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
         ("学校" if zh else "School", 22, "text"), ("符合条件" if zh else "Eligible", 9, "int"),
         ("应交流" if zh else "Required", 9, "int"), ("已交流" if zh else "Moved", 9, "int"),
         ("其中骨干" if zh else "Backbone", 9, "int"),
+        ("骨干应有" if zh else "Backbone required", 9, "int"),
         ("比例达标" if zh else "Share met", 9, "text"),
         ("骨干比例达标" if zh else "Backbone share met", 11, "text")],
-        [[r["county"], TARGET_WORDS[r["target"]][0 if zh else 1], r["name"] or "",
+        [[r["county"], target_words(plan)[r["target"]][0 if zh else 1], r["name"] or "",
           r["eligible"], r["required"], r["moved"], r["backbone_moved"],
-          yes_no(r["share_met"], lang), yes_no(r["backbone_share_met"], lang)]
+          r["backbone_required"], yes_no(r["share_met"], lang),
+          yes_no(r["backbone_share_met"], lang)]
          for r in plan.compliance.iter_rows(named=True)])
     ws.write_string(len(plan.compliance) + 2, 0, (
-        "全县（第11项）按标准口径计：派出与换回的教师都是本学年交流轮岗教师，都计入交流人数和骨干人数；"
-        "符合条件教师为在本校任教满规定年限者加上已交流者。") if zh else (
-        "County (item 11) as the standard counts it: teachers sent and teachers returned in an "
-        "exchange are all rotated this year and count in the rotated and the backbone; the "
-        "eligible are those with the tenure plus the rotated."))
+        "派出学校：符合条件教师为符合交流条件者（任教满规定年限、未达免交流年龄、未经批准免交流）加上"
+        "本学年已交流者。全县：按标准第"
+        f"{item11(plan.before.standard, plan.rules).number}项口径，派出与换回的教师都是本学年"
+        "交流轮岗教师，都计入交流人数和骨干人数，符合条件教师为任教满规定年限者（含免交流者）加上已交流者"
+        "——评估结果逐校列出的“符合条件”人数也按此口径，故会多于本表的派出学校人数。") if zh else (
+        "Sending schools: the eligible are the teachers who meet the conditions to rotate "
+        "(the tenure, under the exemption age, not exempted) plus those rotated this year. "
+        "County, as the standard's item 11 counts: teachers sent and teachers returned in an "
+        "exchange are all rotated and count in the rotated and the backbone; the eligible are "
+        "everyone with the tenure (exempt or not) plus the rotated — the evaluation's "
+        "per-school list counts that way too, so it shows more eligible than this table."))
     ws = book.wb.add_worksheet("轮岗无法解决" if zh else "Beyond rotation")
     book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("学段" if zh else "Stage", 6, "text"),
@@ -189,12 +198,17 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
     ws.write_string(len(principals) + 2, 0, "双向交流：两人互换岗位；本名单不随 --apply 调整花名册。"
                     if zh else "Two-way exchange: the two swap posts; --apply does not move them.")
     ws = book.wb.add_worksheet("学校角色" if zh else "School roles")
+    where = ENUMS["location"].labels
+
+    def located(codes: tuple[str, ...]) -> tuple[str, str]:
+        return "、".join(where[c] for c in codes) + "学校", "/".join(codes) + " school"
+
     because = {"quality": ("优质学校（指定）", "marked quality"),
                "weak": ("薄弱学校（指定）", "marked weak"),
                "failing": ("未达到学校达标规则", "fails the per-school rule"),
-               "receiving_location": ("乡村学校", "rural school"),
+               "receiving_location": located(plan.rules.receiving_locations),
                "central": ("教学点的中心校", "central school of teaching points"),
-               "sending_location": ("城镇学校", "urban or town school")}
+               "sending_location": located(plan.rules.sending_locations)}
     roles = {"send": ("派出", "sends"), "receive": ("接收", "receives"), "none": ("—", "—")}
     book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("学校" if zh else "School", 24, "text"),
@@ -237,11 +251,17 @@ def _gap(gap: float | None) -> str:
 
 
 def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
-                        max_moves: int = 20) -> None:
-    """The plan at a glance: moves, before → after, compliance, what rotation cannot fix."""
+                        max_moves: int = 20, files: bool = True) -> None:
+    """The plan at a glance: moves, before → after, compliance, what rotation cannot fix, the
+    first ``max_moves`` exchanges (``files``: whether the whole list was written)."""
     zh = lang == "zh"
     words = group_words(plan)
     moves = plan.moves
+    several = plan.after.counties.height > 1
+
+    def where(county: str) -> str:  # the county, named only when there are several
+        return f"{escape(county)} " if several else ""
+
     sent = moves.filter(pl.col("direction") == "send").height
     console.print(f"[bold]{'交流轮岗方案' if zh else 'Rotation plan'}[/] · "
                   f"{plan.year}–{plan.year + 1} · {plan.before.standard.id}")
@@ -259,25 +279,28 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
                        f"{c['schools_evaluated']}"))
     table = Table(title="差异系数 调整前 → 调整后" if zh else "CVs before → after",
                   title_justify="left")
-    for head in (("学段", "Stage"), ("指标", "Indicator"), ("调整前", "Before"),
-                 ("调整后", "After")):
+    heads = [("学段", "Stage"), ("指标", "Indicator"), ("调整前", "Before"), ("调整后", "After")]
+    for head in ([("县区", "County")] if several else []) + heads:
         table.add_column(head[0] if zh else head[1])
     for r in _cv_rows(plan).iter_rows(named=True):
-        table.add_row(t(r["stage"], lang), words[r["group"]][0 if zh else 1],
+        table.add_row(*([escape(r["county"])] if several else []), t(r["stage"], lang),
+                      words[r["group"]][0 if zh else 1],
                       "—" if r["cv"] is None else f"{r['cv']:.4f}",
                       "—" if r["cv_after"] is None else f"{r['cv_after']:.4f}")
     console.print(table)
     for r in plan.compliance.filter(pl.col("target") != "school").iter_rows(named=True):
-        scope = TARGET_WORDS[r["target"]][0 if zh else 1]
-        console.print((f"{scope}：交流 {r['moved']} 名 / 符合条件 {r['eligible']} 名（应 ≥ "
-                       f"{r['required']}），骨干 {r['backbone_moved']} 名") if zh else
-                      (f"{scope}: {r['moved']} moved of {r['eligible']} eligible (≥ "
-                       f"{r['required']} required), {r['backbone_moved']} backbone"))
+        scope = target_words(plan)[r["target"]][0 if zh else 1]
+        console.print((f"{where(r['county'])}{scope}：交流 {r['moved']} 名 / 符合条件 "
+                       f"{r['eligible']} 名（应 ≥ {r['required']}），骨干 {r['backbone_moved']} 名"
+                       f"（应 ≥ {r['backbone_required']}）") if zh else
+                      (f"{where(r['county'])}{scope}: {r['moved']} moved of {r['eligible']} "
+                       f"eligible (≥ {r['required']} required), {r['backbone_moved']} backbone "
+                       f"(≥ {r['backbone_required']})"))
     schools = plan.compliance.filter(pl.col("target") == "school")
     if schools.height:
         ok = schools.filter(pl.col("share_met") & pl.col("backbone_share_met")).height
-        console.print(f"派出学校达到交流比例：{ok} / {schools.height} 所" if zh else
-                      f"sending schools meeting the shares: {ok} of {schools.height}")
+        console.print(f"派出学校达到交流比例和骨干教师比例：{ok} / {schools.height} 所" if zh else
+                      f"sending schools meeting both shares: {ok} of {schools.height}")
     if plan.principals.height:
         console.print(f"校长、副校长双向交流：{plan.principals.height} 对（另列，不随 --apply 调整）" if zh
                       else f"principals' two-way exchanges: {plan.principals.height} pairs "
@@ -289,20 +312,23 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
                       f"[yellow]{escape(r['county'])} {t(r['stage'], lang)}: too few "
                       f"{words[r['group']][1]} county-wide; recruit "
                       f"{r['recruitment_gap']} — rotation cannot fix this[/]")
-    table = Table(title=("交流名单（前 {n} 对，完整名单见输出文件）" if zh else
-                         "Rotation list (first {n} exchanges; the files have all)").format(
-        n=min(max_moves, sent)), title_justify="left", show_lines=True)
+    shown = min(max_moves, sent)
+    rest = ("完整名单见输出文件" if files else "完整名单用 -o 写出") if zh else \
+        ("the files have all" if files else "-o writes them all")
+    table = Table(title=(f"交流名单（前 {shown} 对，{rest}）" if zh else
+                         f"Rotation list (first {shown} exchanges; {rest})"),
+                  title_justify="left", show_lines=True)
     # Teachers appear by subject and backbone level only: their ids stay in the files.
-    for head in (("对调", "No."), ("教师", "Teacher"), ("调出 → 调入", "From → to"),
-                 ("原因", "Why")):
+    for head in ([("县区", "County")] if several else []) + [
+            ("对调", "No."), ("教师", "Teacher"), ("调出 → 调入", "From → to"), ("原因", "Why")]:
         table.add_column(head[0] if zh else head[1], overflow="fold")
-    for m in moves.filter(pl.col("exchange") <= max_moves).iter_rows(named=True):
+    for m in moves.head(2 * max_moves).iter_rows(named=True):  # send + return per exchange
         who = (ENUMS["subject"].label(m["subject"])
                + ("" if m["backbone"] == "none" else
                   f"·{ENUMS['backbone'].label(m['backbone'])}骨干")
                if zh else m["subject"] + ("" if m["backbone"] == "none"
                                           else f", {m['backbone']} backbone"))
-        table.add_row(str(m["exchange"]), who,
+        table.add_row(*([escape(m["county"])] if several else []), str(m["exchange"]), who,
                       escape(f"{m['from_name']} → {m['to_name']}"),
                       escape(m["why_zh"] if zh else m["why_en"]))
     console.print(table)
@@ -314,7 +340,12 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
                           f"[dim]{escape(county)} {_objective(lv.name, lang)}: "
                           f"{_status(lv.status, lang)}, gap {_gap(lv.gap)}, "
                           f"{lv.seconds:.1f} s[/]")
-    if not plan.proven:
+    statuses = {lv.status for levels in plan.levels.values() for lv in levels}
+    if "time_limit" in statuses:
         console.print("[dim]有目标在时限内未证明最优：结果可能随机器速度略有不同；--time-limit 可延长[/]"
                       if zh else "[dim]a level was stopped by the time limit: another machine "
                       "may stop elsewhere; --time-limit gives it more time[/]")
+    if "numerical" in statuses:
+        console.print("[dim]有目标的求解结果未通过核验，保留了上一目标的方案（方案仍符合全部规则）[/]"
+                      if zh else "[dim]a level's answer did not check out; the plan of the "
+                      "level before it is kept (it keeps every rule)[/]")

@@ -185,16 +185,13 @@ def print_standard(ref: str, console: Console, lang: Lang = "zh") -> Standard:
     return std
 
 
-PLANNER_TITLES = {"rotation": ("交流轮岗规划规则", "Rotation planner rules")}
-
-
 def _print_rules(rules: Rules, console: Console, lang: Lang) -> None:
     """A planner's section of the profile: each declared setting, what it means, its value,
     and the command-line option that overrides it."""
     zh = lang == "zh"
-    title = PLANNER_TITLES.get(rules.SECTION, (rules.SECTION, rules.SECTION))
-    table = Table(title=f"{title[0 if zh else 1]}（{rules.SECTION}:）" if zh
-                  else f"{title[1]} ({rules.SECTION}:)", title_justify="left")
+    zh_title, en_title = rules.TITLE
+    table = Table(title=f"{zh_title}规划规则（{rules.SECTION}:）" if zh
+                  else f"Rules of the {en_title} plan ({rules.SECTION}:)", title_justify="left")
     table.add_column("设置" if zh else "Setting")
     table.add_column("含义" if zh else "Meaning", overflow="fold")
     table.add_column("取值" if zh else "Value", overflow="fold")

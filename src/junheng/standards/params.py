@@ -191,6 +191,7 @@ class Rules:
     """
 
     SECTION: ClassVar[str] = ""
+    TITLE: ClassVar[tuple[str, str]] = ("", "")  # what is planned, zh and en
 
     @classmethod
     def params(cls) -> tuple[Param, ...]:

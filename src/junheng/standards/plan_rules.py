@@ -34,6 +34,7 @@ class RotationRules(Rules):
     """
 
     SECTION = "rotation"
+    TITLE = ("教师交流轮岗", "teacher rotation")
 
     tenure_years: int = param(
         6, "在本校任教满几年可交流", "years at the current school before a teacher may rotate",

@@ -50,8 +50,7 @@ class _Tally:
         return weighted_cv([v for v, _ in pairs], [p for _, p in pairs])
 
 
-def why(moves: pl.DataFrame, inputs: dict[str, RotationInput],
-        item_number: int = 11) -> pl.DataFrame:
+def why(moves: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.DataFrame:
     """Each move's reason, true of that move. An exchange is taken whole (the teacher sent and
     the one who comes back), in the list's order: where the teacher arrives, an indicator
     before → after the exchange, and "reaches the threshold" or "meets the per-school rule" only
@@ -77,7 +76,7 @@ def why(moves: pl.DataFrame, inputs: dict[str, RotationInput],
                 tally.move(m)
             for m in pair:
                 zh, en = _reasons(m, data, tally, final, before, rule_before, cv_before,
-                                  shares, item_number)
+                                  shares, data.item_number)
                 zh_out.append("；".join(zh))
                 en_out.append("; ".join(en))
     return moves.with_columns(pl.Series("why_zh", zh_out, dtype=pl.String),
@@ -95,7 +94,7 @@ class _Shares:
         for school, target in data.school_targets.items():
             mine = frame.filter((pl.col("direction") == "send")
                                 & (pl.col("from_school_id") == school))
-            total = target.total_required(mine.filter(~pl.col("counted")).height)
+            total = target.total_required()
             self.required[school] = (total, fewest(
                 target.backbone_share * (target.moved_before + mine.height), target.tolerance))
         self.county_required = data.item11.total_required(
@@ -193,14 +192,15 @@ def changes(before: Evaluation, after: Evaluation, moves: pl.DataFrame,
 COMPLIANCE_SCHEMA = {
     "county": pl.String, "target": pl.String, "school_id": pl.String, "name": pl.String,
     "eligible": pl.Int64, "required": pl.Int64, "moved": pl.Int64, "backbone_moved": pl.Int64,
-    "share_met": pl.Boolean, "backbone_share_met": pl.Boolean}
+    "backbone_required": pl.Int64, "share_met": pl.Boolean, "backbone_share_met": pl.Boolean}
 
 
 def compliance(moves: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.DataFrame:
-    """The shares reached, counted from the named moves: per sending school (``school``) and
-    for the county (``item11``), both as the standard's item 11 counts them (a moved teacher
-    outside its base joins it), and, with scope county, the planner's own county share
-    (``county``). The year's records made before the plan count too."""
+    """The shares reached, counted from the named moves: per sending school (``school``: its
+    teachers who meet the conditions to rotate), for the county as the standard's item 11
+    counts it (``item11``: everyone with the tenure; a moved teacher outside that base joins
+    it) and, with scope county, the planner's own county share (``county``). The year's
+    records made before the plan count too."""
     rows = []
 
     def row(county: str, kind: str, school: str | None, target: Target, moved: pl.DataFrame,
@@ -215,6 +215,7 @@ def compliance(moves: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.Data
             "name": None if school is None else inputs[county].names[school],
             "eligible": base, "required": target.total_required(grown),
             "moved": total, "backbone_moved": backbone,
+            "backbone_required": fewest(target.backbone_share * total, target.tolerance),
             "share_met": bool(at_least(total, target.share * base, target.tolerance)),
             "backbone_share_met": bool(at_least(backbone, target.backbone_share * total,
                                                 target.tolerance))})
@@ -223,8 +224,7 @@ def compliance(moves: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.Data
         mine = moves.filter(pl.col("county") == county)
         for school, target in data.school_targets.items():
             row(county, "school", school, target, mine.filter(
-                (pl.col("direction") == "send") & (pl.col("from_school_id") == school)),
-                grows=True)
+                (pl.col("direction") == "send") & (pl.col("from_school_id") == school)))
         if data.county_target is not None:
             row(county, "county", None, data.county_target, mine)
         row(county, "item11", None, data.item11, mine, grows=True)

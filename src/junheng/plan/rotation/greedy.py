@@ -25,7 +25,7 @@ class _State:
         self.counts = {k: dict(u.counts) for k, u in self.data.units.items()}
         self.subjects = {k: dict(u.subjects) for k, u in self.data.units.items()}
         self.leaving: dict[str, int] = {}
-        self.sent: dict[str, list] = {}  # school -> [moves, backbone, weighted] it sent out
+        self.sent: dict[str, list[int]] = {}  # school -> [moves, backbone] it sent out
         self.county = [0, 0, 0.0]  # moves, backbone, item-11 weighted moves
 
     def rule(self, key: tuple[str, str], counts: dict[str, int]) -> bool:
@@ -64,7 +64,7 @@ class _State:
                     return False
         target = d.school_targets.get(arc.sender)
         if target is not None:  # the sending school's backbone share must still hold
-            moves, backbone, _ = self.sent.get(arc.sender, [0, 0, 0.0])
+            moves, backbone = self.sent.get(arc.sender, [0, 0])
             if not _backbone_ok(target, moves + 1, backbone + to.backbone):
                 return False
         return True
@@ -88,12 +88,9 @@ class _State:
             self.county[0] += 1
             self.county[1] += t.backbone
             self.county[2] += 1.0 if t.counted else 1.0 - d.item11.share
-        sent = self.sent.setdefault(arc.sender, [0, 0, 0.0])
-        t = m.types[m.moves[out].type]
+        sent = self.sent.setdefault(arc.sender, [0, 0])
         sent[0] += 1
-        sent[1] += t.backbone
-        sent[2] += 1.0 if t.counted else 1.0 - d.school_targets[arc.sender].share \
-            if arc.sender in d.school_targets else 1.0
+        sent[1] += m.types[m.moves[out].type].backbone
 
 
 def _backbone_ok(target: Target, moves: int, backbone: int) -> bool:
@@ -138,8 +135,8 @@ def greedy_start(model: RotationModel, state: _State | None = None) -> dict[int,
     for school, target in sorted(d.school_targets.items(),
                                  key=lambda kv: (-kv[1].required, kv[0])):
         while True:
-            moves, backbone, counted = state.sent.get(school, [0, 0, 0.0])
-            if _share_ok(target, counted) and _backbone_ok(target, moves, backbone):
+            moves, backbone = state.sent.get(school, [0, 0])
+            if _share_ok(target, moves) and _backbone_ok(target, moves, backbone):
                 break
             need_backbone = not _backbone_ok(target, moves + 1, backbone)
             if not exchange(arcs_of.get(school, []), need_backbone, False):

@@ -15,7 +15,7 @@ from junheng.model.dataset import Dataset
 from junheng.plan._geo import Distances
 from junheng.plan.rotation.rules import Item11, RotationRules, TeacherGroup
 from junheng.standards import Standard
-from junheng.standards.compare import fewest
+from junheng.standards.compare import at_most, fewest
 
 MERGED = "*"  # the subject of a type whose school–stage cannot lose any of its subjects
 
@@ -108,6 +108,7 @@ class RotationInput:
     cap: dict[str, int]  # school -> most teachers it may still send away this year
     rural_backbone_to_towns: bool
     names: dict[str, str] = field(default_factory=dict)  # school -> name
+    item_number: int = 11  # item 11's number in the profile, for the words
 
 
 def build_inputs(dataset: Dataset, standard: Standard, ev: Evaluation, rules: RotationRules,
@@ -153,10 +154,11 @@ def build_inputs(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
             return Target(base + moved, share, backbone_share, moved, backbone, tol)
 
         senders = [s for s in schools if role_of[s] == "send"]
-        # A sending school's share counts its teachers as item 11 does (the evaluation lists a
-        # school short of it by that count): everyone with the tenure, exempt or not.
+        # A sending school's share counts the teachers who meet the conditions to rotate
+        # (符合交流条件: the tenure, under the exemption age, not exempted), as the rotation
+        # rules say; the county's counts as item 11 does (everyone with the tenure).
         school_targets = {} if rules.scope != "school" else {
-            s: target(counted.get(s, 0), item.share, item.backbone_share,
+            s: target(eligible.get(s, 0), item.share, item.backbone_share,
                       *already.get(s, (0, 0))) for s in senders}
         county_target = None if rules.scope != "county" else target(
             sum(eligible.get(s, 0) for s in schools), rules.share, rules.backbone_share)
@@ -177,7 +179,7 @@ def build_inputs(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
             county_value={(g, k): v for (c, g, k), v in county_value.items() if c == county},
             stage_pupils={g: p for (c, g), p in pupils.items() if c == county},
             cap=cap, rural_backbone_to_towns=rules.rural_backbone_to_towns,
-            names={s: names[s] for s in schools})
+            names={s: names[s] for s in schools}, item_number=item.number)
     return out, pools
 
 
@@ -243,7 +245,7 @@ def _arcs(roles: pl.DataFrame, stages_of: dict[str, list[str]], rules: RotationR
     arcs = []
     for (s, r), kind in sorted(pairs.items()):
         km = distances.km(s, r)
-        if rules.max_km is not None and (km is None or km > rules.max_km * (1 + 1e-9)):
+        if rules.max_km is not None and (km is None or not at_most(km, rules.max_km, 1e-9)):
             continue
         for stage in stages_of.get(s, []):
             if stage in stages_of.get(r, []):

@@ -12,8 +12,9 @@ from junheng.plan.rotation.input import MERGED, Arc, RotationInput, Target, Teac
 FAMILIES: dict[str, tuple[str, str]] = {
     "share": ("派出学校交流比例", "the sending school's rotation share"),
     "backbone": ("派出学校骨干教师比例", "the sending school's backbone share"),
-    "county_share": ("全县交流比例（第11项）", "the county's rotation share (item 11)"),
-    "county_backbone": ("全县骨干教师比例（第11项）", "the county's backbone share (item 11)"),
+    "county_share": ("全县交流比例（第{item}项）", "the county's rotation share (item {item})"),
+    "county_backbone": ("全县骨干教师比例（第{item}项）",
+                        "the county's backbone share (item {item})"),
     "cap": ("每校调出上限（max_share）", "the cap per school (max_share)"),
     "protect": ("已达标学校不得变为不达标", "schools meeting the rule must keep it"),
     "subject": ("不得调走学校某学科唯一的教师", "no school loses its only teacher of a subject"),
@@ -82,10 +83,9 @@ class RotationModel:
       the condition under which the moved teachers can be named so).
     - ``cap``: teachers leaving school s ≤ ⌈max_share × its full-time teachers⌉ − (already moved
       this year).
-    - ``share`` (scope school): the teachers sending school s sends ≥ share × its base, counted
-      as item 11 counts (its teachers with the tenure, exempt or not, plus the rotated; a
-      teacher outside the base joins it by moving, so such a move counts 1 − share), the
-      year's records included; ``backbone``: Σ (b[τ] − backbone_share)·x ≥ backbone_share ×
+    - ``share`` (scope school): the teachers sending school s sends ≥ ⌈share × (its eligible
+      + already moved)⌉ − already moved, the eligible being those who meet the conditions to
+      rotate (符合交流条件); ``backbone``: Σ (b[τ] − backbone_share)·x ≥ backbone_share ×
       moved_before − backbone_before, i.e. backbone ≥ backbone_share × moved.
     - ``county_share`` and ``county_backbone``: the county as the standard's item 11 counts it —
       every move, sent or returned, is a rotation of the year, and the base E is the teachers
@@ -361,7 +361,7 @@ class RotationModel:
         school only sends, so all its types' moves count)."""
         for school, target in self.data.school_targets.items():
             keys = [k for (s, _), ks in sorted(self.types_at.items()) if s == school for k in ks]
-            self._share("share", "backbone", school, keys, target, grows=True)
+            self._share("share", "backbone", school, keys, target)
 
     def _county_shares(self) -> None:
         """The county's shares: item 11 as the standard counts it, and the planner's own share

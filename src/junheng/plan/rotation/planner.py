@@ -20,6 +20,7 @@ from junheng.errors import InfeasiblePlan, InputError, NoPlanFound, Problem
 from junheng.evaluate import evaluate
 from junheng.model.calendar import planning_year
 from junheng.model.dataset import Dataset
+from junheng.model.schema import STAGES
 from junheng.plan._base import PlanResult, Progress, per_county
 from junheng.plan._geo import Distances
 from junheng.plan._milp import Solve, diagnose, solve_lexicographic
@@ -75,8 +76,9 @@ class RotationPlan(PlanResult):
     roles: pl.DataFrame | None = None
 
     def tables(self) -> dict[str, pl.DataFrame]:
-        return {name: getattr(self, name) for name in
-                ("moves", "changes", "compliance", "unfixable", "principals", "roles")}
+        return {"moves": self.moves, "changes": self.changes, "compliance": self.compliance,
+                "unfixable": self.unfixable, "principals": self.principals,
+                "roles": self.roles.select("county", "school_id", "name", "role", "because")}
 
 
 @dataclass
@@ -173,7 +175,7 @@ def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2
     say("重新评估 evaluating the county after the moves…")
     dataset_after = apply_moves(dataset, moves, year, rules.form)
     after = evaluate(dataset_after, problem.standard, year=year)
-    moves = explain.why(moves, inputs, item11(problem.standard, rules).number)
+    moves = explain.why(moves, inputs)
     failing = set(before.schools.filter(pl.col("meets_rule").not_())
                   .get_column("school_id").to_list())
     groups = teacher_groups(problem.standard)
@@ -187,7 +189,7 @@ def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2
         predicted=pl.concat([predicted(model, s.solution) for model, s in solved.values()
                              if s.solution is not None] or [predicted_empty()]),
         principals=principal_pairs(dataset.teachers, problem.roles, failing, rules, year,
-                                   problem.distances),
+                                   problem.distances, time_limit=min(10.0, time_limit / 3)),
         roles=problem.roles)
 
 
@@ -263,7 +265,7 @@ def _precheck(data: RotationInput) -> None:
         if target.required <= 0:
             continue
         reach = 0
-        for stage in ("primary", "junior"):
+        for stage in STAGES:
             partners = sum(eligible.get((a.receiver, stage), 0) for a in data.arcs
                            if a.sender == school and a.stage == stage)
             reach += min(eligible.get((school, stage), 0), partners)
@@ -289,21 +291,45 @@ def _precheck(data: RotationInput) -> None:
 
 
 def _infeasible(model: RotationModel, time_limit: float) -> InfeasiblePlan:
-    """Name the rule families whose relaxation alone restores feasibility, and the schools."""
-    found = diagnose(model.milp, list(FAMILIES), time_limit=min(10.0, time_limit))
+    """Name the rule families whose relaxation restores feasibility, and the schools: any one
+    of them alone, or those that must be relaxed together."""
+    limit = max(1.0, min(10.0, time_limit / 5))
+    found = diagnose(model.milp, list(FAMILIES), time_limit=limit)
+    county = model.data.county
     if not found.families:
-        return InfeasiblePlan("combined", [("无法同时满足全部规则（多项规则共同作用，放宽任一项均不够）",
-                                            "the rules cannot all be met (several rules "
-                                            "together; relaxing any one alone is not enough)")])
+        if found.undecided:
+            return NoPlanFound("undecided", [(
+                f"{county}：无法满足全部规则，且在 {limit:g} 秒内未能判定是哪条规则所致；"
+                "请用 --time-limit 延长后重试",
+                f"{county}: the rules cannot all be met, and which rule is to blame was not "
+                f"decided within {limit:g} s; retry with a longer --time-limit")])
+        return InfeasiblePlan("combined", [(
+            f"{county}：无法同时满足全部规则（多项规则共同作用，放宽任一项均不够）",
+            f"{county}: the rules cannot all be met (several rules together; relaxing any one "
+            "alone is not enough)")])
     names = model.data.names
+
+    def schools(rows: list[str]) -> list[str]:
+        ids = [r.split("[", 1)[1].split(",")[0].rstrip("]") for r in rows]
+        return [names[i] for i in ids if i in names]
+
     zh_parts, en_parts = [], []
     for name in found.families:
-        zh, en = FAMILIES[name]
-        schools = [r.split("[", 1)[1].split(",")[0].rstrip("]") for r in found.rows.get(name, [])]
-        where = [names.get(s, s) for s in schools if s in names]
-        zh_parts.append(zh + (f"（{'、'.join(where)}）" if where else ""))
-        en_parts.append(en + (f" ({', '.join(where)})" if where else ""))
+        zh, en = (w.format(item=model.data.item_number) for w in FAMILIES[name])
+        alone, both = schools(found.rows.get(name, [])), schools(found.together.get(name, []))
+        if alone:
+            zh += f"（{'、'.join(alone)} 任一所）"
+            en += f" ({' or '.join(alone)})"
+        elif both:
+            zh += f"（须同时放宽：{'、'.join(both)}）"
+            en += f" (together: {', '.join(both)})"
+        zh_parts.append(zh)
+        en_parts.append(en)
+    hint_zh = hint_en = ""
+    if found.families[0] == "share":
+        hint_zh = "；或用 --scope county 只要求全县达到比例"
+        hint_en = "; or ask the county as a whole to meet the share with --scope county"
     return InfeasiblePlan(found.families[0], [(
-        f"{model.data.county}：无法同时满足全部规则；放宽以下任一项即可：{'；'.join(zh_parts)}",
-        f"{model.data.county}: the rules cannot all be met; relaxing any one of these would do: "
-        f"{'; '.join(en_parts)}")])
+        f"{county}：无法同时满足全部规则；放宽以下任一项即可：{'；'.join(zh_parts)}{hint_zh}",
+        f"{county}: the rules cannot all be met; relaxing any one of these would do: "
+        f"{'; '.join(en_parts)}{hint_en}")])

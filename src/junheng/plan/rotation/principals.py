@@ -17,6 +17,7 @@ import polars as pl
 
 from junheng.plan._geo import Distances
 from junheng.plan._milp import Milp, solve_lexicographic
+from junheng.standards.compare import at_most
 from junheng.standards.plan_rules import RotationRules
 
 ROLES = ("principal", "vice_principal")
@@ -42,7 +43,7 @@ def principal_pairs(teachers: pl.DataFrame, roles: pl.DataFrame, failing: set[st
             if (a["county"], a["role"], a["stage"]) != (b["county"], b["role"], b["stage"]):
                 continue
             km = distances.km(a["school_id"], b["school_id"])
-            if rules.max_km is not None and (km is None or km > rules.max_km + 1e-9):
+            if rules.max_km is not None and (km is None or not at_most(km, rules.max_km, 1e-9)):
                 continue
             pairs.append((m.var(f"p[{a['teacher_id']},{b['teacher_id']}]", 0, 1, integer=True),
                           a, b, km))
@@ -73,4 +74,5 @@ def principal_pairs(teachers: pl.DataFrame, roles: pl.DataFrame, failing: set[st
                          "quality_school": a["name"], "weak_person": b["teacher_id"],
                          "weak_school_id": b["school_id"], "weak_school": b["name"],
                          "weak_fails_rule": b["school_id"] in failing, "km": km})
-    return pl.DataFrame(rows, schema=schema).sort("county", "role", "quality_school_id")
+    return pl.DataFrame(rows, schema=schema).sort("county", "role", "quality_school_id",
+                                                  "quality_person", maintain_order=True)
