@@ -238,6 +238,8 @@ def _objective(name: str, lang: Lang) -> str:
 STATUS_WORDS = {"optimal": ("已证明最优", "proven optimal"),
                 "time_limit": ("时限到，未证明最优", "stopped by the time limit"),
                 "no_solution": ("时限内无方案", "no plan in time"),
+                "numerical": ("结果未通过核验，保留上一目标的方案", "answer failed the check; "
+                              "the plan before it kept"),
                 "infeasible": ("无解", "infeasible")}
 
 
