@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import atomic_path
-from junheng.report._tables import MAX_CHART_COUNTIES, cv_contributions, gap_table, value_unit
+from junheng.report._tables import MAX_CHART_COUNTIES, cv_contributions, gap_table
 from junheng.report._text import Lang, gap_phrase, t, yes_no
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -302,7 +302,7 @@ class _ExcelReport:
             graded = r["threshold"] is not None
             rows.append([
                 r["county"], r["school_id"], r["name"], self.tx(r["stage"]), r["students"],
-                self.ind_name[r["indicator"]], r["value"], value_unit(ind, self.lang),
+                self.ind_name[r["indicator"]], r["value"], ind.value_unit(self.lang),
                 r["threshold"], r["ratio"] if graded else None,
                 self.yes_no(r["met"]) if graded else None,
                 self.yes_no(r["floor_met"]) if graded and std.has_school_rule else None,
@@ -473,7 +473,7 @@ class _ExcelReport:
             chart.combine(lines)
             chart.set_title({"name": title, "name_font": {"size": 10}})
             chart.set_x_axis({"num_font": {"size": 7, "rotation": -45}})
-            chart.set_y_axis({"name": value_unit(ind, self.lang), "min": 0})
+            chart.set_y_axis({"name": ind.value_unit(self.lang), "min": 0})
             chart.set_legend({"position": "bottom"})
             chart.set_size({"width": 560, "height": 300})
             charts.insert_chart(2 + (slot // 2) * 16, (slot % 2) * 9, chart)

@@ -23,7 +23,7 @@ from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import write_text
 from junheng.model.schema import STAGES
-from junheng.report._tables import MAX_CHART_COUNTIES, gap_table, value_unit
+from junheng.report._tables import MAX_CHART_COUNTIES, gap_table
 from junheng.report._text import Lang, check_value, gap_phrase, t, yes_no
 
 FONTS = ('"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", '
@@ -307,7 +307,7 @@ class _HtmlReport:
                     continue
                 threshold = rows.get_column("threshold")[0]
                 names = rows.get_column("name").to_list()
-                unit = value_unit(self.indicators[key], self.lang)
+                unit = self.indicators[key].value_unit(self.lang)
                 state = rows.select(
                     pl.int_range(pl.len()).alias("x"), "name", "value",
                     pl.when(pl.col("met")).then(pl.lit("met"))

@@ -10,17 +10,10 @@ import polars as pl
 
 from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
-from junheng.report._text import Lang
-from junheng.standards import Indicator
 
 # Beyond this many counties the Excel and HTML reports leave the charts out: a province's
 # thousands of charts would make both unusable. Each county's own report has them.
 MAX_CHART_COUNTIES = 20
-
-
-def value_unit(indicator: Indicator, lang: Lang) -> str:
-    """The unit of an indicator's value (``Indicator.value_unit``)."""
-    return indicator.value_unit(lang)
 
 
 def gap_table(evaluation: Evaluation) -> pl.DataFrame:

@@ -25,7 +25,7 @@ from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import atomic_path
 from junheng.model.schema import ENUMS, STAGES
-from junheng.report._tables import gap_table, value_unit
+from junheng.report._tables import gap_table
 from junheng.report._text import Lang, check_value, gap_phrase, t, yes_no
 
 # (east Asian font, western font, size in points) per style.
@@ -314,9 +314,9 @@ class _WordReport:
             rest = 16 - 3.4 - 1.4 - (1.2 if std.has_school_rule else 0)
             self.table(heads, rows, [3.4, 1.4, *[rest / len(graded)] * len(graded),
                                      *([1.2] if std.has_school_rule else [])])
-        units_text = "；".join(f"{self.indicators[k].short}：{value_unit(self.indicators[k], 'zh')}"
+        units_text = "；".join(f"{self.indicators[k].short}：{self.indicators[k].value_unit('zh')}"
                                for k in graded) if self.lang == "zh" else "; ".join(
-            f"{self.indicators[k].short_en}: {value_unit(self.indicators[k], 'en')}"
+            f"{self.indicators[k].short_en}: {self.indicators[k].value_unit('en')}"
             for k in graded)
         self.para(self.tx("word_units_note", units=units_text), indent=False)
 

@@ -25,9 +25,7 @@ True
 from __future__ import annotations
 
 import math
-from typing import Any, TypeVar
-
-T = TypeVar("T")  # a float, or a Polars expression
+from typing import Any
 
 
 def at_least(value: Any, threshold: Any, tolerance: float) -> Any:
