@@ -158,18 +158,21 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
           r["backbone_required"], yes_no(r["share_met"], lang),
           yes_no(r["backbone_share_met"], lang)]
          for r in plan.compliance.iter_rows(named=True)])
-    ws.write_string(len(plan.compliance) + 2, 0, (
-        "派出学校：符合条件教师为符合交流条件者（任教满规定年限、未达免交流年龄、未经批准免交流）加上"
-        "本学年已交流者。全县：按标准第"
-        f"{item11(plan.before.standard, plan.rules).number}项口径，派出与换回的教师都是本学年"
-        "交流轮岗教师，都计入交流人数和骨干人数，符合条件教师为任教满规定年限者（含免交流者）加上已交流者"
-        "——评估结果逐校列出的“符合条件”人数也按此口径，故会多于本表的派出学校人数。") if zh else (
-        "Sending schools: the eligible are the teachers who meet the conditions to rotate "
-        "(the tenure, under the exemption age, not exempted) plus those rotated this year. "
-        "County, as the standard's item 11 counts: teachers sent and teachers returned in an "
-        "exchange are all rotated and count in the rotated and the backbone; the eligible are "
-        "everyone with the tenure (exempt or not) plus the rotated — the evaluation's "
-        "per-school list counts that way too, so it shows more eligible than this table."))
+    n = item11(plan.before.standard, plan.rules).number
+    note = ([  # one short line a row, so the printed page keeps the table's width
+        "派出学校：符合条件教师 = 符合交流条件者（任教满规定年限、未达免交流年龄、",
+        "未经批准免交流）+ 本学年已交流者。",
+        f"全县：按标准第{n}项口径，派出与换回的教师都计入交流人数和骨干人数；",
+        "符合条件教师 = 任教满规定年限者（含免交流者）+ 已交流者。",
+        "评估结果逐校列出的“符合条件”人数也按第二种口径，故会多于本表派出学校的人数。"]
+        if zh else [
+        "Sending schools: the eligible = teachers who meet the conditions to rotate (the",
+        "tenure, under the exemption age, not exempted) + those rotated this year.",
+        f"County, as item {n} counts: teachers sent and returned all count in the rotated",
+        "and the backbone; the eligible = everyone with the tenure + the rotated.",
+        "The evaluation's per-school list counts the second way, so it shows more eligible."])
+    for i, line in enumerate(note):
+        ws.write_string(len(plan.compliance) + 2 + i, 0, line)
     ws = book.wb.add_worksheet("轮岗无法解决" if zh else "Beyond rotation")
     book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("学段" if zh else "Stage", 6, "text"),
