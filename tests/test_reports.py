@@ -392,8 +392,10 @@ def test_evaluate_report_writes_every_file(xlsx, tmp_path):
     run = _cli("evaluate", str(gap_county(xlsx)), "--report", str(out))
     assert run.returncode == 0, run.stderr
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(["evaluation.json", "评估结果.xlsx", "评估报告.html",
-                            "自评报告-测试县.docx"])
+    files = ["evaluation.json", "评估结果.xlsx", "评估报告.html", "自评报告-测试县.docx"]
+    assert names == sorted([*files, ".junheng-manifest.json"])  # the manifest lists the run's
+    manifest = json.loads((out / ".junheng-manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["files"]) == sorted(files)
     assert json.loads((out / "evaluation.json").read_text(encoding="utf-8"))["standard"] == \
         "quality-2017"
     assert "已写出报告" in run.stdout
@@ -405,7 +407,7 @@ def test_evaluate_report_in_english_and_per_county(tmp_path):
     out = tmp_path / "out"
     run = _cli("evaluate", str(data), "--report", str(out), "--lang", "en")
     assert run.returncode == 0, run.stderr
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if p.name != ".junheng-manifest.json")
     counties = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))["counties"]
     assert len(counties) == 2
     assert names == sorted(["evaluation.json", "evaluation.xlsx", "report.html",

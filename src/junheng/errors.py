@@ -79,3 +79,14 @@ class InfeasiblePlan(PlanError):
 class NoPlanFound(PlanError):
     """The time limit ran out before the solver found any plan. Not a proof that none exists:
     the messages give the limit and, where known, the best bound."""
+
+
+class OutputError(Exception):
+    """An output path cannot be used (it is the input, a folder where a file is expected, …).
+
+    ``messages`` are (zh, en) pairs; found before anything is computed or written.
+    """
+
+    def __init__(self, messages: list[tuple[str, str]]) -> None:
+        self.messages = messages
+        super().__init__("; ".join(en for _, en in messages))

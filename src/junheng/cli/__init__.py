@@ -1,10 +1,14 @@
 """The ``junheng`` command: a thin shell over the library functions.
 
-Exit codes: 0 the command ran (whatever the verdict), 2 invalid input or standard, 1 otherwise.
+Exit codes: 0 the command ran (whatever the verdict); 2 invalid input, standard, setting, output
+path or usage; 1 a fault while running (the disk full, no permission, no plan within the time
+limit, …); 130 interrupted. Every failure is one bilingual message, never a traceback, and a run
+that fails writes nothing.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from enum import StrEnum
@@ -12,17 +16,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from junheng.errors import InputError, StandardError
+from junheng.errors import InputError, OutputError, StandardError
+from junheng.io._atomic import check_outputs, output_run, shown_path
+from junheng.report._console import SafeConsole
 
 app = typer.Typer(
     help="junheng 均衡 — 县域义务教育优质均衡发展评估 / quality-balanced county evaluation",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# Text from the input reaches these consoles: they strip control characters (report/_console.py).
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 
 class Lang(StrEnum):
@@ -50,8 +57,10 @@ def template(
     """写出官方空白填报模板 / write the official empty workbook to fill in."""
     from junheng.io import write_workbook
 
-    write_workbook(output)
-    out.print(f"已写出模板 template written: {output}")
+    check_outputs([], {"OUTPUT": output}, {})
+    with output_run():
+        write_workbook(output)
+    out.print(f"已写出模板 template written: {output}", markup=False)
 
 
 @app.command()
@@ -66,11 +75,15 @@ def sample(
     """生成示例县数据（可复现）/ generate a reproducible sample county."""
     from junheng.io import write_sample
 
+    is_folder = output.suffix.lower() not in (".xlsx", ".xlsm")
+    check_outputs([], {} if is_folder else {"--output": output},
+                  {"--output": output} if is_folder else {})
     with progress_bar() as progress:
         progress.add_task("生成示例数据 generating sample…", total=None)
-        write_sample(output, schools=schools, seed=seed, counties=counties)
+        with output_run():
+            write_sample(output, schools=schools, seed=seed, counties=counties)
     out.print(f"已写出示例数据 sample written: {output}  (schools={schools}, seed={seed}, "
-              f"counties={counties})")
+              f"counties={counties})", markup=False)
 
 
 @app.command()
@@ -103,10 +116,12 @@ def evaluate(
     from junheng.report import print_evaluation, print_problems, write_reports
     from junheng.standards import load_standard
 
-    with progress_bar() as progress:
+    check_outputs([input], {"--json": json_path}, {"--report": report})
+    with progress_bar() as progress, output_run(protect=[input]):
         task = progress.add_task("读取标准 loading standard…", total=None)
         profile = load_standard(standard)
-        progress.update(task, description=f"读取并校验 reading and validating {input.name}…")
+        progress.update(task, description="读取并校验 reading and validating "
+                                          f"{escape(input.name)}…")
         try:
             dataset = load(input)
         except InputError as exc:
@@ -129,7 +144,7 @@ def evaluate(
     print_evaluation(result, out, lang.value, max_schools=max_schools,
                      part=None if part is None else part.value)
     if json_path is not None:
-        out.print(f"\n已写出 JSON written: {json_path}")
+        out.print(f"\n已写出 JSON written: {json_path}", markup=False)
     if written:
         out.print("\n已写出报告 reports written:")
         for path in written:
@@ -159,29 +174,75 @@ def standards(
         print_standard(name, out, lang.value)
 
 
+# Bilingual words for the file-system faults a user can meet (the rest: the system's own text).
+_OS_FAULTS = {
+    errno.ENOSPC: ("磁盘空间不足", "no space left on the disk"),
+    errno.EDQUOT: ("超出磁盘配额", "disk quota exceeded"),
+    errno.EFBIG: ("文件超过系统允许的大小", "file too large for the system's limit"),
+    errno.EACCES: ("没有权限", "permission denied"),
+    errno.EPERM: ("没有权限", "operation not permitted"),
+    errno.EROFS: ("只读文件系统", "read-only file system"),
+    errno.EISDIR: ("这是一个文件夹", "is a folder"),
+    errno.ENOTDIR: ("路径中有一段不是文件夹", "a part of the path is not a folder"),
+    errno.ENOENT: ("文件或文件夹不存在", "no such file or folder"),
+    errno.ENAMETOOLONG: ("文件名过长", "file name too long"),
+    errno.EIO: ("读写设备出错", "input/output error"),
+    errno.EMFILE: ("打开的文件过多", "too many open files"),
+}
+
+
+def _say(zh: str, en: str) -> None:
+    """One bilingual error line; never markup (paths and values may hold brackets)."""
+    err.print(f"{zh} / {en}", style="bold red", markup=False)
+
+
 def main() -> None:
-    """Entry point: run the app, turning known failures into clear messages and exit codes."""
+    """Entry point: run the app, turning every failure into one bilingual message and its exit
+    code (see the module docstring). JUNHENG_DEBUG=1 re-raises unexpected errors."""
     try:
-        # Without standalone mode click returns typer.Exit's code instead of exiting.
+        # Without standalone mode the parser returns typer.Exit's code instead of exiting.
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except StandardError as exc:
-        err.print("[bold red]标准或设置有误 / invalid standard or setting[/]")
+        _say("标准或设置有误", "invalid standard or setting")
         for line in exc.problems:
             err.print(f"  {line}", markup=False)
         sys.exit(2)
+    except OutputError as exc:
+        _say("输出路径有误，未写出任何文件", "invalid output path; nothing was written")
+        for zh, en in exc.messages:
+            err.print(f"  {zh}\n  {en}", markup=False)
+        sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("已取消 / aborted")
-        sys.exit(1)
-    except typer.TyperException as exc:  # usage errors (an unknown option, a bad value)
+    except (typer.Abort, KeyboardInterrupt):
+        _say("已取消，未写出任何文件", "interrupted; nothing was written")
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: an unknown option, a bad value
+        if type(exc).__name__ != "NoArgsIsHelpError":
+            err.print("命令用法有误，见 --help / usage error, see --help", markup=False)
         exc.show()  # type: ignore[attr-defined]
         sys.exit(getattr(exc, "exit_code", 2))
-    except Exception as exc:  # anything unexpected
+    except OSError as exc:  # the disk, permissions, a path: after the checks, while writing
         if os.environ.get("JUNHENG_DEBUG"):
             raise
-        err.print(f"[bold red]出错了 / error:[/] {type(exc).__name__}: {exc}", markup=True)
-        err.print("设置 JUNHENG_DEBUG=1 可查看详细信息 / set JUNHENG_DEBUG=1 for the traceback")
+        zh, en = _OS_FAULTS.get(exc.errno or 0, ("读写文件出错", exc.strerror or str(exc)))
+        where = f" {shown_path(exc.filename)}" if exc.filename else ""
+        _say(f"无法完成{where}（{zh}），未写出任何文件",
+             f"could not finish{where} ({en}); nothing was written")
+        sys.exit(1)
+    except MemoryError:
+        _say("内存不足，未写出任何文件；可分县区运行", "out of memory; nothing was written; "
+             "try one county at a time")
+        sys.exit(1)
+    except BaseException as exc:  # anything unexpected, a Rust panic from a reader included
+        if isinstance(exc, SystemExit):
+            raise
+        if os.environ.get("JUNHENG_DEBUG"):
+            raise
+        _say(f"出错了：{type(exc).__name__}: {exc}，未写出任何文件",
+             f"error: {type(exc).__name__}: {exc}; nothing was written")
+        err.print("设置 JUNHENG_DEBUG=1 可查看详细信息 / set JUNHENG_DEBUG=1 for the traceback",
+                  markup=False)
         sys.exit(1)

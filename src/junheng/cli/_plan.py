@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from junheng.errors import InputError, NoPlanFound, PlanError, StandardError
 from junheng.plan import PLANNERS, Planner
@@ -110,6 +111,7 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
         from junheng import load
         from junheng.cli import progress_bar
         from junheng.io import write_workbook
+        from junheng.io._atomic import check_outputs, output_run
         from junheng.report import PLAN_REPORTS, print_problems
         from junheng.standards import load_standard
 
@@ -128,11 +130,13 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
         except InputError as exc:
             print_problems(exc.problems, err)
             raise typer.Exit(2) from exc
-        with progress_bar() as progress:
-            task = progress.add_task(f"读取并校验 reading {kw['input'].name}…", total=None)
+        check_outputs([kw["input"]], {"--apply": kw["apply"]}, {"--output": kw["output"]})
+        with progress_bar() as progress, output_run(protect=[kw["input"]]):
+            task = progress.add_task(f"读取并校验 reading {escape(kw['input'].name)}…",
+                                     total=None)
 
-            def say(text: str) -> None:
-                progress.update(task, description=text)
+            def say(text: str) -> None:  # a county's name is no markup
+                progress.update(task, description=escape(text))
 
             standard = load_standard(kw["standard"])
             try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +77,9 @@ class Evaluation:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, allow_nan=False)
+        from junheng.io._json import dumps
+
+        return dumps(self.to_dict(), indent=indent)
 
     def write_json(self, path: str | Path) -> Path:
         """Write the JSON atomically (temporary file, then rename)."""

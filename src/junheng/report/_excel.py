@@ -9,6 +9,7 @@ re-editing the cell cannot turn it into one.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import atomic_path
+from junheng.report._clean import cell_text
 from junheng.report._tables import MAX_CHART_COUNTIES, cv_contributions, gap_table
 from junheng.report._text import Lang, gap_phrase, t, yes_no
 
@@ -61,7 +63,7 @@ class _Book:
         if value is None:
             ws.write_blank(row, col, None, self.f[fmt])
             return
-        s = str(value)
+        s = cell_text(str(value), self.lang)
         ws.write_string(row, col, s, self.f["quoted"] if s.startswith(FORMULA_STARTS)
                         else self.f[fmt])
 
@@ -69,8 +71,10 @@ class _Book:
                fmt: str = "num") -> None:
         if value is None:
             ws.write_blank(row, col, None, self.f[fmt])
+        elif not math.isfinite(value):  # undefined (an overflow, 0/0): a dash, not #NUM!
+            ws.write_string(row, col, "—", self.f[fmt])
         else:
-            ws.write_number(row, col, value, self.f[fmt])
+            ws.write_number(row, col, value + 0, self.f[fmt])
 
     def printable(self) -> None:
         """Every sheet prints on A4 landscape, one page wide."""

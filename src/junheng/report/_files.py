@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.markup import escape
+
 from junheng.evaluate import Evaluation
+from junheng.io._atomic import output_folder, output_run
+from junheng.report._clean import file_part, one_line
 from junheng.report._excel import write_excel
 from junheng.report._html import write_html
 from junheng.report._tables import gap_table
@@ -18,15 +21,30 @@ FILE_NAMES = {"zh": ("评估结果.xlsx", "评估报告.html", "自评报告-{co
               "en": ("evaluation.xlsx", "report.html", "self-assessment-{county}.docx")}
 
 
-def safe_file_name(text: str) -> str:
-    """A county name as part of a file name on Windows, macOS and Linux."""
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip(" .") or "_"
+def county_file_names(counties: list[str], pattern: str) -> dict[str, str]:
+    """One file name per county: safe on every system, and distinct even when two names clean
+    to the same text (``A/B`` and ``A_B``)."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for county in counties:
+        base = file_part(county)
+        name, n = pattern.format(county=base), 1
+        while name.lower() in used:  # case-insensitive file systems too
+            n += 1
+            name = pattern.format(county=f"{base}-{n}")
+        used.add(name.lower())
+        names[county] = name
+    return names
 
 
 def write_reports(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
                   on_step: Callable[[str], None] | None = None) -> list[Path]:
     """Write the JSON, the Excel workbook, the HTML report and one Word draft per county into
-    ``folder`` (each file atomically) and return their paths.
+    ``folder`` and return their paths.
+
+    The files appear together or not at all (:func:`junheng.io.output_run`); the files of an
+    earlier run into the same folder that this run does not write (another county's draft) are
+    removed.
 
     ``on_step`` is called with a bilingual description before each file (for a progress bar).
 
@@ -39,21 +57,22 @@ def write_reports(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
     >>> [p.name for p in write_reports(result, folder / "out")]
     ['evaluation.json', '评估结果.xlsx', '评估报告.html', '自评报告-示例县.docx']
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     xlsx, html, docx = FILE_NAMES[lang]
     step = on_step or (lambda _: None)
-    step(t("writing", "zh", what="JSON") + " " + t("writing", "en", what="JSON"))
-    paths = [evaluation.write_json(folder / JSON_NAME)]
-    gaps = gap_table(evaluation)  # once, for every report
-    step(t("writing", "zh", what="Excel") + " " + t("writing", "en", what="Excel"))
-    paths.append(write_excel(evaluation, folder / xlsx, lang, gaps))
-    step(t("writing", "zh", what="HTML") + " " + t("writing", "en", what="HTML"))
-    paths.append(write_html(evaluation, folder / html, lang, gaps))
-    for county in evaluation.counties.get_column("county"):
-        step(t("writing", "zh", what=f"Word（{county}）") + " "
-             + t("writing", "en", what=f"Word ({county})"))
-        paths.append(write_word(evaluation, county,
-                                folder / docx.format(county=safe_file_name(county)), lang,
-                                gaps))
+    counties = evaluation.counties.get_column("county").to_list()
+    drafts = county_file_names(counties, docx)
+    with output_run():
+        folder = output_folder(folder)
+        step(t("writing", "zh", what="JSON") + " " + t("writing", "en", what="JSON"))
+        paths = [evaluation.write_json(folder / JSON_NAME)]
+        gaps = gap_table(evaluation)  # once, for every report
+        step(t("writing", "zh", what="Excel") + " " + t("writing", "en", what="Excel"))
+        paths.append(write_excel(evaluation, folder / xlsx, lang, gaps))
+        step(t("writing", "zh", what="HTML") + " " + t("writing", "en", what="HTML"))
+        paths.append(write_html(evaluation, folder / html, lang, gaps))
+        for county in counties:
+            shown = escape(one_line(county))  # the progress bar reads markup
+            step(t("writing", "zh", what=f"Word（{shown}）") + " "
+                 + t("writing", "en", what=f"Word ({shown})"))
+            paths.append(write_word(evaluation, county, folder / drafts[county], lang, gaps))
     return paths

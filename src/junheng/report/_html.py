@@ -12,7 +12,7 @@ escaped, so no text from the input can close the block) and drawn by one small l
 from __future__ import annotations
 
 import html
-import json
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,9 @@ import polars as pl
 from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import write_text
+from junheng.io._json import dumps
 from junheng.model.schema import STAGES
+from junheng.report._clean import plain
 from junheng.report._tables import MAX_CHART_COUNTIES, gap_table
 from junheng.report._text import Lang, check_value, gap_phrase, t, yes_no
 
@@ -67,12 +69,12 @@ def write_html(evaluation: Evaluation, path: str | Path, lang: Lang = "zh",
 
 
 def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    return html.escape("" if value is None else plain(value), quote=True)
 
 
 def _json_block(value: Any) -> str:
     # "<" as \u003c: no "</script>" (or "<!--") from a school name can end the block early.
-    return json.dumps(value, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c")
+    return dumps(value, indent=None).replace("<", "\\u003c")
 
 
 class _HtmlReport:
@@ -501,7 +503,7 @@ def _ratio_text(row: dict[str, Any] | None) -> str:
 
 
 def _num_cell(value: float | None, digits: int) -> tuple[str, str | None, float | None]:
-    if value is None:
+    if value is None or not math.isfinite(value):
         return ("—", None, None)
     return (f"{value:.{digits}f}", "num", value)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from junheng.io import Pseudonyms, atomic_path, write_text
+from junheng.io._atomic import output_folder, output_run
+from junheng.io._json import dumps
 from junheng.model.schema import ENUMS
 from junheng.plan import RotationPlan
 from junheng.plan.rotation.model import OBJECTIVES
@@ -99,17 +100,16 @@ def write_rotation_plan(plan: RotationPlan, folder: str | Path, lang: Lang = "zh
 
     With ``pseudonymise``, no real teacher id is in either file (teachers, principals and the
     exempted alike carry pseudonyms under a key that is not kept)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     xlsx_name, json_name = PLAN_FILES[lang]
     tables = private(plan, pseudonymise)
     data = plan_dict(plan, tables, pseudonymise)
-    with atomic_path(folder / xlsx_name) as tmp:
-        book = _Book(tmp, lang)
-        _workbook(book, plan, tables, lang)
-        book.wb.close()
-    write_text(folder / json_name, json.dumps(data, ensure_ascii=False, indent=2,
-                                              allow_nan=False) + "\n")
+    with output_run():  # both files, or neither
+        folder = output_folder(folder)
+        with atomic_path(folder / xlsx_name) as tmp:
+            book = _Book(tmp, lang)
+            _workbook(book, plan, tables, lang)
+            book.wb.close()
+        write_text(folder / json_name, dumps(data) + "\n")
     return [folder / xlsx_name, folder / json_name]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 from rich.console import Console
 from rich.markup import escape
@@ -17,7 +19,7 @@ VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold y
 
 
 def _fmt(value: float | None, lang: Lang, digits: int = 3) -> str:
-    if value is None:
+    if value is None or not math.isfinite(value):
         return t("undefined", lang)
     if abs(value) >= 100:
         return f"{value:,.0f}"
@@ -58,7 +60,7 @@ def _print_county(evaluation: Evaluation, county: dict, console: Console, lang: 
     name = county["county"]
     verdict = county["verdict"]
     std = evaluation.standard
-    console.rule(f"[bold]{name}[/]")
+    console.rule(f"[bold]{escape(name)}[/]")
     console.print(f"{t('verdict', lang)}{_colon(lang)}{_verdict(verdict, lang)}"
                   + (f"（{verdict}）" if lang == "zh" else ""))
     _print_glance(evaluation, county, console, lang)
@@ -148,7 +150,7 @@ def _print_resources(evaluation: Evaluation, county: dict, console: Console, lan
         table.add_column(t("limit", lang), justify="right")
         table.add_column(t("met", lang), justify="center")
         for r in rows.iter_rows(named=True):
-            table.add_row(names[r["indicator"]], _fmt(r["county_value"], lang),
+            table.add_row(escape(names[r["indicator"]]), _fmt(r["county_value"], lang),
                           _fmt(r["cv"], lang),
                           "—" if r["cv_limit"] is None else f"{r['cv_limit']:.2f}",
                           _yes_no(r["cv_met"], lang))
@@ -272,7 +274,7 @@ def print_problems(problems: list[Problem], console: Console, limit: int | None 
     for p in shown:
         table.add_row(escape(p.table), "" if p.row is None else str(p.row),
                       escape(p.column or ""), "（空）" if p.value is None else escape(p.value),
-                      f"{p.expected_zh}\n[dim]{p.expected_en}[/]")
+                      f"{escape(p.expected_zh)}\n[dim]{escape(p.expected_en)}[/]")
     console.print(table)
     if limit is not None and len(problems) > limit:
         console.print(t("more_problems", "zh", n=len(problems) - limit))

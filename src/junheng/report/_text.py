@@ -230,6 +230,8 @@ def check_value(value: float | None, percent: bool, op: str | None, lang: Lang) 
     """A check's value or threshold for display: 是/否 for yes/no items, 97.3% for shares."""
     if value is None:
         return "?"
+    if not math.isfinite(value):
+        return "—"
     if op == "=":
         return t("yes", lang) if value == 1.0 else t("no", lang)
     if percent:  # 97.3%, 100%
@@ -245,6 +247,8 @@ def t(key: str, lang: Lang, **kwargs: object) -> str:
 
 def amount(value: float, unit: str) -> str:
     """Shortfalls for display: whole teachers/rooms; area and money rounded up."""
+    if not math.isfinite(value):
+        return "—"
     whole = math.ceil(value - 1e-9)
     return f"{whole:,}" if unit == "yuan" else str(whole)
 

@@ -25,6 +25,7 @@ from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import atomic_path
 from junheng.model.schema import ENUMS, STAGES
+from junheng.report._clean import one_line, plain
 from junheng.report._tables import gap_table
 from junheng.report._text import Lang, check_value, gap_phrase, t, yes_no
 
@@ -134,24 +135,24 @@ class _WordReport:
     def bullet(self, text: str, level: int = 1) -> None:
         """A bulleted paragraph. The style is set by id: python-docx looks a style name up by
         scanning every style, each time."""
-        p = self.doc.add_paragraph(text)
+        p = self.doc.add_paragraph(plain(text))
         p._p.style = self.style_ids["List Bullet" if level == 1 else "List Bullet 2"]
 
     def heading(self, text: str) -> None:
         label = (f"{CN_NUMBERS[self.section_no]}、{text}" if self.lang == "zh"
                  else f"{self.section_no + 1}. {text}")
         self.section_no += 1
-        self.doc.add_heading(label, level=1)
+        self.doc.add_heading(plain(label), level=1)
         self.sub_no = 0
 
     def subheading(self, text: str) -> None:
         label = (f"（{CN_NUMBERS[self.sub_no]}）{text}" if self.lang == "zh"
                  else f"{self.section_no}.{self.sub_no + 1} {text}")
         self.sub_no += 1
-        self.doc.add_heading(label, level=2)
+        self.doc.add_heading(plain(label), level=2)
 
     def para(self, text: str, indent: bool = True) -> None:
-        p = self.doc.add_paragraph(text)
+        p = self.doc.add_paragraph(plain(text))
         if indent and self.lang == "zh":
             p.paragraph_format.first_line_indent = Pt(self.fonts["Normal"][2] * 2)
 
@@ -168,7 +169,7 @@ class _WordReport:
         for c, head in enumerate(heads):
             paragraph = cells[c].paragraphs[0]
             paragraph._p.style = text_style
-            paragraph.add_run(head).bold = True
+            paragraph.add_run(plain(head)).bold = True
         # The header row repeats on every page of a long table.
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
         tr_pr.append(tr_pr.makeelement(qn("w:tblHeader"), {}))
@@ -178,7 +179,7 @@ class _WordReport:
                 text = value[0] if marked else value
                 paragraph = cells[r * ncols + c].paragraphs[0]
                 paragraph._p.style = text_style
-                run = paragraph.add_run("" if text is None else str(text))
+                run = paragraph.add_run("" if text is None else plain(text))
                 if isinstance(text, int | float) or (isinstance(text, str) and _NUMBER.match(text)):
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 if marked and value[1]:
@@ -196,12 +197,13 @@ class _WordReport:
     def build(self) -> Any:
         self.styles()
         std, ev = self.std, self.ev
-        self.doc.add_paragraph(self.tx("word_title", county=self.county), style="Title")
+        self.doc.add_paragraph(one_line(self.tx("word_title", county=self.county)),
+                               style="Title")
         from junheng import __version__
 
-        note = self.doc.add_paragraph(self.tx(
+        note = self.doc.add_paragraph(plain(self.tx(
             "word_subtitle", standard=std.name if self.lang == "zh" else std.name_en,
-            year=f"{ev.year}–{ev.year + 1}", version=__version__))
+            year=f"{ev.year}–{ev.year + 1}", version=__version__)))
         note.alignment = WD_ALIGN_PARAGRAPH.CENTER
         self.basic()
         self.resources()
