@@ -31,15 +31,17 @@ def test_template_has_chinese_headers_codes_and_dropdowns(tmp_path):
     sheet = book["教师"]
     headers = [c.value for c in sheet[1]]
     codes = [c.value for c in sheet[2]]
-    assert headers == [c.zh for c in TABLES["teachers"].columns]
+    assert headers == [c.header for c in TABLES["teachers"].columns]
     assert codes == [c.name for c in TABLES["teachers"].columns]
     lists = {str(dv.sqref).split(":")[0]: dv.formula1
              for dv in sheet.data_validations.dataValidation if dv.type == "list"}
     education_cell = openpyxl.utils.get_column_letter(codes.index("education") + 1) + "3"
     assert all(label in lists[education_cell] for label in ENUMS["education"].labels.values())
-    # An empty template is a valid, empty input.
-    ds = junheng.load(path)
-    assert (ds.schools.height, ds.teachers.height) == (0, 0)
+    # An empty template has nothing to evaluate: one problem, at the schools sheet.
+    with pytest.raises(junheng.InputError) as info:
+        junheng.load(path)
+    (p,) = info.value.problems
+    assert p.table == "学校" and "没有可评估的学校" in p.expected_zh
 
 
 def test_filled_template_reads_back_without_change(tmp_path):
@@ -58,6 +60,7 @@ def test_user_filled_template_with_openpyxl_reads_with_row_numbers(tmp_path):
     sheet = book["学校"]
     sheet.append(["0042", "一小", "测试县", "小学", "城区"])
     book["学段"].append(["0042", "小学", "abc", 3, 500, 900, 200000, 3])
+    book["教师"].append(["T1", "0042", "小学", "语文", "是", "本科", "无"])
     book.save(path)
     with pytest.raises(junheng.InputError) as info:
         junheng.load(path)

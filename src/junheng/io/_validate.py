@@ -1,12 +1,16 @@
 """Check raw tables against the schema and turn them into the typed tables of a ``Dataset``.
 
-Every problem is collected before anything is returned: per cell (types, ranges, enums, empty
-required cells), per table (missing columns, duplicate ids) and across tables (unknown schools,
-stages a school type cannot have, facility totals, teachers without a stage). All checks are
-vectorised; Python only loops over the rows that are wrong.
+Every problem is collected before anything is returned: per cell (types, declared ranges,
+enums, empty required cells), per table (missing or repeated columns, a header in another unit,
+duplicate ids, no data rows) and across tables (unknown schools, stages a school type cannot
+have, facility totals, teachers without a stage). Figures no real school has (a likely unit
+slip, declared in ``schema.PLAUSIBILITY``) are warnings. All checks are vectorised; Python only
+loops over the rows that are wrong.
 """
 
 from __future__ import annotations
+
+import re
 
 import polars as pl
 
@@ -16,12 +20,16 @@ from junheng.model.dataset import Dataset
 from junheng.model.schema import (
     BOOL_SPELLINGS,
     ENUMS,
+    EXACT_LIMIT,
     FACILITY_COLUMNS,
     MULTI_STAGE_TYPES,
+    PLAUSIBILITY,
     STAGES_BY_SCHOOL_TYPE,
     TABLES,
     Column,
+    Plausibility,
     Table,
+    split_unit,
 )
 
 ROW = "_row"  # spreadsheet row number, kept while validating
@@ -33,18 +41,52 @@ _DTYPES = {"text": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.B
 _SCHOOL_YEAR = r"^(\d{4})(?:\.0+)?(?:\s*[-–—~～至/]\s*(\d{4}))?\s*(?:学年|年)?度?$"
 
 
+# The readers rename a repeated header rather than refuse it: fastexcel (xlsx) makes the second
+# 教师编号 into 教师编号_1 (and 教师编号_2 …), polars (CSV) into 教师编号_duplicated_0. The
+# renamed column would then be ignored as unrecognised, and one of the two silently lost.
+_RENAMED = re.compile(r"^(.*?)(?:_duplicated_(\d+)|_(\d+))$")
+_UNIT_EN = {"元": "yuan", "m²": "m²", "人": "people", "间": "rooms", "个": "classes",
+            "册": "volumes", "台": "computers", "所": "schools"}
+
+
 def _col_label(col: Column) -> str:
     return f"{col.zh} {col.name}"
 
 
+def _number(x: float) -> str:
+    """A bound for people to read: 1,000,000 rather than 1e+06."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+
+def _shown(x: float | int) -> str:
+    """A figure in a message, as the cell would show it (59.5, 8346.1, 1234567)."""
+    return f"{x:.15g}" if isinstance(x, float) else str(x)
+
+
+def _range(col: Column) -> tuple[str, str]:
+    """' 0 到 1,000,000（人）' / ' from 0 to 1,000,000 (people)'."""
+    low = 0 if col.kind == "int" and col.minimum is None else col.minimum
+    high = col.maximum
+    if high is None:
+        # Only exactness bounds the column: say so, or 2^53 + 1 would look accepted.
+        high = EXACT_LIMIT
+        zh_high, en_high = "2⁵³", "2⁵³"
+    else:
+        zh_high = en_high = _number(high)
+    unit_zh = f"（{col.unit}）" if col.unit else ""
+    unit_en = f" ({_UNIT_EN.get(col.unit, col.unit)})" if col.unit else ""
+    if low is None:
+        return f"，绝对值小于 {zh_high}{unit_zh}", f" below {en_high} in size{unit_en}"
+    return (f"，{_number(low)} 到 {zh_high}{unit_zh}", f" from {_number(low)} to {en_high}{unit_en}")
+
+
 def _expected(col: Column) -> tuple[str, str]:
     if col.kind == "int":
-        low = 0 if col.minimum is None else int(col.minimum)
-        return f"整数，≥ {low}", f"a whole number ≥ {low}"
+        zh, en = _range(col)
+        return f"整数{zh}", f"a whole number{en}"
     if col.kind == "float":
-        if col.minimum is None:
-            return "数值", "a number"
-        return f"数值，≥ {col.minimum:g}", f"a number ≥ {col.minimum:g}"
+        zh, en = _range(col)
+        return f"数值{zh}", f"a number{en}"
     if col.kind == "bool":
         return "是/否（true/false、1/0、yes/no、Y/N）", "a yes/no value (是/否, true/false, 1/0, Y/N)"
     if col.kind == "ratio":
@@ -60,37 +102,117 @@ def _expected(col: Column) -> tuple[str, str]:
     return "文本", "text"
 
 
+def _letter(position: int) -> str:
+    """A spreadsheet column letter: 0 → A, 26 → AA. The readers keep a sheet's columns in
+    order from its first used column, so the letter is the sheet's when that is column A (as
+    in the template and in every export we have seen)."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _renamed_from(header: str, position: dict[str, int]) -> str | None:
+    """The header a reader renamed into ``header`` because it repeats an earlier one, or None.
+
+    The readers number repeats from 1 (fastexcel) or 0 (polars) upwards, so a suffix as large as
+    the number of columns (备注_2024) is the user's own header, not a renamed repeat.
+    """
+    match = _RENAMED.match(header)
+    if match is None or match.group(1) not in position:
+        return None
+    number = int(match.group(2) if match.group(2) is not None else match.group(3))
+    return match.group(1) if number < len(position) else None
+
+
+def _unnamed(header: str) -> bool:
+    """A column without a header: fastexcel names it __UNNAMED__3, polars '' (or
+    _duplicated_0, for a second one)."""
+    return header.startswith("__UNNAMED__") or _RENAMED.sub(r"\1", header).strip() == ""
+
+
 def _map_headers(raw: RawTable, table: Table) -> tuple[dict[str, str], list[Problem], list[Problem]]:
-    """Map source headers to canonical names; return (mapping, problems, warnings)."""
+    """Map source headers to canonical names; return (mapping, problems, warnings).
+
+    A header is the English name (any case), the Chinese name, or the Chinese name with its
+    unit in brackets (``在校生数（人）``). A header naming another unit, or a column named
+    twice (two spellings of one column, or the very same header that the reader renamed), is an
+    error: the figures would be misread, or one of the two columns silently lost.
+    """
     by_alias: dict[str, str] = {}
     for col in table.columns:
         by_alias[col.name.lower()] = col.name
         by_alias[col.zh] = col.name
+    columns = raw.frame.columns
+    position = {header: j for j, header in enumerate(columns)}
     mapping: dict[str, str] = {}
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    for header in raw.frame.columns:
+
+    def where(header: str) -> str:
+        return _letter(position[header])
+
+    for header in columns:
         key = header.replace("\ufeff", "").strip()
         canonical = by_alias.get(key.lower()) or by_alias.get(key)
-        if canonical is None:
-            if header.startswith("__UNNAMED__") and raw.frame.get_column(header).null_count() == \
-                    raw.frame.height:
+        parts = split_unit(key) if canonical is None else None
+        if parts is not None:
+            named = by_alias.get(parts[0].lower()) or by_alias.get(parts[0])
+            col = table.column(named) if named else None
+            if col is not None and col.unit is not None:
+                canonical = col.name
+                if not col.accepts_unit(parts[1]):
+                    # Still read as this column, so the header is the one problem reported,
+                    # not also every cell of a column gone missing.
+                    problems.append(Problem(
+                        raw.source, 1, f"{where(header)}列 column {where(header)}", header,
+                        f"表头的单位「{parts[1]}」不是本列的单位「{col.unit}」：请把数值换算为"
+                        f"{col.unit}，表头写作「{col.header}」",
+                        f"the header's unit '{parts[1]}' is not this column's unit "
+                        f"'{col.unit}': convert the figures to {col.unit} and head the column "
+                        f"'{col.header}' ({col.name})"))
+        original = _renamed_from(header, position) if canonical is None else None
+        if canonical is None and _unnamed(header):
+            if raw.frame.get_column(header).null_count() == raw.frame.height:
                 continue  # an empty, unnamed spreadsheet column
+            warnings.append(Problem(raw.source, 1, f"{where(header)}列 column {where(header)}",
+                                    None, "没有表头的列，已忽略",
+                                    "a column without a header, ignored"))
+            continue
+        if canonical is None and original is not None:
+            first, second = where(original), where(header)
+            label = f"{original}（{first}列、{second}列 columns {first}, {second}）"
+            zh = (f"表头重复：{first}列和{second}列都是「{original}」")
+            en = f"repeated header: columns {first} and {second} are both '{original}'"
+            if original in mapping:
+                problems.append(Problem(raw.source, 1, label, original,
+                                        f"{zh}，无法确定用哪一列；请删除或改名其中一列",
+                                        f"{en}; delete or rename one of them"))
+            else:
+                warnings.append(Problem(raw.source, 1, label, original,
+                                        f"{zh}，均未识别，已忽略",
+                                        f"{en}; neither is recognised, both ignored"))
+            continue
+        if canonical is None:
             warnings.append(Problem(raw.source, 1, header, None, "未识别的列，已保留但不参与计算",
                                     "unrecognised column, kept and ignored"))
             continue
         if canonical in mapping.values():
             first = next(h for h, c in mapping.items() if c == canonical)
-            problems.append(Problem(raw.source, 1, header, header,
-                                    f"与列「{first}」重复（同为 {canonical}）",
-                                    f"duplicates column '{first}' (both are {canonical})"))
+            problems.append(Problem(raw.source, 1, f"{header}（{where(header)}列 column "
+                                    f"{where(header)}）", header,
+                                    f"与{where(first)}列「{first}」重复（同为 {canonical}）",
+                                    f"duplicates column {where(first)} '{first}' (both are "
+                                    f"{canonical})"))
             continue
         mapping[header] = canonical
     for col in table.columns:
         if col.required and col.name not in mapping.values():
             problems.append(Problem(raw.source, 1, _col_label(col), None,
-                                    f"缺少必需的列「{col.zh}」（{col.name}）",
-                                    f"required column '{col.name}' ({col.zh}) is missing"))
+                                    f"缺少必需的列「{col.header}」（{col.name}）",
+                                    f"required column '{col.name}' ({col.header}) is missing"))
     return mapping, problems, warnings
 
 
@@ -146,12 +268,15 @@ def _stages(frame: pl.DataFrame, header: str, col: Column) -> tuple[pl.Expr, pl.
             base, number = source.cast(pl.Float64), b
         else:
             base, number = _normalised(source), b.cast(pl.Float64, strict=False)
-        ok = x.is_not_null() & x.is_finite()
+        # Below 2^53 in size: every such float is one integer (2^53 + 1 reads as 2^53, so 2^53
+        # itself is refused), and sums and CVs of bounded figures stay finite.
+        ok = x.is_not_null() & x.is_finite() & (x.abs() < EXACT_LIMIT)
         if col.minimum is not None:
             ok = ok & (x >= col.minimum)
+        if col.maximum is not None:
+            ok = ok & (x <= col.maximum)
         if col.kind == "int":
-            # Whole, and small enough to be held exactly (2^53) and cast without overflow.
-            ok = ok & (x == x.round()) & (x.abs() <= 2.0**53)
+            ok = ok & (x == x.round())
             value = pl.when(ok).then(x).otherwise(None).cast(pl.Int64)
         else:
             value = pl.when(ok).then(x).otherwise(None)
@@ -206,10 +331,10 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         frame = frame.slice(1)
         first_row = 3
     source_of = {canonical: header for header, canonical in mapping.items()}
-    extras = [h for h in frame.columns if h not in mapping and not h.startswith("__UNNAMED__")]
+    extras = [h for h in frame.columns if h not in mapping and not _unnamed(h)]
     bases: list[pl.Expr] = []
     numbers: list[pl.Expr] = []
-    finals: list[pl.Expr] = [(pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW)]
+    finals: list[pl.Expr] = [pl.col(ROW)]
     checks: list[tuple[Column, str]] = []
     for col in table.columns:
         header = source_of.get(col.name)
@@ -225,9 +350,10 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
             bad = bad | value.is_null()
         finals += [value.alias(col.name), bad.alias(f"_bad_{col.name}")]
         checks.append((col, header))
-    typed = (frame.select(*bases, *[pl.col(h) for h in extras])
-             .with_columns(numbers)
-             .select(*finals, *[pl.col(h) for h in extras]))
+    staged = frame.select((pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW),
+                          *bases, *[pl.col(h) for h in extras])
+    staged = _without_blank_rows(staged, [f"_b_{col.name}" for col, _ in checks], extras)
+    typed = staged.with_columns(numbers).select(*finals, *[pl.col(h) for h in extras])
     bad_cols = [f"_bad_{col.name}" for col, _ in checks]
     if bad_cols:
         flagged = typed.filter(pl.any_horizontal(bad_cols))
@@ -237,9 +363,7 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
                                  originals.iter_rows(named=True), strict=True):
                 for col, header in checks:
                     if rec[f"_bad_{col.name}"]:
-                        original = orig[header]
-                        value = None if original is None or str(original).strip() == "" \
-                            else str(original)
+                        value = _cell_text(orig[header], col)
                         if value is None:
                             zh, en = "必填，不能为空", "required, must not be empty"
                         else:
@@ -251,6 +375,36 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         if col.unique and col.name in source_of:
             problems.extend(_duplicates(typed, col, raw.source))
     return typed, problems, warnings
+
+
+def _cell_text(original: object, col: Column) -> str | None:
+    """A rejected cell as the problem shows it: its text, but a number of hundreds of digits
+    (fastexcel writes every integer digit of 1e308) in short scientific form."""
+    if original is None or str(original).strip() == "":
+        return None
+    text = str(original)
+    if len(text) > 24 and col.kind in ("int", "float", "ratio"):
+        try:
+            return f"{float(text):.6g}"
+        except ValueError:
+            pass
+    return text
+
+
+def _without_blank_rows(staged: pl.DataFrame, bases: list[str], extras: list[str]
+                        ) -> pl.DataFrame:
+    """Drop rows with nothing in any cell: not data, but what Excel leaves of a row whose
+    contents were deleted, or of formatting reaching below the data. They would otherwise be
+    reported as rows of empty required cells, and keep an unfilled sheet from counting as
+    empty. Row numbers are kept, so every later problem still names the row the user sees.
+    ``bases`` are already normalised (an all-space cell is null); extras are raw."""
+    empty = [pl.col(b).is_null() for b in bases]
+    empty += [pl.col(h).is_null() | (pl.col(h).cast(pl.String).str.strip_chars() == "")
+              for h in extras]
+    if not empty or staged.height == 0:
+        return staged
+    blank = staged.select(pl.all_horizontal(empty)).to_series()
+    return staged.filter(~blank) if blank.any() else staged
 
 
 def _duplicates(frame: pl.DataFrame, col: Column, source: str) -> list[Problem]:
@@ -291,13 +445,16 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
         sources[name] = raw[name].source
         problems.extend(more_problems)
         warnings.extend(more_warnings)
+    problems.extend(_empty_tables(typed, sources))
     if all(name in typed for name, table in TABLES.items() if not table.optional):
         schools, stages, teachers, more_problems, more_warnings = _cross_checks(
             typed["schools"], typed["stages"], typed["teachers"], sources)
         problems.extend(more_problems)
         warnings.extend(more_warnings)
         problems.extend(_optional_checks(typed, sources, warnings))
+        warnings.extend(_implausible(schools, stages, teachers, sources))
     if problems:
+        problems = _first_per_cell(problems)
         problems.sort(key=lambda p: (p.table, p.row or 0))
         raise InputError(problems, warnings)
     # An optional sheet with no data rows counts as absent: the template always has the sheet.
@@ -305,6 +462,101 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
                 for name in ("county", "rotations", "rooms")}
     return Dataset(schools.drop(ROW), stages.drop(ROW), teachers.drop(ROW), warnings, source,
                    **optional)
+
+
+def _first_per_cell(problems: list[Problem]) -> list[Problem]:
+    """One problem per cell: the first found is the cause (a rejected figure), the later ones
+    its echo (the same figure then missing from the facility check)."""
+    seen: set[tuple[str, int, str | None]] = set()
+    kept: list[Problem] = []
+    for p in problems:
+        if p.row is not None:
+            key = (p.table, p.row, p.column)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(p)
+    return kept
+
+
+def _empty_tables(typed: dict[str, pl.DataFrame], sources: dict[str, str]) -> list[Problem]:
+    """An unfilled input (the blank template, header rows only) has nothing to evaluate: say
+    so, instead of evaluating no school and reporting nothing. With schools given, an empty
+    stages or teachers table is reported on its own (every school would lack its figures)."""
+    schools = typed.get("schools")
+    if schools is None:
+        return []
+    if schools.height == 0:
+        return [Problem(sources["schools"], None, None, None,
+                        "没有可评估的学校：学校表在表头以下没有任何数据行（请从表头下方逐行填写学校）",
+                        "nothing to evaluate: the schools sheet has no data rows below its "
+                        "headers (fill in one row per school)")]
+    problems: list[Problem] = []
+    for name, zh, en in (("stages", "学段表没有任何数据行：每所学校的每个学段应有一行（在校生数、班级数、设施）",
+                          "the stages sheet has no data rows: each school needs one row per "
+                          "stage (pupils, classes, facilities)"),
+                         ("teachers", "教师表没有任何数据行：每名教师应有一行",
+                          "the teachers sheet has no data rows: one row per teacher")):
+        if name in typed and typed[name].height == 0:
+            problems.append(Problem(sources[name], None, None, None, zh, en))
+    return problems
+
+
+def _implausible(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.DataFrame,
+                 sources: dict[str, str]) -> list[Problem]:
+    """Warnings for the figures no real school has (``schema.PLAUSIBILITY``), each at the
+    cell that holds the figure: the stage row, or the school total it is split from."""
+    if stages.height == 0:
+        return []
+    pupils = (stages.filter(pl.col("school_id").is_not_null())
+              .group_by("school_id")
+              .agg(pl.col("students").sum().alias("_pupils"),
+                   pl.col("students").is_null().any().alias("_pupils_unknown"),
+                   *[pl.col(name).is_null().all().alias(f"_none_{name}")
+                     for name, _, _ in FACILITY_COLUMNS]))
+    warnings: list[Problem] = []
+    for rule in PLAUSIBILITY:
+        if rule.figure == "teachers":
+            counts = (teachers.filter(pl.col("school_id").is_not_null()
+                                      & pl.col("stage").is_not_null())
+                      .group_by("school_id", "stage").agg(pl.len().alias("_figure")))
+            rows = stages.join(counts, on=["school_id", "stage"], how="inner").select(
+                ROW, pl.col("students").alias("_pupils"), "_figure",
+                pl.col("students").alias("_cell"))
+            located = [(sources["stages"], rows, TABLES["stages"].column("students"))]
+        else:
+            col = TABLES["stages"].column(rule.figure)
+            on_stages = stages.select(ROW, pl.col("students").alias("_pupils"),
+                                      pl.col(rule.figure).alias("_figure"),
+                                      pl.col(rule.figure).alias("_cell"))
+            # A school total counts only where the stage rows leave the figure to it.
+            totals = (schools.join(pupils, on="school_id", how="inner")
+                      .filter(pl.col(f"_none_{rule.figure}") & ~pl.col("_pupils_unknown"))
+                      .select(ROW, "_pupils", pl.col(rule.figure).alias("_figure"),
+                              pl.col(rule.figure).alias("_cell")))
+            located = [(sources["stages"], on_stages, col), (sources["schools"], totals, col)]
+        for source, rows, col in located:
+            for r in rows.filter(_breaks(rule)).iter_rows(named=True):
+                warnings.append(_plausibility_warning(rule, source, col, r))
+    return warnings
+
+
+def _breaks(rule: Plausibility) -> pl.Expr:
+    figure, pupils = pl.col("_figure").cast(pl.Float64), pl.col("_pupils").cast(pl.Float64)
+    known = figure.is_not_null() & pupils.is_not_null() & (figure > 0)
+    low = figure < rule.below * pupils if rule.below is not None else pl.lit(False)
+    high = figure > rule.above * pupils if rule.above is not None else pl.lit(False)
+    return known & (low | high)
+
+
+def _plausibility_warning(rule: Plausibility, source: str, col: Column, r: dict) -> Problem:
+    figure, pupils = r["_figure"], r["_pupils"]
+    ratio = figure / pupils if pupils else float("inf")
+    fields = {"ratio": f"{ratio:.3g}" if ratio < 100 else f"{ratio:,.0f}",
+              "limit": f"{rule.below if rule.below is not None else rule.above:g}",
+              "figure": _shown(figure), "pupils": _shown(pupils)}
+    return Problem(source, r[ROW], _col_label(col), _shown(r["_cell"]),
+                   rule.message_zh.format(**fields), rule.message_en.format(**fields))
 
 
 def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
@@ -375,6 +627,17 @@ def _cross_checks(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.Data
                             & ~pl.col("parent_school_id").is_in(known_ids))
     problems += [_unknown_school(sources["schools"], r[ROW], "所属中心校 parent_school_id",
                                  r["parent_school_id"]) for r in parent.iter_rows(named=True)]
+
+    # A school without stage rows has no pupils and no figures: it would vanish from the
+    # evaluation without a word. Its teachers are errors below; the school itself a warning,
+    # since the contract does not make it an error.
+    staged_ids = stages.get_column("school_id").drop_nulls().implode()
+    alone = schools.filter(pl.col("school_id").is_not_null()
+                           & ~pl.col("school_id").is_in(staged_ids))
+    warnings += [Problem(sources["schools"], r[ROW], school_col, r["school_id"],
+                         "该学校在学段表中没有任何学段行，不参与评估",
+                         "the school has no rows in the stages table; it is not evaluated")
+                 for r in alone.iter_rows(named=True)]
 
     # Stage rows: known school, a stage its type can have, once per school.
     allowed = pl.DataFrame(

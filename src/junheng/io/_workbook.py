@@ -1,8 +1,9 @@
 """Write the official input workbook: empty (the template) or filled with a dataset.
 
-Row 1 holds the Chinese headers, row 2 the English codes (the reader recognises and skips it),
-data starts on row 3. Every enum column has a dropdown of its Chinese labels, counts and areas
-have number validation, id columns are formatted as text so leading zeros survive.
+Row 1 holds the Chinese headers with their units (``在校生数（人）``, ``教学仪器设备值（元）``),
+row 2 the English codes (the reader recognises and skips it), data starts on row 3. Every enum
+column has a dropdown of its Chinese labels, counts and areas have number validation within
+their declared bounds, id columns are formatted as text so leading zeros survive.
 """
 
 from __future__ import annotations
@@ -12,17 +13,22 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from junheng.errors import InputError, Problem
 from junheng.io._atomic import atomic_path
 from junheng.model.dataset import Dataset
 from junheng.model.schema import ENUMS, STAGES_BY_SCHOOL_TYPE, TABLES, Column, Table
 
 _VALIDATED_ROWS = 20000  # dropdowns and checks reach this far below the header
+# Excel keeps at most 32 767 characters in a cell and cuts the rest without a word (xlsxwriter
+# too: it writes the first 32 767 and returns -2). A CSV or Parquet input can hold longer text.
+EXCEL_CELL_LIMIT = 32767
 
 INSTRUCTIONS = [
     ("填表说明", "本工作簿为 junheng（均衡）县域义务教育优质均衡评估的数据模板。"),
     ("", "必填三张表：学校、学段、教师；选填三张表：县级指标、交流轮岗记录、专用教室（没有可整表删除）。"
          "第1行为中文表头，第2行为英文代码（请勿删除），从第3行起填写数据。"),
-    ("", "深色表头为必填列，浅色表头为选填列。列的顺序可以调整，表头可用中文或英文。"),
+    ("", "深色表头为必填列，浅色表头为选填列。列的顺序可以调整，表头可用中文或英文。"
+         "表头括号中是该列的单位（元、m²、人、间等），请按此单位填写，例如设备值填元而不是万元。"),
     ("学校", "每所学校一行。学校标识码按文本填写，保留前导零。教学点请填写所属中心校。"),
     ("学段", "每所学校的每个义务教育学段一行（小学/初中）。九年一贯制学校两行；完全中学只填初中一行。"),
     ("", "多学段学校的设施数据若无法分学段统计，可将学段行留空，在学校表填写全校合计，"
@@ -68,9 +74,17 @@ def _validation(col: Column) -> dict | None:
                 "error_title": col.zh,
                 "error_message": "应为 0–1 之间的比例（如 96%） / a share between 0 and 1"}
     if col.kind in ("int", "float") and col.minimum is not None:
-        return {"validate": "integer" if col.kind == "int" else "decimal",
-                "criteria": ">=", "value": col.minimum, "error_title": col.zh,
-                "error_message": f"应为 ≥ {col.minimum:g} 的数 / a number ≥ {col.minimum:g}"}
+        kind = "integer" if col.kind == "int" else "decimal"
+        if col.maximum is None:
+            return {"validate": kind, "criteria": ">=", "value": col.minimum,
+                    "error_title": col.zh,
+                    "error_message": f"应为 ≥ {col.minimum:g} 的数 / a number ≥ {col.minimum:g}"}
+        low, high = f"{col.minimum:,.15g}", f"{col.maximum:,.15g}"
+        unit = f"（{col.unit}）" if col.unit else ""
+        return {"validate": kind, "criteria": "between", "minimum": col.minimum,
+                "maximum": col.maximum, "error_title": col.zh,
+                "error_message": f"应为 {low}–{high} 之间的数{unit} / a number from {low} to "
+                                 f"{high}"}
     return None
 
 
@@ -102,6 +116,8 @@ def write_workbook(path: str | Path, dataset: Dataset | None = None) -> Path:
     'template.xlsx'
     """
     path = Path(path)
+    if dataset is not None:
+        _check_cell_lengths(dataset)
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                               "strings_to_numbers": False,
@@ -111,9 +127,10 @@ def write_workbook(path: str | Path, dataset: Dataset | None = None) -> Path:
         for table in TABLES.values():
             sheet = book.add_worksheet(table.zh)
             for j, col in enumerate(table.columns):
-                sheet.write_string(0, j, col.zh, fmt["required" if col.required else "optional"])
+                sheet.write_string(0, j, col.header,
+                                   fmt["required" if col.required else "optional"])
                 sheet.write_string(1, j, col.name, fmt["code"])
-                width = max(len(col.zh) * 2 + 2, len(col.name) + 2, 10)
+                width = max(len(col.header) * 2 + 2, len(col.name) + 2, 10)
                 sheet.set_column(j, j, width, fmt.get(col.kind))
                 rule = _validation(col)
                 if rule:
@@ -159,4 +176,30 @@ def _write_instructions(book: xlsxwriter.Workbook) -> None:
             row += 1
             need = "必填" if col.required else "选填"
             allowed = f"；取值：{'、'.join(ENUMS[col.enum].labels.values())}" if col.enum else ""
-            sheet.write_string(row, 1, f"{col.zh}（{col.name}）— {need}{allowed}", wrap)
+            sheet.write_string(row, 1, f"{col.header}（{col.name}）— {need}{allowed}", wrap)
+
+
+def _check_cell_lengths(dataset: Dataset) -> None:
+    """Refuse, before anything is written, text that Excel would cut: a roster written back
+    (``plan rotation --apply``) must hold what was read, or say why it cannot."""
+    problems: list[Problem] = []
+    for name, frame in dataset.tables().items():
+        table = TABLES[name]
+        for col in table.columns:
+            if col.name not in frame.columns or frame.schema[col.name] != pl.String:
+                continue
+            lengths = frame.get_column(col.name).str.len_chars()
+            if not (lengths > EXCEL_CELL_LIMIT).any():
+                continue
+            for i in (lengths > EXCEL_CELL_LIMIT).arg_true().to_list():
+                value = frame.item(i, col.name)
+                # The dataset no longer knows the input's row: name the record and its start.
+                problems.append(Problem(
+                    table.zh, None, f"{col.zh} {col.name}", f"{value[:40]}…",
+                    f"第 {i + 1} 条记录的文本长 {len(value)} 个字符，超过 Excel 单元格上限 "
+                    f"{EXCEL_CELL_LIMIT}，写入工作簿会被截断；请缩短后再写",
+                    f"record {i + 1}: the text is {len(value)} characters long, over Excel's "
+                    f"cell limit of {EXCEL_CELL_LIMIT}; a workbook would cut it, so shorten it "
+                    "first"))
+    if problems:
+        raise InputError(problems)

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -48,11 +49,53 @@ class Enum:
         return " · ".join(f"{code} {label}" for code, label in self.labels.items())
 
 
+# Units a header may carry in brackets, and the spellings accepted for each (the first is the
+# template's). A header's unit only confirms the column's; it never converts: a header naming
+# another unit (教学仪器设备值（万元）) is an error, since its figures would be 10 000 times off.
+UNIT_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "元": ("元", "人民币元"),
+    "m²": ("m²", "m2", "㎡", "平方米", "M²", "M2"),
+    "人": ("人", "名"),
+    "间": ("间", "个"),
+    "个": ("个", "班"),
+    "册": ("册", "本"),
+    "台": ("台",),
+    "所": ("所", "个"),
+}
+_BRACKETED = re.compile(r"^(.*?)\s*[（(]\s*([^（）()]*?)\s*[）)]$")
+
+
+def split_unit(header: str) -> tuple[str, str] | None:
+    """``在校生数（人）`` → ``("在校生数", "人")``; None when the header ends in no brackets."""
+    match = _BRACKETED.match(header)
+    return (match.group(1), match.group(2)) if match else None
+
+
+# Declared upper bounds (README "Bounds"): far beyond any real school, so that only absurd
+# values fail — a figure typed in the wrong field, an overflowing 1e308, an id pasted into a
+# count — while every sum and CV stays finite. Plausibility (a likely unit slip) is a warning,
+# declared apart in PLAUSIBILITY.
+MAX_PUPILS = 1_000_000          # the largest real schools teach tens of thousands
+MAX_ROOMS = 100_000             # classes and rooms: real schools have at most a few hundred
+MAX_BOOKS = 100_000_000         # a school library of 10⁸ volumes would outsize any national one
+MAX_COMPUTERS = 1_000_000
+MAX_AREA_M2 = 100_000_000.0     # 100 km²: the largest campuses cover a few km²
+MAX_YUAN = 100_000_000_000.0    # 10¹¹ 元: a thousand times a large school's equipment
+MAX_SCHOOLS_SERVED = 100        # rotating every year for a whole career is about 40
+MAX_TRAINING_HOURS_5Y = 5 * 366 * 24  # 43 920: more hours than five years hold
+YEARS = (1900, 2200)            # as for school years
+# Integers are exact only below 2⁵³: 2⁵³ + 1 read as a float is 2⁵³. No value whose float could
+# stand for two integers is accepted, in any numeric column.
+EXACT_LIMIT = 2.0**53
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of an input table.
 
     ``required``: the header must be present. ``nullable``: a cell may be empty.
+    ``minimum`` / ``maximum``: inclusive bounds of a number. ``unit``: the unit the template
+    shows in the Chinese header (``在校生数（人）``); the bare Chinese name is accepted as well.
     """
 
     name: str
@@ -63,12 +106,42 @@ class Column:
     enum: str | None = None
     minimum: float | None = None
     unique: bool = False
+    maximum: float | None = None
+    unit: str | None = None
+
+    @property
+    def header(self) -> str:
+        """The template's Chinese header: the contract's name, with the unit when there is one.
+
+        >>> STAGES_TABLE.column("students").header
+        '在校生数（人）'
+        """
+        return self.zh if self.unit is None else f"{self.zh}（{self.unit}）"
+
+    def unit_of(self, header: str) -> str | None:
+        """The unit a header written as the Chinese name plus brackets gives for this column,
+        accepted or not (None when the header is not of that form)."""
+        parts = split_unit(header.replace("\ufeff", "").strip())
+        if parts is None or self.unit is None:
+            return None
+        if parts[0] != self.zh and parts[0].lower() != self.name.lower():
+            return None
+        return parts[1]
+
+    def accepts_unit(self, unit: str) -> bool:
+        assert self.unit is not None
+        spellings = UNIT_SPELLINGS.get(self.unit, (self.unit,))
+        return unit in spellings or unit.lower() in (s.lower() for s in spellings)
 
     def matches(self, header: str) -> bool:
-        """Whether a source header names this column: the English name (any case) or the
-        Chinese one, surrounding spaces and a byte-order mark ignored."""
+        """Whether a source header names this column: the English name (any case), the Chinese
+        one, or the Chinese one with its unit (``在校生数（人）``), surrounding spaces and a
+        byte-order mark ignored."""
         key = header.replace("\ufeff", "").strip()
-        return key.lower() == self.name.lower() or key == self.zh
+        if key.lower() == self.name.lower() or key == self.zh:
+            return True
+        unit = self.unit_of(key)
+        return unit is not None and self.accepts_unit(unit)
 
 
 @dataclass(frozen=True)
@@ -180,6 +253,20 @@ FACILITY_COLUMNS: tuple[tuple[str, str, ColumnKind], ...] = (
     ("equipment_value_yuan", "教学仪器设备值", "float"),
     ("multimedia_rooms", "网络多媒体教室数", "int"),
 )
+# Each facility column's unit and upper bound, on the stage rows and the school totals alike.
+FACILITY_BOUNDS: dict[str, tuple[str, float]] = {
+    "teaching_area_m2": ("m²", MAX_AREA_M2),
+    "sports_area_m2": ("m²", MAX_AREA_M2),
+    "equipment_value_yuan": ("元", MAX_YUAN),
+    "multimedia_rooms": ("间", MAX_ROOMS),
+}
+
+
+def _facility(name: str, zh: str, kind: ColumnKind, required: bool) -> Column:
+    unit, maximum = FACILITY_BOUNDS[name]
+    return Column(name, zh, kind, required=required, nullable=True, minimum=0, maximum=maximum,
+                  unit=unit)
+
 
 SCHOOLS = Table(
     "schools",
@@ -191,13 +278,12 @@ SCHOOLS = Table(
         Column("school_type", "办学类型", "enum", enum="school_type"),
         Column("location", "城乡分类", "enum", enum="location"),
         Column("parent_school_id", "所属中心校", "text", required=False, nullable=True),
-        Column("latitude", "纬度", "float", required=False, nullable=True),
-        Column("longitude", "经度", "float", required=False, nullable=True),
+        Column("latitude", "纬度", "float", required=False, nullable=True, minimum=-90,
+               maximum=90),
+        Column("longitude", "经度", "float", required=False, nullable=True, minimum=-180,
+               maximum=180),
         Column("boarding", "寄宿制", "bool", required=False, nullable=True),
-        *(
-            Column(name, zh, kind, required=False, nullable=True, minimum=0)
-            for name, zh, kind in FACILITY_COLUMNS
-        ),
+        *(_facility(name, zh, kind, required=False) for name, zh, kind in FACILITY_COLUMNS),
     ),
 )
 
@@ -207,15 +293,20 @@ STAGES_TABLE = Table(
     (
         Column("school_id", "学校标识码", "text"),
         Column("stage", "学段", "enum", enum="stage"),
-        Column("students", "在校生数", "int", minimum=0),
-        Column("classes", "班级数", "int", minimum=0),
+        Column("students", "在校生数", "int", minimum=0, maximum=MAX_PUPILS, unit="人"),
+        Column("classes", "班级数", "int", minimum=0, maximum=MAX_ROOMS, unit="个"),
         # Required headers whose cells may be empty when the school row carries the total.
-        *(Column(name, zh, kind, nullable=True, minimum=0) for name, zh, kind in FACILITY_COLUMNS),
-        Column("largest_class", "最大班额", "int", required=False, nullable=True, minimum=0),
-        Column("music_rooms", "音乐专用教室数", "int", required=False, nullable=True, minimum=0),
-        Column("art_rooms", "美术专用教室数", "int", required=False, nullable=True, minimum=0),
-        Column("books", "图书册数", "int", required=False, nullable=True, minimum=0),
-        Column("computers", "计算机台数", "int", required=False, nullable=True, minimum=0),
+        *(_facility(name, zh, kind, required=True) for name, zh, kind in FACILITY_COLUMNS),
+        Column("largest_class", "最大班额", "int", required=False, nullable=True, minimum=0,
+               maximum=MAX_PUPILS, unit="人"),
+        Column("music_rooms", "音乐专用教室数", "int", required=False, nullable=True, minimum=0,
+               maximum=MAX_ROOMS, unit="间"),
+        Column("art_rooms", "美术专用教室数", "int", required=False, nullable=True, minimum=0,
+               maximum=MAX_ROOMS, unit="间"),
+        Column("books", "图书册数", "int", required=False, nullable=True, minimum=0,
+               maximum=MAX_BOOKS, unit="册"),
+        Column("computers", "计算机台数", "int", required=False, nullable=True, minimum=0,
+               maximum=MAX_COMPUTERS, unit="台"),
     ),
 )
 
@@ -231,15 +322,20 @@ TEACHERS = Table(
         Column("education", "最高学历", "enum", enum="education"),
         Column("backbone", "骨干教师级别", "enum", enum="backbone"),
         Column("gender", "性别", "enum", enum="gender", required=False, nullable=True),
-        Column("birth_year", "出生年份", "int", required=False, nullable=True, minimum=1900),
-        Column("school_since", "到本校年份", "int", required=False, nullable=True, minimum=1900),
-        Column("schools_served", "任教学校数", "int", required=False, nullable=True, minimum=1),
+        Column("birth_year", "出生年份", "int", required=False, nullable=True, minimum=YEARS[0],
+               maximum=YEARS[1]),
+        Column("school_since", "到本校年份", "int", required=False, nullable=True,
+               minimum=YEARS[0], maximum=YEARS[1]),
+        Column("schools_served", "任教学校数", "int", required=False, nullable=True, minimum=1,
+               maximum=MAX_SCHOOLS_SERVED, unit="所"),
         Column("title", "职称", "enum", enum="title", required=False, nullable=True),
         Column("certified", "教师资格证", "bool", required=False, nullable=True),
         Column("role", "职务", "enum", enum="role", required=False, nullable=True),
-        Column("career_start", "从教年份", "int", required=False, nullable=True, minimum=1900),
+        Column("career_start", "从教年份", "int", required=False, nullable=True,
+               minimum=YEARS[0], maximum=YEARS[1]),
+        # The Chinese name already says 学时: no unit in brackets.
         Column("training_hours_5y", "近五年培训学时", "float", required=False, nullable=True,
-               minimum=0),
+               minimum=0, maximum=MAX_TRAINING_HOURS_5Y),
     ),
 )
 
@@ -288,6 +384,12 @@ COUNTY_COLUMNS: tuple[tuple[str, str, ColumnKind], ...] = (
     ("veto_major_incident", "重大安全责任事故或严重违纪违规", "bool"),
     ("veto_falsified_data", "教育管理弄虚作假", "bool"),
 )
+# The county figures in yuan: their unit and upper bound (per pupil or per person and year).
+COUNTY_BOUNDS: dict[str, tuple[str, float]] = {
+    "special_education_funds_per_pupil": ("元", MAX_YUAN),
+    "teacher_avg_pay": ("元", MAX_YUAN),
+    "civil_servant_avg_pay": ("元", MAX_YUAN),
+}
 
 COUNTY = Table(
     "county",
@@ -295,7 +397,9 @@ COUNTY = Table(
     (
         Column("county", "县区", "text", unique=True),
         *(Column(name, zh, kind, required=False, nullable=True,
-                 minimum=0 if kind == "float" else None)
+                 minimum=0 if kind == "float" else None,
+                 unit=COUNTY_BOUNDS.get(name, (None, None))[0],
+                 maximum=COUNTY_BOUNDS.get(name, (None, None))[1])
           for name, zh, kind in COUNTY_COLUMNS),
     ),
     optional=True,
@@ -323,7 +427,7 @@ ROOMS = Table(
     (
         Column("school_id", "学校标识码", "text"),
         Column("room_type", "教室类型", "enum", enum="room_type"),
-        Column("area_m2", "使用面积", "float", minimum=0),
+        Column("area_m2", "使用面积", "float", minimum=0, maximum=MAX_AREA_M2, unit="m²"),
         Column("older_building", "老旧校舍", "bool", required=False, nullable=True),
         Column("room_name", "教室名称", "text", required=False, nullable=True),
     ),
@@ -350,3 +454,58 @@ BOOL_SPELLINGS: dict[str, bool] = {
     "true": True, "false": False, "1": True, "0": False, "1.0": True, "0.0": False,
     "yes": True, "no": False, "是": True, "否": False, "y": True, "n": False,
 }
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """A figure per pupil that no real school has: a warning naming the likely unit mistake,
+    never an error (the figure may be true; the evaluation then shows it as it is).
+
+    ``figure`` is a facility column — judged on each stage row that gives it, or on the school
+    total when the stage rows leave it to the schools sheet — or ``"teachers"``: the teachers
+    of a school–stage. A row is warned when its figure is above zero and below ``below`` × its
+    pupils, or above ``above`` × its pupils. A unit slip scales a figure, it never makes it
+    zero, so a zero is not warned; and the products need no division, so a school–stage of
+    0 pupils with teachers is warned too. The messages take ``{ratio}`` (the figure per pupil),
+    ``{limit}``, ``{figure}`` and ``{pupils}``.
+    """
+
+    figure: str
+    message_zh: str
+    message_en: str
+    below: float | None = None
+    above: float | None = None
+
+
+_AREA_SLIP_ZH = "是否按万平方米、公顷或亩填写？应以平方米为单位"
+_AREA_SLIP_EN = "entered in 10 000 m², hectares or mu? the unit is m²"
+
+# Limits far outside the standard's thresholds (STANDARDS.md §1.2: equipment 2000 / 2500 元,
+# teaching area 4.5 / 5.8 m², sports area 7.5 / 10.2 m² per pupil), so a real school is almost
+# never warned while a slip of unit — 万元 for 元 divides by 10 000, hectares or 万平方米 for m²
+# by 10 000, 亩 by 667 — always is.
+PLAUSIBILITY: tuple[Plausibility, ...] = (
+    Plausibility(
+        "equipment_value_yuan",
+        "生均 {ratio} 元，远低于任何实际学校（低于 {limit} 元）；是否按万元填写？应以元为单位",
+        "{ratio} yuan per pupil, far below any real school (under {limit}); entered in 万元 "
+        "(10 000 yuan)? the unit is yuan",
+        below=100),
+    Plausibility(
+        "teaching_area_m2",
+        "生均 {ratio} m²，远低于任何实际学校（低于 {limit} m²）；" + _AREA_SLIP_ZH,
+        "{ratio} m² per pupil, far below any real school (under {limit} m²); " + _AREA_SLIP_EN,
+        below=0.5),
+    Plausibility(
+        "sports_area_m2",
+        "生均 {ratio} m²，远低于任何实际学校（低于 {limit} m²）；" + _AREA_SLIP_ZH,
+        "{ratio} m² per pupil, far below any real school (under {limit} m²); " + _AREA_SLIP_EN,
+        below=0.5),
+    Plausibility(
+        "teachers",
+        "教师 {figure} 名，多于在校生 {pupils} 人；在校生数是否填错（如填成班级数），"
+        "或教师表混入了其他学校的教职工？",
+        "{figure} teachers but {pupils} pupils; are the pupils wrong (classes entered instead?), "
+        "or does the teachers sheet list another school's staff?",
+        above=1),
+)
