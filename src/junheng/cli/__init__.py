@@ -193,7 +193,7 @@ _OS_FAULTS = {
 
 def _say(zh: str, en: str) -> None:
     """One bilingual error line; never markup (paths and values may hold brackets)."""
-    err.print(f"{zh} / {en}", style="bold red", markup=False)
+    err.print(f"{zh} / {en}", style="bold red", markup=False, soft_wrap=True)
 
 
 def main() -> None:
@@ -207,12 +207,12 @@ def main() -> None:
     except StandardError as exc:
         _say("标准或设置有误", "invalid standard or setting")
         for line in exc.problems:
-            err.print(f"  {line}", markup=False)
+            err.print(f"  {line}", markup=False, soft_wrap=True)
         sys.exit(2)
     except OutputError as exc:
         _say("输出路径有误，未写出任何文件", "invalid output path; nothing was written")
         for zh, en in exc.messages:
-            err.print(f"  {zh}\n  {en}", markup=False)
+            err.print(f"  {zh}\n  {en}", markup=False, soft_wrap=True)  # paths kept whole
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
