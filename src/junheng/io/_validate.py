@@ -184,7 +184,7 @@ def _map_headers(raw: RawTable, table: Table) -> tuple[dict[str, str], list[Prob
         if canonical is None and original is not None:
             first, second = where(original), where(header)
             label = f"{original}（{first}列、{second}列 columns {first}, {second}）"
-            zh = (f"表头重复：{first}列和{second}列都是「{original}」")
+            zh = f"表头重复：{first}列和{second}列都是「{original}」"
             en = f"repeated header: columns {first} and {second} are both '{original}'"
             if original in mapping:
                 problems.append(Problem(raw.source, 1, label, original,
