@@ -9,6 +9,8 @@ numbers there.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -30,6 +32,7 @@ HEADERS = {
     "教师编号": "teacher_id", "任教学段": "stage", "任教学科": "subject", "专任教师": "full_time",
     "最高学历": "education", "骨干教师级别": "backbone",
 }
+UNIT = re.compile(r"\s*[（(][^（）()]*[）)]$")
 STAGE = {"小学": "primary", "初中": "junior"}
 QUALIFIED = {"primary": {"专科", "本科", "硕士", "博士"}, "junior": {"本科", "硕士", "博士"}}
 
@@ -37,7 +40,9 @@ QUALIFIED = {"primary": {"专科", "本科", "硕士", "博士"}, "junior": {"�
 def read(path: str) -> dict[str, pd.DataFrame]:
     sheets = pd.read_excel(path, sheet_name=["学校", "学段", "教师"], engine="openpyxl",
                            dtype=str, skiprows=[1])
-    return {name: df.rename(columns=HEADERS) for name, df in sheets.items()}
+    # The template's headers carry their unit (在校生数（人）); the name is what comes before it.
+    return {name: df.rename(columns=lambda h: HEADERS.get(UNIT.sub("", h), h))
+            for name, df in sheets.items()}
 
 
 def evaluate(path: str) -> pd.DataFrame:
