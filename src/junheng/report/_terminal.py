@@ -39,12 +39,29 @@ def print_evaluation(evaluation: Evaluation, console: Console, lang: Lang = "zh"
                   f"{std.name if lang == 'zh' else std.name_en}  ({' → '.join(std.chain)})")
     console.print(f"[bold]{t('school_year', lang)}[/]{_colon(lang)}{evaluation.year}–"
                   f"{evaluation.year + 1}")
+    if evaluation.warnings:
+        print_warnings(evaluation.warnings, console, lang)
     for county in evaluation.counties.iter_rows(named=True):
         _print_county(evaluation, county, console, lang, max_schools, part)
-    if evaluation.warnings:
-        console.print(f"\n[bold]{t('warnings', lang)}[/]")
-        for w in evaluation.warnings:
+
+
+WARNINGS_PER_COLUMN = 2  # rows shown per (table, column); the JSON lists every one
+
+
+def print_warnings(warnings: list[Problem], console: Console, lang: Lang = "zh") -> None:
+    """The input's warnings before the verdict (a figure in the wrong unit changes it), a few
+    rows per column: a whole county in 万元 is one finding, not 300 lines."""
+    console.print(f"[bold yellow]{t('warnings_first', lang)}[/]")
+    groups: dict[tuple[str, str | None], list[Problem]] = {}
+    for w in warnings:
+        groups.setdefault((w.table, w.column), []).append(w)
+    for rows in groups.values():
+        for w in rows[:WARNINGS_PER_COLUMN]:
             console.print(f"  • {w}", markup=False)
+        if len(rows) > WARNINGS_PER_COLUMN:
+            console.print(t("more_like_it", lang, n=len(rows) - WARNINGS_PER_COLUMN),
+                          markup=False)
+    console.print()
 
 
 def _colon(lang: Lang) -> str:

@@ -68,6 +68,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_pupils": ("无在校生，不参与评估：", "No pupils, not evaluated: "),
     "notes": ("说明", "Notes"),
     "warnings": ("数据提示", "Warnings"),
+    "warnings_first": ("数据提示（请先核对，它们可能影响下面的结论）", "Warnings (check them first: they may "
+                       "change the result below)"),
+    "more_like_it": ("    ……同一列另有 {n} 行类似提示（JSON 中有全部）",
+                     "    … {n} more rows like it in this column (all in the JSON)"),
     "more_schools": ("……另有 {n} 所未达标学校，完整清单见 --json 输出",
                      "… {n} more failing school–stages; see the --json output for all"),
     "problems": ("输入数据有 {n} 个问题，未进行评估，也未写出任何文件：",
