@@ -343,3 +343,16 @@ def test_random_names_never_crash_a_writer_or_leave_a_partial_report(tmp_path_fa
         console = SafeConsole(file=io.StringIO(), width=80, force_terminal=True)
         print_evaluation(result, console, lang)
         assert re.sub(r"\x1b\[[0-9;]*m", "", console.file.getvalue()).count(ESC) == 0
+
+
+def test_warnings_come_before_the_verdict_a_few_per_column(xlsx):
+    tables = county_tables(names=("学校A", "学校B", "学校C", "学校D"))
+    for row in tables["stages"]:
+        row["equipment_value_yuan"] = row["students"]  # 1 元 per pupil: 万元 entered as 元
+    result = junheng.evaluate(junheng.load(xlsx(**tables)))
+    console = Console(file=io.StringIO(), width=250)
+    print_evaluation(result, console)
+    out = console.file.getvalue()
+    assert out.index("数据提示") < out.index("结论")
+    assert out.count("是否按万元填写") == 2
+    assert "同一列另有 2 行类似提示" in out
