@@ -356,3 +356,16 @@ def test_warnings_come_before_the_verdict_a_few_per_column(xlsx):
     assert out.index("数据提示") < out.index("结论")
     assert out.count("是否按万元填写") == 2
     assert "同一列另有 2 行类似提示" in out
+
+
+def test_disk_full_while_writing_a_plan(county, tmp_path):
+    """xlsxwriter wraps the system's error in its own: still one bilingual line, exit 1."""
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    done = run("plan", "rotation", str(county), "-o", str(tmp_path / "plan"), "--apply",
+               str(tmp_path / "after.xlsx"), "--time-limit", "5", preexec=small_files)
+    assert done.returncode == 1
+    assert "文件超过系统允许的大小" in done.stderr and "file too large" in done.stderr
+    assert "FileCreateError" not in done.stderr
+    assert visible(tmp_path) == [county.name]

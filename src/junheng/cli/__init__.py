@@ -191,6 +191,22 @@ _OS_FAULTS = {
 }
 
 
+def _os_error(exc: BaseException) -> OSError | None:
+    """The file-system error behind ``exc``: itself, or one a writer wrapped (xlsxwriter raises
+    FileCreateError around the OSError of a full disk)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, OSError):
+            return e
+        todo += [e.__cause__, e.__context__, *(a for a in e.args if isinstance(a, BaseException))]
+    return None
+
+
 def _say(zh: str, en: str) -> None:
     """One bilingual error line; never markup (paths and values may hold brackets)."""
     err.print(f"{zh} / {en}", style="bold red", markup=False, soft_wrap=True)
@@ -224,14 +240,6 @@ def main() -> None:
             err.print("命令用法有误，见 --help / usage error, see --help", markup=False)
         exc.show()  # type: ignore[attr-defined]
         sys.exit(getattr(exc, "exit_code", 2))
-    except OSError as exc:  # the disk, permissions, a path: after the checks, while writing
-        if os.environ.get("JUNHENG_DEBUG"):
-            raise
-        zh, en = _OS_FAULTS.get(exc.errno or 0, ("读写文件出错", exc.strerror or str(exc)))
-        where = f" {shown_path(exc.filename)}" if exc.filename else ""
-        _say(f"无法完成{where}（{zh}），未写出任何文件",
-             f"could not finish{where} ({en}); nothing was written")
-        sys.exit(1)
     except MemoryError:
         _say("内存不足，未写出任何文件；可分县区运行", "out of memory; nothing was written; "
              "try one county at a time")
@@ -241,6 +249,13 @@ def main() -> None:
             raise
         if os.environ.get("JUNHENG_DEBUG"):
             raise
+        fault = _os_error(exc)
+        if fault is not None:  # the disk, permissions, a path: after the checks, while writing
+            zh, en = _OS_FAULTS.get(fault.errno or 0, ("读写文件出错", fault.strerror or str(fault)))
+            where = f" {shown_path(fault.filename)}" if fault.filename else ""
+            _say(f"无法完成{where}（{zh}），未写出任何文件",
+                 f"could not finish{where} ({en}); nothing was written")
+            sys.exit(1)
         _say(f"出错了：{type(exc).__name__}: {exc}，未写出任何文件",
              f"error: {type(exc).__name__}: {exc}; nothing was written")
         err.print("设置 JUNHENG_DEBUG=1 可查看详细信息 / set JUNHENG_DEBUG=1 for the traceback",
