@@ -207,6 +207,11 @@ def _os_error(exc: BaseException) -> OSError | None:
     return None
 
 
+def _quiet_os_errors(unraisable: sys.UnraisableHookArgs) -> None:
+    if not isinstance(unraisable.exc_value, OSError):
+        sys.__unraisablehook__(unraisable)
+
+
 def _say(zh: str, en: str) -> None:
     """One bilingual error line; never markup (paths and values may hold brackets)."""
     err.print(f"{zh} / {en}", style="bold red", markup=False, soft_wrap=True)
@@ -255,6 +260,9 @@ def main() -> None:
             where = f" {shown_path(fault.filename)}" if fault.filename else ""
             _say(f"无法完成{where}（{zh}），未写出任何文件",
                  f"could not finish{where} ({en}); nothing was written")
+            # A writer's half-closed archive retries its write when it is collected and fails
+            # the same way: that is the fault just reported, not a second one to print.
+            sys.unraisablehook = _quiet_os_errors
             sys.exit(1)
         _say(f"出错了：{type(exc).__name__}: {exc}，未写出任何文件",
              f"error: {type(exc).__name__}: {exc}; nothing was written")
