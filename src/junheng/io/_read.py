@@ -6,15 +6,19 @@ types (Parquet) and ``_validate`` turns them into the typed tables of the contra
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import fastexcel
 import polars as pl
 
+from junheng.io._csv import read_csv
+from junheng.io._limits import ReadError, ReadLimits, count, raise_hint, size
+from junheng.io._xlsx_guard import check_workbook
 from junheng.model.dataset import Problem
 from junheng.model.schema import TABLES
+
+__all__ = ["RawTable", "ReadError", "ReadLimits", "read_tables"]
 
 
 @dataclass
@@ -22,14 +26,6 @@ class RawTable:
     name: str  # canonical table name
     source: str  # what the user calls it: sheet or file name
     frame: pl.DataFrame
-
-
-class ReadError(Exception):
-    """The input cannot be opened at all (missing, unreadable, wrong kind)."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
 
 
 def _table_for(label: str) -> str | None:
@@ -40,29 +36,50 @@ def _table_for(label: str) -> str | None:
     return None
 
 
-def read_tables(path: str | Path) -> tuple[dict[str, RawTable], list[Problem]]:
-    """Return the recognised tables of ``path`` and warnings about anything ignored."""
+def read_tables(path: str | Path, limits: ReadLimits | None = None,
+                ) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Return the recognised tables of ``path`` and warnings about anything ignored.
+
+    Nothing is read past ``limits`` (``ReadLimits()`` when None): a workbook is checked part by
+    part before fastexcel opens it, a CSV or Parquet file before Polars reads it. Raises
+    ``ReadError`` with located, bilingual problems."""
+    limits = limits or ReadLimits()
     path = Path(path)
     if not path.exists():
         raise ReadError([Problem(str(path), None, None, None, "文件或文件夹不存在",
                                  "file or folder does not exist")])
     if path.is_dir():
-        return _read_folder(path)
+        return _read_folder(path, limits)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_workbook(path)
+        return _read_workbook(path, limits)
     raise ReadError([Problem(str(path), None, None, path.suffix, "应为 .xlsx 工作簿或 CSV/Parquet 文件夹",
                              "expected an .xlsx workbook or a folder of .csv/.parquet files")])
 
 
-def _read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
+def _is_reader_error(exc: BaseException) -> bool:
+    """An error of the reader itself: an exception, or a Rust panic inside fastexcel, which
+    surfaces as ``pyo3_runtime.PanicException`` — a BaseException, not an Exception."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _read_workbook(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], list[Problem]]:
+    check = check_workbook(path, limits, lambda sheet: _table_for(sheet) is not None)
     try:
         reader = fastexcel.read_excel(str(path))
-    except Exception as exc:  # fastexcel raises its own error types for corrupt files
+        sheet_names = reader.sheet_names
+    except BaseException as exc:  # fastexcel raises its own types for corrupt files; see above
+        if not _is_reader_error(exc):
+            raise
         raise ReadError([Problem(str(path), None, None, None, f"无法读取工作簿：{exc}",
                                  f"cannot read the workbook: {exc}")]) from exc
+    if len(sheet_names) != len(check.sheets):
+        raise ReadError([Problem(str(path), None, None, None,
+                                 "工作簿的工作表列表前后不一致，无法检查",
+                                 "the workbook's list of sheets reads two ways; it cannot be "
+                                 "checked")])
     tables: dict[str, RawTable] = {}
     warnings: list[Problem] = []
-    for sheet in reader.sheet_names:
+    for number, sheet in enumerate(sheet_names):
         name = _table_for(sheet)
         if name is None:
             if sheet.strip() not in INSTRUCTION_SHEETS:
@@ -73,9 +90,14 @@ def _read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
             raise ReadError([Problem(sheet, None, None, None,
                                      f"与工作表 {tables[name].source} 重复",
                                      f"same table as sheet {tables[name].source}")])
+        if number not in check.checked:  # never load what was not checked
+            raise ReadError([Problem(sheet, None, None, None, "工作表名称读法不一致，无法检查",
+                                     "the sheet's name reads two ways; it cannot be checked")])
         try:
             frame = reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
-        except Exception as exc:
+        except BaseException as exc:
+            if not _is_reader_error(exc):
+                raise
             raise ReadError([Problem(sheet, None, None, None, f"无法读取工作表：{exc}",
                                      f"cannot read the sheet: {exc}")]) from exc
         tables[name] = RawTable(name, sheet, frame)
@@ -86,18 +108,29 @@ def _read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
 INSTRUCTION_SHEETS = {"填表说明", "说明", "instructions", "readme"}
 
 
-def _read_csv(path: Path) -> tuple[pl.DataFrame, list[Problem]]:
-    try:
-        return pl.read_csv(path, infer_schema=False, encoding="utf8"), []
-    except pl.exceptions.ComputeError:
-        # Excel on Chinese Windows saves "CSV" in GB18030; read it, but say so.
-        text = path.read_bytes().decode("gb18030")
-        warning = Problem(path.name, None, None, None, "文件不是 UTF-8 编码，已按 GB18030 读取",
-                          "file is not UTF-8; read as GB18030")
-        return pl.read_csv(io.StringIO(text), infer_schema=False), [warning]
+def _read_parquet(path: Path, limits: ReadLimits) -> pl.DataFrame:
+    """Read a Parquet table, after checking its size and its rows × columns from the metadata:
+    a small file can hold a large table (dictionary and run-length encoding)."""
+    zh, en = raise_hint()
+    file_size = path.stat().st_size
+    if file_size > limits.max_file_bytes:
+        raise ReadError([Problem(path.name, None, None, size(file_size),
+                                 f"文件 {size(file_size)}，超过读取上限 {size(limits.max_file_bytes)}；{zh}",
+                                 f"the file is {size(file_size)}, more than the read limit of "
+                                 f"{size(limits.max_file_bytes)}; {en}")])
+    rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    columns = len(pl.read_parquet_schema(path))
+    if rows * columns > limits.max_table_cells:
+        raise ReadError([Problem(path.name, None, None, f"{count(rows)} × {count(columns)}",
+                                 f"表有 {count(rows)} 行 × {count(columns)} 列，超过读取上限 "
+                                 f"{count(limits.max_table_cells)} 个单元格；{zh}",
+                                 f"the table has {count(rows)} rows × {count(columns)} columns, "
+                                 f"more than the read limit of {count(limits.max_table_cells)} "
+                                 f"cells; {en}")])
+    return pl.read_parquet(path)
 
 
-def _read_folder(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
+def _read_folder(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], list[Problem]]:
     tables: dict[str, RawTable] = {}
     warnings: list[Problem] = []
     for file in sorted(path.iterdir()):
@@ -115,11 +148,15 @@ def _read_folder(path: Path) -> tuple[dict[str, RawTable], list[Problem]]:
                                      f"same table as file {tables[name].source}")])
         try:
             if suffix == ".csv":
-                frame, more = _read_csv(file)
+                frame, more = read_csv(file, limits)
                 warnings.extend(more)
             else:
-                frame = pl.read_parquet(file)
-        except Exception as exc:
+                frame = _read_parquet(file, limits)
+        except ReadError:
+            raise
+        except BaseException as exc:  # Polars raises its own types (and panics) on bad files
+            if not _is_reader_error(exc):
+                raise
             raise ReadError([Problem(file.name, None, None, None, f"无法读取文件：{exc}",
                                      f"cannot read the file: {exc}")]) from exc
         tables[name] = RawTable(name, file.name, frame)
