@@ -52,6 +52,7 @@ _MAX_MEMBERS = 10_000  # an Excel workbook has tens of parts
 _RATIO, _RATIO_FLOOR = 200, 16 * MiB  # cell XML compresses ~10:1; padding ~1000:1
 _SLACK = 64  # bytes kept after the last scanned tag, so gathers never leave the buffer
 _EXACT_FROM = 32 * MiB  # a sheet this large is parsed exactly at once (the coarse bound fails)
+_STOP = 4  # a sheet with this many times max_cells cell elements is not scanned further
 
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and the wrapper of an encrypted .xlsx
 _PK = b"PK\x03\x04"
@@ -695,7 +696,8 @@ class _Extent:
     rows: int = 0  # bound on the last row holding a value (1-based)
     cols: int = 0  # bound on the last column holding a value
     min_col: int = EXCEL_MAX_COLUMNS + 1
-    exact: bool = True  # rows/cols are the real extremes, not bounds
+    exact: bool = True  # rows, cols and text are the real figures, not bounds
+    stopped: bool = False  # so many cell elements that the scan stopped
     far_row: str = ""  # the cell that sets rows (exact only)
     far_col: str = ""  # the cell that sets cols
     text: int = 0  # bytes the shared strings expand to (exact only)
@@ -861,22 +863,22 @@ def _scan_sheet(archive: _Archive, member: _Member, sheet: str, strings: _String
         if exact:
             v_idx, v_end = region.starts(b"v")
             ext.values += len(v_idx)
-            _values_exact(region, v_idx, v_end, lengths, watch, ext, c_pos, canonical,
-                          where.after)
+            _values_exact(region, v_idx, v_end, lengths, watch, ext, c_pos, where.after)
         else:  # counting every '<v' and ':v' can only overstate the text
             ext.values += region.pair_count(b"<v") + region.pair_count(b":v")
         if len(r0):
             where.after = _ref_text(buf, int(r0.max())).decode("latin-1")
-        if ext.cells > limits.max_cells:
+        if ext.cells > _STOP * limits.max_cells:
+            ext.stopped = True
             break
     if not exact:
         ext.text = ext.values * longest
+        ext.exact = False
     return ext
 
 
 def _values_exact(region: _Region, v_idx: np.ndarray, v_end: np.ndarray, lengths: np.ndarray,
-                  watch: np.ndarray, ext: _Extent, c_pos: np.ndarray, canonical: np.ndarray,
-                  last_cell: str) -> None:
+                  watch: np.ndarray, ext: _Extent, c_pos: np.ndarray, last_cell: str) -> None:
     """Add the bytes each <v> will copy from the shared strings, as calamine reads an index:
     digits → that string, anything else → string 0, empty → nothing."""
     if not len(v_idx):
@@ -902,28 +904,24 @@ def _values_exact(region: _Region, v_idx: np.ndarray, v_end: np.ndarray, lengths
     if len(watch):
         hits = np.flatnonzero(valid & np.isin(index, watch))
         for i in hits.tolist():
-            key = int(index[i])
-            entry = ext.uses.setdefault(key, ["", 0])
+            cell, shared = _owner_cell(region, int(region.lt[v_idx[i]]), c_pos, last_cell)
+            if not shared:  # a number 19 in <v> is a number, not shared string 19
+                continue
+            entry = ext.uses.setdefault(int(index[i]), ["", 0])
             entry[1] += 1
-            if not entry[0]:
-                entry[0] = _owner_cell(region, int(region.lt[v_idx[i]]), c_pos, canonical,
-                                       last_cell)
+            entry[0] = entry[0] or cell
 
 
-def _owner_cell(region: _Region, v_pos: int, c_pos: np.ndarray, canonical: np.ndarray,
-                last_cell: str) -> str:
+def _owner_cell(region: _Region, v_pos: int, c_pos: np.ndarray,
+                last_cell: str) -> tuple[str, bool]:
+    """The reference of the cell holding the <v> at ``v_pos``, and whether it is a shared string
+    (``t="s"``); a cell begun in the previous region counts as one (the safe side)."""
     k = int(np.searchsorted(c_pos, v_pos)) - 1
     if k < 0:
-        return last_cell
-    p = int(c_pos[k])
-    if bool(canonical[k]):
-        return _ref_text(region.buf, p + 6).decode("latin-1")
-    tag = _TAG.match(region.buf, p)
-    if tag:
-        for key, v1, v2 in _ATTR.findall(tag.group(3)):
-            if key == b"r":
-                return (v1 or v2).decode("latin-1")
-    return ""
+        return last_cell, True
+    tag = _TAG.match(region.buf, int(c_pos[k]))
+    attrs = _attrs(tag.group(3)) if tag else {}
+    return attrs.get(b"r", b"").decode("latin-1"), attrs.get(b"t") == b"s"
 
 
 def _scan_sheet_walk(archive: _Archive, member: _Member, sheet: str, strings: _Strings,
@@ -934,6 +932,7 @@ def _scan_sheet_walk(archive: _Archive, member: _Member, sheet: str, strings: _S
     lengths = strings.lengths
     watch = set(strings.too_long)
     row_index = 0  # 0-based, as calamine
+    shared = False  # the open cell is a shared string (t="s")
     col_index = 0
     cell: tuple[int, int] | None = None  # the open cell
     cell_has_value = False
@@ -965,7 +964,10 @@ def _scan_sheet_walk(archive: _Archive, member: _Member, sheet: str, strings: _S
                     continue
                 ext.cells += 1
                 pos = (row_index, col_index)
+                shared = False
                 for key, v1, v2 in _ATTR.findall(attrs):
+                    if key == b"t":
+                        shared = (v1 or v2) == b"s"
                     if key == b"r":
                         parsed = _parse_ref(v1 or v2)
                         if parsed is not None:
@@ -985,11 +987,12 @@ def _scan_sheet_walk(archive: _Archive, member: _Member, sheet: str, strings: _S
                         index = int(text) if text.isdigit() and len(text) <= 18 else 0
                         if index < len(lengths):
                             ext.text += int(lengths[index])
-                        if index in watch:
+                        if index in watch and shared:
                             entry = ext.uses.setdefault(index, ["", 0])
                             entry[1] += 1
                             entry[0] = entry[0] or _cell(pos[0] + 1, pos[1] + 1)
-        if ext.cells > limits.max_cells:
+        if ext.cells > _STOP * limits.max_cells:
+            ext.stopped = True
             break
     return ext
 
@@ -1114,13 +1117,13 @@ def _check(archive: _Archive, limits: ReadLimits,
 def _check_sheet(archive: _Archive, member: _Member, sheet: str, strings: _Strings,
                  limits: ReadLimits) -> list[Problem]:
     # A large sheet, or one that may use a too-long string (to name the cell), is parsed exactly
-    # at once; an ordinary one only when its coarse bound passes a limit.
+    # at once; an ordinary one again, exactly, only when its coarse bound passes a limit.
     exact = member.usize > _EXACT_FROM or bool(strings.too_long)
     ext = _scan_sheet(archive, member, sheet, strings, limits, exact)
     if ext.implicit:
         ext = _scan_sheet_walk(archive, member, sheet, strings, limits)
-    elif not exact and ext.cells <= limits.max_cells and (
-            ext.rows * ext.cols > limits.max_cells or ext.text > limits.max_text_bytes):
+    elif not exact and not ext.stopped and (ext.rows * ext.cols > limits.max_cells
+                                            or ext.text > limits.max_text_bytes):
         ext = _scan_sheet(archive, member, sheet, strings, limits, exact=True)
     return _sheet_problems(sheet, ext, strings, limits)
 
@@ -1134,23 +1137,28 @@ def _sheet_problems(sheet: str, ext: _Extent, strings: _Strings,
             sheet, row if 0 < row <= 10**9 else None, ref, ref,
             "单元格超出 Excel 工作表的范围（最后一格是 XFD1048576）",
             "the cell lies beyond an Excel sheet (its last cell is XFD1048576)"))
-    if ext.cells > limits.max_cells:
-        problems.append(Problem(
-            sheet, None, None, count(ext.cells),
-            f"工作表含 {count(ext.cells)} 个单元格元素，超过读取上限 {count(limits.max_cells)}；{zh_hint}",
-            f"the sheet holds {count(ext.cells)} cell elements, more than the read limit of "
-            f"{count(limits.max_cells)}; {en_hint}"))
     span_cols = ext.cols - ext.min_col + 1 if ext.cols else 0
     used = ext.rows * span_cols
-    if used > limits.max_cells:
+    if ext.exact and used > limits.max_cells:
         extent = f"{_column_letters(ext.min_col)}1:{_column_letters(ext.cols)}{ext.rows}"
-        far = ext.far_row if ext.far_row == ext.far_col else f"{ext.far_row}, {ext.far_col}"
+        if ext.far_row == ext.far_col:
+            far_zh, far_en = f"最远的单元格 {ext.far_row}", f"farthest cell {ext.far_row}"
+        else:
+            far_zh = f"最后一行到 {ext.far_row}，最后一列到 {ext.far_col}"
+            far_en = f"last row at {ext.far_row}, last column at {ext.far_col}"
         problems.append(Problem(
             sheet, None, extent, f"{count(used)} 个单元格 cells",
-            f"已用区域 {extent}（最远的单元格 {far}）共 {count(used)} 个单元格，超过读取上限 "
+            f"已用区域 {extent}（{far_zh}）共 {count(used)} 个单元格，超过读取上限 "
             f"{count(limits.max_cells)}；{zh_hint}",
-            f"the used range {extent} (farthest cell {far}) holds {count(used)} cells, more "
-            f"than the read limit of {count(limits.max_cells)}; {en_hint}"))
+            f"the used range {extent} ({far_en}) holds {count(used)} cells, more than the "
+            f"read limit of {count(limits.max_cells)}; {en_hint}"))
+    elif ext.cells > limits.max_cells:
+        found = f"> {count(ext.cells)}" if ext.stopped else count(ext.cells)
+        problems.append(Problem(
+            sheet, None, None, found,
+            f"工作表含 {found} 个单元格元素，超过读取上限 {count(limits.max_cells)}；{zh_hint}",
+            f"the sheet holds {found} cell elements, more than the read limit of "
+            f"{count(limits.max_cells)}; {en_hint}"))
     for index, (cell, uses) in sorted(ext.uses.items()):
         chars = strings.too_long[index]
         problems.append(Problem(
@@ -1158,9 +1166,10 @@ def _sheet_problems(sheet: str, ext: _Extent, strings: _Strings,
             f"单元格引用的共享字符串（第 {index + 1} 项）约 {count(chars)} 个字符，超过 Excel 单元格上限 "
             f"{count(limits.max_string_chars)} 个字符；本表有 {count(uses)} 个单元格引用它",
             f"the cell uses shared string {index + 1}, about {count(chars)} characters, more than "
-            f"Excel's cell limit of {count(limits.max_string_chars)}; {count(uses)} cells of this "
-            "sheet use it"))
-    if not ext.uses and ext.text > limits.max_text_bytes:
+            f"Excel's cell limit of {count(limits.max_string_chars)}; "
+            + ("it is the only cell of this sheet using it" if uses == 1 else
+               f"{count(uses)} cells of this sheet use it")))
+    if ext.exact and not ext.uses and ext.text > limits.max_text_bytes:
         problems.append(Problem(
             sheet, None, None, size(ext.text),
             f"单元格引用的共享字符串合计 {size(ext.text)}，超过读取上限 {size(limits.max_text_bytes)}；{zh_hint}",
