@@ -369,3 +369,11 @@ def test_disk_full_while_writing_a_plan(county, tmp_path):
     assert "文件超过系统允许的大小" in done.stderr and "file too large" in done.stderr
     assert "FileCreateError" not in done.stderr
     assert visible(tmp_path) == [county.name]
+
+
+def test_max_cells_is_the_flag_the_limit_message_names(county):
+    for args in (["evaluate", str(county)], ["plan", "rotation", str(county)]):
+        done = run(*args, "--max-cells", "50")
+        assert done.returncode == 2, args
+        assert "--max-cells" in done.stderr
+    assert run("evaluate", str(county), "--max-cells", "100000").returncode == 0

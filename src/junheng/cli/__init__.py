@@ -109,10 +109,14 @@ def evaluate(
                                              help="评估学年（起始年份，默认取交流轮岗记录的最新学年）/ "
                                                   "school year evaluated, by its starting year "
                                                   "(default: the latest in rotations)")] = None,
+    max_cells: Annotated[int, typer.Option("--max-cells", min=1, help="每张工作表（或表）最多读取的单元格数；省级数据可调高，其余读取上限随之按比例提高 / the most cells "
+         "read from one sheet or table; raise it for a province's data (the other read limits "
+         "follow in proportion)")] = 10_000_000,
 ) -> None:
     """按标准评估县域（四个部分与一票否决）/ evaluate the county against the whole standard."""
     from junheng import evaluate as run_evaluation
     from junheng import load
+    from junheng.io import ReadLimits
     from junheng.report import print_evaluation, print_problems, write_reports
     from junheng.standards import load_standard
 
@@ -123,7 +127,7 @@ def evaluate(
         progress.update(task, description="读取并校验 reading and validating "
                                           f"{escape(input.name)}…")
         try:
-            dataset = load(input)
+            dataset = load(input, limits=ReadLimits(max_cells=max_cells))
         except InputError as exc:
             progress.stop()
             print_problems(exc.problems, err, limit=None if all_errors else 200)

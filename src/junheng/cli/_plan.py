@@ -96,6 +96,9 @@ def _common() -> list[inspect.Parameter]:
         opt("seed", Annotated[int, typer.Option(help="随机种子（同一输入与种子得到同一方案）/ seed "
                                                      "(same input and seed, same plan)")], 0),
         opt("lang", Annotated[Lang, typer.Option(help="语言 / language")], Lang.zh),
+        opt("max_cells", Annotated[int, typer.Option("--max-cells", min=1, help="每张工作表（或表）最多读取的单元格数；省级数据可调高，其余读取上限随之按比例提高 / the most cells "
+             "read from one sheet or table; raise it for a province's data (the other read limits "
+             "follow in proportion)")], 10_000_000),
         opt("pseudonymise", Annotated[bool, typer.Option(
             "--pseudonymise", help="输出文件中的教师编号化名 / pseudonymise teacher ids in the "
                                    "files written")], False),
@@ -110,7 +113,7 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
     def run(**kw: Any) -> None:
         from junheng import load
         from junheng.cli import progress_bar
-        from junheng.io import write_workbook
+        from junheng.io import ReadLimits, write_workbook
         from junheng.io._atomic import check_outputs, output_run
         from junheng.report import PLAN_REPORTS, print_problems
         from junheng.standards import load_standard
@@ -152,7 +155,7 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
                     err.print(f"  {head}: {rest}", markup=False)
                 raise typer.Exit(2) from exc
             try:
-                dataset = load(kw["input"])
+                dataset = load(kw["input"], limits=ReadLimits(max_cells=kw["max_cells"]))
                 result = planner.run(dataset, standard, rules, year=kw["year"],
                                      time_limit=kw["time_limit"], seed=kw["seed"],
                                      progress=say)
