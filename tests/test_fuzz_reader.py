@@ -57,10 +57,13 @@ CHILD = textwrap.dedent('''
                 del b[i]
             elif op < 0.7:
                 b[i:i] = b[i:min(len(b), i + rng.randrange(1, 200))]
-            elif op < 0.85:
+            elif op < 0.75:
                 b[i] = rng.choice(b"0123456789")
-            else:
+            elif op < 0.8:
                 b[i:i] = rng.choice(NASTY)
+            else:  # right after a tag, where the XML stays well formed
+                at = b.find(b">", i)
+                b[at + 1:at + 1] = rng.choice(NASTY)
         return bytes(b)
 
     outcomes = []
@@ -69,7 +72,8 @@ CHILD = textwrap.dedent('''
         if case % 2 == 0:
             path.write_bytes(flip_archive(raw))
         else:
-            target = rng.randrange(len(members))
+            sheets = [k for k, (name, _) in enumerate(members) if "worksheets/" in name]
+            target = rng.choice(sheets) if rng.random() < 0.6 else rng.randrange(len(members))
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
                 for number, (name, data) in enumerate(members):
