@@ -51,7 +51,6 @@ _SMALL_PART = 16 * MiB  # package parts parsed whole in Python (relationships, w
 _MAX_MEMBERS = 10_000  # an Excel workbook has tens of parts
 _RATIO, _RATIO_FLOOR = 200, 16 * MiB  # cell XML compresses ~10:1; padding ~1000:1
 _SLACK = 64  # bytes kept after the last scanned tag, so gathers never leave the buffer
-_EXACT_FROM = 32 * MiB  # a sheet this large is parsed exactly at once (the coarse bound fails)
 _STOP = 4  # a sheet with this many times max_cells cell elements is not scanned further
 
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and the wrapper of an encrypted .xlsx
@@ -696,7 +695,8 @@ class _Extent:
     rows: int = 0  # bound on the last row holding a value (1-based)
     cols: int = 0  # bound on the last column holding a value
     min_col: int = EXCEL_MAX_COLUMNS + 1
-    exact: bool = True  # rows, cols and text are the real figures, not bounds
+    all_cells: bool = False  # rows and cols count empty cells too (calamine skips them)
+    exact_text: bool = True  # text is the real figure, not a bound
     stopped: bool = False  # so many cell elements that the scan stopped
     far_row: str = ""  # the cell that sets rows (exact only)
     far_col: str = ""  # the cell that sets cols
@@ -717,47 +717,102 @@ class _Extent:
         self.min_col = min(self.min_col, col)
 
 
-def _refs_coarse(region: _Region, r0: np.ndarray, ext: _Extent) -> np.ndarray:
-    """Bound rows and columns by how many letters and digits each reference has (a row of five
-    digits is below 100 000): a few gathers over all references, no parsing.
-
-    Returns the positions whose reference must be parsed exactly (4+ letters, 7+ digits)."""
+def _refs_fast(region: _Region, r0: np.ndarray, ext: _Extent) -> None:
+    """The last row and the first and last column among the references at ``r0`` (every cell,
+    empty or not): a few gathers, then digits parsed only for the references with the most."""
     a = region.a
+    if not len(r0):
+        return
+    col = (a.take(r0) & 0xDF).astype(np.int64) - 64
     more = _LETTER.take(a.take(r0 + 1))
-    if more.any():
+    if more.any():  # columns past Z
         letters = 1 + more.astype(np.int64)
+        col = np.where(more, col * 26 + (a.take(r0 + 1) & 0xDF) - 64, col)
         more &= _LETTER.take(a.take(r0 + 2))
         letters += more
+        col = np.where(more, col * 26 + (a.take(r0 + 2) & 0xDF) - 64, col)
         more &= _LETTER.take(a.take(r0 + 3))
-        letters += more
-        at = r0 + letters
-        top = int(letters.max())
-    else:  # the usual sheet: columns A to Z
+        letters += more  # 4: four letters or more, past XFD
+        at = r0 + np.minimum(letters, 3)
+    else:
         letters = None
         at = r0 + 1
-        top = 1
-    # Follow the run of digits, keeping only the references still in it.
-    which = np.arange(len(r0))
-    run = _DIGIT.take(a.take(at))
-    digits = 1 if run.any() else 0
-    for k in range(1, 7):
-        which, at = which[run], at[run]
-        run = _DIGIT.take(a.take(at + k))
-        if not run.any():
-            break
-        digits = k + 1
-    odd = np.zeros(len(r0), bool)
-    if digits == 7:
-        odd[which[run]] = True
+    # Follow the run of digits, keeping the references still in it: the last ones left have the
+    # most digits, and among them is the largest row.
+    bad = np.zeros(len(r0), bool)
     if letters is not None:
-        odd |= letters > 3
-        top = int(letters[~odd].max()) if (~odd).any() else 1
-    if len(r0) > int(odd.sum()):
-        ext.rows = max(ext.rows, 10 ** min(digits, 6) - 1)
-        ext.cols = max(ext.cols, _COLUMNS_BY_LETTERS[min(top, 3)])
-        ext.min_col = 1
-        ext.exact = False
-    return r0[odd]
+        bad |= letters > 3
+    digits, which = _most_digits(a, at, np.flatnonzero(~bad), 8)
+    if digits == 8:  # a row of eight digits is past row 1 048 576
+        bad[which] = True
+        digits, which = _most_digits(a, at, np.flatnonzero(~bad), 7)
+    for i in np.flatnonzero(bad)[:20].tolist():
+        _take_ref(ext, _ref_text(region.buf, int(r0[i])))
+    at = at.take(which)
+    if len(which):
+        row = np.zeros(len(which), np.int64)
+        for k in range(digits):
+            row = row * 10 + (a.take(at + k).astype(np.int64) - 48)
+        over = row > EXCEL_MAX_ROWS
+        for i in np.flatnonzero(over)[:20].tolist():
+            _take_ref(ext, _ref_text(region.buf, int(r0[which[i]])))
+        row, which = row[~over], which[~over]
+        if len(row):  # the cell with the last row, read as calamine reads it
+            _take_ref(ext, _ref_text(region.buf, int(r0[which[int(np.argmax(row))]])))
+    good = ~bad
+    if good.any():  # and the cells with the first and the last column
+        cols = col[good]
+        _take_ref(ext, _ref_text(region.buf, int(r0[good][int(np.argmax(cols))])))
+        _take_ref(ext, _ref_text(region.buf, int(r0[good][int(np.argmin(cols))])))
+
+
+def _most_digits(a: np.ndarray, at: np.ndarray, among: np.ndarray,
+                 cap: int) -> tuple[int, np.ndarray]:
+    """(n, which): the most digits (up to ``cap``) that any reference ``among`` has from
+    ``at``, and which references have that many."""
+    which = among
+    n = 0
+    while n < cap and len(which):
+        has = _DIGIT.take(a.take(at.take(which) + n))
+        if not has.any():
+            break
+        if not has.all():
+            which = which[has]
+        n += 1
+    return n, which
+
+
+def _values_fast(region: _Region, lengths: np.ndarray, ext: _Extent) -> None:
+    """Add the bytes each <v> will copy from the shared strings (as ``_values_exact``), from a
+    9-byte window after each tag: an index of more digits than that is past any string."""
+    a = region.a
+    pos, end = region.tag_starts(b"v")
+    ext.values += len(pos)
+    if not len(pos):
+        return
+    start = end + 1
+    for i in np.flatnonzero(a.take(end) != _GT).tolist():  # <v attr="…">
+        gt = region.buf.find(b">", int(end[i]), int(end[i]) + 4096)
+        start[i] = gt + 1 if gt >= 0 else end[i]
+    # Column by column over the 9 bytes after each tag: the digits up to the next '<'.
+    index = np.zeros(len(pos), np.int64)
+    reading = np.ones(len(pos), bool)  # no '<' yet
+    other = np.zeros(len(pos), bool)  # a byte that is not a digit came first
+    empty = np.zeros(len(pos), bool)
+    for k in range(9):
+        b = a.take(start + k)
+        ends = reading & (b == _LT)
+        if k == 0:
+            empty = ends
+        reading &= ~ends
+        digit = (b - np.uint8(48)) < 10
+        other |= reading & ~digit
+        if k < 8:
+            step = reading & digit & ~other
+            index[step] = index[step] * 10 + (b[step] - 48)
+    index[other] = 0  # calamine reads what is not a number as string 0
+    valid = ~empty & ~(reading & ~other) & (index < len(lengths))  # 9+ digits: past any string
+    ext.text += int(lengths[index[valid]].sum())
 
 
 def _refs_exact(region: _Region, r0: np.ndarray, nonempty: np.ndarray, ext: _Extent) -> None:
@@ -825,8 +880,12 @@ def _take_ref(ext: _Extent, ref: bytes) -> None:
 
 
 def _scan_sheet(archive: _Archive, member: _Member, sheet: str, strings: _Strings,
-                limits: ReadLimits, exact: bool) -> _Extent:
-    ext = _Extent()
+                limits: ReadLimits, exact: bool, text: bool = False) -> _Extent:
+    """One pass over a sheet. The fast pass (``exact`` False) takes every cell, empty or not,
+    and adds the shared-string text only when ``text``, else bounds it by the longest string;
+    the exact pass leaves out empty cells (calamine skips them) and names the cells that use an
+    over-long string."""
+    ext = _Extent(all_cells=not exact, exact_text=exact or text)
     lengths = strings.lengths
     longest = int(lengths.max()) if len(lengths) else 0
     watch = np.array(sorted(strings.too_long), dtype=np.int64)
@@ -848,9 +907,7 @@ def _scan_sheet(archive: _Archive, member: _Member, sheet: str, strings: _String
             nonempty = ~((a.take(following - 1) == _GT) & (a.take(following - 2) == _SLASH))
             _refs_exact(region, r0, nonempty, ext)
         else:
-            odd = _refs_coarse(region, r0, ext)
-            if len(odd):
-                _refs_exact(region, odd, np.ones(len(odd), bool), ext)
+            _refs_fast(region, r0, ext)
         for p in c_pos[~canonical].tolist():  # other spellings of a cell tag: one by one
             tag = _TAG.match(buf, p)
             if tag is None:  # calamine fails on a tag it cannot parse
@@ -864,6 +921,8 @@ def _scan_sheet(archive: _Archive, member: _Member, sheet: str, strings: _String
             v_idx, v_end = region.starts(b"v")
             ext.values += len(v_idx)
             _values_exact(region, v_idx, v_end, lengths, watch, ext, c_pos, where.after)
+        elif text:
+            _values_fast(region, lengths, ext)
         else:  # counting every '<v' and ':v' can only overstate the text
             ext.values += region.pair_count(b"<v") + region.pair_count(b":v")
         if len(r0):
@@ -871,9 +930,8 @@ def _scan_sheet(archive: _Archive, member: _Member, sheet: str, strings: _String
         if ext.cells > _STOP * limits.max_cells:
             ext.stopped = True
             break
-    if not exact:
+    if not ext.exact_text:
         ext.text = ext.values * longest
-        ext.exact = False
     return ext
 
 
@@ -1116,15 +1174,24 @@ def _check(archive: _Archive, limits: ReadLimits,
 
 def _check_sheet(archive: _Archive, member: _Member, sheet: str, strings: _Strings,
                  limits: ReadLimits) -> list[Problem]:
-    # A large sheet, or one that may use a too-long string (to name the cell), is parsed exactly
-    # at once; an ordinary one again, exactly, only when its coarse bound passes a limit.
-    exact = member.usize > _EXACT_FROM or bool(strings.too_long)
-    ext = _scan_sheet(archive, member, sheet, strings, limits, exact)
+    lengths = strings.lengths
+    longest = int(lengths.max()) if len(lengths) else 0
+    if strings.too_long:  # name the cells that use an over-long string: the exact pass
+        ext = _scan_sheet(archive, member, sheet, strings, limits, exact=True)
+    else:
+        # Add up the shared-string text in the first pass when the bound by the longest string
+        # would likely fail (a cell takes some 24 bytes of XML).
+        text = member.usize // 24 * longest > limits.max_text_bytes
+        ext = _scan_sheet(archive, member, sheet, strings, limits, exact=False, text=text)
+        if not ext.implicit and not ext.stopped:
+            if ext.rows * (ext.cols - ext.min_col + 1) > limits.max_cells:
+                # over the limit counting empty cells too: count as calamine does
+                ext = _scan_sheet(archive, member, sheet, strings, limits, exact=True)
+            elif not ext.exact_text and ext.text > limits.max_text_bytes:
+                ext = _scan_sheet(archive, member, sheet, strings, limits, exact=False,
+                                  text=True)
     if ext.implicit:
         ext = _scan_sheet_walk(archive, member, sheet, strings, limits)
-    elif not exact and not ext.stopped and (ext.rows * ext.cols > limits.max_cells
-                                            or ext.text > limits.max_text_bytes):
-        ext = _scan_sheet(archive, member, sheet, strings, limits, exact=True)
     return _sheet_problems(sheet, ext, strings, limits)
 
 
@@ -1139,7 +1206,7 @@ def _sheet_problems(sheet: str, ext: _Extent, strings: _Strings,
             "the cell lies beyond an Excel sheet (its last cell is XFD1048576)"))
     span_cols = ext.cols - ext.min_col + 1 if ext.cols else 0
     used = ext.rows * span_cols
-    if ext.exact and used > limits.max_cells:
+    if not ext.all_cells and used > limits.max_cells:
         extent = f"{_column_letters(ext.min_col)}1:{_column_letters(ext.cols)}{ext.rows}"
         if ext.far_row == ext.far_col:
             far_zh, far_en = f"最远的单元格 {ext.far_row}", f"farthest cell {ext.far_row}"
@@ -1169,7 +1236,7 @@ def _sheet_problems(sheet: str, ext: _Extent, strings: _Strings,
             f"Excel's cell limit of {count(limits.max_string_chars)}; "
             + ("it is the only cell of this sheet using it" if uses == 1 else
                f"{count(uses)} cells of this sheet use it")))
-    if ext.exact and not ext.uses and ext.text > limits.max_text_bytes:
+    if ext.exact_text and not ext.uses and ext.text > limits.max_text_bytes:
         problems.append(Problem(
             sheet, None, None, size(ext.text),
             f"单元格引用的共享字符串合计 {size(ext.text)}，超过读取上限 {size(limits.max_text_bytes)}；{zh_hint}",
