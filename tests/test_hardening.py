@@ -377,3 +377,14 @@ def test_max_cells_is_the_flag_the_limit_message_names(county):
         assert done.returncode == 2, args
         assert "--max-cells" in done.stderr
     assert run("evaluate", str(county), "--max-cells", "100000").returncode == 0
+
+
+def test_a_pipe_as_input_is_refused_not_waited_on(tmp_path):
+    os.mkfifo(tmp_path / "county.xlsx")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.mkfifo(folder / "teachers.csv")
+    for path in (tmp_path / "county.xlsx", folder):
+        done = run("evaluate", str(path))
+        assert done.returncode == 2
+        assert "不是普通文件" in done.stderr and "not a regular file" in done.stderr

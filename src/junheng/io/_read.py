@@ -50,10 +50,19 @@ def read_tables(path: str | Path, limits: ReadLimits | None = None,
                                  "file or folder does not exist")])
     if path.is_dir():
         return _read_folder(path, limits)
+    if not path.is_file():
+        raise _not_a_file(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_workbook(path, limits)
     raise ReadError([Problem(str(path), None, None, path.suffix, "应为 .xlsx 工作簿或 CSV/Parquet 文件夹",
                              "expected an .xlsx workbook or a folder of .csv/.parquet files")])
+
+
+def _not_a_file(path: Path) -> ReadError:
+    """A pipe or a device would block the read or never end: only regular files are read."""
+    return ReadError([Problem(str(path), None, None, None,
+                              "不是普通文件（管道、设备等），无法读取",
+                              "not a regular file (a pipe, a device …); cannot be read")])
 
 
 def _is_reader_error(exc: BaseException) -> bool:
@@ -142,6 +151,8 @@ def _read_folder(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], l
             warnings.append(Problem(file.name, None, None, None, "未识别的文件，已忽略",
                                     "unrecognised file, ignored"))
             continue
+        if not file.is_file():
+            raise _not_a_file(file)
         if name in tables:
             raise ReadError([Problem(file.name, None, None, None,
                                      f"与文件 {tables[name].source} 重复",
