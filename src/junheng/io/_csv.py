@@ -207,14 +207,14 @@ def _lines(source: Path, separator: str) -> pl.LazyFrame:
 
 def _short_rows(source: Path, name: str, separator: str, width: int) -> list[Problem]:
     """Lines with fewer fields than the header (Polars pads them with nulls, silently)."""
-    lines = _lines(source, separator)
-    if lines.filter(pl.col("open_quote")).head(1).collect().height:
+    suspects = (_lines(source, separator)
+                .filter((pl.col("number") > 1) & (pl.col("length") > 0)
+                        & ((pl.col("fields") < width) | pl.col("open_quote")))
+                .head(_MAX_PROBLEMS).collect(engine="streaming"))
+    if suspects["open_quote"].any():
         return _walk(source, name, separator, width)  # quoted line breaks: follow the quotes
-    bad = (lines.filter((pl.col("number") > 1) & (pl.col("length") > 0)
-                        & (pl.col("fields") < width))
-           .head(_MAX_PROBLEMS).collect())
     return [_count_problem(name, number, fields, width)
-            for number, fields in bad.select("number", "fields").iter_rows()]
+            for number, fields in suspects.select("number", "fields").iter_rows()]
 
 
 def _count_problem(name: str, line: int, fields: int, width: int) -> Problem:
