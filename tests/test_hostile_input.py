@@ -459,3 +459,15 @@ def test_parquet_table_over_the_cell_limit(folder: Path, tmp_path: Path) -> None
     assert "--max-cells" in problem.expected_en
     tables, _ = read_tables(target, ReadLimits(max_cells=cells // 4 + 1))
     assert tables["teachers"].frame.height == teachers.height
+
+
+def test_csv_nul_byte_and_empty_file_are_named(folder: Path, tmp_path: Path) -> None:
+    lines = csv_lines(folder, "schools.csv")
+    lines[2] = lines[2][:8] + b"\x00" + lines[2][8:]
+    (problem,) = problems_of(with_teachers(folder, tmp_path / "n", b"\n".join(lines),
+                                           "schools.csv"))
+    assert (problem.table, problem.row, problem.value) == ("schools.csv", 3, "NUL")
+    assert_bilingual(problem)
+    (problem,) = problems_of(with_teachers(folder, tmp_path / "e", b"", "teachers.csv"))
+    assert problem.table == "teachers.csv" and "empty" in problem.expected_en
+    assert "空" in problem.expected_zh

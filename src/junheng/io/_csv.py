@@ -49,6 +49,9 @@ def read_csv(path: Path, limits: ReadLimits) -> tuple[pl.DataFrame, list[Problem
             f"the file is {size(file_size)}, more than the read limit of "
             f"{size(limits.max_file_bytes)} (reading takes about 7 times the file size in "
             f"memory); {en}")])
+    if file_size == 0:
+        raise ReadError([Problem(name, None, None, None, "文件是空的，连表头行也没有",
+                                 "the file is empty: not even a header line")])
     with path.open("rb") as fh:
         head = fh.read(_HEAD)
     encoding, bom = _sniff(head)
@@ -95,7 +98,7 @@ def read_csv(path: Path, limits: ReadLimits) -> tuple[pl.DataFrame, list[Problem
             except pl.exceptions.PolarsError as again:
                 raise _structure_error(source, name, separator, again) from again
         # Polars fills a short row with nulls silently: count each line's fields.
-        problems = _short_rows(source, name, separator, frame.width)
+        problems = _nul_bytes(source, name) or _short_rows(source, name, separator, frame.width)
         if problems:
             raise ReadError(problems)
     return frame, warnings
@@ -205,6 +208,22 @@ def _lines(source: Path, separator: str) -> pl.LazyFrame:
                     line.str.contains(f'(?:^|{separator})[^"{separator}]+"').alias("stray_quote")))
 
 
+def _nul_bytes(source: Path, name: str) -> list[Problem]:
+    """A NUL byte has no place in text (and would cut the line count short): name its line."""
+    line = 1
+    with source.open("rb") as fh:
+        while block := fh.read(_BLOCK):
+            at = block.find(b"\x00")
+            if at >= 0:
+                line += block.count(b"\n", 0, at)
+                return [Problem(name, line, None, "NUL",
+                                f"第 {line} 行含 NUL 字节（\\x00），不是纯文本；请检查文件来源，另存为 UTF-8 CSV",
+                                f"line {line} holds a NUL byte (\\x00): this is not plain text; check "
+                                "where the file came from and save it as UTF-8 CSV")]
+            line += block.count(b"\n")
+    return []
+
+
 def _short_rows(source: Path, name: str, separator: str, width: int) -> list[Problem]:
     """Lines with fewer fields than the header (Polars pads them with nulls, silently)."""
     suspects = (_lines(source, separator)
@@ -234,6 +253,9 @@ def _structure_error(source: Path, name: str, separator: str,
     with source.open("rb") as fh:
         header = fh.readline(_HEAD).decode("utf-8", "replace")
     width = len(next(csv.reader([header], delimiter=separator), [])) or 1
+    nul = _nul_bytes(source, name)
+    if nul:
+        return ReadError(nul)
     lines = _lines(source, separator).filter((pl.col("number") > 1) & (pl.col("length") > 0))
     stray = lines.filter(pl.col("stray_quote")).select("number").head(_MAX_PROBLEMS).collect()
     if stray.height:  # a quote inside a value also unbalances the quotes: name it first
