@@ -719,15 +719,19 @@ class _Extent:
         self.min_col = min(self.min_col, col)
 
 
-def _refs_fast(region: _Region, r0: np.ndarray, ext: _Extent) -> None:
+def _refs_fast(region: _Region, r0: np.ndarray, ext: _Extent, max_cells: int) -> None:
     """The last row and the first and last column among the references at ``r0`` (every cell,
-    empty or not): a few gathers, then digits parsed only for the references with the most."""
+    empty or not), from a few gathers: each reference's letters, and how many digits follow.
+    Rows are parsed only when the bound by the number of digits (five digits: below 100 000)
+    would pass ``max_cells``, and then only for the references with the most digits."""
     a = region.a
     if not len(r0):
         return
-    col = (a.take(r0) & 0xDF).astype(np.int64) - 64
+    first = a.take(r0) & 0xDF
     more = _LETTER.take(a.take(r0 + 1))
+    bad = np.zeros(len(r0), bool)
     if more.any():  # columns past Z
+        col = first.astype(np.int64) - 64
         letters = 1 + more.astype(np.int64)
         col = np.where(more, col * 26 + (a.take(r0 + 1) & 0xDF) - 64, col)
         more &= _LETTER.take(a.take(r0 + 2))
@@ -736,36 +740,40 @@ def _refs_fast(region: _Region, r0: np.ndarray, ext: _Extent) -> None:
         more &= _LETTER.take(a.take(r0 + 3))
         letters += more  # 4: four letters or more, past XFD
         at = r0 + np.minimum(letters, 3)
-    else:
-        letters = None
-        at = r0 + 1
-    # Follow the run of digits, keeping the references still in it: the last ones left have the
-    # most digits, and among them is the largest row.
-    bad = np.zeros(len(r0), bool)
-    if letters is not None:
         bad |= letters > 3
+        col[bad] = 0
+    else:  # the usual sheet: columns A to Z
+        col = first
+        at = r0 + 1
     digits, which = _most_digits(a, at, np.flatnonzero(~bad), 8)
     if digits == 8:  # a row of eight digits is past row 1 048 576
         bad[which] = True
         digits, which = _most_digits(a, at, np.flatnonzero(~bad), 7)
     for i in np.flatnonzero(bad)[:20].tolist():
         _take_ref(ext, _ref_text(region.buf, int(r0[i])))
-    at = at.take(which)
-    if len(which):
-        row = np.zeros(len(which), np.int64)
-        for k in range(digits):
-            row = row * 10 + (a.take(at + k).astype(np.int64) - 48)
-        over = row > EXCEL_MAX_ROWS
-        for i in np.flatnonzero(over)[:20].tolist():
-            _take_ref(ext, _ref_text(region.buf, int(r0[which[i]])))
-        row, which = row[~over], which[~over]
-        if len(row):  # the cell with the last row, read as calamine reads it
-            _take_ref(ext, _ref_text(region.buf, int(r0[which[int(np.argmax(row))]])))
+    if not len(which):
+        return
     good = ~bad
-    if good.any():  # and the cells with the first and the last column
-        cols = col[good]
-        _take_ref(ext, _ref_text(region.buf, int(r0[good][int(np.argmax(cols))])))
-        _take_ref(ext, _ref_text(region.buf, int(r0[good][int(np.argmin(cols))])))
+    last, first_at = int(np.argmax(col)), int(np.argmin(np.where(good, col, 1 << 20)))
+    last_col = int(col[last]) - (64 if col is first else 0)
+    first_col = int(col[first_at]) - (64 if col is first else 0)
+    ext.cols = max(ext.cols, last_col)
+    ext.min_col = min(ext.min_col, first_col)
+    bound = 10**digits - 1
+    if bound * ext.cols <= max_cells and bound <= EXCEL_MAX_ROWS:
+        ext.rows = max(ext.rows, bound)  # enough to pass: no need to read the rows
+        return
+    at = at.take(which)
+    row = np.zeros(len(which), np.int64)
+    for k in range(digits):
+        row = row * 10 + (a.take(at + k).astype(np.int64) - 48)
+    over = row > EXCEL_MAX_ROWS
+    for i in np.flatnonzero(over)[:20].tolist():
+        _take_ref(ext, _ref_text(region.buf, int(r0[which[i]])))
+    row, which = row[~over], which[~over]
+    if len(row):  # the cells with the last row and the last column, read as calamine does
+        _take_ref(ext, _ref_text(region.buf, int(r0[which[int(np.argmax(row))]])))
+        _take_ref(ext, _ref_text(region.buf, int(r0[last])))
 
 
 def _most_digits(a: np.ndarray, at: np.ndarray, among: np.ndarray,
@@ -909,7 +917,7 @@ def _scan_sheet(archive: _Archive, member: _Member, sheet: str, strings: _String
             nonempty = ~((a.take(following - 1) == _GT) & (a.take(following - 2) == _SLASH))
             _refs_exact(region, r0, nonempty, ext)
         else:
-            _refs_fast(region, r0, ext)
+            _refs_fast(region, r0, ext, limits.max_cells)
         for p in c_pos[~canonical].tolist():  # other spellings of a cell tag: one by one
             tag = _TAG.match(buf, p)
             if tag is None:  # calamine fails on a tag it cannot parse
