@@ -173,6 +173,7 @@ class _Archive:
         self.label = path.name
         self.limits = limits
         self.inflated = 0  # XML bytes inflated so far, against limits.max_xml_bytes
+        self.streamed: dict[str, int] = {}  # bytes inflated per part
         file_size = path.stat().st_size
         if file_size > limits.max_file_bytes:
             zh, en = raise_hint()
@@ -281,7 +282,9 @@ class _Archive:
                                         member.name) from exc
                 tail = inflater.unconsumed_tail
             out += len(piece)
-            self.inflated += len(piece)
+            if out > self.streamed.get(member.name, 0):  # a second pass is not counted twice
+                self.inflated += out - self.streamed.get(member.name, 0)
+                self.streamed[member.name] = out
             if self.inflated > limits.max_xml_bytes:
                 zh, en = raise_hint()
                 raise where.fail(f"工作簿要读取的 XML 解压后超过 {size(limits.max_xml_bytes)}；{zh}",
