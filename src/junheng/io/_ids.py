@@ -12,6 +12,9 @@ from pathlib import Path
 import polars as pl
 
 from junheng.errors import InputError, Problem
+from junheng.io._csv import read_csv
+from junheng.io._limits import ReadError, ReadLimits
+from junheng.io._xlsx_guard import check_workbook
 from junheng.model.schema import TABLES, Column
 
 ID_COLUMNS = {"teacher": TABLES["teachers"].column("teacher_id"),
@@ -44,6 +47,7 @@ def read_ids(text: str, kind: str = "teacher") -> tuple[str, ...]:
 
 
 def _text(path: Path) -> str:
+    _check_size(path)
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
@@ -51,14 +55,32 @@ def _text(path: Path) -> str:
         return data.decode("gb18030")  # Excel on Chinese Windows
 
 
+def _check_size(path: Path) -> None:
+    if not path.is_file():
+        raise InputError([Problem(path.name, None, None, None, "不是普通文件，无法读取",
+                                  "not a regular file; cannot be read")])
+    limit = ReadLimits().max_file_bytes
+    if path.stat().st_size > limit:
+        raise InputError([Problem(path.name, None, None, None,
+                                  f"文件超过读取上限 {limit:,} 字节", f"file over the read limit "
+                                  f"of {limit:,} bytes")])
+
+
 def _read(path: Path) -> pl.DataFrame:
+    """The first sheet (or the CSV), read through the same guarded readers as the input."""
+    _check_size(path)
     try:
         if path.suffix.lower() == ".csv":
-            return pl.read_csv(_text(path).encode(), infer_schema=False)
+            return read_csv(path, ReadLimits())[0]
         import fastexcel
 
+        check_workbook(path, ReadLimits(), lambda _: True)
         return fastexcel.read_excel(str(path)).load_sheet(0, dtypes="string").to_polars()
-    except Exception as exc:
+    except ReadError as exc:
+        raise InputError(exc.problems) from exc
+    except BaseException as exc:  # a Rust panic in the reader is a BaseException
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
         raise InputError([Problem(path.name, None, None, None, f"无法读取文件：{exc}",
                                   f"cannot read the file: {exc}")]) from exc
 
