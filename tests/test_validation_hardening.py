@@ -16,8 +16,9 @@ import pytest
 from openpyxl.styles import Font
 
 import junheng
-from conftest import school_row, stage_row, teachers, write_csvs, write_xlsx
+from conftest import school_row, write_csvs, write_xlsx
 from junheng import InputError
+from test_validation import good  # the same small valid county
 
 TEACHER_HEADERS = ["teacher_id", "school_id", "stage", "subject", "full_time", "education",
                    "backbone"]
@@ -29,14 +30,6 @@ def problems_of(path) -> list:
     return info.value.problems
 
 
-def good() -> dict[str, list[dict]]:
-    return {
-        "schools": [school_row("A"), school_row("B", "nine_year")],
-        "stages": [stage_row("A", "primary", 100), stage_row("B", "primary", 100),
-                   stage_row("B", "junior", 80)],
-        "teachers": teachers("A", "primary", 3) + teachers("B", "primary", 2)
-        + teachers("B", "junior", 2),
-    }
 
 
 def at(problems, table: str, row: int | None) -> list:
