@@ -388,3 +388,15 @@ def test_a_pipe_as_input_is_refused_not_waited_on(tmp_path):
         done = run("evaluate", str(path))
         assert done.returncode == 2
         assert "不是普通文件" in done.stderr and "not a regular file" in done.stderr
+
+
+def test_a_long_chinese_problem_is_folded_not_cut_at_80_columns():
+    from junheng.errors import Problem
+
+    zh = "没有可评估的学校：学校表在表头以下没有任何数据行（请从表头下方逐行填写学校）"
+    console = Console(file=io.StringIO(), width=80)
+    print_problems([Problem("学校", None, None, None, zh, "nothing to evaluate")], console)
+    lines = console.file.getvalue().splitlines()
+    # the last column's text, line by line, joined again
+    cells = "".join(line.split("│")[-2].strip() for line in lines if line.count("│") >= 6)
+    assert zh in cells and "…" not in cells

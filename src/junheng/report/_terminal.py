@@ -285,9 +285,11 @@ def print_problems(problems: list[Problem], console: Console, limit: int | None 
     console.print(f"[bold red]{t('problems', 'en', n=len(problems))}[/]")
     shown = problems if limit is None else problems[:limit]
     table = Table(show_lines=False)
+    # Fold, never cut: a Chinese message has no spaces to wrap at, and an ellipsis would hide
+    # what is expected.
     for key in ("table", "row", "column", "value"):
-        table.add_column(f"{t(key, 'zh')} {t(key, 'en')}")
-    table.add_column("问题 Problem")
+        table.add_column(f"{t(key, 'zh')} {t(key, 'en')}", overflow="fold")
+    table.add_column("问题 Problem", overflow="fold", ratio=1)
     for p in shown:
         table.add_row(escape(p.table), "" if p.row is None else str(p.row),
                       escape(p.column or ""), "（空）" if p.value is None else escape(p.value),
