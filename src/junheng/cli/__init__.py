@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +21,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from junheng.errors import InputError, OutputError, StandardError
-from junheng.io._atomic import check_outputs, output_run, shown_path
+from junheng.io._atomic import OutputRun, check_outputs, output_run, shown_path
 from junheng.report._console import SafeConsole
 
 app = typer.Typer(
@@ -120,39 +121,66 @@ def evaluate(
     from junheng.report import print_evaluation, print_problems, write_reports
     from junheng.standards import load_standard
 
-    check_outputs([input], {"--json": json_path}, {"--report": report})
-    with progress_bar() as progress, output_run(protect=[input]):
-        task = progress.add_task("读取标准 loading standard…", total=None)
-        profile = load_standard(standard)
-        progress.update(task, description="读取并校验 reading and validating "
-                                          f"{escape(input.name)}…")
-        try:
-            dataset = load(input, limits=ReadLimits(max_cells=max_cells))
-        except InputError as exc:
-            progress.stop()
-            print_problems(exc.problems, err, limit=None if all_errors else 200)
-            raise typer.Exit(2) from exc
-        progress.update(task, description="评估 evaluating…")
-        try:
-            result = run_evaluation(dataset, profile, year=year)
-        except InputError as exc:  # data this standard needs (basic-2012: books, computers)
-            progress.stop()
-            print_problems(exc.problems, err, limit=None if all_errors else 200)
-            raise typer.Exit(2) from exc
-        if json_path is not None:
-            progress.update(task, description="写出 JSON writing JSON…")
-            result.write_json(json_path)
-        written = [] if report is None else write_reports(
-            result, report, lang.value,
-            on_step=lambda text: progress.update(task, description=text))
-    print_evaluation(result, out, lang.value, max_schools=max_schools,
-                     part=None if part is None else part.value)
-    if json_path is not None:
-        out.print(f"\n已写出 JSON written: {json_path}", markup=False)
-    if written:
-        out.print("\n已写出报告 reports written:")
-        for path in written:
+    inputs = [input, *input_files(standard)]  # no output may replace any of them
+    check_outputs(inputs, {"--json": json_path}, {"--report": report})
+    with output_run(protect=inputs) as run:
+        with progress_bar() as progress:
+            task = progress.add_task("读取标准 loading standard…", total=None)
+            profile = load_standard(standard)
+            progress.update(task, description="读取并校验 reading and validating "
+                                              f"{escape(input.name)}…")
+            try:
+                dataset = load(input, limits=ReadLimits(max_cells=max_cells))
+            except InputError as exc:
+                progress.stop()
+                print_problems(exc.problems, err, limit=None if all_errors else 200)
+                raise typer.Exit(2) from exc
+            progress.update(task, description="评估 evaluating…")
+            try:
+                result = run_evaluation(dataset, profile, year=year)
+            except InputError as exc:  # data this standard needs (basic-2012: books, computers)
+                progress.stop()
+                print_problems(exc.problems, err, limit=None if all_errors else 200)
+                raise typer.Exit(2) from exc
+            if json_path is not None:
+                progress.update(task, description="写出 JSON writing JSON…")
+                result.write_json(json_path)
+            if report is not None:
+                write_reports(result, report, lang.value,
+                              on_step=lambda text: progress.update(task, description=text))
+        # Printed before the files are moved into place: a failure here leaves nothing written.
+        printed(lambda: print_evaluation(result, out, lang.value, max_schools=max_schools,
+                                         part=None if part is None else part.value))
+    printed(lambda: print_written(run))
+
+
+def input_files(*given: str | Path | None) -> list[Path]:
+    """The files among ``given`` (a standard given by file name, id lists): inputs too."""
+    return [Path(g) for g in given if g is not None and Path(g).is_file()]
+
+
+def printed(show: Callable[[], None]) -> None:
+    """Print; a reader who closed the pipe (``| head``) does not make the run fail (the
+    consoles stop printing quietly, see ``SafeConsole.on_broken_pipe``)."""
+    try:
+        show()
+        out.file.flush()
+    except BrokenPipeError:
+        out.on_broken_pipe()
+
+
+def print_written(run: OutputRun) -> None:
+    """The files of a committed run, and what became of the previous run's files."""
+    if run.written:
+        out.print("\n已写出 written:")
+        for path in run.written:
             out.print(f"  {path}", markup=False)
+    for path in run.removed:
+        out.print(f"已删除上次同类运行的文件 removed, from the previous run of this kind: {path}",
+                  markup=False)
+    for path in run.kept:
+        err.print(f"上次运行的文件已被修改，予以保留 kept, changed since the previous run: {path}",
+                  markup=False, style="yellow")
 
 
 plan_app = typer.Typer(help="规划 / plans that close the gaps", no_args_is_help=True)

@@ -112,7 +112,7 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
 
     def run(**kw: Any) -> None:
         from junheng import load
-        from junheng.cli import progress_bar
+        from junheng.cli import input_files, print_written, printed, progress_bar
         from junheng.io import ReadLimits, write_workbook
         from junheng.io._atomic import check_outputs, output_run
         from junheng.report import PLAN_REPORTS, print_problems
@@ -133,8 +133,11 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
         except InputError as exc:
             print_problems(exc.problems, err)
             raise typer.Exit(2) from exc
-        check_outputs([kw["input"]], {"--apply": kw["apply"]}, {"--output": kw["output"]})
-        with progress_bar() as progress, output_run(protect=[kw["input"]]):
+        # The standard's file and the id lists are inputs too: no output may replace them.
+        inputs = [kw["input"], *input_files(kw["standard"], *(
+            kw[p.name] for p in settings if p.kind == "ids"))]
+        check_outputs(inputs, {"--apply": kw["apply"]}, {"--output": kw["output"]})
+        with output_run(protect=inputs) as files, progress_bar() as progress:
             task = progress.add_task(f"读取并校验 reading {escape(kw['input'].name)}…",
                                      total=None)
 
@@ -171,16 +174,16 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
                     err.print(f"  {zh}", markup=False)
                     err.print(f"  {en}", markup=False)
                 raise typer.Exit(1 if isinstance(exc, NoPlanFound) else 2) from exc
-            written = []
             if kw["output"] is not None:
                 say("写出方案 writing the plan…")
-                written += write(result, kw["output"], kw["lang"].value, kw["pseudonymise"])
+                write(result, kw["output"], kw["lang"].value, kw["pseudonymise"])
             if kw["apply"] is not None:
                 say("写出实施后的花名册 writing the roster after…")
-                written.append(write_workbook(kw["apply"], result.dataset_after))
-        show(result, out, kw["lang"].value, files=kw["output"] is not None)
-        for path in written:
-            out.print(f"已写出 written: {path}", markup=False)
+                write_workbook(kw["apply"], result.dataset_after)
+            progress.stop()
+            # Printed before the files are moved into place: a failure here leaves nothing.
+            printed(lambda: show(result, out, kw["lang"].value, files=kw["output"] is not None))
+        printed(lambda: print_written(files))
 
     run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         _common() + [_option(p, defaults) for p in settings])

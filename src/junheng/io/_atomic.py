@@ -5,15 +5,17 @@ it only when the writer finished. Inside an :func:`output_run` the renames wait 
 run has succeeded, so a failure in the fourth report leaves none of the four (and no folder the
 run created); outside a run each file is still replaced in one rename.
 
-A folder registered with :meth:`OutputRun.folder` keeps a small manifest of the files the last
-run wrote into it, so that a re-run (another county, another language) removes the files of the
-previous run instead of leaving them mixed in with the new ones. Only files that a junheng run
-listed are ever removed, never the user's own.
+A folder registered with :meth:`OutputRun.folder` keeps a small manifest of the files each kind
+of run (the evaluation's reports in Chinese, in English, a plan …) last wrote into it, so that a
+re-run of the same kind (another county) removes that kind's previous files instead of leaving
+them mixed in with the new ones. Only a file a run of the same kind listed, and unchanged since
+(same size and modification time), is ever removed; an edited draft stays, and is reported.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -55,9 +57,11 @@ class OutputRun:
     def __init__(self, protect: Iterable[str | Path] = ()) -> None:
         self._staged: list[tuple[Path, Path]] = []
         self._created: list[Path] = []
-        self._folders: dict[Path, set[str]] = {}
+        self._folders: dict[Path, str] = {}
         self._protected = [Path(p) for p in protect]
         self.written: list[Path] = []
+        self.removed: list[Path] = []  # a previous run's files of the same kind, unchanged
+        self.kept: list[Path] = []  # a previous run's files changed since: left in place
 
     def protect(self, paths: Iterable[str | Path]) -> None:
         self._protected.extend(Path(p) for p in paths)
@@ -76,32 +80,74 @@ class OutputRun:
         target.parent.mkdir(parents=True, exist_ok=True)
         self._created.extend(a for a in missing if a not in self._created)
 
-    def folder(self, folder: str | Path) -> Path:
-        """Register ``folder`` as written by this run: its manifest lists the files written
-        into it, and files the previous run listed that this run does not write are removed."""
+    def folder(self, folder: str | Path, kind: str) -> Path:
+        """Register ``folder`` as written by a run of ``kind`` (``evaluate-zh``, ``plan-rotation-
+        en`` …): its manifest lists the files written into it, and the files the previous run of
+        the same kind listed that this run does not write, if unchanged since, are removed."""
         folder = Path(folder)
         self.check(folder)
         if not folder.exists():
             self.make_parent(folder / "_")
-        self._folders.setdefault(folder, set())
+        self._folders[folder] = kind
         return folder
 
     def stage(self, tmp: Path, target: Path) -> None:
         self._staged.append((tmp, target))
 
     def commit(self) -> None:
+        """Move every staged file into place; if a move fails, put back what was there."""
         mode = 0o666 & ~_umask()
-        for tmp, _ in self._staged:
-            os.chmod(tmp, mode)
         for tmp, target in self._staged:
-            os.replace(tmp, target)
+            if target.is_dir():  # found before anything moves, not after half of it
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+            os.chmod(tmp, mode)
+        moved: list[tuple[Path, Path | None]] = []  # (target, backup of the old file or None)
+        try:
+            for tmp, target in self._staged:
+                backup = _backup(target)
+                try:
+                    os.replace(tmp, target)
+                except BaseException:
+                    if backup is not None:  # the old file is still in place: drop its link
+                        backup.unlink()
+                    raise
+                moved.append((target, backup))
+        except BaseException:
+            for target, backup in reversed(moved):
+                with contextlib.suppress(OSError):
+                    if backup is None:
+                        target.unlink()
+                    else:
+                        os.replace(backup, target)
+            raise
+        for target, backup in moved:
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    backup.unlink()
             if target not in self.written:
                 self.written.append(target)
-        for folder in self._folders:
-            names = {p.name for p in self.written if p.parent == folder}
-            _clean_previous(folder, names, self._protected)
-            _write_manifest(folder, sorted(names), mode)
         self._staged.clear()
+        for folder, kind in self._folders.items():
+            names = [p.name for p in self.written if p.parent == folder]
+            with contextlib.suppress(OSError):  # the files are in place; the list is a nicety
+                self._update_manifest(folder, kind, names, mode)
+
+    def _update_manifest(self, folder: Path, kind: str, names: list[str], mode: int) -> None:
+        runs = _read_manifest(folder)
+        for entry in runs.get(kind, []):
+            old = folder / entry["name"]
+            if entry["name"] in names or not old.is_file() or old.is_symlink() or any(
+                    _same(old, p) for p in self._protected):
+                continue
+            if _stamp(old) == (entry.get("size"), entry.get("mtime_ns")):
+                old.unlink()
+                self.removed.append(old)
+            else:
+                self.kept.append(old)
+        runs[kind] = [{"name": n, "size": size, "mtime_ns": mtime}
+                      for n in names for size, mtime in [_stamp(folder / n)]]
+        runs = {k: [e for e in v if (folder / e["name"]).is_file()] for k, v in runs.items()}
+        _write_manifest(folder, runs, mode)
 
     def discard(self) -> None:
         for tmp, _ in self._staged:
@@ -157,14 +203,14 @@ def output_run(protect: Iterable[str | Path] = ()) -> Iterator[OutputRun]:
         raise
 
 
-def output_folder(folder: str | Path) -> Path:
+def output_folder(folder: str | Path, kind: str) -> Path:
     """Register ``folder`` with the active run (see :meth:`OutputRun.folder`); outside a run,
     just make sure it exists."""
     run = _ACTIVE.get()
     if run is None:
         Path(folder).mkdir(parents=True, exist_ok=True)
         return Path(folder)
-    return run.folder(folder)
+    return run.folder(folder, kind)
 
 
 @contextlib.contextmanager
@@ -205,29 +251,42 @@ def write_text(target: str | Path, text: str) -> Path:
     return Path(target)
 
 
-def _read_manifest(folder: Path) -> list[str]:
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _backup(target: Path) -> Path | None:
+    """A hard link to the file ``target`` holds now, to put back if the commit fails (None when
+    there is no file, or the file system has no hard links: a USB stick's FAT)."""
+    if not target.is_file():
+        return None
+    backup = target.with_name(f".{target.name}{_TMP_MARK}old")
+    with contextlib.suppress(OSError):
+        backup.unlink()
     try:
-        names = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("files", [])
+        os.link(target, backup)
+    except OSError:
+        return None
+    return backup
+
+
+def _read_manifest(folder: Path) -> dict[str, list[dict]]:
+    try:
+        runs = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("runs", {})
     except (OSError, ValueError, AttributeError):
-        return []
+        return {}
+    if not isinstance(runs, dict):
+        return {}
     # A name with a separator, or '..', is not one a run wrote: never follow it out of the folder.
-    return [n for n in names if isinstance(n, str) and n and "/" not in n and "\\" not in n
-            and n not in (".", "..", MANIFEST)]
+    return {kind: [e for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)
+                   and e["name"] and "/" not in e["name"] and "\\" not in e["name"]
+                   and e["name"] not in (".", "..", MANIFEST)]
+            for kind, entries in runs.items() if isinstance(entries, list)}
 
 
-def _clean_previous(folder: Path, keep: set[str], protected: list[Path]) -> None:
-    for name in _read_manifest(folder):
-        old = folder / name
-        if name in keep or not old.is_file() or old.is_symlink():
-            continue
-        if any(_same(old, p) for p in protected):
-            continue
-        with contextlib.suppress(OSError):
-            old.unlink()
-
-
-def _write_manifest(folder: Path, names: list[str], mode: int) -> None:
-    text = json.dumps({"written_by": "junheng", "files": names}, ensure_ascii=False, indent=1)
+def _write_manifest(folder: Path, runs: dict[str, list[dict]], mode: int) -> None:
+    text = json.dumps({"written_by": "junheng", "runs": runs}, ensure_ascii=False, indent=1)
     fd, tmp = tempfile.mkstemp(prefix=f".{MANIFEST}{_TMP_MARK}", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -58,6 +58,27 @@ def read_tables(path: str | Path, limits: ReadLimits | None = None,
                              "expected an .xlsx workbook or a folder of .csv/.parquet files")])
 
 
+def _check_text_lengths(source: str, frame: pl.DataFrame, limits: ReadLimits) -> None:
+    """No text longer than Excel's cell limit: a workbook cannot hold one, and a 5 MB "name"
+    in a CSV or Parquet file would only stall every writer and printer after it."""
+    texts = [c for c, t in frame.schema.items() if t == pl.String]
+    if not texts:
+        return
+    longest = frame.select(pl.col(texts).str.len_chars().max())
+    problems = []
+    for column in texts:
+        n = longest.get_column(column)[0]
+        if n is None or n <= limits.max_string_chars:
+            continue
+        row = frame.select(pl.col(column).str.len_chars().arg_max()).item()
+        problems.append(Problem(source, row + 2, column, f"{n:,} 字符 characters",
+                                f"文本超过 {limits.max_string_chars:,} 个字符（Excel 单元格的上限）",
+                                f"text over {limits.max_string_chars:,} characters (Excel's "
+                                "cell limit)"))
+    if problems:
+        raise ReadError(problems)
+
+
 def _not_a_file(path: Path) -> ReadError:
     """A pipe or a device would block the read or never end: only regular files are read."""
     return ReadError([Problem(str(path), None, None, None,
@@ -170,5 +191,6 @@ def _read_folder(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], l
                 raise
             raise ReadError([Problem(file.name, None, None, None, f"无法读取文件：{exc}",
                                      f"cannot read the file: {exc}")]) from exc
+        _check_text_lengths(file.name, frame, limits)
         tables[name] = RawTable(name, file.name, frame)
     return tables, warnings

@@ -3,6 +3,7 @@ break the printer."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rich.console import Console
@@ -34,6 +35,13 @@ class SafeConsole(Console):
         kwargs.setdefault("emoji", False)
         kwargs.setdefault("highlight", False)
         super().__init__(**kwargs)
+
+    def on_broken_pipe(self) -> None:
+        """A reader who closed the pipe (``junheng evaluate … | head``) wanted less output, not
+        a failed run: stop printing, and let the run finish and write its files."""
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self.file.fileno())
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
         text = plain(text)

@@ -62,7 +62,7 @@ def write_reports(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
     counties = evaluation.counties.get_column("county").to_list()
     drafts = county_file_names(counties, docx)
     with output_run():
-        folder = output_folder(folder)
+        folder = output_folder(folder, f"evaluate-{lang}")
         step(t("writing", "zh", what="JSON") + " " + t("writing", "en", what="JSON"))
         paths = [evaluation.write_json(folder / JSON_NAME)]
         gaps = gap_table(evaluation)  # once, for every report

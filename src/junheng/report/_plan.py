@@ -104,7 +104,7 @@ def write_rotation_plan(plan: RotationPlan, folder: str | Path, lang: Lang = "zh
     tables = private(plan, pseudonymise)
     data = plan_dict(plan, tables, pseudonymise)
     with output_run():  # both files, or neither
-        folder = output_folder(folder)
+        folder = output_folder(folder, f"plan-rotation-{lang}")
         with atomic_path(folder / xlsx_name) as tmp:
             book = _Book(tmp, lang)
             _workbook(book, plan, tables, lang)

@@ -279,6 +279,11 @@ def _print_failing(evaluation: Evaluation, county: str, console: Console, lang: 
         console.print(t("more_schools", lang, n=failing.height - max_schools))
 
 
+def _short(value: str, keep: int = 60) -> str:
+    """A value as far as a table cell needs it: a 5 MB cell would stall the printer."""
+    return value if len(value) <= keep else f"{value[:keep]}…（共 {len(value):,} 字符 chars）"
+
+
 def print_problems(problems: list[Problem], console: Console, limit: int | None = 200) -> None:
     """Every input problem, bilingual, with table, row, column and value."""
     console.print(f"[bold red]{t('problems', 'zh', n=len(problems))}[/]")
@@ -292,7 +297,7 @@ def print_problems(problems: list[Problem], console: Console, limit: int | None 
     table.add_column("问题 Problem", overflow="fold", ratio=1)
     for p in shown:
         table.add_row(escape(p.table), "" if p.row is None else str(p.row),
-                      escape(p.column or ""), "（空）" if p.value is None else escape(p.value),
+                      escape(p.column or ""), "（空）" if p.value is None else escape(_short(p.value)),
                       f"{escape(p.expected_zh)}\n[dim]{escape(p.expected_en)}[/]")
     console.print(table)
     if limit is not None and len(problems) > limit:
