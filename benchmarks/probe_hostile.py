@@ -1121,10 +1121,21 @@ def cases(base: Base, is_root: bool, can_unshare: bool) -> list[Case]:
                    two_counties, pre=[["evaluate", "a.xlsx", "--report", "rep"]],
                    inputs=["a.xlsx", "b.xlsx"], report="rep",
                    checks=[no_file_matching("rep", "*甲县*"), exists("rep/自评报告-乙县.docx")]))
+    # Another language is another kind of run: both sets of reports stay side by side.
     cs.append(Case("rerun-other-language", ["evaluate", X, "--report", "rep", "--lang", "en"],
                    (0,), copy_sample, pre=[["evaluate", X, "--report", "rep"]], inputs=[X],
                    report="rep", lang="en",
-                   checks=[no_file_matching("rep", "评估*"), no_file_matching("rep", "自评*")]))
+                   checks=[exists("rep/评估结果.xlsx"), exists("rep/自评报告-示例县.docx")]))
+
+    def edited_draft(d: Path) -> None:
+        copy_sample(d)
+        subprocess.run([str(JUNHENG), "evaluate", X, "--report", "rep"], cwd=d,
+                       capture_output=True, timeout=120, check=True)
+        with (d / "rep" / "自评报告-示例县.docx").open("ab") as f:
+            f.write(b"edited")
+    cs.append(Case("rerun-keeps-an-edited-draft", ["evaluate", "other.xlsx", "--report", "rep"],
+                   (0,), lambda d: (edited_draft(d), shutil.copy(d / X, d / "other.xlsx")),
+                   inputs=[X], report="rep", checks=[exists("rep/自评报告-示例县.docx")]))
 
     def keeps_user_files(d: Path) -> None:
         copy_sample(d)
@@ -1133,8 +1144,9 @@ def cases(base: Base, is_root: bool, can_unshare: bool) -> list[Case]:
         (d / "victim.txt").write_text("outside the folder\n")
         (d / "rep" / "link.docx").symlink_to("../victim.txt")
         (d / "rep" / ".junheng-manifest.json").write_text(json.dumps(
-            {"written_by": "junheng", "files": ["../victim.txt", str(d / "victim.txt"),
-                                                "link.docx", "..", "/"]}))
+            {"written_by": "junheng", "runs": {"evaluate-zh": [
+                {"name": n, "size": 19, "mtime_ns": (d / "victim.txt").stat().st_mtime_ns}
+                for n in ("../victim.txt", str(d / "victim.txt"), "link.docx", "..", "/")]}}))
     cs.append(Case("rerun-manifest-cannot-escape", ["evaluate", X, "--report", "rep"], (0,),
                    keeps_user_files, inputs=[X, "victim.txt", "rep/my-notes.txt"], report="rep",
                    checks=[exists("rep/my-notes.txt"), exists("victim.txt")]))

@@ -395,10 +395,10 @@ def test_evaluate_report_writes_every_file(xlsx, tmp_path):
     files = ["evaluation.json", "评估结果.xlsx", "评估报告.html", "自评报告-测试县.docx"]
     assert names == sorted([*files, ".junheng-manifest.json"])  # the manifest lists the run's
     manifest = json.loads((out / ".junheng-manifest.json").read_text(encoding="utf-8"))
-    assert sorted(manifest["files"]) == sorted(files)
+    assert sorted(e["name"] for e in manifest["runs"]["evaluate-zh"]) == sorted(files)
     assert json.loads((out / "evaluation.json").read_text(encoding="utf-8"))["standard"] == \
         "quality-2017"
-    assert "已写出报告" in run.stdout
+    assert "已写出 written:" in run.stdout
 
 
 def test_evaluate_report_in_english_and_per_county(tmp_path):
