@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	mkdir -p build
-	$(BIN)/junheng sample --schools 60 --seed 7 -o build/sample-county.xlsx
+	$(BIN)/junheng sample --schools 60 --seed 7 -o build/sample-county.xlsx --force
 	$(BIN)/junheng evaluate build/sample-county.xlsx --report build/sample-report
 	$(BIN)/junheng plan rotation build/sample-county.xlsx --time-limit 20 -o build/sample-plan
 

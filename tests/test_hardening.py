@@ -496,3 +496,13 @@ def test_a_long_value_is_shortened_in_the_problems_table():
     print_problems([Problem("学校", 2, "名称", "长" * 100_000, "太长", "too long")], console)
     out = console.file.getvalue()
     assert out.count("长") < 200 and "100,000" in out
+
+
+def test_a_template_or_sample_never_replaces_a_filled_workbook_unasked(county):
+    before = digest(county)
+    for args in (["template", str(county)], ["sample", "-o", str(county)]):
+        done = run(*args)
+        assert done.returncode == 2 and "--force" in done.stderr and "已存在" in done.stderr
+    assert digest(county) == before
+    assert run("template", str(county), "--force").returncode == 0
+    assert digest(county) != before

@@ -50,15 +50,29 @@ def progress_bar() -> Progress:
                     console=err, transient=True, disable=not err.is_terminal)
 
 
+FORCE_HELP = "覆盖已有的文件 / replace an existing file"
+
+
+def refuse_existing(option: str, path: Path, force: bool) -> None:
+    """A template or a sample written over a county's filled-in workbook would lose it."""
+    if force or not path.exists() or (path.is_dir() and not any(path.iterdir())):
+        return
+    raise OutputError([(f"{option} {path}：已存在；为免覆盖已填写的数据，未写出（确需覆盖请加 --force）",
+                        f"{option} {path}: already exists; not replaced, so that filled-in data "
+                        "is not lost (add --force to replace it)")])
+
+
 @app.command()
 def template(
     output: Annotated[Path, typer.Argument(help="写出的模板 / workbook to write")] = Path(
         "junheng-template.xlsx"),
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """写出官方空白填报模板 / write the official empty workbook to fill in."""
     from junheng.io import write_workbook
 
     check_outputs([], {"OUTPUT": output}, {})
+    refuse_existing("OUTPUT", output, force)
     with output_run():
         write_workbook(output)
     out.print(f"已写出模板 template written: {output}", markup=False)
@@ -72,6 +86,7 @@ def sample(
     schools: Annotated[int, typer.Option(min=1, help="每县学校数 / schools per county")] = 60,
     seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 7,
     counties: Annotated[int, typer.Option(min=1, help="县区数 / counties")] = 1,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """生成示例县数据（可复现）/ generate a reproducible sample county."""
     from junheng.io import write_sample
@@ -79,6 +94,7 @@ def sample(
     is_folder = output.suffix.lower() not in (".xlsx", ".xlsm")
     check_outputs([], {} if is_folder else {"--output": output},
                   {"--output": output} if is_folder else {})
+    refuse_existing("--output", output, force)
     with progress_bar() as progress:
         progress.add_task("生成示例数据 generating sample…", total=None)
         with output_run():
