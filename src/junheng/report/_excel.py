@@ -340,7 +340,14 @@ class _ExcelReport:
                          self.yes_no(r["floor_met"]), self.yes_no(r["must_fix"]),
                          r["shortfall"], phrase.replace("\u00a0", " ")])
         end = self.book.table(ws, 0, columns, rows)
-        self._met_colours(ws, 1, 11, end - 1, 11, met_col=13)  # must fix: red
+        # Every row here is a miss: the share reached is red where it must be fixed (below the
+        # floor, or beyond what the rule's allowance covers), amber where the allowance covers it.
+        must = xl_col_to_name(13)
+        if end - 1 >= 1:
+            for word, colour in (("yes", "red"), ("no", "amber")):
+                ws.conditional_format(1, 11, end - 1, 11, {
+                    "type": "formula", "criteria": f'=${must}2="{self.tx(word)}"',
+                    "format": self.book.f[colour], "stop_if_true": True})
         ws.write_string(end + 1, 0, self.tx("gaps_explained"), self.book.f["text"])
 
     # -- CV detail -------------------------------------------------------------------------
