@@ -486,3 +486,22 @@ def test_gaps_sheet_colours_the_share_by_must_fix(gap_result, tmp_path):
             want = "F8CBAD" if ws.cell(row, must + 1).value == "是" else "FFE699"
             assert colours[row] == want, (row, ws.cell(row, 9).value)
     assert set(colours.values()) == {"F8CBAD", "FFE699"}
+
+
+def test_other_items_sheet_marks_each_check_by_its_own_comparison(sample, tmp_path):
+    """Item 11 of the sample fails on the backbone share while its rotation share (0.122 ≥ 0.100)
+    passes: that check reads 是, the item 否 (the check read 否 before)."""
+    ws = _open(write_excel(sample, tmp_path / "r.xlsx"))["其他指标"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = rows[0]
+    col = {name: head.index(name) for name in ("值", "比较", "标准值", "本检查达标", "本项达标")}
+    holds = {"≥": lambda v, t: v >= t, "<": lambda v, t: v < t, "≤": lambda v, t: v <= t}
+    checked = 0
+    for r in rows[1:]:
+        value, op, threshold = r[col["值"]], r[col["比较"]], r[col["标准值"]]
+        if op in holds and isinstance(value, int | float):
+            assert r[col["本检查达标"]] == ("是" if holds[op](value, threshold) else "否"), r
+            checked += 1
+    assert checked >= 10
+    item11 = [r for r in rows[1:] if r[2] == 11 and r[5] == "交流轮岗比例"]
+    assert item11 and item11[0][col["本检查达标"]] == "是" and item11[0][col["本项达标"]] == "否"

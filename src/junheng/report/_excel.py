@@ -381,8 +381,8 @@ class _ExcelReport:
                    (self.tx("item_no"), 6, "int"), (self.tx("item"), 44, "wrap"),
                    (self.tx("item_source"), 7, "text"), (self.tx("check_col"), 28, "wrap"),
                    (self.tx("value"), 10, "num"), (self.tx("op_col"), 5, "text"),
-                   (self.tx("threshold"), 10, "num"), (self.tx("met"), 8, "text"),
-                   (self.tx("detail_col"), 40, "wrap")]
+                   (self.tx("threshold"), 10, "num"), (self.tx("check_met_col"), 8, "text"),
+                   (self.tx("item_met_col"), 8, "text"), (self.tx("detail_col"), 40, "wrap")]
         rows = []
         order = {p.key: i for i, p in enumerate(ev.standard.parts)}
         items = ev.items.sort("county", pl.col("part").replace_strict(order), "number")
@@ -397,22 +397,26 @@ class _ExcelReport:
             item_checks = checks_of.get((r["county"], r["item"]), [])
             if not item_checks:
                 rows.append([r["county"], self.tx(r["part"]), r["number"], name,
-                             self.tx(r["source"]), None, None, None, None, state, detail or None])
+                             self.tx(r["source"]), None, None, None, None, None, state,
+                             detail or None])
             for c in item_checks:
                 label = c["label"] if self.lang == "zh" else c["label_en"]
                 boolean = c["op"] == "="
                 value = (self.yes_no(c["value"] == 1.0) if c["value"] is not None else None) \
                     if boolean else c["value"]
                 threshold = self.yes_no(c["threshold"] == 1.0) if boolean else c["threshold"]
+                # A check that passes says so even when its item fails on another check.
+                check_met = self.tx("missing") if c["met"] is None else self.yes_no(c["met"])
                 rows.append([r["county"], self.tx(r["part"]), r["number"], name,
                              self.tx(r["source"]), label, value, c["op"], threshold,
-                             state, detail or None])
+                             check_met, state, detail or None])
         end = self.book.table(ws, 0, columns, rows)
-        met = xl_col_to_name(9)
-        for word, colour in (("no", "red"), ("missing", "amber"), ("yes", "green")):
-            ws.conditional_format(1, 9, end - 1, 9, {
-                "type": "formula", "criteria": f'=${met}2="{self.tx(word)}"',
-                "format": self.book.f[colour]})
+        for col in (9, 10):  # each cell by its own verdict
+            met = xl_col_to_name(col)
+            for word, colour in (("no", "red"), ("missing", "amber"), ("yes", "green")):
+                ws.conditional_format(1, col, end - 1, col, {
+                    "type": "formula", "criteria": f'=${met}2="{self.tx(word)}"',
+                    "format": self.book.f[colour]})
 
     def breaches(self, ws: Worksheet) -> None:
         """The schools behind each failed item. Teachers appear as counts only: their ids are

@@ -126,6 +126,8 @@ TEXT: dict[str, tuple[str, str]] = {
                             "Contribution = (Pi/P)·(Xi−X̄)²; the contributions sum to S², and "
                             "CV = S / X̄. Schools with a large share drive the CV."),
     "check_col": ("检查内容", "Check"),
+    "check_met_col": ("本检查达标", "Check met"),
+    "item_met_col": ("本项达标", "Item met"),
     "op_col": ("比较", "Op"),
     "detail_col": ("说明", "Detail"),
     "charts_title": ("各指标分布：每所学校的值与标准值、85%底线",
