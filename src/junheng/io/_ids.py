@@ -14,6 +14,7 @@ import polars as pl
 from junheng.errors import InputError, Problem
 from junheng.io._csv import read_csv
 from junheng.io._limits import ReadError, ReadLimits
+from junheng.io._read import _is_reader_error
 from junheng.io._xlsx_guard import check_workbook
 from junheng.model.schema import TABLES, Column
 
@@ -79,7 +80,7 @@ def _read(path: Path) -> pl.DataFrame:
     except ReadError as exc:
         raise InputError(exc.problems) from exc
     except BaseException as exc:  # a Rust panic in the reader is a BaseException
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        if not _is_reader_error(exc):
             raise
         raise InputError([Problem(path.name, None, None, None, f"无法读取文件：{exc}",
                                   f"cannot read the file: {exc}")]) from exc

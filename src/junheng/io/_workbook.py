@@ -15,13 +15,13 @@ import xlsxwriter
 
 from junheng.errors import InputError, Problem
 from junheng.io._atomic import atomic_path
+from junheng.io._limits import EXCEL_MAX_STRING_CHARS
 from junheng.model.dataset import Dataset
 from junheng.model.schema import ENUMS, STAGES_BY_SCHOOL_TYPE, TABLES, Column, Table
 
 _VALIDATED_ROWS = 20000  # dropdowns and checks reach this far below the header
 # Excel keeps at most 32 767 characters in a cell and cuts the rest without a word (xlsxwriter
 # too: it writes the first 32 767 and returns -2). A CSV or Parquet input can hold longer text.
-EXCEL_CELL_LIMIT = 32767
 
 INSTRUCTIONS = [
     ("填表说明", "本工作簿为 junheng（均衡）县域义务教育优质均衡评估的数据模板。"),
@@ -189,17 +189,17 @@ def _check_cell_lengths(dataset: Dataset) -> None:
             if col.name not in frame.columns or frame.schema[col.name] != pl.String:
                 continue
             lengths = frame.get_column(col.name).str.len_chars()
-            if not (lengths > EXCEL_CELL_LIMIT).any():
+            if not (lengths > EXCEL_MAX_STRING_CHARS).any():
                 continue
-            for i in (lengths > EXCEL_CELL_LIMIT).arg_true().to_list():
+            for i in (lengths > EXCEL_MAX_STRING_CHARS).arg_true().to_list():
                 value = frame.item(i, col.name)
                 # The dataset no longer knows the input's row: name the record and its start.
                 problems.append(Problem(
                     table.zh, None, f"{col.zh} {col.name}", f"{value[:40]}…",
                     f"第 {i + 1} 条记录的文本长 {len(value)} 个字符，超过 Excel 单元格上限 "
-                    f"{EXCEL_CELL_LIMIT}，写入工作簿会被截断；请缩短后再写",
+                    f"{EXCEL_MAX_STRING_CHARS}，写入工作簿会被截断；请缩短后再写",
                     f"record {i + 1}: the text is {len(value)} characters long, over Excel's "
-                    f"cell limit of {EXCEL_CELL_LIMIT}; a workbook would cut it, so shorten it "
+                    f"cell limit of {EXCEL_MAX_STRING_CHARS}; a workbook would cut it, so shorten it "
                     "first"))
     if problems:
         raise InputError(problems)

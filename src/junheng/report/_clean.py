@@ -13,13 +13,14 @@ import hashlib
 import math
 import re
 
+from junheng.io._limits import EXCEL_MAX_STRING_CHARS  # Excel cuts the rest silently
+
 # C0 controls except tab and newline, DEL, C1 controls; bidi embeddings, overrides, isolates
 # and marks; the two non-characters XML refuses; lone surrogates.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
                       "\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
 _LINE_BREAKS = re.compile("[\r\n\t\u2028\u2029]+")
 
-EXCEL_CELL_LIMIT = 32_767  # characters in one Excel cell; Excel cuts the rest silently
 TRUNCATED = ("…（已截断）", "… (truncated)")
 
 
@@ -41,10 +42,10 @@ def one_line(text: object) -> str:
 def cell_text(text: str, lang: str = "zh") -> str:
     """A text that fits one Excel cell: cut at Excel's limit, and saying so in the cell."""
     text = plain(text)
-    if len(text) <= EXCEL_CELL_LIMIT:
+    if len(text) <= EXCEL_MAX_STRING_CHARS:
         return text
     mark = TRUNCATED[0 if lang == "zh" else 1]
-    return text[:EXCEL_CELL_LIMIT - len(mark)] + mark
+    return text[:EXCEL_MAX_STRING_CHARS - len(mark)] + mark
 
 
 def finite(value: float | None) -> float | None:

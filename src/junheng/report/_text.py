@@ -83,7 +83,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "value": ("值", "Value"),
     "expected": ("问题 / Problem", "Problem / 问题"),
     "table": ("表", "Table"),
-    "json_written": ("已写出 JSON：{path}", "JSON written: {path}"),
     # Reports (Excel, HTML, Word)
     "report_title": ("评估结果", "evaluation"),
     "sheet_summary": ("汇总", "Summary"),
@@ -216,7 +215,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "word_placeholder": ("【请填写：具体措施、责任单位、完成时限】", "[To write: measures, responsible unit, "
                          "deadline]"),
     "writing": ("写出{what}…", "writing {what}…"),
-    "reports_written": ("已写出报告：", "Reports written:"),
     "counties_overview": ("各县区结论", "Counties at a glance"),
     "html_charts_left_out": ("县区数超过 {n} 个，本报告只列各县区结论与未达标学校，不绘制图表；"
                              "可按县区分别生成报告。",
