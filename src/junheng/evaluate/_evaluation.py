@@ -282,7 +282,8 @@ def _other_parts(ev: Evaluation) -> dict[str, dict[str, Any]]:
     breaches: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for b in ev.breaches.iter_rows(named=True):
         entry = {"school_id": b["school_id"], "name": b["name"], "value": _num(b["value"]),
-                 "limit": _num(b["limit"]), "detail_zh": b["detail_zh"],
+                 "limit": _num(b["limit"]), "shortfall": _num(b["shortfall"]),
+                 "detail_zh": b["detail_zh"],
                  "detail_en": b["detail_en"]}
         if b["stage"] is not None:
             entry["stage"] = b["stage"]

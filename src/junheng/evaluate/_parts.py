@@ -43,7 +43,7 @@ import polars as pl
 
 from junheng.evaluate._units import Note, _group_expr
 from junheng.model.dataset import Dataset
-from junheng.model.schema import COUNTY, MULTI_STAGE_TYPES
+from junheng.model.schema import COUNTY, COUNTY_LABELS_EN, MULTI_STAGE_TYPES
 from junheng.standards import Standard
 from junheng.standards._parts import Condition, Item
 from junheng.standards.compare import at_least, at_most, below, fewest
@@ -220,10 +220,13 @@ def _music_art_rooms(ctx: Context, item: Item) -> RuleResult:
                 else {"music": r["music_rooms"], "art": r["art_rooms"]})
         how_zh, how_en = ("面积达标的", "full-size ") if listed_school else ("", "")
         need_n = r["required"]
+        # Rooms to add: music and art each up to the requirement (a type whose rooms are
+        # unknown adds nothing known).
+        short = sum(max(need_n - v, 0) for v in have.values() if v is not None)
         breaches.append({
             "county": r["county"], "school_id": r["school_id"], "name": r["name"],
             "stage": None, "value": float(min(v for v in have.values() if v is not None)),
-            "limit": float(need_n),
+            "limit": float(need_n), "shortfall": float(short),
             "detail_zh": f"{r['classes']} 个班，需音乐、美术教室各 {need_n} 间；"
                          f"{how_zh}音乐 {_n(have['music'])} 间、美术 {_n(have['art'])} 间",
             "detail_en": f"{r['classes']} classes need {need_n} music and {need_n} art "
@@ -243,8 +246,9 @@ def _school_size(ctx: Context, item: Item) -> RuleResult:
         .alias("limit")).with_columns((pl.col("students") <= pl.col("limit")).alias("met"))
     breaches = [{"county": r["county"], "school_id": r["school_id"], "name": r["name"],
                  "stage": None, "value": float(r["students"]), "limit": float(r["limit"]),
-                 "detail_zh": f"在校生 {r['students']} 人，超过 {r['limit']} 人",
-                 "detail_en": f"{r['students']} pupils, over {r['limit']}"}
+                 "shortfall": float(r["students"] - r["limit"]),
+                 "detail_zh": f"在校生 {r['students']:,} 人，超过 {r['limit']:,} 人",
+                 "detail_en": f"{r['students']:,} pupils, over {r['limit']:,}"}
                 for r in judged.filter(pl.col("met").not_()).sort(
                     "students", descending=True).iter_rows(named=True)]
     return _school_outcomes(ctx, judged, breaches, "schools_meeting", "规模达标学校比例",
@@ -272,8 +276,12 @@ def _class_size(ctx: Context, item: Item) -> RuleResult:
             value = math.ceil(average)
             zh = f"未填最大班额，但平均班额已达 {average:.1f} 人"
             en = f"no largest class given, but the average is {average:.1f}"
+        # Classes to add so that the average fits the limit (0: re-dividing the classes is
+        # enough); integer arithmetic, ceil(students / limit) − classes.
+        more = max(-(-r["students"] // r["limit"]) - (r["classes"] or 0), 0)
         breaches.append({"county": r["county"], "school_id": r["school_id"], "name": r["name"],
                          "stage": r["stage"], "value": float(value), "limit": float(r["limit"]),
+                         "shortfall": float(more),
                          "detail_zh": f"{zh}，超过 {r['limit']} 人",
                          "detail_en": f"{en}, over {r['limit']}"})
     return _school_outcomes(ctx, judged, breaches, "units_meeting", "班额达标学校（学段）比例",
@@ -291,7 +299,8 @@ def _teacher_breaches(failing: pl.DataFrame, zh: str, en: str) -> pl.DataFrame:
         "county", n, "school_id", descending=[False, True, False]).select(
         "county", "school_id", pl.col("school").alias("name"),
         pl.lit(None, dtype=pl.String).alias("stage"), n.cast(pl.Float64).alias("value"),
-        pl.lit(0.0).alias("limit"), pl.format("{} " + zh, n).alias("detail_zh"),
+        pl.lit(0.0).alias("limit"), n.cast(pl.Float64).alias("shortfall"),
+        pl.format("{} " + zh, n).alias("detail_zh"),
         pl.format("{} " + en, n).alias("detail_en"), "teachers")
 
 
@@ -324,7 +333,7 @@ def _training_hours(ctx: Context, item: Item) -> RuleResult | None:
     for r in no_start.sort("county").iter_rows(named=True):
         ctx.notes.append(Note(r["county"], f"{r['len']} 名教师未填从教年份，培训学时按满 5 年"
                               f"（{p['hours_5y']:g} 学时）要求",
-                              f"{r['len']} teacher(s) without career_start held to the full "
+                              f"{r['len']} teacher(s) without the year they started teaching held to the full "
                               f"{p['hours_5y']:g}-hour requirement"))
     return _teacher_outcomes(ctx, judged, "ok", 1.0, "teachers_completed", "培训完成率",
                              "training completion", ("名教师培训学时不足",
@@ -388,9 +397,10 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
     breaches = _breach_frame([
         {"county": r["county"], "school_id": r["school_id"], "name": r["name"], "stage": None,
          "value": float(r["went"]), "limit": share * r["eligible"],
-         "detail_zh": f"城镇学校，符合条件 {r['eligible']} 名，交流 {r['went']} 名，"
+         "shortfall": float(max(fewest(share * r["eligible"], tol) - r["went"], 0)),
+         "detail_zh": f"城镇学校，符合条件 {r['eligible']:,} 名，交流 {r['went']:,} 名，"
                       f"不足 {share:.0%}",
-         "detail_en": f"urban/town school: {r['eligible']} eligible, {r['went']} rotated, "
+         "detail_en": f"urban/town school: {r['eligible']:,} eligible, {r['went']:,} rotated, "
                       f"below {share:.0%}"}
         for r in per_school.iter_rows(named=True)])
     out: dict[str, Outcome] = {}
@@ -406,8 +416,8 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
                               backbone, rotated, 0, backbone_share, tol)
         more = max(0, fewest(share * eligible, tol) - rotated)
         more_backbone = max(0, fewest(backbone_share * (rotated + more), tol) - backbone)
-        zh = f"{ctx.year}学年交流 {rotated} 名（骨干 {backbone} 名），符合交流条件 {eligible} 名"
-        en = (f"school year {ctx.year}: {rotated} rotated ({backbone} backbone) of {eligible} "
+        zh = f"{ctx.year}学年交流 {rotated:,} 名（骨干 {backbone:,} 名），符合交流条件 {eligible:,} 名"
+        en = (f"school year {ctx.year}: {rotated:,} rotated ({backbone:,} backbone) of {eligible:,} "
               "eligible")
         if more:
             zh += f"；还需交流 {more} 名，其中骨干教师至少 {more_backbone} 名"
@@ -417,7 +427,7 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
             en += f"; {more_backbone} more backbone teacher(s) needed among the rotated"
         if unknown_n:
             zh += f"；{unknown_n} 名教师未填到本校年份"
-            en += f"; {unknown_n} teacher(s) without school_since"
+            en += f"; {unknown_n} teacher(s) without the year they joined their school"
         out[county] = Outcome(_all([m1, m2]), [c1, c2], unknown_n, zh, en)
     return out, breaches
 
@@ -426,14 +436,16 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
 NEEDS: dict[str, tuple[str, str]] = {
     "music_art_rooms": ("需填写专用教室表（每间教室面积）", "fill in the rooms table (each room's area)"),
     "school_size": ("", ""),
-    "class_size": ("需填写学段表「最大班额」列", "fill in stages.largest_class"),
+    "class_size": ("需填写学段表「最大班额」列", "fill in the stages table's column 最大班额 (largest class)"),
     "training_hours": ("需填写教师表「近五年培训学时」列，或县级指标表「五年360学时培训完成率」",
-                       "fill in teachers.training_hours_5y, or county.training_completion"),
+                       "fill in the teachers table's column 近五年培训学时 (training hours, last five "
+                       "years), or the county table's 五年360学时培训完成率 (completion rate)"),
     "rotation": ("需填写交流轮岗记录表和教师表「到本校年份」列，或县级指标表的交流轮岗比例",
-                 "fill in the rotations table and teachers.school_since, or county.rotation_share "
-                 "and rotation_backbone_share"),
+                 "fill in the rotations table and the teachers table's column 到本校年份 (year "
+                 "joined the school), or the county table's two rotation shares"),
     "certified": ("需填写教师表「教师资格证」列，或县级指标表「专任教师持证上岗率」",
-                  "fill in teachers.certified, or county.certified_share"),
+                  "fill in the teachers table's column 教师资格证 (certificate), or the county "
+                  "table's 专任教师持证上岗率 (certified share)"),
 }
 
 RULES: dict[str, Callable[[Context, Item], RuleResult | None]] = {
@@ -461,10 +473,11 @@ def _declared(conditions: tuple[Condition, ...], row: dict[str, Any] | None,
             other = None if row is None else row.get(str(cond.value))
             threshold = None if other is None else float(other)
             label = f"{label}（对比{COUNTY.column(str(cond.value)).zh}）"
-            label_en = f"{cond.column} (against {cond.value})"
+            label_en = (f"{COUNTY_LABELS_EN[cond.column]} (against "
+                        f"{COUNTY_LABELS_EN[str(cond.value)]})")
         else:
             threshold = float(cond.value)  # booleans become 1.0 / 0.0
-            label_en = cond.column
+            label_en = COUNTY_LABELS_EN[cond.column]
         met: bool | None = None
         if value is not None:
             given = True
@@ -582,4 +595,4 @@ _CHECK_SCHEMA = {"county": pl.String, "part": pl.String, "item": pl.String, "che
 _BREACH_SCHEMA = {"county": pl.String, "part": pl.String, "item": pl.String,
                   "teachers": pl.List(pl.String), "school_id": pl.String, "name": pl.String,
                   "stage": pl.String, "value": pl.Float64, "limit": pl.Float64,
-                  "detail_zh": pl.String, "detail_en": pl.String}
+                  "shortfall": pl.Float64, "detail_zh": pl.String, "detail_en": pl.String}

@@ -384,6 +384,40 @@ COUNTY_COLUMNS: tuple[tuple[str, str, ColumnKind], ...] = (
     ("veto_major_incident", "重大安全责任事故或严重违纪违规", "bool"),
     ("veto_falsified_data", "教育管理弄虚作假", "bool"),
 )
+# English names of the county figures, for English reports (the column names are keys).
+COUNTY_LABELS_EN: dict[str, str] = {
+    "layout_planned": "School layout planned", "unified_standards": "Unified urban-rural standards",
+    "small_school_funding": "Schools under 100 pupils funded as 100",
+    "special_education_funds_per_pupil": "Special-education public funds per pupil",
+    "teacher_avg_pay": "Teachers' average pay",
+    "civil_servant_avg_pay": "local civil servants' average pay",
+    "posts_allocated": "Posts allocated across the county",
+    "zoned_admission_primary": "Zoned admission, urban and town primary schools",
+    "zoned_admission_junior": "Zoned admission, urban and town junior schools",
+    "quota_allocation_share": "Senior-high places allocated to junior schools",
+    "quota_tilted_rural": "Allocation favours rural junior schools",
+    "left_behind_care": "Care for left-behind children",
+    "migrant_children_public_share": "Migrant children in public or funded places",
+    "rotation_share": "Rotated share of the eligible teachers",
+    "rotation_backbone_share": "Backbone share of the rotated",
+    "training_completion": "5-year 360-hour training completion",
+    "certified_share": "Certified share of full-time teachers",
+    "junior_retention_rate": "Junior three-year retention", "disabled_enrolment_rate":
+    "Enrolment of children with disabilities", "charters_digital":
+    "School charters and digital management",
+    "training_budget_share_min": "Training share of public funds (lowest school)",
+    "ict_use": "Teachers' use of ICT", "moral_education": "Moral education and school culture",
+    "curriculum": "Full curriculum and orderly teaching", "homework_reasonable":
+    "Reasonable homework burden", "monitoring_level_iii": "Monitoring at level III or above",
+    "monitoring_difference_rate": "Monitoring: difference rate between schools",
+    "recognition_score": "Social recognition", "veto_exam_admission": "Admission by examination",
+    "veto_school_selection": "School choice against the rules",
+    "veto_key_schools": "Key schools or key classes", "veto_unfilled_posts":
+    "Posts left unfilled or long-term staff outside the establishment",
+    "veto_major_incident": "Major safety incident or serious breach",
+    "veto_falsified_data": "Falsified data",
+}
+
 # The county figures in yuan: their unit and upper bound (per pupil or per person and year).
 COUNTY_BOUNDS: dict[str, tuple[str, float]] = {
     "special_education_funds_per_pupil": ("元", MAX_YUAN),

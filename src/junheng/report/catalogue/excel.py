@@ -1,0 +1,4 @@
+"""Words of the excel report."""
+
+TEXT: dict[str, tuple[str, str]] = {
+}

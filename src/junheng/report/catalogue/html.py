@@ -1,0 +1,4 @@
+"""Words of the html report."""
+
+TEXT: dict[str, tuple[str, str]] = {
+}

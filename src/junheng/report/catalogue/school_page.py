@@ -1,0 +1,4 @@
+"""Words of the school_page report."""
+
+TEXT: dict[str, tuple[str, str]] = {
+}

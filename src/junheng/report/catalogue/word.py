@@ -1,0 +1,4 @@
+"""Words of the word report."""
+
+TEXT: dict[str, tuple[str, str]] = {
+}
