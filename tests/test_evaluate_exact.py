@@ -177,12 +177,16 @@ def test_gap_phrases_in_the_terminal_say_what_is_missing(xlsx):
     print_evaluation(result, Console(file=buffer, width=200), "zh")
     text = buffer.getvalue().replace("\u00a0", " ")  # no-break spaces in gap phrases
     assert "缺体育运动场馆 340 m²" in text
-    assert "缺教学仪器设备 40,000 元" in text
+    # 2000 元 × 400 − 760 000 = 40 000 元: a bureau writes it in 万元 with two decimals.
+    assert "缺教学仪器设备 4.00 万元" in text
     buffer = StringIO()
     assert "原因：1 个学校（学段）未达到学校达标要求；0 项差异系数超过限值" in text
     buffer = StringIO()
     print_evaluation(result, Console(file=buffer, width=200), "en")
-    assert "short of 340 m² of sports ground area" in buffer.getvalue().replace("\u00a0", " ")
+    english = buffer.getvalue().replace("\u00a0", " ")
+    assert "short of 340 m² of sports ground area" in english
+    assert "short of 40,000 yuan of teaching equipment" in english
+    assert "why: 1 school–stage fails the per-school rule; 0 CVs exceed the limit" in english
 
 
 # --- Multi-stage schools and the split rule ---------------------------------------------------

@@ -13,17 +13,26 @@ from rich.table import Table
 from junheng.evaluate import Evaluation
 from junheng.model.dataset import Problem
 from junheng.model.schema import STAGES
-from junheng.report._text import Lang, check_value, gap_phrase, t
+from junheng.report._format import number
+from junheng.report._tables import gap_table
+from junheng.report._text import Lang, check_value, gap_phrase, plural, t
+from junheng.report.views import Rectification, build_rectification
 
 VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
 
 
-def _fmt(value: float | None, lang: Lang, digits: int = 3) -> str:
+def _fmt(value: float | None, lang: Lang) -> str:
+    """A CV: three decimals."""
     if value is None or not math.isfinite(value):
         return t("undefined", lang)
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.{digits}f}"
+    return number(value, "cv")
+
+
+def _value(value: float | None, lang: Lang) -> str:
+    """An indicator's county value: 6.14 per 100 pupils, 2,739 元 per pupil."""
+    if value is None or not math.isfinite(value):
+        return t("undefined", lang)
+    return number(value, "value")
 
 
 PARTS = ("resources", "government", "quality", "recognition")
@@ -41,8 +50,9 @@ def print_evaluation(evaluation: Evaluation, console: Console, lang: Lang = "zh"
                   f"{evaluation.year + 1}")
     if evaluation.warnings:
         print_warnings(evaluation.warnings, console, lang)
+    gaps = gap_table(evaluation)  # once for every county
     for county in evaluation.counties.iter_rows(named=True):
-        _print_county(evaluation, county, console, lang, max_schools, part)
+        _print_county(evaluation, county, console, lang, max_schools, part, gaps)
 
 
 WARNINGS_PER_COLUMN = 2  # rows shown per (table, column); the JSON lists every one
@@ -73,7 +83,7 @@ def _verdict(verdict: str, lang: Lang) -> str:
 
 
 def _print_county(evaluation: Evaluation, county: dict, console: Console, lang: Lang,
-                  max_schools: int, part: str | None) -> None:
+                  max_schools: int, part: str | None, gaps: pl.DataFrame) -> None:
     name = county["county"]
     verdict = county["verdict"]
     std = evaluation.standard
@@ -83,8 +93,10 @@ def _print_county(evaluation: Evaluation, county: dict, console: Console, lang: 
     _print_glance(evaluation, county, console, lang)
     if verdict == "incomplete":
         console.print(f"[dim]{escape(t('incomplete_why', lang, why=_why_incomplete(evaluation, county, lang)))}[/]")
+    if part is None:
+        _print_rectification(build_rectification(evaluation, name, lang, gaps), console)
     if part in (None, "resources"):
-        _print_resources(evaluation, county, console, lang, max_schools)
+        _print_resources(evaluation, county, console, lang, max_schools, gaps)
     for p in std.parts:
         if part in (None, p.key):
             _print_part(evaluation, name, p.key, console, lang)
@@ -127,6 +139,31 @@ def _print_glance(evaluation: Evaluation, county: dict, console: Console, lang: 
         console.print(f"{t('vetoes', lang)}{_colon(lang)}{line}")
 
 
+def _print_rectification(rect: Rectification, console: Console) -> None:
+    """The 整改清单 in brief: what the county must add to pass, and how much (the details and
+    the per-school tasks follow, and are in every report file)."""
+    lang = rect.lang
+    console.print(f"\n[bold]{t('rect_title', lang)}[/]")
+    if rect.empty:
+        console.print(f"[green]{t('rect_nothing', lang)}[/]")
+        return
+    console.print(escape(rect.headline()))
+    lines: list[tuple[str, list[str]]] = [
+        (t("rect_totals", lang), [n.text for n in rect.needs]),
+        (t("rect_cvs", lang), [c.text for c in rect.cvs]),
+        (t("rect_vetoes", lang), list(rect.vetoes))]
+    for title, rows in lines:
+        if not rows:
+            continue
+        console.print(f"{title}{_colon(lang)}")
+        for row in rows:  # hanging indent: a wrapped line stays under its text
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True)
+            grid.add_column(overflow="fold")
+            grid.add_row("  •", escape(row))
+            console.print(grid)
+
+
 def _why_incomplete(evaluation: Evaluation, county: dict, lang: Lang) -> str:
     name = county["county"]
     reasons = [t("why_missing", lang, part=t(r["part"], lang), n=r["missing"])
@@ -142,7 +179,7 @@ def _why_incomplete(evaluation: Evaluation, county: dict, lang: Lang) -> str:
 
 
 def _print_resources(evaluation: Evaluation, county: dict, console: Console, lang: Lang,
-                     max_schools: int) -> None:
+                     max_schools: int, gaps: pl.DataFrame) -> None:
     name = county["county"]
     std = evaluation.standard
     console.print(f"\n[bold]{t('resources', lang)}[/]{_colon(lang)}"
@@ -151,7 +188,10 @@ def _print_resources(evaluation: Evaluation, county: dict, console: Console, lan
     if county["resources_verdict"] == "fail" and std.has_school_rule:
         units = county["schools_evaluated"] - county["schools_meeting_rule"]
         cvs = stages_of.filter(pl.col("cv_met").not_()).height
-        console.print(t("fail_why", lang, units=units, cvs=cvs))
+        console.print(t("fail_why", lang, units=units, cvs=cvs) if lang == "zh" else
+                      t("fail_why", lang, units=plural(units, "school–stage", "school–stages"),
+                        fail="fails" if units == 1 else "fail", cvs=plural(cvs, "CV", "CVs"),
+                        exceed="exceeds" if cvs == 1 else "exceed"))
     names = {ind.key: (ind.name if lang == "zh" else ind.name_en) for ind in std.indicators}
     schools = evaluation.schools.filter(pl.col("county") == name)
     for stage in STAGES:
@@ -167,7 +207,7 @@ def _print_resources(evaluation: Evaluation, county: dict, console: Console, lan
         table.add_column(t("limit", lang), justify="right")
         table.add_column(t("met", lang), justify="center")
         for r in rows.iter_rows(named=True):
-            table.add_row(escape(names[r["indicator"]]), _fmt(r["county_value"], lang),
+            table.add_row(escape(names[r["indicator"]]), _value(r["county_value"], lang),
                           _fmt(r["cv"], lang),
                           "—" if r["cv_limit"] is None else f"{r['cv_limit']:.2f}",
                           _yes_no(r["cv_met"], lang))
@@ -188,7 +228,7 @@ def _print_resources(evaluation: Evaluation, county: dict, console: Console, lan
             console.print("[dim]" + t("no_pupils", lang) + escape("、".join(
                 empty.get_column("name").to_list())) + "[/]")
     if std.has_school_rule:
-        _print_failing(evaluation, name, console, lang, max_schools)
+        _print_failing(evaluation, name, console, lang, max_schools, gaps)
 
 
 def _yes_no(value: bool | None, lang: Lang) -> str:
@@ -249,32 +289,35 @@ def _print_part(evaluation: Evaluation, county: str, part: str, console: Console
 
 
 def _print_failing(evaluation: Evaluation, county: str, console: Console, lang: Lang,
-                   max_schools: int) -> None:
-    failing = (evaluation.schools.filter((pl.col("county") == county)
-                                         & (pl.col("meets_rule").not_()))
-               .sort("met_count", "students", descending=[False, True]))
+                   max_schools: int, gaps: pl.DataFrame) -> None:
+    """The failing school–stages, nearest to passing first (the order of every report), each
+    with every indicator it misses."""
+    failing = (gaps.filter(pl.col("county") == county)
+               .unique(["school_id", "stage"], keep="first", maintain_order=True))
     if failing.height == 0:
         return
-    gaps = evaluation.indicators.filter((pl.col("county") == county) & pl.col("met").not_())
+    missed = evaluation.indicators.filter((pl.col("county") == county) & pl.col("met").not_())
     by_unit: dict[tuple[str, str], list[str]] = {}
     indicators = {ind.key: ind for ind in evaluation.standard.indicators}
-    for r in gaps.sort("indicator_order").iter_rows(named=True):
+    for r in missed.sort("indicator_order").iter_rows(named=True):
         phrase = gap_phrase(indicators[r["indicator"]], r["shortfall"], lang, r["floor_met"])
         by_unit.setdefault((r["school_id"], r["stage"]), []).append(phrase)
-    table = Table(title=t("failing", lang), title_justify="left", show_lines=True)
-    table.add_column(t("school", lang))
-    table.add_column(t("stage", lang))
-    table.add_column(t("students", lang), justify="right")
-    table.add_column(t("met_count", lang), justify="right")
-    # Each gap on its own line, never wrapped inside: rich splits at no-break spaces too, which
-    # cut "3 名" apart; a phrase too long for the column folds rather than being cut off.
-    table.add_column(t("gaps", lang), no_wrap=True, overflow="fold")
-    total = len(evaluation.standard.indicators)
+    # One block per school–stage, not a table: at 80 columns a table must either cut the
+    # names and figures or split a number from its unit; a block keeps every gap on one line.
+    console.print(f"\n[bold]{t('failing', lang)}[/]")
+    total = sum(ind.thresholds is not None for ind in evaluation.standard.indicators)
+    sep = t("sep", lang)
     for r in failing.head(max_schools).iter_rows(named=True):
-        table.add_row(f"{escape(r['name'])}\n[dim]{escape(r['school_id'])}[/]", t(r["stage"], lang),
-                      str(r["students"]), f"{r['met_count']}/{total}",
-                      "\n".join(by_unit.get((r["school_id"], r["stage"]), [])))
-    console.print(table)
+        head = Table.grid(padding=(0, 1))
+        head.add_column(overflow="fold")
+        head.add_row(f"[bold]{escape(r['name'])}[/] [dim]{escape(r['school_id'])}[/]{sep}"
+                     f"{t(r['stage'], lang)}{sep}{t('students', lang)} "
+                     f"{number(r['students'], 'count')}{sep}{t('met_count', lang)} "
+                     f"{r['met_count']}/{total}")
+        console.print(head)
+        for phrase in by_unit.get((r["school_id"], r["stage"]), []):
+            console.print(Padding(escape(phrase), (0, 0, 0, 4), expand=False))
+    console.print(f"[dim]{t('rect_order_note', lang)}[/]")
     if failing.height > max_schools:
         console.print(t("more_schools", lang, n=failing.height - max_schools))
 

@@ -7,7 +7,8 @@ import math
 from junheng.report.catalogue import TEXT, Lang, plural, t
 from junheng.standards import Indicator
 
-__all__ = ["TEXT", "Lang", "amount", "check_value", "gap_phrase", "plural", "t", "yes_no"]
+__all__ = ["TEXT", "Lang", "check_value", "gap_phrase", "plural", "t", "yes_no"]
+
 
 
 UNIT_WORDS = {"teachers": ("名", "teachers"), "rooms": ("间", "rooms"), "m2": ("m²", "m²"),
@@ -27,27 +28,34 @@ def check_value(value: float | None, percent: bool, op: str | None, lang: Lang) 
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
 
 
-def amount(value: float, unit: str) -> str:
-    """Shortfalls for display: whole teachers/rooms; area and money rounded up."""
-    if not math.isfinite(value):
-        return "—"
-    whole = math.ceil(value - 1e-9)
-    return f"{whole:,}" if unit == "yuan" else str(whole)
-
-
 def gap_phrase(indicator: Indicator, shortfall: float, lang: Lang,
                floor_met: bool | None = True) -> str:
     """'缺骨干教师 2 名' / 'short of 2 backbone teachers', with '（低于85%）' / ' (below 85 %)'
-    when the value is under the floor (``floor_met`` False)."""
-    zh_unit, en_unit = UNIT_WORDS[indicator.unit]
-    value = amount(shortfall, indicator.unit)
-    nb = "\u00a0"  # keeps a number with its unit in HTML (the terminal does not wrap gaps)
+    when the value is under the floor (``floor_met`` False). The amount is rounded up to a
+    whole teacher, room, m² or 元 and written by :func:`junheng.report._format.number`.
+
+    >>> from junheng.standards import load_standard
+    >>> std = load_standard("quality-2017")
+    >>> gap_phrase(std.indicator("pe_art_teachers_per100"), 1, "en")
+    'short of 1\xa0PE/art teacher'
+    >>> gap_phrase(std.indicator("sports_area_per_student"), 3866.2, "zh", False)
+    '缺体育运动场馆\xa03,867\xa0m²（低于85%）'
+    """
+    from junheng.report._format import number, unit_kind, whole_up
+    from junheng.report.views.rectification import singular_en
+
+    amount = whole_up(shortfall)
+    kind = unit_kind(indicator.unit)
+    nb = "\u00a0"  # keeps a number with its unit in HTML and Word
+    counted = kind in ("teachers", "rooms")
+    figure = number(amount, kind, lang, unit=lang == "zh" or not counted).replace(" ", nb)
     if lang == "zh":
-        phrase = f"缺{indicator.short}{nb}{value}{nb}{zh_unit}"
-    elif indicator.unit in ("teachers", "rooms"):
-        phrase = f"short of {value}{nb}{indicator.short_en}"
+        phrase = f"缺{indicator.short}{nb}{figure}"
+    elif counted:
+        noun = singular_en(indicator.short_en) if amount == 1 else indicator.short_en
+        phrase = f"short of {figure}{nb}{noun}"
     else:
-        phrase = f"short of {value}{nb}{en_unit} of {indicator.short_en}"
+        phrase = f"short of {figure} of {indicator.short_en}"
     if floor_met is False:
         below = t("below_floor", lang)
         phrase += f"（{below}）" if lang == "zh" else f" ({below})"

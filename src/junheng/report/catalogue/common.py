@@ -8,8 +8,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "fail": ("未达标", "fail"),
     "incomplete": ("待完整评估", "incomplete"),
     "fail_why": ("原因：{units} 个学校（学段）未达到学校达标要求；{cvs} 项差异系数超过限值",
-                 "why: {units} school–stage(s) fail the per-school rule; {cvs} CV(s) exceed "
-                 "the limit"),
+                 "why: {units} {fail} the per-school rule; {cvs} {exceed} the limit"),
     "incomplete_why": ("县域结论暂不能为「达标」：{why}", "the county cannot be 'pass' yet: {why}"),
     "why_missing": ("{part} 有 {n} 项缺少数据", "{part}: {n} item(s) lack data"),
     "why_vetoes": ("{n} 项一票否决情形未申报", "{n} veto condition(s) not declared"),
@@ -23,7 +22,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "vetoes_unknown": ("未申报 {n} 项：{names}", "{n} not declared: {names}"),
     "school_year": ("评估学年", "School year"),
     "items_failing": ("{part}：未达标及缺数据的指标", "{part}: items failed or lacking data"),
-    "all_items_met": ("{part}：{n} 项指标全部达标", "{part}: all {n} items met"),
+    "all_items_met": ("{part}：{n} 项指标全部达标", "{part}: every item met ({n} of {n})"),
     "item_no": ("序号", "No."),
     "item": ("指标", "Item"),
     "item_source": ("来源", "Source"),
