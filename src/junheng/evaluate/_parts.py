@@ -514,7 +514,8 @@ def _with_fallback(item: Item, outcome: Outcome | None, row: dict[str, Any] | No
         return Outcome(met, conditions, 0, *NEEDS[item.compute]), "missing"
     return Outcome(met, conditions, 0,
                    "县级指标表未填写：" + "、".join(c.label for c in conditions),
-                   "not declared in the county table: " + ", ".join(c.key for c in conditions)
+                   "not declared in the county table (县级指标): "
+                   + "; ".join(f"{c.label_en} ({c.label})" for c in conditions)
                    ), "missing"
 
 
