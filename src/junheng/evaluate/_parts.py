@@ -229,8 +229,10 @@ def _music_art_rooms(ctx: Context, item: Item) -> RuleResult:
             "limit": float(need_n), "shortfall": float(short),
             "detail_zh": f"{r['classes']} 个班，需音乐、美术教室各 {need_n} 间；"
                          f"{how_zh}音乐 {_n(have['music'])} 间、美术 {_n(have['art'])} 间",
-            "detail_en": f"{r['classes']} classes need {need_n} music and {need_n} art "
-                         f"room(s); {how_en}music {_n(have['music'])}, art {_n(have['art'])}"})
+            "detail_en": f"{r['classes']} class{'' if r['classes'] == 1 else 'es'} need"
+                         f"{'s' if r['classes'] == 1 else ''} {need_n} music and {need_n} art "
+                         f"room{'' if need_n == 1 else 's'} each; {how_en}music "
+                         f"{_n(have['music'])}, art {_n(have['art'])}"})
     return _school_outcomes(ctx, judged, breaches, "schools_meeting", "达标学校比例",
                             "schools meeting", "所学校教室面积未知",
                             "school(s) with unknown room areas",
