@@ -1,4 +1,106 @@
-"""Words of the school_page report."""
+"""Words of each school's page (学校达标情况表), the sheet a principal checks and signs."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    "sp_title": ("学校达标情况表", "School compliance sheet"),
+    "sp_subtitle": ("义务教育优质均衡发展 · 资源配置与学校问题", "Quality-balanced compulsory education: "
+                    "resources and the school's problems"),
+    "sp_county": ("县区", "County"),
+    "sp_school": ("学校名称", "School"),
+    "sp_school_id": ("学校标识码", "School id"),
+    "sp_school_type": ("办学类型", "Type"),
+    "sp_school_year": ("评估学年", "School year"),
+    "sp_year": ("{start}–{end} 学年", "{start}–{end}"),
+    "sp_pupils": ("在校生", "Pupils"),
+    "sp_standard": ("评估依据", "Standard"),
+    "sp_members": ("并入的教学点", "Teaching points merged in"),
+    "sp_verdict": ("结论", "Result"),
+    "sp_type_primary": ("小学", "primary school"),
+    "sp_type_junior": ("初级中学", "junior secondary school"),
+    "sp_type_nine_year": ("九年一贯制学校", "nine-year school"),
+    "sp_type_twelve_year": ("十二年一贯制学校", "twelve-year school"),
+    "sp_type_complete_secondary": ("完全中学", "complete secondary school"),
+    "sp_type_teaching_point": ("教学点", "teaching point"),
+    # Each stage's table
+    "sp_stage_heading": ("{stage}（在校生 {pupils}）", "{stage} ({pupils})"),
+    "sp_col_indicator": ("指标", "Indicator"),
+    "sp_col_amount": ("本校数量", "School has"),
+    "sp_col_unit": ("单位", "Unit"),
+    "sp_col_value": ("本校值", "School value"),
+    "sp_col_threshold": ("标准值", "Threshold"),
+    "sp_col_ratio": ("达标率", "Of threshold"),
+    "sp_col_met": ("达标", "Met"),
+    "sp_yes": ("是", "yes"),
+    "sp_no": ("否", "no"),
+    "sp_no_below": ("否（低于{floor}）", "no (below {floor})"),
+    "sp_unknown": ("缺数据", "no data"),
+    "sp_ratio_note": ("达标率 = 本校值 ÷ 标准值；本校值 = 本校数量 ÷ 在校生{per}。判断使用未经取整的数值。",
+                      "Of threshold = school value ÷ threshold; school value = what the school "
+                      "has ÷ pupils{per}. Every comparison uses the unrounded figures."),
+    "sp_per_100": ("（每百名学生的指标再乘以 100）", " (× 100 for the per-100-pupil indicators)"),
+    # The per-school rule, in words, with the profile's numbers
+    "sp_rule": ("学校达标要求：{n} 项指标中至少 {k} 项达到标准值，且未达标项不低于标准值的 {floor}。",
+                "The per-school rule: at least {k} of the {n} indicators at their threshold, "
+                "and each one missed at least {floor} of its threshold."),
+    "sp_all_met": ("{n} 项指标全部达标", "All {n} indicators met"),
+    "sp_counts": ("达标 {met} 项，未达标 {missed} 项", "{met} of {n} met, {missed} missed"),
+    "sp_above_floor_one": ("且不低于标准值的 {floor}", ", at least {floor} of its threshold"),
+    "sp_above_floor_many": ("且均不低于标准值的 {floor}", ", each at least {floor} of its threshold"),
+    "sp_below_floor": ("，其中 {below} 项低于标准值的 {floor}",
+                       ", {below} of them below {floor} of the threshold"),
+    "sp_below_floor_one": ("，其中 1 项低于标准值的 {floor}", ", below {floor} of its threshold"),
+    "sp_unknown_count": ("，缺数据 {n} 项", ", {n} without data"),
+    "sp_meets": ("达到学校达标要求", "meets the per-school rule"),
+    "sp_fails": ("未达到学校达标要求", "does not meet the per-school rule"),
+    "sp_fails_count": ("达标项少于 {k} 项", "fewer than {k} met"),
+    "sp_fails_floor": ("有指标低于标准值的 {floor}", "an indicator below {floor} of its threshold"),
+    "sp_fails_and": ("且", " and "),
+    "sp_fails_why": ("{why}，{verdict}", "{why}, so it {verdict}"),
+    "sp_no_pupils": ("本学段无在校生，不参与评估。", "No pupils in this stage: not evaluated."),
+    "sp_no_rule": ("本评估标准没有学校达标要求，各项指标只用于计算差异系数。",
+                   "This standard has no per-school rule: the indicators enter the CVs only."),
+    # The result at the top
+    "sp_result_meets": ("资源配置达到学校达标要求", "Resources meet the per-school rule"),
+    "sp_result_fails": ("资源配置未达到学校达标要求", "Resources do not meet the per-school rule"),
+    "sp_result_stages": ("{stages}：{verdict}", "{stages}: {verdict}"),
+    "sp_result_unknown": ("未评估", "Not evaluated"),
+    "sp_result_problems": ("另有其他问题 {n} 项需整改", "{n} other problem{s} to rectify"),
+    "sp_result_no_problems": ("无其他问题", "no other problem"),
+    # Gaps
+    "sp_gaps": ("需补足的指标缺口", "Indicator gaps to close"),
+    "sp_gaps_none": ("无：本校各学段均达到学校达标要求，无需补足指标。",
+                     "None: every stage of the school meets the per-school rule."),
+    "sp_gaps_note": ("为达到学校达标要求必须补足的指标（低于 {floor} 的全部补足；其余未达标项最多保留 {keep} "
+                     "项）。各项缺口分别计算，不改变其他条件。",
+                     "What the school must add to meet the per-school rule (every indicator "
+                     "below {floor}, and all other misses but {keep}). Each gap is counted as "
+                     "if nothing else changed."),
+    "sp_col_stage": ("学段", "Stage"),
+    "sp_col_task": ("需补足", "To add"),
+    "sp_may_stay": ("可暂不补足：{names}未达到标准值，但不低于标准值的 {floor}，在学校达标要求允许范围内。",
+                    "Need not be closed, as the per-school rule allows (below the threshold "
+                    "but at least {floor} of it): {names}."),
+    "sp_name_sep": ("、", "; "),
+    # Other problems (breaches of the other parts)
+    "sp_breaches": ("其他问题（政府保障程度）", "Other problems (government guarantee)"),
+    "sp_breaches_none": ("无：本校未发现专用教室、规模、班额、教师培训、持证和交流轮岗方面的问题。",
+                         "None: no problem found with music and art rooms, school size, class "
+                         "size, training, certificates or rotation."),
+    "sp_col_problem": ("存在问题", "Problem"),
+    "sp_col_current": ("现状", "Now"),
+    "sp_col_standard": ("标准", "Standard"),
+    "sp_col_rectify": ("整改任务", "Task"),
+    "sp_at_member": ("{name}（{id}）：", "{name} ({id}): "),
+    # Notes, signatures, footer
+    "sp_notes": ("数据说明", "Notes on the figures"),
+    "sp_sign_principal": ("校长（签字）", "Principal (signature)"),
+    "sp_sign_seal": ("学校（盖章）", "School seal"),
+    "sp_sign_date": ("日期", "Date"),
+    "sp_date_blank": ("　　年　　月　　日", "____ / __ / __"),
+    "sp_sign_review": ("县教育局审核意见", "County education bureau's review"),
+    "sp_sign_reviewer": ("审核人（签字）", "Reviewed by (signature)"),
+    "sp_sign_bureau": ("县教育局（盖章）", "Bureau seal"),
+    "sp_confirm": ("本表数据经本校核对无误。", "The school has checked the figures on this sheet."),
+    "sp_footer": ("由 junheng {version} 根据填报数据生成。请核对本校数据；如有错误，请更正填报数据后重新生成。",
+                  "Made by junheng {version} from the submitted data. Check the school's figures; "
+                  "if one is wrong, correct the data and make the sheet again."),
 }
