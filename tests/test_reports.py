@@ -7,6 +7,7 @@ JSON cell by cell.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -158,7 +159,8 @@ def test_workbook_numbers_equal_the_json(sample, tmp_path):
         if entry["met"]:
             assert row[col["缺口"]] is None
         else:
-            assert row[col["缺口"]] == _excel_number(entry["shortfall"])
+            # What the school must add: rounded up to a whole teacher, room, m² or 元.
+            assert row[col["缺口"]] == math.ceil(round(entry["shortfall"], 6))
         assert row[col["学校达标"]] == ("是" if unit["meets_rule"] else "否")
         seen += 1
     assert seen == sum(len(s["indicators"]) for s in data["resources"]["schools"])
@@ -184,8 +186,8 @@ def test_workbook_numbers_equal_the_json(sample, tmp_path):
 
 def test_workbook_layout_charts_and_formats(sample, tmp_path):
     book = _open(write_excel(sample, tmp_path / "r.xlsx"))
-    assert book.sheetnames == ["汇总", "学校指标", "缺口", "差异系数明细", "其他指标", "问题学校",
-                               "图表", "图表数据", "说明"]
+    assert book.sheetnames == ["整改台账", "汇总", "学校指标", "缺口", "差异系数明细", "其他指标",
+                               "问题学校", "图表", "图表数据", "说明"]
     schools = book["学校指标"]
     assert schools.freeze_panes == "A2"
     assert schools.auto_filter.ref is not None
@@ -215,7 +217,7 @@ def test_workbook_text_from_the_input_is_never_a_formula(gap_result, tmp_path):
 
 def test_workbook_gaps_sheet_in_english(gap_result, tmp_path):
     book = _open(write_excel(gap_result, tmp_path / "r.xlsx", lang="en"))
-    assert book.sheetnames[:3] == ["Summary", "Schools", "Gaps"]
+    assert book.sheetnames[:4] == ["Rectification ledger", "Summary", "Schools", "Gaps"]
     gaps = list(book["Gaps"].iter_rows(values_only=True))
     head = gaps[0]
     rows = [dict(zip(head, r, strict=True)) for r in gaps[1:] if r[0] == "测试县"]
@@ -439,7 +441,8 @@ def test_reports_for_the_2012_composite_standard(tmp_path):
     data = json.loads(result.to_json())["counties"][0]["resources"]["stages"]
     book = _open(write_excel(result, tmp_path / "r.xlsx"))
     # No per-school rule: no gaps; no other parts modelled: no items.
-    assert book.sheetnames == ["汇总", "学校指标", "差异系数明细", "图表", "图表数据", "说明"]
+    assert book.sheetnames == ["整改台账", "汇总", "学校指标", "差异系数明细", "图表", "图表数据",
+                               "说明"]
     composite = {r[1]: r for r in book["汇总"].iter_rows(values_only=True)
                  if r[2] == "综合差异系数"}
     assert set(composite) == {"小学", "初中"}
