@@ -333,3 +333,18 @@ def test_each_page_prints_on_one_a4_sheet(pages, browser):
         assert boxes and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1
                              for w, h in boxes), (lang, sid, boxes)
         assert pdf_pages(pdf) == 1, (lang, sid)
+
+
+def test_a_standard_without_a_per_school_rule_shows_values_only(tmp_path):
+    # basic-2012 judges CVs only: no threshold, share, mark, gap or school-level item.
+    junheng.write_sample(tmp_path / "county.xlsx", schools=8, seed=2)
+    ev = junheng.evaluate(junheng.load(tmp_path / "county.xlsx"), "basic-2012")
+    paths = write_school_pages(ev, tmp_path / "pages")
+    assert len(paths) == 8
+    page = doc(paths[0])
+    for table in select(page, "table.ind"):
+        assert [text(th) for th in select(table, "thead th")] == ["指标", "本校数量", "单位", "本校值"]
+        assert {len(tr) for tr in select(table, "tbody tr")} == {4}
+    assert "需补足的指标缺口" not in text(page) and "其他问题" not in text(page)
+    assert text(select(page, "p.result")[0]) == "结论：本评估标准没有学校达标要求"
+    assert "《县域义务教育均衡发展督导评估暂行办法》（教督〔2012〕3号）" in text(page)

@@ -33,6 +33,8 @@ FONTS = ('"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans
 FONTS_EN = ('Arial, "Helvetica Neue", "Liberation Sans", "DejaVu Sans", "Microsoft YaHei", '
             '"PingFang SC", "Noto Sans CJK SC", sans-serif')
 NUMERALS = "一二三四五六七八九十"
+# The indicator table's columns: amount, value, threshold and share are numbers; 达标 a mark.
+CELL_CLASS = {1: " num", 3: " num", 4: " num", 5: " num", 6: " mark"}
 
 
 def write_school_pages(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
@@ -93,8 +95,10 @@ def render_school_page(page: SchoolPage) -> str:
     sections: list[str] = []
     for stage in page.stages:
         sections.append(_stage(stage, lang))
-    sections.append(_list(page.gaps, "gaps"))
-    sections.append(_list(page.breaches, "breaches"))
+    if page.gaps is not None:
+        sections.append(_list(page.gaps, "gaps"))
+    if page.breaches is not None:
+        sections.append(_list(page.breaches, "breaches"))
     if page.notes:
         sections.append(_notes(page, lang))
     body = "\n".join(_numbered(s, i, lang) for i, s in enumerate(sections))
@@ -146,11 +150,8 @@ def _stage(stage: StageSection, lang: Lang) -> str:
                    for i, h in enumerate(stage.headings))
     rows = []
     for r in stage.rows:
-        cells = r.cells()
-        tds = [f'<td class="c0">{_e(cells[0])}</td>']
-        tds += [f'<td class="c{i}{"" if i == 2 else " num"}">{_e(c)}</td>'
-                for i, c in enumerate(cells[1:-1], start=1)]
-        tds.append(f'<td class="c6 mark">{_e(cells[-1])}</td>')
+        tds = [f'<td class="c{i}{CELL_CLASS.get(i, "")}">{_e(c)}</td>'
+               for i, c in enumerate(r.cells()[:len(stage.headings)])]
         rows.append(f'<tr class="{r.state}">{"".join(tds)}</tr>')
     state = {True: "pass", False: "fail", None: "unknown"}[stage.meets_rule]
     table = (f'<table class="ind"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
@@ -228,11 +229,12 @@ table.ind .c5 { width: 8.5%; }
 table.ind .c6 { width: 10.5%; }
 .zh table.ind th { white-space: nowrap; }
 .en h1 { letter-spacing: 0; }
-.en table.ind .c0 { width: 31%; }
-.en table.ind .c1 { width: 14%; }
-.en table.ind .c2 { width: 14%; }
-.en table.ind .c3, .en table.ind .c4, .en table.ind .c5 { width: 9.5%; }
-.en table.ind .c6 { width: 12%; }
+.en table.ind { font-size: 8pt; }
+.en table.ind .c0 { width: 39%; }
+.en table.ind .c1 { width: 13%; }
+.en table.ind .c2 { width: 13%; }
+.en table.ind .c3, .en table.ind .c4, .en table.ind .c5 { width: 8.5%; }
+.en table.ind .c6 { width: 9.5%; }
 .en table.ind .mark { white-space: normal; }
 table.ind .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 table.ind td.c2 { text-align: center; }

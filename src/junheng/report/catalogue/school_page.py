@@ -36,6 +36,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sp_ratio_note": ("达标率 = 本校值 ÷ 标准值；本校值 = 本校数量 ÷ 在校生{per}。判断使用未经取整的数值。",
                       "Of threshold = school value ÷ threshold; school value = what the school "
                       "has ÷ pupils{per}. Every comparison uses the unrounded figures."),
+    "sp_value_note": ("本校值 = 本校数量 ÷ 在校生{per}。", "School value = what the school has ÷ "
+                      "pupils{per}."),
     "sp_per_100": ("（每百名学生的指标再乘以 100）", " (× 100 for the per-100-pupil indicators)"),
     # The per-school rule, in words, with the profile's numbers
     "sp_rule": ("学校达标要求：{n} 项指标中至少 {k} 项达到标准值，且未达标项不低于标准值的 {floor}。",
@@ -62,6 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sp_result_meets": ("资源配置达到学校达标要求", "Resources meet the per-school rule"),
     "sp_result_fails": ("资源配置未达到学校达标要求", "Resources do not meet the per-school rule"),
     "sp_result_stages": ("{stages}：{verdict}", "{stages}: {verdict}"),
+    "sp_result_no_rule": ("本评估标准没有学校达标要求", "This standard has no per-school rule"),
     "sp_result_unknown": ("未评估", "Not evaluated"),
     "sp_result_problems": ("另有其他问题 {n} 项需整改", "{n} other problem{s} to rectify"),
     "sp_result_no_problems": ("无其他问题", "no other problem"),

@@ -62,6 +62,8 @@ class IndicatorRow:
     state: State
 
     def cells(self) -> tuple[str, ...]:
+        """Every column; a standard without a per-school rule shows the first four (its
+        stage's ``headings``)."""
         return (self.indicator, self.amount, self.unit, self.value, self.threshold, self.ratio,
                 self.met)
 
@@ -116,8 +118,8 @@ class SchoolPage:
     rule: str  # the per-school rule, in words (empty without one)
     stages: tuple[StageSection, ...]
     ratio_note: str
-    gaps: ListSection
-    breaches: ListSection
+    gaps: ListSection | None  # None: the standard has no per-school rule
+    breaches: ListSection | None  # None: the standard has none of the school-level items
     notes: tuple[str, ...]
     signatures: tuple[str, ...]  # the labels of the signature block, in order
 
@@ -187,19 +189,26 @@ def _county_pages(ev: Evaluation, county: str, lang: Lang,
     for st in rect.schools:
         for task in st.tasks:
             tasks.setdefault(owner.get(st.school_id, st.school_id), []).append((st, task))
-    notes = [n for n in ev.notes if n.county == county]
+    # The notes on how a school's figures were obtained name it by its id in brackets.
+    notes: dict[str, list[str]] = {}
+    for n in ev.notes:
+        if n.county == county:
+            for found in dict.fromkeys(re.findall(r"（([^（）]+)）", n.zh)):
+                notes.setdefault(found, []).append(n.zh if lang == "zh" else n.en)
     pages = []
-    for school_id in schools.get_column("school_id").unique(maintain_order=True).to_list():
-        rows = schools.filter(pl.col("school_id") == school_id).sort(
-            pl.col("stage").replace_strict(STAGE_ORDER))
-        pages.append(_page(ev, county, lang, rows, indicators.get(school_id),
-                           members.get(school_id, []), tasks.get(school_id, []), notes))
+    for (school_id,), rows in schools.partition_by("school_id", as_dict=True,
+                                                    maintain_order=True).items():
+        ids = [school_id, *members.get(school_id, [])]
+        own_notes = tuple(dict.fromkeys(n for i in ids for n in notes.get(i, [])))
+        pages.append(_page(ev, county, lang, rows.sort(pl.col("stage").replace_strict(
+            STAGE_ORDER)), indicators.get(school_id), members.get(school_id, []),
+            tasks.get(school_id, []), own_notes))
     return pages
 
 
 def _page(ev: Evaluation, county: str, lang: Lang, stage_rows: pl.DataFrame,
           indicators: pl.DataFrame | None, members: list[str],
-          tasks: list[tuple[SchoolTasks, Task]], notes: list) -> SchoolPage:
+          tasks: list[tuple[SchoolTasks, Task]], notes: tuple[str, ...]) -> SchoolPage:
     std = ev.standard
     first = stage_rows.row(0, named=True)
     school_id, name = first["school_id"], first["name"] or first["school_id"]
@@ -222,12 +231,11 @@ def _page(ev: Evaluation, county: str, lang: Lang, stage_rows: pl.DataFrame,
     shown = {(s.stage, row.key): row for s in stages for row in s.rows}
     ind_tasks = [(st, task) for st, task in tasks if task.key not in ITEM_TASKS]
     item_tasks = [(st, task) for st, task in tasks if task.key in ITEM_TASKS]
-    gaps = _gaps(std, lang, stages, shown, ind_tasks, many)
-    breaches = _breaches(lang, item_tasks, school_id)
-    ids = [school_id, *members]
-    own_notes = tuple(n.zh if lang == "zh" else n.en for n in notes
-                      if any(f"（{i}）" in n.zh or f"({i})" in n.en for i in ids))
-    result, state = _result(lang, stages, len(breaches.rows))
+    gaps = _gaps(std, lang, stages, shown, ind_tasks, many) if std.has_school_rule else None
+    breaches = _breaches(lang, item_tasks, school_id) if any(
+        i.key in ITEM_TASKS for p in std.parts for i in p.items) else None
+    result, state = _result(lang, stages, None if breaches is None else len(breaches.rows),
+                            std.has_school_rule)
     rule = ""
     if std.has_school_rule:
         rule = t("sp_rule", lang, n=_graded(std), k=std.min_indicators_met,
@@ -236,8 +244,9 @@ def _page(ev: Evaluation, county: str, lang: Lang, stage_rows: pl.DataFrame,
     return SchoolPage(
         lang, county, school_id, name, t("sp_title", lang), tuple(header), tuple(members),
         result, state, rule, stages,
-        t("sp_ratio_note", lang, per=t("sp_per_100", lang) if per_100 else ""),
-        gaps, breaches, own_notes,
+        t("sp_ratio_note" if std.has_school_rule else "sp_value_note", lang,
+          per=t("sp_per_100", lang) if per_100 else ""),
+        gaps, breaches, notes,
         (t("sp_sign_principal", lang), t("sp_sign_seal", lang), t("sp_sign_date", lang),
          t("sp_sign_review", lang), t("sp_sign_reviewer", lang), t("sp_sign_bureau", lang)))
 
@@ -259,9 +268,10 @@ def _stage(std: Standard, lang: Lang, unit: dict, rows: pl.DataFrame | None) -> 
     stage = unit["stage"]
     heading = t("sp_stage_heading", lang, stage=t(stage, lang),
                 pupils=number(unit["students"] or 0, "pupils", lang))
-    headings = tuple(t(k, lang) for k in ("sp_col_indicator", "sp_col_amount", "sp_col_unit",
-                                          "sp_col_value", "sp_col_threshold", "sp_col_ratio",
-                                          "sp_col_met"))
+    columns = ["sp_col_indicator", "sp_col_amount", "sp_col_unit", "sp_col_value"]
+    if std.has_school_rule:  # without one, the indicators have no thresholds
+        columns += ["sp_col_threshold", "sp_col_ratio", "sp_col_met"]
+    headings = tuple(t(k, lang) for k in columns)
     ind_by_key = {i.key: i for i in std.indicators}
     floor = std.floor_ratio
     out = []
@@ -442,23 +452,26 @@ def _breaches(lang: Lang, tasks: list[tuple[SchoolTasks, Task]], school_id: str)
     return ListSection(t("sp_breaches", lang), headings, tuple(rows), t("sp_breaches_none", lang))
 
 
-def _result(lang: Lang, stages: tuple[StageSection, ...], problems: int) -> tuple[str, str]:
+def _result(lang: Lang, stages: tuple[StageSection, ...], problems: int | None,
+            has_rule: bool) -> tuple[str, str]:
+    """The result at the top: the rule's verdict (per stage when they differ), then how many
+    other problems there are (``problems`` None: the standard has no school-level items)."""
+    sep = "；" if lang == "zh" else "; "
     known = [s for s in stages if s.meets_rule is not None]
-    if not known:
+    if not has_rule:
+        text, state = t("sp_result_no_rule", lang), "unknown"
+    elif not known:
         text, state = t("sp_result_unknown", lang), "unknown"
     elif len({s.meets_rule for s in known}) == 1:
         ok = bool(known[0].meets_rule)
-        text, state = t("sp_result_meets" if ok else "sp_result_fails", lang), \
-            "pass" if ok else "fail"
+        text = t("sp_result_meets" if ok else "sp_result_fails", lang)
+        state = "pass" if ok else "fail"
     else:  # a nine-year school whose stages differ
-        sep = "；" if lang == "zh" else "; "
         text = sep.join(t("sp_result_stages", lang, stages=t(s.stage, lang),
                           verdict=t("sp_meets" if s.meets_rule else "sp_fails", lang))
                         for s in known)
         state = "fail"
-    sep = "；" if lang == "zh" else "; "
-    if problems:
-        text += sep + t("sp_result_problems", lang, n=problems, s="" if problems == 1 else "s")
-    else:
-        text += sep + t("sp_result_no_problems", lang)
+    if problems is not None:
+        text += sep + (t("sp_result_problems", lang, n=problems, s="" if problems == 1 else "s")
+                       if problems else t("sp_result_no_problems", lang))
     return text, state
