@@ -19,6 +19,9 @@ school. Every expected figure below is worked out by hand in the comments, not b
   (75 %, below the floor) → fails; (2,000 − 1,500) × 50 = 25,000 元 to add (2.50 万元). No music
   or art room for 2 classes: ceil(2 / 12) = 1 of each, so 2 rooms to add.
 - N1 九年一贯制学校, primary 300 + junior 200 pupils, everything met at both stages.
+- N2 二中九年一贯制, primary 100 + junior 100 pupils: the junior stage meets everything; the
+  primary stage's equipment is 100,000 元 → 1,000 of 2,000 (50 %, below the floor), so
+  (2,000 − 1,000) × 100 = 100,000 元 (10.00 万元) to add there.
 """
 
 from __future__ import annotations
@@ -59,7 +62,8 @@ def county_input(folder: Path) -> tuple[Path, Path]:
                school_row("P2", name="河西小学/分校"),
                school_row("P3", name="东山小学"),
                school_row("P4", name=P4_NAME, location="rural"),
-               school_row("N1", school_type="nine_year", name="九年一贯制学校")]
+               school_row("N1", school_type="nine_year", name="九年一贯制学校"),
+               school_row("N2", school_type="nine_year", name="二中九年一贯制")]
     rooms = {"music_rooms": 1, "art_rooms": 1}
     stages = [
         stage_row("P1", "primary", 200, teaching_area_m2=1000, sports_area_m2=1600,
@@ -83,11 +87,18 @@ def county_input(folder: Path) -> tuple[Path, Path]:
         stage_row("N1", "junior", 200, teaching_area_m2=1200, sports_area_m2=2100,
                   equipment_value_yuan=600_000, multimedia_rooms=5, classes=5,
                   largest_class=45, music_rooms=0, art_rooms=0),
+        stage_row("N2", "primary", 100, teaching_area_m2=500, sports_area_m2=800,
+                  equipment_value_yuan=100_000, multimedia_rooms=3, classes=3,
+                  largest_class=40, **rooms),
+        stage_row("N2", "junior", 100, teaching_area_m2=600, sports_area_m2=1100,
+                  equipment_value_yuan=300_000, multimedia_rooms=3, classes=3,
+                  largest_class=40, music_rooms=0, art_rooms=0),
     ]
     people = (staff("P1", "primary", 10, 3, 2) + staff("TP1", "primary", 1, 0, 0, "否")
               + staff("P2", "primary", 6, 2, 1) + staff("P3", "primary", 6, 2, 1)
               + staff("P4", "primary", 3, 1, 1) + staff("N1", "primary", 15, 4, 3)
-              + staff("N1", "junior", 12, 3, 2))
+              + staff("N1", "junior", 12, 3, 2) + staff("N2", "primary", 6, 2, 1)
+              + staff("N2", "junior", 6, 2, 1))
     profile = folder / "merge.yaml"
     profile.write_text("extends: quality-2017\nid: merge-teaching-points\n"
                        "units:\n  merge_teaching_points_into_parent: true\n", encoding="utf-8")
@@ -171,7 +182,7 @@ def test_one_file_per_evaluated_school_named_by_name_and_id(pages):
         # TP1 is evaluated with P1: no page of its own. "/" and markup are cleaned away.
         assert names == sorted(["城关小学-P1.html", "河西小学_分校-P2.html", "东山小学-P3.html",
                                 "山区_script_alert(1)__script_小学-P4.html",
-                                "九年一贯制学校-N1.html"])
+                                "九年一贯制学校-N1.html", "二中九年一贯制-N2.html"])
     html = pages["zh"]["P4"].read_text(encoding="utf-8")
     assert "<script" not in html.lower()  # the name is text, and the page needs no script
     assert P4_NAME in text(select(doc(pages["zh"]["P4"]), "table.head")[0])
@@ -269,13 +280,25 @@ def test_a_nine_year_school_has_a_table_per_stage(pages):
     assert verdicts(page) == ["7 项指标全部达标：达到学校达标要求。"] * 2
 
 
+def test_stages_that_differ_are_each_named_and_the_gap_has_its_stage(pages):
+    page = doc(pages["zh"]["N2"])
+    assert text(select(page, "p.result")[0]) == \
+        "结论：小学：未达到学校达标要求；初中：达到学校达标要求；无其他问题"
+    assert verdicts(page) == ["达标 6 项，未达标 1 项，其中 1 项低于标准值的 85%：未达到学校达标要求。",
+                              "7 项指标全部达标：达到学校达标要求。"]
+    assert list_rows(page, "gaps") == [{
+        "学段": "小学", "指标": EQUIPMENT, "本校值": "1,000 元/生", "标准值": "2,000 元/生",
+        "需补足": "增加教学仪器设备 10.00 万元"}]  # (2000 − 1000) × 100 元
+
+
 def test_english_pages_read_as_english(pages):
-    for sid in ("P1", "P2", "P3", "P4", "N1"):
+    for sid in ("P1", "P2", "P3", "P4", "N1", "N2"):
         body = text(select(doc(pages["en"][sid]), "article")[0])
         assert not re.search(r"\b[a-z]+_[a-z_]+\b", body), sid  # no column keys
         assert not re.search(r"[\u4e00-\u9fff]", body.replace("测试县", "").replace(
             "城关小学", "").replace("石门教学点", "").replace("河西小学/分校", "").replace(
-            "东山小学", "").replace(P4_NAME, "").replace("九年一贯制学校", "")), sid
+            "东山小学", "").replace(P4_NAME, "").replace("九年一贯制学校", "").replace(
+            "二中九年一贯制", "")), sid
     p3 = doc(pages["en"]["P3"])
     assert verdicts(p3) == ["5 of 7 met, 2 missed, each at least 85% of its threshold: "
                             "fewer than 6 met, so it does not meet the per-school rule."]

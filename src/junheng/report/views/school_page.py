@@ -274,12 +274,11 @@ def _stage(std: Standard, lang: Lang, unit: dict, rows: pl.DataFrame | None) -> 
     headings = tuple(t(k, lang) for k in columns)
     ind_by_key = {i.key: i for i in std.indicators}
     floor = std.floor_ratio
-    out = []
-    for r in ([] if rows is None else rows.iter_rows(named=True)):
-        out.append(_indicator_row(ind_by_key[r["indicator"]], r, floor, lang))
-    if not (unit["students"] or 0) > 0:
-        result = t("sp_no_pupils", lang)
-    elif not std.has_school_rule:
+    if not (unit["students"] or 0) > 0:  # no values to show: the stage is not evaluated
+        return StageSection(stage, heading, headings, (), None, t("sp_no_pupils", lang))
+    out = [_indicator_row(ind_by_key[r["indicator"]], r, floor, lang)
+           for r in ([] if rows is None else rows.iter_rows(named=True))]
+    if not std.has_school_rule:
         result = t("sp_no_rule", lang)
     else:
         result = _rule_result(std, lang, unit, rows)
