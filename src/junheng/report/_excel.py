@@ -42,6 +42,7 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 SHARE2 = "0.00%"  # a school's weight Pi/P: small shares keep two decimals
 PER_PUPIL_COUNT = "#,##0.000"  # teachers per pupil (basic-2012): 0.059
 CONTRIBUTION = "#,##0.0000"  # a school's term of the weighted variance
+ORDINAL = "0"  # a row number (序号): no thousands separator
 LEDGER_INPUT = "#FFF2CC"  # the cells a bureau fills in
 LEDGER_BAND = "#F2F2F2"  # every other school in the ledger
 LINE_HEIGHT = 13.5  # points per line of 10-point text
@@ -358,7 +359,8 @@ class _ExcelReport:
                 band, previous = not band, (county, school.school_id)
             shade = {"bg_color": LEDGER_BAND} if band else {}
             cell, quoted = b.fmt(**plain, **shade), b.fmt(**plain, **shade, quote_prefix=True)
-            ws.write_number(r, 0, n, b.fmt(border=1, valign="top", align="center", **shade))
+            ws.write_number(r, 0, n, b.fmt(border=1, valign="top", align="center",
+                                           num_format=ORDINAL, **shade))
             if several:
                 self._put(ws, layout, r, col["county"], county, cell, quoted)
             stage = self.tx(task.stage) if task.stage else self.tx("xl_whole_school")
@@ -429,16 +431,20 @@ class _ExcelReport:
         cell = b.fmt(border=1, valign="top", text_wrap=True)
         quoted = b.fmt(border=1, valign="top", text_wrap=True, quote_prefix=True)
         centre = b.fmt(border=1, valign="top", align="center")
+        ordinal = b.fmt(border=1, valign="top", align="center", num_format=ORDINAL)
 
         def header(r: int, names: dict[str, str]) -> None:
-            self._put(ws, layout, r, 0, self.tx("rect_col_no"), b.f["head"])
-            if layout.several:
-                self._put(ws, layout, r, col["county"], self.tx("county"), b.f["head"])
-            for key, head in names.items():
-                self._put(ws, layout, r, col[key], head, b.f["head"])
+            heads = {0: self.tx("rect_col_no"), **({col["county"]: self.tx("county")}
+                                                  if layout.several else {}),
+                     **{col[key]: head for key, head in names.items()}}
+            for c, head in heads.items():
+                if display_width(head) + 2 > layout.widths[c]:  # the header fits its column
+                    layout.widths[c] = display_width(head) + 2
+                    b.width(ws, c, layout.widths[c])
+                self._put(ws, layout, r, c, head, b.f["head"])
 
         def lead(r: int, n: int) -> None:
-            ws.write_number(r, 0, n, centre)
+            ws.write_number(r, 0, n, ordinal)
             if layout.several:
                 self._put(ws, layout, r, col["county"], rect.county, cell, quoted)
 
