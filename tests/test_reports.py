@@ -396,7 +396,14 @@ def test_evaluate_report_writes_every_file(xlsx, tmp_path):
     assert run.returncode == 0, run.stderr
     names = sorted(p.name for p in out.iterdir())
     files = ["evaluation.json", "评估结果.xlsx", "评估报告.html", "自评报告-测试县.docx"]
-    assert names == sorted([*files, ".junheng-manifest.json"])  # the manifest lists the run's
+    # the manifest lists the run's files; the school pages have a folder (and manifest) of
+    # their own, one page per school of the county
+    assert names == sorted([*files, ".junheng-manifest.json", "学校达标情况表"])
+    pages = sorted(p.name for p in (out / "学校达标情况表").iterdir() if p.suffix == ".html")
+    assert len(pages) == len({s["school_id"] for s in json.loads(
+        (out / "evaluation.json").read_text(encoding="utf-8"))["counties"][0]["resources"][
+        "schools"]})
+    assert "学校达标情况表" in run.stdout and "个文件" in run.stdout
     manifest = json.loads((out / ".junheng-manifest.json").read_text(encoding="utf-8"))
     assert sorted(e["name"] for e in manifest["runs"]["evaluate-zh"]) == sorted(files)
     assert json.loads((out / "evaluation.json").read_text(encoding="utf-8"))["standard"] == \
@@ -413,7 +420,7 @@ def test_evaluate_report_in_english_and_per_county(tmp_path):
     names = sorted(p.name for p in out.iterdir() if p.name != ".junheng-manifest.json")
     counties = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))["counties"]
     assert len(counties) == 2
-    assert names == sorted(["evaluation.json", "evaluation.xlsx", "report.html",
+    assert names == sorted(["evaluation.json", "evaluation.xlsx", "report.html", "school-pages",
                             *[f"self-assessment-{c['county']}.docx" for c in counties]])
 
 
@@ -431,7 +438,7 @@ def test_write_reports_cleans_county_names_for_file_names(xlsx, tmp_path):
                 stages=[stage_row("A", "primary", 100)],
                 teachers=passing_teachers("A", "primary", 100))
     paths = write_reports(junheng.evaluate(junheng.load(data)), tmp_path / "out")
-    assert paths[-1].name == "自评报告-城区_新区_一.docx"
+    assert paths[-2].name == "自评报告-城区_新区_一.docx"  # the school pages last
 
 
 def test_reports_for_the_2012_composite_standard(tmp_path):

@@ -185,12 +185,23 @@ def printed(show: Callable[[], None]) -> None:
         out.on_broken_pipe()
 
 
+MAX_LISTED = 5  # files listed one by one in a subfolder of a run (a page per school beyond)
+
+
 def print_written(run: OutputRun) -> None:
     """The files of a committed run, and what became of the previous run's files."""
     if run.written:
         out.print("\n已写出 written:")
+        by_folder: dict[Path, list[Path]] = {}
         for path in run.written:
-            out.print(f"  {path}", markup=False)
+            by_folder.setdefault(Path(path).parent, []).append(Path(path))
+        first = Path(run.written[0]).parent
+        for folder, paths in by_folder.items():
+            if folder != first and len(paths) > MAX_LISTED:  # one school's page each
+                out.print(f"  {folder}{os.sep}（{len(paths):,} 个文件 files）", markup=False)
+                continue
+            for path in paths:
+                out.print(f"  {path}", markup=False)
     for path in run.removed:
         out.print(f"已删除上次同类运行的文件 removed, from the previous run of this kind: {path}",
                   markup=False)

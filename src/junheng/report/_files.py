@@ -12,6 +12,7 @@ from junheng.io._atomic import output_folder, output_run
 from junheng.report._clean import file_part, one_line
 from junheng.report._excel import write_excel
 from junheng.report._html import write_html
+from junheng.report._school_pages import write_school_pages
 from junheng.report._tables import gap_table
 from junheng.report._text import Lang, t
 from junheng.report._word import write_word
@@ -19,6 +20,8 @@ from junheng.report._word import write_word
 JSON_NAME = "evaluation.json"  # the data contract's output keeps one name in every language
 FILE_NAMES = {"zh": ("评估结果.xlsx", "评估报告.html", "自评报告-{county}.docx"),
               "en": ("evaluation.xlsx", "report.html", "self-assessment-{county}.docx")}
+# One printable page per school (学校达标情况表), in a folder of their own.
+PAGES_FOLDER = {"zh": "学校达标情况表", "en": "school-pages"}
 
 
 def county_file_names(counties: list[str], pattern: str) -> dict[str, str]:
@@ -39,8 +42,9 @@ def county_file_names(counties: list[str], pattern: str) -> dict[str, str]:
 
 def write_reports(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
                   on_step: Callable[[str], None] | None = None) -> list[Path]:
-    """Write the JSON, the Excel workbook, the HTML report and one Word draft per county into
-    ``folder`` and return their paths.
+    """Write the JSON, the Excel workbook, the HTML report, one Word draft per county and one
+    printable page per school (in the folder ``学校达标情况表/``) into ``folder`` and return
+    their paths (the pages' folder once, last).
 
     The files appear together or not at all (:func:`junheng.io.output_run`); the files of an
     earlier run into the same folder that this run does not write (another county's draft) are
@@ -55,7 +59,7 @@ def write_reports(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
     >>> _ = junheng.write_sample(folder / "county.xlsx", schools=12, seed=1)
     >>> result = junheng.evaluate(junheng.load(folder / "county.xlsx"))
     >>> [p.name for p in write_reports(result, folder / "out")]
-    ['evaluation.json', '评估结果.xlsx', '评估报告.html', '自评报告-示例县.docx']
+    ['evaluation.json', '评估结果.xlsx', '评估报告.html', '自评报告-示例县.docx', '学校达标情况表']
     """
     xlsx, html, docx = FILE_NAMES[lang]
     step = on_step or (lambda _: None)
@@ -75,4 +79,9 @@ def write_reports(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
             step(t("writing", "zh", what=f"Word（{shown}）") + " "
                  + t("writing", "en", what=f"Word ({shown})"))
             paths.append(write_word(evaluation, county, folder / drafts[county], lang, gaps))
+        pages = output_folder(folder / PAGES_FOLDER[lang], f"school-pages-{lang}")
+        step(t("writing", "zh", what="学校达标情况表") + " "
+             + t("writing", "en", what="school pages"))
+        write_school_pages(evaluation, pages, lang, gaps)
+        paths.append(pages)
     return paths
