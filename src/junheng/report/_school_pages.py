@@ -220,13 +220,12 @@ p { margin: 1mm 0; }
 .result { margin-top: 2mm; padding: 1mm 2mm; border: .8pt solid #000; }
 .result.fail, .verdict.fail { font-weight: bold; }
 .rule, .note, .after, .ratio, footer { font-size: 8pt; color: #333; }
-table.ind { table-layout: fixed; }
-table.ind .c0 { text-align: left; width: 43%; }
-table.ind .c1 { width: 12%; }
-table.ind .c2 { width: 9%; text-align: center; }
-table.ind .c3, table.ind .c4 { width: 8.5%; }
-table.ind .c5 { width: 8.5%; }
-table.ind .c6 { width: 10.5%; }
+table.ind { table-layout: fixed; font-size: 8.5pt; }
+table.ind .c0 { text-align: left; width: 42%; }
+table.ind .c1 { width: 12.5%; }
+table.ind .c2 { width: 8.5%; text-align: center; }
+table.ind .c3, table.ind .c4, table.ind .c5 { width: 8%; }
+table.ind .c6 { width: 13%; }
 .zh table.ind th { white-space: nowrap; }
 .en h1 { letter-spacing: 0; }
 .en table.ind { font-size: 8pt; }
