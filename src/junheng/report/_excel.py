@@ -12,6 +12,7 @@ written as text, and text that Excel would take for a formula (starting with ``=
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -43,11 +44,13 @@ SHARE2 = "0.00%"  # a school's weight Pi/P: small shares keep two decimals
 PER_PUPIL_COUNT = "#,##0.000"  # teachers per pupil (basic-2012): 0.059
 CONTRIBUTION = "#,##0.0000"  # a school's term of the weighted variance
 ORDINAL = "0"  # a row number (序号): no thousands separator
+TEXT_WIDTH_CAP = 60  # a text column widens to its longest text up to this
 LEDGER_INPUT = "#FFF2CC"  # the cells a bureau fills in
 LEDGER_BAND = "#F2F2F2"  # every other school in the ledger
 LINE_HEIGHT = 13.5  # points per line of 10-point text
 
 
+@functools.lru_cache(maxsize=65_536)
 def display_width(text: str) -> int:
     """How many character widths ``text`` takes in a cell: CJK characters count 2.
 
@@ -56,6 +59,24 @@ def display_width(text: str) -> int:
     """
     return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
                 for line in str(text).split("\n")), default=0)
+
+
+def shown_width(value: float | int | None, num_format: str | int) -> int:
+    """About how wide a number shows in ``num_format`` (Excel shows #### in a column too
+    narrow for it): its digits, separators and decimals, a percent sign, and the quoted unit.
+
+    >>> shown_width(2739.4, '#,##0" 元/生"'), shown_width(0.973, "0.0%")
+    (11, 5)
+    """
+    if value is None or not isinstance(num_format, str) or not math.isfinite(value):
+        return 1
+    section = num_format.split(";")[-1]  # the general section of [=1]…;…
+    unit = "".join(re.findall(r'"([^"]*)"', section))
+    code = re.sub(r'"[^"]*"', "", section)
+    decimals = len(code.split(".")[1].rstrip("%")) if "." in code else 0
+    shown = abs(value) * 100 if "%" in code else abs(value)
+    digits = f"{shown:,.{decimals}f}" if "," in code else f"{shown:.{decimals}f}"
+    return len(digits) + (value < 0) + ("%" in code) + display_width(unit)
 
 
 def lines_needed(text: str, width: float) -> int:
@@ -180,15 +201,22 @@ class _Book:
             ws.write_string(top, c, head, self.f["head"])
             self.width(ws, c, max(width, display_width(head) + 1))
             kinds.append(self.f[kind] if kind in self.f else self.fmt(num_format=kind))
+        longest = [0] * len(columns)  # the longest unwrapped text of each column
         for r, values in enumerate(rows, start=top + 1):
             for c, value in enumerate(values):
                 kind = columns[c][2]
                 if isinstance(value, Num):
                     self.number(ws, r, c, value.value, self.fmt(num_format=value.fmt))
+                    longest[c] = max(longest[c], shown_width(value.value, value.fmt))
                 elif isinstance(value, int | float) and not isinstance(value, bool):
                     self.number(ws, r, c, value, "num2" if kind in texts else kinds[c])
+                    longest[c] = max(longest[c], shown_width(value, kinds[c].num_format))
                 else:
                     self.text(ws, r, c, value, kind if kind in texts else "text")
+                    if value is not None and kind != "wrap":
+                        longest[c] = max(longest[c], display_width(str(value)))
+        for c, width in enumerate(longest):  # text is not cut by the next column, up to a cap
+            self.width(ws, c, min(width + 1, TEXT_WIDTH_CAP))
         if freeze:
             ws.freeze_panes(top + 1, 0)
             ws.repeat_rows(top)  # the header on every printed page
