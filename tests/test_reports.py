@@ -321,22 +321,22 @@ def test_html_tables_sort_and_input_text_stays_text(gap_result, browser, tmp_pat
 # -- Word ---------------------------------------------------------------------------------------
 
 def test_word_draft_has_the_headings_and_tables(sample, tmp_path):
+    from decimal import ROUND_HALF_UP, Decimal
+
     path = write_word(sample, "示例县", tmp_path / "draft.docx")
     doc = Document(str(path))
     data = json.loads(sample.to_json())["counties"][0]
     verdict = {"pass": "达标", "fail": "未达标", "incomplete": "待完整评估"}
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings == [
-        "一、基本情况",
-        f"二、资源配置（{verdict[data['resources']['verdict']]}）",
-        f"三、政府保障程度（{verdict[data['government']['verdict']]}）",
-        f"四、教育质量（{verdict[data['quality']['verdict']]}）",
-        f"五、社会认可度（{verdict[data['recognition']['verdict']]}）",
-        "六、一票否决", "七、存在的问题", "八、下一步整改措施"]
+    assert headings == ["一、基本情况", "二、主要做法与成效", "三、评估结果", "四、存在问题",
+                        "五、整改措施"]
     assert doc.paragraphs[0].style.name == "Title"
-    assert doc.paragraphs[0].text == "示例县义务教育优质均衡发展自评报告（草稿）"
+    assert doc.paragraphs[0].text == "示例县义务教育优质均衡发展自评报告"
     subheadings = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
     assert "（一）补齐师资短板" in subheadings
+    text = "\n".join(p.text for p in doc.paragraphs)
+    for part in ("government", "quality", "recognition"):
+        assert f"结论为“{verdict[data[part]['verdict']]}”" in text
     # The CV table: a header and 14 rows whose figures are the JSON's, as printed.
     cv_table = next(t for t in doc.tables
                     if len(t.columns) > 3 and t.rows[0].cells[3].text == "差异系数")
@@ -346,35 +346,38 @@ def test_word_draft_has_the_headings_and_tables(sample, tmp_path):
         cells = [c.text for c in row.cells]
         stage = data["resources"]["stages"][stage_of[cells[0]]]
         key = NAME_TO_KEY[cells[1]]
-        assert cells[3] == f"{stage['cv'][key]:.4f}"
-    # Each school's indicators: one row per primary school–stage with pupils.
+        exact = Decimal(repr(stage["cv"][key]))  # rounded half up, as printed
+        assert cells[3] == str(exact.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
+    # Each school's indicators (附件3): one row per primary school–stage with pupils.
     primary = next(t for t in doc.tables if t.rows[0].cells[0].text == "学校")
     n_primary = sum(1 for s in data["resources"]["schools"] if s["stage"] == "primary")
     assert len(primary.rows) == n_primary + 1
-    # Items of the government part, one row each.
-    items = [t for t in doc.tables if t.rows[0].cells[0].text == "序号"]
+    # Items of the other parts (附件2), one row each.
+    items = [t for t in doc.tables if t.rows[0].cells[0].text == "序号" and len(t.columns) == 6]
     assert [len(t.rows) - 1 for t in items] == [15, 9, 1]
     # Chinese fonts are set, not left to Word's default.
     east = doc.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia"))
-    assert east == "仿宋"
+    assert east == "仿宋_GB2312"
     assert doc.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
-    # Problems name the failing schools.
-    text = "\n".join(p.text for p in doc.paragraphs)
+    # The task table (附件1) names every failing school.
+    tasks = next(t for t in doc.tables if len(t.columns) == 7)
+    named = {row.cells[1].text for row in tasks.rows[1:]}
     failing = [s["name"] for s in data["resources"]["schools"] if s["meets_rule"] is False]
-    assert failing and all(name in text for name in failing)
-    assert "【请填写：具体措施、责任单位、完成时限】" in text
+    assert failing and set(failing) <= named
+    assert "【请填写：具体措施、责任单位和完成时限】" in text
 
 
 def test_word_draft_in_english_without_other_parts(xlsx, tmp_path):
     result = junheng.evaluate(junheng.load(gap_county(xlsx)))
     doc = Document(str(write_word(result, "测试县", tmp_path / "d.docx", lang="en")))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings[0] == "1. Basic situation"
-    assert headings[1] == "2. Resource allocation (fail)"
-    assert headings[-2:] == ["7. Problems", "8. Measures"]
+    assert headings == ["1. Basic situation", "2. Main measures and results",
+                        "3. Evaluation results", "4. Problems", "5. Rectification measures"]
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "Item 1 " in text and "lacks data" in text  # no county sheet: items lack data
-    assert f"{HOSTILE['S4']} (Primary): short of 30 m² of teaching floor area" in text
+    assert "Items 1, 2, 3, 6" in text and "lack data" in text  # no county sheet
+    tasks = next(t for t in doc.tables if len(t.columns) == 7)
+    s4 = [row.cells[4].text for row in tasks.rows[1:] if row.cells[1].text == HOSTILE["S4"]]
+    assert "add 30,000 yuan of teaching equipment" in s4
 
 
 def test_word_draft_rejects_an_unknown_county(gap_result, tmp_path):

@@ -73,7 +73,7 @@ LOOKS: dict[str, dict[str, _Font]] = {
            "Annex Label": _Font("黑体", "Times New Roman", 16),
            "Table Caption": _Font("黑体", "Times New Roman", 14),
            "Table Text": _Font("仿宋_GB2312", "Times New Roman", 12),
-           "Table Text Small": _Font("仿宋_GB2312", "Times New Roman", 10.5),
+           "Table Text Small": _Font("仿宋_GB2312", "Times New Roman", 12),  # no smaller
            "Page Number": _Font("宋体", "宋体", 14)},
     "en": {"Normal": _Font("宋体", "Times New Roman", 12),
            "Title": _Font("黑体", "Times New Roman", 18),
@@ -103,8 +103,10 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 OPS = {"≥": ("不低于", "at least"), "≤": ("不高于", "at most"), ">": ("高于", "above"),
        "<": ("低于", "below")}
-UNIT_WORDS = {"teachers": ("名", ""), "rooms": ("间", ""), "m2": ("m²", "m²"),
-              "yuan": ("元", "yuan"), "computers": ("台", ""), "books": ("册", "")}
+# The unit written after an indicator's value in running text: an area or an amount of money.
+# A ratio per 100 pupils (6.14 teachers) takes none: a measure word after a fraction (6.14 名)
+# reads as a count.
+UNIT_WORDS = {"m2": ("m²", "m²"), "yuan": ("元", "yuan")}
 _NUMBER = re.compile(r"^[-+]?[\d,]+(\.\d+)?\s?(%|元|名|人|间|个|所|m²)?$")
 _ROTATION = re.compile(r"(\d{4})学年交流 ([\d,]+) 名（骨干 ([\d,]+) 名），符合交流条件 ([\d,]+) 名")
 _PLURAL_S = re.compile(r"\b([A-Za-z-]+)\(s\)")
@@ -312,13 +314,18 @@ class _Draft:
         m = re.fullmatch(r"(.+?)（([^（）]*〔\d{4}〕[^（）]*)）", self.std.name)
         return f"《{m[1]}》（{m[2]}）" if m else f"《{self.std.name}》"
 
-    def ind_value(self, key: str, value: float | None, unit: bool = True) -> str:
-        """An indicator's value: per-pupil yuan whole, others two decimals (as the ledger)."""
+    def ind_value(self, key: str, value: float | None, unit: bool = True,
+                  exact: bool = False) -> str:
+        """An indicator's value: per-pupil yuan whole, m² one decimal, ratios two decimals.
+
+        ``exact``: a school's value set against its threshold, two decimals whatever the unit
+        (as the ledger writes it: 4.46 must not read as the threshold 4.5)."""
         if value is None or not math.isfinite(value):
             return "—"
         ind = self.indicators[key]
-        text = number(value, "money_per_pupil" if ind.unit == "yuan" else "value", self.lang,
-                      unit=False)
+        kind = ("money_per_pupil" if ind.unit == "yuan" else
+                "area" if ind.unit == "m2" and not exact else "value")
+        text = number(value, kind, self.lang, unit=False)
         word = UNIT_WORDS.get(ind.unit, ("", ""))[0 if self.zh else 1]
         return f"{text} {word}" if unit and word else text
 
@@ -365,10 +372,10 @@ class _Draft:
             return f"使{label}{op} {threshold}（现为 {value}）"
         return f"bring {label} to {op} {threshold} (now {value})"
 
-    def need_amount(self, need: Need, amount: float | None = None) -> str:
+    def need_amount(self, need: Need) -> str:
         """骨干教师 14 名 / 14 backbone teachers; 体育运动场馆 15,105 m² / 15,105 m² of
         sports ground area."""
-        amount = need.to_pass if amount is None else amount
+        amount = need.to_pass
         if self.zh:
             return f"{need.label} {self.num(amount, need.kind)}"
         if need.kind in ("teachers", "rooms"):
@@ -1003,12 +1010,6 @@ class _Draft:
             if others:
                 self.para(self.tx("doc_q_conditions", needs=self.semi().join(
                     n.text for n in others)))
-            every = [n for n in indicator_needs if n.every_threshold
-                     and n.every_threshold != n.to_pass]
-            if every:
-                self.para(self.tx("doc_q_every", needs=self.sep().join(
-                    self.need_amount(n, n.every_threshold) for n in indicator_needs
-                    if n.every_threshold)))
             if rect.cvs:
                 self.para(self.tx("doc_q_cvs", cvs=self.semi().join(c.text for c in rect.cvs)))
         needs = {n.key: n for n in rect.needs}
@@ -1300,7 +1301,7 @@ class _Draft:
                 for k in graded:
                     r = lookup.get((u["school_id"], k))
                     value = None if r is None else r["value"]
-                    cells.append((self.ind_value(k, value, unit=False),
+                    cells.append((self.ind_value(k, value, unit=False, exact=True),
                                   r is not None and r["met"] is False))
                 if std.has_school_rule:
                     cells.append((self.yes_no(u["meets_rule"]), u["meets_rule"] is False))

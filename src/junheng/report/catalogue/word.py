@@ -124,8 +124,6 @@ TEXT: dict[str, tuple[str, str]] = {
                    "what each must add to meet it:"),
     "doc_q_teachers": ("师资配置需补充{needs}。", "Teachers to add: {needs}."),
     "doc_q_conditions": ("办学条件需增加{needs}。", "Buildings and equipment to add: {needs}."),
-    "doc_q_every": ("若各校未达标指标全部达到标准值，需补充{needs}。",
-                    "To bring every school to every threshold: {needs}."),
     "doc_q_cvs": ("校际差异方面，{cvs}。", "Differences between schools: {cvs}."),
     "doc_q_annex": ("各校存在的问题及整改任务见附件{n}。", "Annex {n} lists each school's problems "
                     "and tasks."),
