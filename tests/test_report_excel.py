@@ -408,6 +408,27 @@ def test_gaps_sheet_keeps_nearest_to_passing_first_and_says_so(workbooks):
     assert rows[0]["差距"].value == pytest.approx(float(Fraction(3, 23)), rel=1e-9)
     notes = [c.value for c in ws["A"] if isinstance(c.value, str)]
     assert any("由近到远" in n and "整改台账" in n for n in notes)
+    # No unit column on this sheet: each figure has its unit in its cell.
+    a3 = {r["指标"].value: r for r in rows if r["学校标识码"].value == "A3"}
+    area, rooms = a3["生均教学及辅助用房面积"], a3["每百名学生拥有网络多媒体教室数"]
+    assert (area["缺口"].value, area["缺口"].number_format) == (10, '#,##0" m²"')
+    assert area["值"].number_format == '#,##0.0" m²/生"'
+    assert (rooms["缺口"].value, rooms["缺口"].number_format) == (1, '#,##0" 间"')
+    assert rooms["值"].number_format == '#,##0.00" 间/百生"'
+    a2 = next(r for r in rows if r["学校标识码"].value == "A2")
+    assert (a2["缺口"].value, a2["缺口"].number_format) == (100_000, '#,##0" 元"')
+    assert (a2["值"].value, a2["值"].number_format) == (1500, '#,##0" 元/生"')
+
+
+def test_english_units_are_words_with_their_plural(workbooks):
+    book = _open(workbooks["en"])
+    gaps = _table(book["Gaps"], 1)
+    rooms = next(r for r in gaps if r["Indicator"].value.startswith("Networked multimedia"))
+    assert rooms["Shortfall"].value == 1
+    assert rooms["Shortfall"].number_format == '[=1]0" room";#,##0" rooms"'
+    schools = _table(book["Schools"], 1)
+    units = {r["Shortfall unit"].value for r in schools if r["Shortfall unit"].value}
+    assert units == {"rooms", "m²", "yuan"}  # A3's rooms and area, A2's equipment
 
 
 # -- English ---------------------------------------------------------------------------------

@@ -702,9 +702,17 @@ class _ExcelReport:
                                                    "format": self.book.f[colour],
                                                    "stop_if_true": True})
 
-    def _shortfall(self, value: float | None) -> Num:
-        """A shortfall as a school must add it: a whole teacher, room, m² or 元 (rounded up)."""
-        return Num(None if value is None else whole_up(value), EXCEL_FORMATS["count"])
+    def _shortfall(self, value: float | None, unit: str | None = None) -> Num:
+        """A shortfall as a school must add it: a whole teacher, room, m² or 元 (rounded up);
+        with ``unit`` (the indicator's), the unit word in the cell."""
+        base = EXCEL_FORMATS["count"]
+        if unit is None:
+            fmt = base
+        elif unit in COUNTED:
+            fmt = counted_format(base, unit, self.lang)
+        else:
+            fmt = with_unit(base, SHORTFALL_UNITS[unit][0 if self.lang == "zh" else 1])
+        return Num(None if value is None else whole_up(value), fmt)
 
     # -- schools ---------------------------------------------------------------------------
     def schools(self, ws: Worksheet) -> None:
@@ -721,8 +729,6 @@ class _ExcelReport:
                    (self.tx("met"), 6, "text"), (self.tx("floor_met_col"), 8, "text"),
                    (self.tx("shortfall"), 10, "int"), (self.tx("shortfall_unit"), 8, "text"),
                    (self.tx("meets_rule_col"), 9, "text")]
-        unit_words = {"teachers": "名", "rooms": "间", "m2": "m²", "yuan": "元",
-                      "computers": "台", "books": "册"}
         rows = []
         for r in rows_df.iter_rows(named=True):
             ind = self.indicators[r["indicator"]]
@@ -735,7 +741,7 @@ class _ExcelReport:
                 self.yes_no(r["met"]) if graded else None,
                 self.yes_no(r["floor_met"]) if graded and std.has_school_rule else None,
                 self._shortfall(r["shortfall"]),
-                (unit_words[r["unit"]] if self.lang == "zh" else r["unit"])
+                SHORTFALL_UNITS[r["unit"]][0 if self.lang == "zh" else 1]
                 if r["shortfall"] is not None else None,
                 self.yes_no(r["meets_rule"])])
         end = self.book.table(ws, 0, columns, rows)
@@ -758,13 +764,15 @@ class _ExcelReport:
         for r in gaps.iter_rows(named=True):
             ind = self.indicators[r["indicator"]]
             phrase = gap_phrase(ind, r["shortfall"], self.lang)
-            fmt = self.value_format(ind.key)
+            # No unit column here: each figure carries its unit in its cell.
+            fmt = with_unit(self.value_format(ind.key), ind.value_unit(self.lang))
             rows.append([r["county"], r["school_id"], r["name"], self.tx(r["stage"]),
                          r["students"], r["met_count"], r["to_fix"], r["distance"],
                          self.ind_name[r["indicator"]], Num(r["value"], fmt),
                          Num(r["threshold"], fmt), r["ratio"],
                          self.yes_no(r["floor_met"]), self.yes_no(r["must_fix"]),
-                         self._shortfall(r["shortfall"]), phrase.replace("\u00a0", " ")])
+                         self._shortfall(r["shortfall"], ind.unit),
+                         phrase.replace("\u00a0", " ")])
         end = self.book.table(ws, 0, columns, rows)
         # Every row here is a miss: the share reached is red where it must be fixed (below the
         # floor, or beyond what the rule's allowance covers), amber where the allowance covers it.
@@ -1007,6 +1015,11 @@ class _LedgerLayout:
         if text:
             self.lines[row] = max(self.lines.get(row, 1), lines_needed(text, self.widths[col]))
 
+
+# The words of a shortfall's unit (an indicator's ``unit``), Chinese and English.
+SHORTFALL_UNITS: dict[str, tuple[str, str]] = {
+    "teachers": ("名", "teachers"), "rooms": ("间", "rooms"), "m2": ("m²", "m²"),
+    "yuan": ("元", "yuan"), "computers": ("台", "computers"), "books": ("册", "books")}
 
 # The unit of a breach's value and limit, by item.
 BREACH_UNITS: dict[str, str] = {"music_art_rooms": "rooms", "class_size": "pupils",
