@@ -674,7 +674,9 @@ class _Draft:
 
     # -- the report ------------------------------------------------------------------------------
     def title_text(self) -> str:
-        kind = "doc_kind_quality" if "优质" in self.std.name else "doc_kind_basic"
+        # 2012's basic balance is judged by composite CVs; 2017's quality balance is not.
+        basic = self.std.cv_composite_limits is not None and "优质" not in self.std.name
+        kind = "doc_kind_basic" if basic else "doc_kind_quality"
         return one_line(self.tx("doc_title", county=self.county, kind=self.tx(kind)))
 
     def year_text(self) -> str:
@@ -807,8 +809,10 @@ class _Draft:
                 continue
             seen.add(column)
             n = int(units.get_column(column).sum())
-            groups.append(f"{ind.short} {self.num(n, 'teachers')}" if self.zh else
-                          f"{n:,} {singular_en(ind.short_en) if n == 1 else ind.short_en}")
+            noun = re.sub(r"^(生均|每百名学生拥有)|数$", "", ind.short)  # 2012: 生均…教师数
+            noun_en = _lower_first(re.sub(r" per (pupil|100 pupils)$", "", ind.short_en))
+            groups.append(f"{noun} {self.num(n, 'teachers')}" if self.zh else
+                          f"{n:,} {singular_en(noun_en) if n == 1 else noun_en}")
         text += ("" if self.zh or not text else " ") + self.tx("doc_p_staff", teachers=self.num(staff, "teachers") if self.zh
                         else plural(staff, "full-time teacher", "full-time teachers"),
                         groups=self.tx("doc_p_staff_groups", groups=self.join(groups))
@@ -951,7 +955,23 @@ class _Draft:
             if not present and not unknown:
                 self.para(self.tx("doc_r_vetoes_none", names=self.join(list(names.values()))))
         key = {"pass": "doc_r_pass", "fail": "doc_r_fail"}.get(row["verdict"], "doc_r_incomplete")
-        self.para(self.tx(key, county=self.county, standard=self.standard_cited()))
+        self.para(self.tx(key, county=self.county, standard=self.standard_cited(),
+                          why=self.why_incomplete()))
+
+    def why_incomplete(self) -> str:
+        """Why no verdict yet: data missing, vetoes not declared, parts not computed."""
+        reasons = [self.tx("doc_why_missing", part=self.tx(r["part"]) if self.zh
+                           else _lower_first(self.tx(r["part"])), n=r["missing"])
+                   for r in self.parts.filter(pl.col("missing") > 0).iter_rows(named=True)]
+        unknown = self.ev.vetoes.filter((pl.col("county") == self.county)
+                                        & pl.col("present").is_null()).height
+        if unknown:
+            reasons.append(self.tx("doc_why_vetoes", n=unknown if self.zh else plural(
+                unknown, "veto condition", "veto conditions")))
+        if self.std.unmodelled_parts:
+            reasons.append(self.tx("doc_why_unmodelled",
+                                   parts=self.join(list(self.std.unmodelled_parts))))
+        return self.semi().join(reasons)
 
     def cv_limits(self) -> str:
         """The limits as the standard sets them (national, provincial, or composite)."""

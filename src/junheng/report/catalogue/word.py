@@ -112,10 +112,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "doc_r_fail": ("综上，{county}尚未达到{standard}的要求，存在的问题和整改措施如下。",
                    "{county} therefore does not yet meet {standard}; the problems and the "
                    "measures follow."),
-    "doc_r_incomplete": ("综上，部分指标缺少数据，{county}暂不能得出是否达到{standard}要求的结论，"
-                         "需补齐数据后重新评估。",
-                         "Some figures are missing, so whether {county} meets {standard} "
-                         "cannot be decided yet; complete the data and evaluate again."),
+    "doc_r_incomplete": ("综上，{county}暂不能得出是否达到{standard}要求的结论：{why}。",
+                         "Whether {county} meets {standard} cannot be decided yet: {why}."),
+    "doc_why_missing": ("{part}有 {n} 项指标缺少数据", "{part}: {n} lacking data"),
+    "doc_why_vetoes": ("{n} 项一票否决情形未申报", "{n} not declared"),
+    "doc_why_unmodelled": ("本标准的“{parts}”未纳入本报告的计算，需另行自评",
+                           "this standard's {parts} are not computed here and need their own "
+                           "self-assessment"),
     "doc_table": ("表{n}　{title}", "Table {n}. {title}"),
     # 四、存在问题
     "doc_q_resources": ("资源配置方面", "Resource allocation"),
