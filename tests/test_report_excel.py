@@ -427,8 +427,9 @@ def test_english_units_are_words_with_their_plural(workbooks):
     assert rooms["Shortfall"].value == 1
     assert rooms["Shortfall"].number_format == '[=1]0" room";#,##0" rooms"'
     schools = _table(book["Schools"], 1)
-    units = {r["Shortfall unit"].value for r in schools if r["Shortfall unit"].value}
-    assert units == {"rooms", "m²", "yuan"}  # A3's rooms and area, A2's equipment
+    units = {(r["Shortfall"].value, r["Shortfall unit"].value) for r in schools
+             if r["Shortfall unit"].value}
+    assert units == {(1, "room"), (10, "m²"), (100_000, "yuan")}  # A3's room and area, A2's
 
 
 # -- English ---------------------------------------------------------------------------------

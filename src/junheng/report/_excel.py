@@ -35,6 +35,7 @@ from junheng.report._format import COUNTED, EXCEL_FORMATS, WAN, whole_up
 from junheng.report._tables import MAX_CHART_COUNTIES, cv_contributions, gap_table
 from junheng.report._text import Lang, gap_phrase, t, yes_no
 from junheng.report.views import Need, Rectification, SchoolTasks, Task, build_rectification
+from junheng.report.views.rectification import singular_en
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -714,6 +715,13 @@ class _ExcelReport:
             fmt = with_unit(base, SHORTFALL_UNITS[unit][0 if self.lang == "zh" else 1])
         return Num(None if value is None else whole_up(value), fmt)
 
+    def _unit_word(self, unit: str, amount: float) -> str:
+        """The word of a shortfall's unit beside its figure: 名, m²; room for 1 in English."""
+        zh, en = SHORTFALL_UNITS[unit]
+        if self.lang == "zh":
+            return zh
+        return singular_en(en) if amount == 1 else en
+
     # -- schools ---------------------------------------------------------------------------
     def schools(self, ws: Worksheet) -> None:
         ev, std = self.ev, self.ev.standard
@@ -741,7 +749,7 @@ class _ExcelReport:
                 self.yes_no(r["met"]) if graded else None,
                 self.yes_no(r["floor_met"]) if graded and std.has_school_rule else None,
                 self._shortfall(r["shortfall"]),
-                SHORTFALL_UNITS[r["unit"]][0 if self.lang == "zh" else 1]
+                self._unit_word(r["unit"], whole_up(r["shortfall"]))
                 if r["shortfall"] is not None else None,
                 self.yes_no(r["meets_rule"])])
         end = self.book.table(ws, 0, columns, rows)
