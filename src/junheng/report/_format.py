@@ -52,9 +52,12 @@ WAN = 10_000  # 1 万元
 MISSING = "—"
 
 
-def _round(value: float, digits: int) -> Decimal:
+def _round(value: float, digits: int, shift: int = 0) -> Decimal:
     # Half up, as people round by hand (Python's round() would print 0.125 as 0.12).
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    # ``shift`` moves the decimal point first, exactly: a share 0.0745 is 7.45 % (a float
+    # product 0.0745 * 100 is 7.4499…, which would show 7.4 %).
+    return Decimal(repr(value)).scaleb(shift).quantize(Decimal(1).scaleb(-digits),
+                                                       rounding=ROUND_HALF_UP)
 
 
 def fixed(value: float, digits: int) -> str:
@@ -63,7 +66,11 @@ def fixed(value: float, digits: int) -> str:
     >>> fixed(1234.5, 0), fixed(0.125, 2), fixed(-0.0, 1)
     ('1,235', '0.13', '0.0')
     """
-    text = f"{_round(value, digits):,.{digits}f}"
+    return _fixed(value, digits)
+
+
+def _fixed(value: float, digits: int, shift: int = 0) -> str:
+    text = f"{_round(value, digits, shift):,.{digits}f}"
     return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
 
 
@@ -90,7 +97,8 @@ def number(value: float | None, kind: Kind, lang: Lang = "zh", unit: bool = True
         text = fixed(value, 1).removesuffix(".0")
         return f"{text} m²" if unit else text
     if kind == "money":
-        if lang == "zh" and abs(value) >= WAN:
+        # 万元 from 10 000 元 as written: 9 999.99 元 shows as 1.00 万元, not 10,000 元.
+        if lang == "zh" and abs(_round(value, 0)) >= WAN:
             text, word = fixed(value / WAN, 2), "万元"
         else:
             text, word = fixed(value, 0), "元" if lang == "zh" else "yuan"
@@ -99,7 +107,7 @@ def number(value: float | None, kind: Kind, lang: Lang = "zh", unit: bool = True
         text = fixed(value, 0)
         return (f"{text} 元" if lang == "zh" else f"{text} yuan") if unit else text
     if kind == "rate":  # 97.3%, 100% (a whole percentage keeps no ".0")
-        return f"{fixed(value * 100, 1).removesuffix('.0')}%"
+        return f"{_fixed(value, 1, shift=2).removesuffix('.0')}%"
     if kind == "cv":
         return fixed(value, 3)
     if kind == "limit":
