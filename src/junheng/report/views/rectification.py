@@ -275,7 +275,8 @@ def _schools(gaps: pl.DataFrame, indicators: dict[str, Indicator],
     out: list[SchoolTasks] = []
     seen: set[str] = set()
     # gap_table's order (nearest to passing first) per school–stage; a school's stages meet
-    # in one entry at the place of its first stage.
+    # in one entry, placed by the whole school's indicators to fix and distance (a nine-year
+    # school with two failing stages is as far from passing as both together).
     by_school: dict[str, list[dict]] = {}
     for r in gaps.filter(pl.col("must_fix")).iter_rows(named=True):
         by_school.setdefault(r["school_id"], []).append(r)
@@ -294,6 +295,7 @@ def _schools(gaps: pl.DataFrame, indicators: dict[str, Indicator],
                                sum(s[1] for s in stages), sum(s[2] for s in stages),
                                tuple(tasks)))
         seen.add(school_id)
+    out.sort(key=lambda s: (s.to_fix, s.distance))  # stable: ties keep gap_table's order
     rest = [(sid, tasks) for sid, tasks in item_tasks.items() if sid not in seen]
     rest.sort(key=lambda st: (-len(st[1]), st[0]))
     out += [SchoolTasks(sid, names[sid], False, 0, 0.0, tuple(tasks)) for sid, tasks in rest]
