@@ -41,6 +41,7 @@ from typing import Any
 
 import polars as pl
 
+from junheng._english import mend_plurals
 from junheng.evaluate._units import Note, _group_expr
 from junheng.model.dataset import Dataset
 from junheng.model.schema import COUNTY, COUNTY_LABELS_EN, MULTI_STAGE_TYPES
@@ -335,8 +336,9 @@ def _training_hours(ctx: Context, item: Item) -> RuleResult | None:
     for r in no_start.sort("county").iter_rows(named=True):
         ctx.notes.append(Note(r["county"], f"{r['len']} 名教师未填从教年份，培训学时按满 5 年"
                               f"（{p['hours_5y']:g} 学时）要求",
-                              f"{r['len']} teacher(s) without the year they started teaching held to the full "
-                              f"{p['hours_5y']:g}-hour requirement"))
+                              mend_plurals(f"{r['len']} teacher(s) without the year they "
+                                           f"started teaching held to the full "
+                                           f"{p['hours_5y']:g}-hour requirement")))
     return _teacher_outcomes(ctx, judged, "ok", 1.0, "teachers_completed", "培训完成率",
                              "training completion", ("名教师培训学时不足",
                                                      "teacher(s) short of training hours"),
@@ -568,11 +570,13 @@ def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, ye
         for veto in standard.vetoes:
             present = None if row is None else row.get(veto.column)
             vetoes.append({"county": county, "veto": veto.key, "present": present})
+    for entry in items:
+        entry["detail_en"] = mend_plurals(entry["detail_en"])
+    breaches = pl.concat(breach_frames) if breach_frames else pl.DataFrame(schema=_BREACH_SCHEMA)
     return {
         "items": pl.DataFrame(items, schema=_ITEM_SCHEMA, orient="row"),
         "checks": pl.DataFrame(checks, schema=_CHECK_SCHEMA, orient="row"),
-        "breaches": pl.concat(breach_frames) if breach_frames else pl.DataFrame(
-            schema=_BREACH_SCHEMA),
+        "breaches": _mend_column(breaches, "detail_en"),
         "vetoes": pl.DataFrame(vetoes, schema={"county": pl.String, "veto": pl.String,
                                                "present": pl.Boolean}, orient="row"),
         "parts": pl.DataFrame(parts, schema={"county": pl.String, "part": pl.String,
@@ -580,6 +584,16 @@ def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, ye
                                              "met": pl.Int64, "failed": pl.Int64,
                                              "missing": pl.Int64}, orient="row"),
     }
+
+
+def _mend_column(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """English "(s)" resolved once per distinct text (a province has thousands of rows, and
+    few distinct texts)."""
+    texts = frame.get_column(column).drop_nulls().unique().to_list()
+    mended = {text: mend_plurals(text) for text in texts}
+    if all(k == v for k, v in mended.items()):
+        return frame
+    return frame.with_columns(pl.col(column).replace(mended))
 
 
 def _verdict(values: list[bool | None]) -> str:

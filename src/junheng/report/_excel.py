@@ -26,6 +26,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from junheng._english import mend_plurals
 from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import atomic_path
@@ -1035,8 +1036,6 @@ BREACH_UNITS: dict[str, str] = {"music_art_rooms": "rooms", "class_size": "pupil
                                 "certified": "teachers", "rotation": "teachers"}
 
 _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-_PLURAL = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)((?:\s+[A-Za-z][\w\-–/]*){0,3}?)"
-                     r"\s+([A-Za-z][\w\-–/]*?)\(s\)")
 
 
 def english(text: str, labels: dict[str, str]) -> str:
@@ -1050,4 +1049,4 @@ def english(text: str, labels: dict[str, str]) -> str:
     "not declared in the county table: Teachers' average pay"
     """
     text = _SNAKE.sub(lambda m: labels.get(m[0], m[0]), text)
-    return _PLURAL.sub(lambda m: f"{m[1]}{m[2]} {m[3]}{'' if m[1] == '1' else 's'}", text)
+    return mend_plurals(text)

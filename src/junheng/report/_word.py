@@ -44,6 +44,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
+from junheng._english import mend_plurals
 from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import atomic_path
@@ -109,7 +110,6 @@ OPS = {"≥": ("不低于", "at least"), "≤": ("不高于", "at most"), ">": (
 UNIT_WORDS = {"m2": ("m²", "m²"), "yuan": ("元", "yuan")}
 _NUMBER = re.compile(r"^[-+]?[\d,]+(\.\d+)?\s?(%|元|名|人|间|个|所|m²)?$")
 _ROTATION = re.compile(r"(\d{4})学年交流 ([\d,]+) 名（骨干 ([\d,]+) 名），符合交流条件 ([\d,]+) 名")
-_PLURAL_S = re.compile(r"\b([A-Za-z-]+)\(s\)")
 RED = RGBColor(0xC0, 0x00, 0x00)
 
 
@@ -238,15 +238,6 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
-
-
-def _fix_plurals(text: str) -> str:
-    """English "teacher(s)" from the evaluation's details, written by the number before it:
-    "1 teacher(s)" → "1 teacher", "4 teacher(s)" → "4 teachers"."""
-    def one(m: re.Match) -> str:
-        before = re.findall(r"\d[\d,]*(?:\.\d+)?", text[:m.start()])
-        return m[1] if before and float(before[-1].replace(",", "")) == 1 else m[1] + "s"
-    return _PLURAL_S.sub(one, text)
 
 
 # -- the document ------------------------------------------------------------------------------
@@ -575,7 +566,7 @@ class _Draft:
         p = self.doc.add_paragraph(style=style)
         text = "".join(pieces)
         if text:
-            p.add_run(plain(text if self.zh else _fix_plurals(text)))
+            p.add_run(plain(text if self.zh else mend_plurals(text)))
         if fill:
             run = p.add_run(plain(fill if self.zh or not text else " " + fill))
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
@@ -598,7 +589,7 @@ class _Draft:
         texts = [[plain(c[0] if isinstance(c, tuple) else ("" if c is None else c))
                   for c in row] for row in rows]
         if not self.zh:
-            texts = [[_fix_plurals(c) for c in row] for row in texts]
+            texts = [[mend_plurals(c) for c in row] for row in texts]
         heads = [plain(h) for h in heads]
         style = "Table Text"
         widths = _widths(heads, texts, self.look[style].size, width_mm, floors)

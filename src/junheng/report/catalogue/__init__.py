@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from junheng._english import mend_plurals
 from junheng.report.catalogue import common, excel, html, rectification, school_page, word
 
 Lang = Literal["zh", "en"]
@@ -27,8 +28,9 @@ def t(key: str, lang: Lang, **kwargs: object) -> str:
     ('结论', 'Verdict')
     """
     zh, en = TEXT[key]
-    text = zh if lang == "zh" else en
-    return text.format(**kwargs) if kwargs else text
+    if lang == "zh":
+        return zh.format(**kwargs) if kwargs else zh
+    return mend_plurals(en.format(**kwargs)) if kwargs else en
 
 
 def plural(n: int, one: str, many: str) -> str:
