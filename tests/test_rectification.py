@@ -518,6 +518,16 @@ def indicator_needs(rect) -> dict[str, tuple[float, int, float | None]]:
             if n.key in KEYS}
 
 
+def beyond_needs(rect) -> dict[str, tuple[float, float | None]]:
+    return {n.key: (n.to_pass, n.every_threshold) for n in rect.beyond}
+
+
+def expected_beyond(check) -> dict[str, tuple[int, int]]:
+    """Indicators missed only where the rule allows: 0 to pass, their every-threshold amount."""
+    to_pass = check.to_pass()
+    return {k: (0, v) for k, v in check.every_threshold().items() if k not in to_pass and v}
+
+
 def item_needs(rect) -> dict[str, tuple[float, int]]:
     return {n.key: (n.to_pass, n.places) for n in rect.needs if n.key not in KEYS}
 
@@ -568,6 +578,7 @@ def test_indicator_totals_match_the_checker(counties, lang):
         every = check.every_threshold()
         assert indicator_needs(rect) == {k: (amount, places, every[k])
                                          for k, (amount, places) in check.to_pass().items()}
+        assert beyond_needs(rect) == expected_beyond(check)
         assert rect.failing_units == len(check.failing())
         assert rect.evaluated_units == len(check.gaps)
         assert fixes(rect) == {(g.school, g.stage): set(g.fix) for g in check.failing()}
@@ -813,6 +824,7 @@ def test_random_counties_agree_with_the_checker(tmp_path):
         assert indicator_needs(rect) == {k: (amount, places, every[k])
                                          for k, (amount, places) in check.to_pass().items()}, \
             county.name
+        assert beyond_needs(rect) == expected_beyond(check), county.name
         assert rect.failing_units == len(check.failing())
         assert rect.evaluated_units == len(check.gaps)  # school–stages with pupils
         told = fixes(rect)

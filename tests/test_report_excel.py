@@ -151,6 +151,8 @@ def test_ledger_county_totals_in_budget_units(workbooks):
         ("教学仪器设备", "万元", 10.0, 10.0, 1),  # 500 元 × 200 pupils = 10.00 万元
         ("网络多媒体教室", "间", 1, 1, 1),  # 0.15 of a room: one room
         ("学校规模（超出的学生）", "人", 100, "—", 1),  # 2 100 − 2 000
+        # A3: 4.3 of 4.5 m² per pupil × 50 pupils = 10 m², a miss the rule allows (0 to pass)
+        ("教学及辅助用房", "m²", 0, 10, 1),
     ]
     money, rooms = rows[0], rows[1]
     assert money["达到学校达标要求需补足"].number_format == "#,##0.00"  # 万元, two decimals
@@ -395,7 +397,7 @@ def test_english_counts_have_their_plural(workbooks):
     totals = _table(ws, _row_of(ws, "No.", "What"))
     assert [(r["What"].value, r["Unit"].value, r["To pass"].value) for r in totals] == [
         ("Teaching equipment", "yuan", 100_000), ("Multimedia classrooms", "rooms", 1),
-        ("School size (pupils over the limit)", "pupils", 100)]
+        ("School size (pupils over the limit)", "pupils", 100), ("Teaching floor area", "m²", 0)]
 
 
 # -- 缺口 ------------------------------------------------------------------------------------

@@ -479,7 +479,7 @@ class _ExcelReport:
                 self._put(ws, layout, r, col["county"], rect.county, cell, quoted)
 
         # What the county must add.
-        if rect.needs:
+        if rect.needs or rect.beyond:  # beyond: missed where the rule allows, 0 to pass
             ws.write_string(row, 0, self.tx("rect_totals"), bold)
             row += 1
             header(row, {"rect_col_school": self.tx("rect_col_what"),
@@ -487,7 +487,7 @@ class _ExcelReport:
                          "rect_col_problem": self.tx("rect_col_to_pass"),
                          "rect_col_current": self.tx("rect_col_every"),
                          "rect_col_standard": self.tx("rect_col_places")})
-            for n, need in enumerate(rect.needs, start=1):
+            for n, need in enumerate(rect.needs + rect.beyond, start=1):
                 row += 1
                 lead(row, n)
                 label = need.label if lang == "zh" else need.label[:1].upper() + need.label[1:]

@@ -150,6 +150,7 @@ def _print_rectification(rect: Rectification, console: Console) -> None:
     console.print(escape(rect.headline()))
     lines: list[tuple[str, list[str]]] = [
         (t("rect_totals", lang), [n.text for n in rect.needs]),
+        (t("rect_beyond_title", lang), [n.text for n in rect.beyond]),
         (t("rect_cvs", lang), [c.text for c in rect.cvs]),
         (t("rect_vetoes", lang), list(rect.vetoes))]
     for title, rows in lines:

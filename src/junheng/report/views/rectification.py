@@ -123,6 +123,9 @@ class Rectification:
     items: tuple[OpenItem, ...]
     vetoes: tuple[str, ...]
     schools: tuple[SchoolTasks, ...] = field(default=())
+    # Indicators missed only where the rule allows it (nothing to add to pass): their amount
+    # to bring every school–stage to the threshold, ``to_pass`` 0.
+    beyond: tuple[Need, ...] = field(default=())
 
     @property
     def empty(self) -> bool:
@@ -202,6 +205,7 @@ def build_rectification(evaluation: Evaluation, county: str, lang: Lang = "zh",
     row = evaluation.counties.filter(pl.col("county") == county).row(0, named=True)
 
     needs: list[Need] = []
+    beyond: list[Need] = []
     missed_all = evaluation.indicators.filter((pl.col("county") == county)
                                               & pl.col("met").not_())
     for ind in std.indicators:
@@ -210,9 +214,15 @@ def build_rectification(evaluation: Evaluation, county: str, lang: Lang = "zh",
         must = gaps.filter(pl.col("must_fix") & (pl.col("indicator") == ind.key))
         every = missed_all.filter(pl.col("indicator") == ind.key).get_column("shortfall")
         to_pass = sum(whole_up(v) for v in must.get_column("shortfall"))
-        if not to_pass:
-            continue
         kind = unit_kind(ind.unit)
+        label = ind.short if lang == "zh" else ind.short_en
+        if not to_pass:
+            every_total = sum(whole_up(v) for v in every)
+            if every_total:
+                beyond.append(Need(ind.key, label, kind, 0, every.len(), every_total, t(
+                    "rect_beyond", lang, what=_amount_text(label, kind, every_total, lang),
+                    n=every.len(), s="" if every.len() == 1 else "s")))
+            continue
         needs.append(Need(ind.key, ind.short if lang == "zh" else ind.short_en, kind, to_pass,
                           must.height, sum(whole_up(v) for v in every),
                           _need_text(ind.short if lang == "zh" else ind.short_en, kind,
@@ -266,7 +276,8 @@ def build_rectification(evaluation: Evaluation, county: str, lang: Lang = "zh",
     failing = (row["schools_evaluated"] or 0) - (row["schools_meeting_rule"] or 0) \
         if std.has_school_rule else 0
     return Rectification(county, lang, row["verdict"], failing, row["schools_evaluated"] or 0,
-                         tuple(needs), tuple(cvs), tuple(open_items), vetoes, tuple(schools))
+                         tuple(needs), tuple(cvs), tuple(open_items), vetoes, tuple(schools),
+                         tuple(beyond))
 
 
 def _schools(gaps: pl.DataFrame, indicators: dict[str, Indicator],
@@ -327,18 +338,25 @@ def _cv_over(stage: str, name: str, cv: float | None, limit: float, lang: Lang) 
         limit=number(limit, "limit"), excess=number(cv - limit, "cv")))
 
 
+def _amount_text(label: str, kind: Kind, amount: float, lang: Lang) -> str:
+    """体育艺术教师 3 名 / 3 PE/art teachers / 1,500 m² of sports ground area."""
+    if lang == "zh":
+        return f"{label} {number(amount, kind, lang)}"
+    if kind in ("teachers", "rooms"):
+        return (f"{number(amount, kind, lang, unit=False)} "
+                f"{singular_en(label) if amount == 1 else label}")
+    return f"{number(amount, kind, lang)} of {label}"
+
+
 def _need_text(label: str, kind: Kind, amount: float, places: int, lang: Lang,
                indicator: Indicator) -> str:
-    if lang == "zh":
-        return t("rect_need", lang, what=f"{label} {number(amount, kind, lang)}", n=places)
-    what = (f"{number(amount, kind, lang, unit=False)} "
-            f"{singular_en(label) if amount == 1 else label}" if kind in ("teachers", "rooms")
-            else f"{number(amount, kind, lang)} of {label}")
-    return t("rect_need", lang, what=what, n=places,
+    return t("rect_need", lang, what=_amount_text(label, kind, amount, lang), n=places,
              s="" if places == 1 else "s")
 
 
 def _item_need_text(key: str, kind: Kind, amount: float, places: int, lang: Lang) -> str:
+    if key == "class_size" and amount == 0:  # every over-size class fits by re-dividing
+        return t("rect_need_class_size_redivide", lang, n=places, s="" if places == 1 else "s")
     return t(f"rect_need_{key}", lang, amount=number(amount, kind, lang), n=places,
              s="" if places == 1 else "s", count=number(amount, "count"),
              s2="" if amount == 1 else "s")
