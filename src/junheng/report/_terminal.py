@@ -267,7 +267,7 @@ def _print_part(evaluation: Evaluation, county: str, part: str, console: Console
         lines = []
         for c in checks.filter(pl.col("item") == r["item"]).iter_rows(named=True):
             label = c["label"] if lang == "zh" else c["label_en"]
-            value = check_value(c["value"], c["percent"], c["op"], lang)
+            value = check_value(c["value"], c["percent"], c["op"], lang, against=c["threshold"])
             style = "green" if c["met"] else "red" if c["met"] is False else "yellow"
             standard = check_value(c["threshold"], c["percent"], c["op"], lang)
             lines.append(f"{escape(label)}{_colon(lang)}[{style}]{value}[/]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from junheng.report._format import fixed, number
 from junheng.report.catalogue import TEXT, Lang, plural, t
 from junheng.standards import Indicator
 
@@ -15,17 +16,42 @@ UNIT_WORDS = {"teachers": ("名", "teachers"), "rooms": ("间", "rooms"), "m2": 
               "yuan": ("元", "yuan"), "computers": ("台", "computers"), "books": ("册", "books")}
 
 
-def check_value(value: float | None, percent: bool, op: str | None, lang: Lang) -> str:
-    """A check's value or threshold for display: 是/否 for yes/no items, 97.3% for shares."""
+def check_value(value: float | None, percent: bool, op: str | None, lang: Lang,
+                against: float | None = None) -> str:
+    """A check's value or threshold for display: 是/否 for yes/no items, 97.3% for shares,
+    未填 for a figure not given.
+
+    ``against`` is the threshold when ``value`` is shown beside it: a value that differs is
+    given the decimals it needs not to read as the threshold (99.95 % of a 100 % rule is
+    "99.95%", never "100%").
+
+    >>> check_value(0.9995, True, "≥", "zh"), check_value(0.9995, True, "≥", "zh", against=1.0)
+    ('100%', '99.95%')
+    >>> check_value(5800.0, False, "≥", "en"), check_value(None, False, "≥", "zh")
+    ('5,800', '未填')
+    """
     if value is None:
-        return "?"
+        return t("not_given", lang)
     if not math.isfinite(value):
         return "—"
     if op == "=":
         return t("yes", lang) if value == 1.0 else t("no", lang)
-    if percent:  # 97.3%, 100%
-        return f"{value * 100:.1f}".removesuffix(".0") + "%"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
+
+    def shown(v: float, extra: int) -> str:
+        if percent:  # 97.3%, 100%
+            return f"{fixed(v * 100, 1 + extra).rstrip('0').removesuffix('.')}%" if extra \
+                else number(v, "rate")
+        if abs(v) >= 100:
+            return fixed(v, extra)
+        return fixed(v, 3 + extra)
+
+    text = shown(value, 0)
+    if against is not None and math.isfinite(against) and value != against:
+        extra = 0
+        while text == shown(against, 0) and extra < 6:
+            extra += 1
+            text = shown(value, extra)
+    return text
 
 
 def gap_phrase(indicator: Indicator, shortfall: float, lang: Lang,

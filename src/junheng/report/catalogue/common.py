@@ -44,6 +44,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "met": ("达标", "Met"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
+    "not_given": ("未填", "not given"),
     "undefined": ("无法计算", "undefined"),
     "schools_meeting": ("学校达标（至少 {k} 项达标且未达标项不低于 {floor:.0%}）：{m} / {n} 所",
                         "School–stages meeting the rule (≥ {k} met, others ≥ {floor:.0%}): "
