@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -109,24 +110,38 @@ def _money_wan(yuan: int) -> str:
 
 # -- the header ---------------------------------------------------------------------------------
 
+def _meta(path: Path) -> tuple[str, str]:
+    """The header's line under the title: all of it, and the standard's part."""
+    meta = re.search(r'<p class="meta">(.*?)</p>', path.read_text(encoding="utf-8"), re.S)[1]
+    standard = re.search(r'<span class="standard">(.*?)</span>', meta, re.S)
+    return meta, standard[1] if standard else ""
+
+
 def test_header_names_the_standard_not_its_id_twice(county, reports, tmp_path):
     """It read 评估标准：quality-2017 (quality-2017)."""
-    zh = reports["zh"].read_text(encoding="utf-8")
-    meta = re.search(r'<p class="meta">(.*?)</p>', zh, re.S)[1]
+    meta, standard = _meta(reports["zh"])
     assert "quality-2017" not in meta
-    assert re.sub("<[^>]+>", "", meta).startswith(
-        "评估标准：县域义务教育优质均衡发展督导评估办法（教督〔2017〕6号）　")
-    en = re.search(r'<p class="meta">(.*?)</p>', reports["en"].read_text(encoding="utf-8"),
-                   re.S)[1]
-    assert re.sub("<[^>]+>", "", en).startswith(
-        "Standard: Quality-balanced county evaluation (MoE Supervision [2017] No. 6)   ")
+    assert standard == "评估标准：县域义务教育优质均衡发展督导评估办法（教督〔2017〕6号）"
+    meta, standard = _meta(reports["en"])
+    assert "quality-2017" not in meta
+    assert standard == "Standard: Quality-balanced county evaluation (MoE Supervision [2017] No. 6)"
     # A provincial profile: its own name, then its id and what it extends.
     data = write_xlsx(tmp_path / "c.xlsx", _county_rows())
     province = junheng.evaluate(junheng.load(data), "example-province-2017")
-    text = write_html(province, tmp_path / "p.html").read_text(encoding="utf-8")
-    meta = re.sub("<[^>]+>", "", re.search(r'<p class="meta">(.*?)</p>', text, re.S)[1])
-    assert meta.startswith("评估标准：某省县域义务教育优质均衡发展督导评估实施细则（示例）"
-                           "（example-province-2017，在 quality-2017 基础上修改）　")
+    _, standard = _meta(write_html(province, tmp_path / "p.html"))
+    assert standard == ("评估标准：某省县域义务教育优质均衡发展督导评估实施细则（示例）"
+                        "（example-province-2017，在 quality-2017 基础上修改）")
+
+
+def test_header_items_stay_apart_in_english(reports, browser):
+    """Spaces between the header's items collapsed in English (… No. 6) School year: …)."""
+    page, _ = _open(browser, reports["en"])
+    boxes = page.locator("header .meta span").evaluate_all(
+        "spans => spans.map(s => [s.getBoundingClientRect().left, "
+        "s.getBoundingClientRect().right])")
+    assert len(boxes) == 3
+    assert all(b[0] - a[1] >= 12 for a, b in pairwise(boxes))
+    page.close()
 
 
 # -- the rectification list ---------------------------------------------------------------------
@@ -195,6 +210,28 @@ def test_rectification_list_comes_first_with_hand_computed_totals(reports, brows
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "html-first-screen.png"))
     page.close()
+
+
+def test_no_verdict_yet_is_not_called_nothing_to_rectify(tmp_path):
+    """Under basic-2012 the county's CVs pass but part of the standard is not computed: the list
+    said 无需整改：所有学校和指标均已达标 beside a 待完整评估 verdict."""
+    rows = _county_rows()
+    # Even schools (no CV over its limit), with the computers, books and titles basic-2012
+    # counts.
+    rows["stages"] = [stage_row(s["school_id"], s["stage"], s["students"],
+                                computers=s["students"] // 8, books=30 * s["students"])
+                      for s in rows["stages"]]
+    for teacher in rows["teachers"]:
+        teacher["title"] = "first"
+    data = write_xlsx(tmp_path / "c.xlsx", rows)
+    result = junheng.evaluate(junheng.load(data), "basic-2012")
+    assert result.counties.row(0, named=True)["verdict"] == "incomplete"
+    text = write_html(result, tmp_path / "b.html").read_text(encoding="utf-8")
+    rect = re.search(r"<div class='rect'.*?</div>", text, re.S)[0]
+    assert "所有学校和指标均已达标" not in rect
+    assert "已计算的学校和指标均已达标" in rect
+    why = re.search(r"<p class='why warn'>(.*?)</p>", rect)[1]
+    assert why.startswith("县域结论暂不能为「达标」：") and "未纳入计算" in why
 
 
 # -- charts -------------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ class _HtmlReport:
         if ev.warnings:
             warnings = (f"<section><h2>{self.tx('warnings')}</h2><ul>"
                         + "".join(f"<li>{_e(w)}</li>" for w in ev.warnings) + "</ul></section>")
-        c, sep = self.tx("colon"), self.tx("sep")
+        c = self.tx("colon")
         figures = "\n".join(
             f'<script type="application/json" data-figure="{fid}">{_json_block(fig)}</script>'
             for fid, fig in self.figures)
@@ -168,8 +168,9 @@ class _HtmlReport:
 <body>
 <header>
 <h1>{_e(title)}</h1>
-<p class="meta"><span class="standard">{self.tx('standard')}{c}{_e(self.standard_text())}</span>{sep}
-{self.tx('school_year')}{c}{ev.year}–{ev.year + 1}{sep}junheng {__version__}</p>
+<p class="meta"><span class="standard">{self.tx('standard')}{c}{_e(self.standard_text())}</span>
+<span>{self.tx('school_year')}{c}{ev.year}–{ev.year + 1}</span>
+<span>junheng {__version__}</span></p>
 <nav>{nav}</nav>
 </header>
 <main>
@@ -263,10 +264,14 @@ class _HtmlReport:
         """整改清单: the first screen of a county (see ``views.rectification``)."""
         rect = build_rectification(self.ev, county, self.lang, self.gaps)
         out = [f"<div class='rect' id='rect{index}'><h3>{self.tx('rect_title')}</h3>"]
-        if rect.empty:
-            out.append(f"<p class='headline ok'>{_e(self.tx('rect_nothing'))}</p>")
-        else:
+        if not rect.empty:
             out.append(f"<p class='headline'>{_e(self._headline(rect))}</p>")
+        elif rect.verdict == "pass":
+            out.append(f"<p class='headline ok'>{_e(self.tx('rect_nothing'))}</p>")
+        else:  # nothing failed, but no verdict yet: say so, not "nothing to rectify"
+            out.append(f"<p class='headline'>{_e(self.tx('html_nothing_computed'))}</p>")
+        if rect.verdict == "incomplete":
+            out.append(f"<p class='why warn'>{_e(self._why_incomplete(county))}</p>")
         if rect.needs:
             out.append(self._needs(rect))
         if rect.cvs:
@@ -279,6 +284,25 @@ class _HtmlReport:
             out.append(self._school_tasks(rect.schools))
         out.append("</div>")
         return "".join(out)
+
+    def _why_incomplete(self, county: str) -> str:
+        """Why the county has no verdict yet: data missing, vetoes undeclared, parts of the
+        standard junheng does not compute."""
+        ev = self.ev
+        reasons = [self.tx("html_why_missing", part=self.tx(r["part"]), n=r["missing"],
+                           items=plural(r["missing"], "item", "items"))
+                   for r in ev.parts.filter((pl.col("county") == county)
+                                            & (pl.col("missing") > 0)).iter_rows(named=True)]
+        unknown = ev.vetoes.filter((pl.col("county") == county)
+                                   & pl.col("present").is_null()).height
+        if unknown:
+            reasons.append(self.tx("html_why_vetoes", n=unknown, vetoes=plural(
+                unknown, "veto condition", "veto conditions")))
+        if self.std.unmodelled_parts:
+            reasons.append(self.tx("html_why_unmodelled",
+                                   parts="、".join(self.std.unmodelled_parts)))
+        return self.tx("html_incomplete_why", why=("；" if self.lang == "zh" else "; ")
+                       .join(reasons))
 
     def _headline(self, rect: Rectification) -> str:
         if self.std.has_school_rule:
@@ -651,10 +675,10 @@ class _HtmlReport:
         amount = whole_up(shortfall)
         kind = unit_kind(indicator.unit)
         if self.lang == "zh":
-            phrase = self.tx("html_gap_zh", what=indicator.short, amount=self.num(amount, kind))
+            phrase = self.tx("html_gap", what=indicator.short, amount=self.num(amount, kind))
         elif kind in ("teachers", "rooms"):
             noun = singular_en(indicator.short_en) if amount == 1 else indicator.short_en
-            phrase = self.tx("html_gap_zh", what=noun, amount=self.num(amount, kind, unit=False))
+            phrase = self.tx("html_gap", what=noun, amount=self.num(amount, kind, unit=False))
         else:
             phrase = self.tx("html_gap_of", what=indicator.short_en,
                              amount=self.num(amount, kind))
@@ -794,6 +818,7 @@ body { font-family: FONTS; margin: 0; color: #222; background: #f6f7f9; }
 header { background: #1f3a5f; color: white; padding: 16px 28px; }
 header h1 { margin: 0 0 6px; font-size: 22px; }
 header .meta { margin: 0; opacity: .85; font-size: 13px; }
+header .meta span + span { margin-left: 1.5em; }
 nav a { color: #cfe0ff; margin-right: 14px; font-size: 13px; }
 main { max-width: 1280px; margin: 0 auto; padding: 16px 24px 40px; }
 section { background: white; border-radius: 6px; padding: 12px 22px 20px; margin: 16px 0;
@@ -817,6 +842,7 @@ table.glance, table.needs { width: auto; }
 .rect { border-left: 4px solid #1f3a5f; padding-left: 16px; margin: 8px 0 20px; }
 .rect h3 { margin-top: 8px; }
 .rect .headline { font-size: 16px; font-weight: 600; margin: 6px 0 10px; }
+.rect p.why { margin: 0 0 10px; }
 table.needs td.what { white-space: nowrap; }
 table.tasks td.school { font-weight: 600; background: #fafbfc; min-width: 9em; }
 table.tasks td.school .hint { font-weight: normal; }
