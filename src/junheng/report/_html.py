@@ -115,6 +115,13 @@ class _HtmlReport:
         self.figures: list[tuple[str, dict[str, Any]]] = []
         self.gaps = gap_table(evaluation) if gaps is None else gaps
         self.charts = evaluation.counties.height <= MAX_CHART_COUNTIES
+        self._rects: dict[str, Rectification] = {}
+
+    def rect(self, county: str) -> Rectification:
+        """The county's rectification list, built once for the overview and its section."""
+        if county not in self._rects:
+            self._rects[county] = build_rectification(self.ev, county, self.lang, self.gaps)
+        return self._rects[county]
 
     def tx(self, key: str, **kwargs: object) -> str:
         return t(key, self.lang, **kwargs)
@@ -199,7 +206,7 @@ class _HtmlReport:
         heads = [self.tx("county"), self.tx("verdict"), self.tx("resources"),
                  *[self.tx(p) for p in parts],
                  *([self.tx("schools_meeting_rule"), self.tx("schools_evaluated")]
-                   if self.std.has_school_rule else [])]
+                   if self.std.has_school_rule else []), self.tx("rect_title")]
         rows = []
         for i, r in enumerate(ev.counties.iter_rows(named=True)):
             rows.append([(f"<a href='#c{i}'>{_e(r['county'])}</a>", None, None, True),
@@ -207,7 +214,8 @@ class _HtmlReport:
                            ("verdict", "resources_verdict", *[f"{p}_verdict" for p in parts])],
                          *([self._count_cell(r["schools_meeting_rule"]),
                             self._count_cell(r["schools_evaluated"])]
-                           if self.std.has_school_rule else [])])
+                           if self.std.has_school_rule else []),
+                         (self._summary(r["county"]), None)])
         note = "" if self.charts else \
             f"<p class='hint'>{_e(self.tx('html_charts_left_out', n=MAX_CHART_COUNTIES))}</p>"
         return (f"<section class='overview'><h2>{self.tx('counties_overview')}</h2>{note}"
@@ -262,7 +270,7 @@ class _HtmlReport:
     # -- the rectification list ------------------------------------------------------------
     def rectification(self, county: str, index: int) -> str:
         """整改清单: the first screen of a county (see ``views.rectification``)."""
-        rect = build_rectification(self.ev, county, self.lang, self.gaps)
+        rect = self.rect(county)
         out = [f"<div class='rect' id='rect{index}'><h3>{self.tx('rect_title')}</h3>"]
         if not rect.empty:
             out.append(f"<p class='headline'>{_e(self._headline(rect))}</p>")
@@ -303,6 +311,13 @@ class _HtmlReport:
                                    parts="、".join(self.std.unmodelled_parts)))
         return self.tx("html_incomplete_why", why=("；" if self.lang == "zh" else "; ")
                        .join(reasons))
+
+    def _summary(self, county: str) -> str:
+        """The rectification list in one sentence (the overview's last column)."""
+        rect = self.rect(county)
+        if not rect.empty:
+            return self._headline(rect)
+        return self.tx("rect_nothing" if rect.verdict == "pass" else "html_nothing_computed")
 
     def _headline(self, rect: Rectification) -> str:
         if self.std.has_school_rule:
@@ -848,6 +863,7 @@ table.tasks td.school { font-weight: 600; background: #fafbfc; min-width: 9em; }
 table.tasks td.school .hint { font-weight: normal; }
 table.tasks td.task { color: #1f3a5f; font-weight: 600; min-width: 12em; }
 td.nowrap { white-space: nowrap; }
+.overview td:not(:last-child) { white-space: nowrap; }
 table.tasks tr.first td { border-top: 2px solid #9fb0c8; }
 table.heatmap { width: auto; font-size: 12px; }
 table.heatmap caption { text-align: left; font-weight: 600; padding: 4px 0; }
