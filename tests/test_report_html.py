@@ -234,6 +234,31 @@ def test_no_verdict_yet_is_not_called_nothing_to_rectify(tmp_path):
     assert why.startswith("县域结论暂不能为「达标」：") and "未纳入计算" in why
 
 
+def test_failing_table_follows_the_rectification_lists_order(tmp_path):
+    """A nine-year school failing at both stages, each 5 % from passing (1 + 1 indicators,
+    distance 0.05 + 0.05), comes after a primary school 20 % from passing (1 indicator, 0.2):
+    fewer indicators to fix first. Its two stages stay together (per stage they would lead)."""
+    schools = [school_row("S", name="单小学"), school_row("N", "nine_year", name="九年一贯制学校")]
+    stages = [
+        stage_row("S", "primary", 100, equipment_value_yuan=160_000),  # 80 %: fix, 0.2
+        # 95 % equipment and 4.3 of 4.5 m²: fix the equipment (0.05 > 0.044).
+        stage_row("N", "primary", 100, equipment_value_yuan=190_000, teaching_area_m2=430),
+        # 95 % equipment and 5.6 of 5.8 m²: fix the equipment (0.05 > 0.034).
+        stage_row("N", "junior", 100, equipment_value_yuan=237_500, teaching_area_m2=560),
+    ]
+    staff = [t for s in stages
+             for t in passing_teachers(s["school_id"], s["stage"], s["students"])]
+    data = write_xlsx(tmp_path / "c.xlsx", {"schools": schools, "stages": stages,
+                                             "teachers": staff})
+    text = write_html(junheng.evaluate(junheng.load(data)), tmp_path / "r.html") \
+        .read_text(encoding="utf-8")
+    tasks = re.search(r"<table class='tasks'>.*?</table>", text, re.S)[0]
+    assert re.findall(r"<td rowspan='\d+' class='school'>([^<]+)", tasks) == ["单小学", "九年一贯制学校"]
+    failing = re.search(r"<table class='sortable failing'>.*?</table>", text, re.S)[0]
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td>", failing)
+    assert rows == [("单小学", "小学"), ("九年一贯制学校", "小学"), ("九年一贯制学校", "初中")]
+
+
 # -- charts -------------------------------------------------------------------------------------
 
 def test_every_distribution_bar_has_its_school_name(county, reports, browser):

@@ -704,17 +704,19 @@ class _HtmlReport:
 
     def failing_table(self, county: str) -> str:
         """The failing school–stages with every gap (red: must fix; amber: the rule's allowance
-        covers it), in ``gap_table``'s order: nearest to passing first, as the rectification
-        list."""
+        covers it), in the rectification list's order of schools — nearest to passing first,
+        a school's stages together, primary first."""
         gaps = self.gaps.filter(pl.col("county") == county)
         if gaps.height == 0:
             return f"<p class='ok'>{self.tx('no_failing')}</p>"
         total = sum(i.thresholds is not None for i in self.std.indicators)
         heads = [self.tx("school"), self.tx("stage"), self.tx("students"),
                  self.tx("met_count"), self.tx("to_fix_col"), self.tx("gaps")]
+        rank = {s.school_id: i for i, s in enumerate(self.rect(county).schools)}
+        groups = list(gaps.group_by(["school_id", "stage", "to_fix"], maintain_order=True))
+        groups.sort(key=lambda g: (rank.get(g[0][0], len(rank)), STAGE_ORDER[g[0][1]]))
         rows = []
-        for (_, _, _), group in gaps.group_by(["school_id", "stage", "to_fix"],
-                                              maintain_order=True):
+        for _, group in groups:
             first = group.row(0, named=True)
             phrases = []
             for r in group.iter_rows(named=True):

@@ -41,6 +41,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "html_heatmap_hint": ("每格为学校的值占标准值的百分比。绿色：达标；黄色：未达标但不低于85%；红色：低于85%。",
                           "Each cell is the school's value as a share of the threshold. "
                           "Green: met; amber: missed but at least 85 %; red: below 85 %."),
-    "html_failing_order": ("与整改清单相同，按距达标由近到远排列。", "In the rectification list's order: "
-                           "nearest to passing first."),
+    "html_failing_order": ("学校顺序与整改清单相同（一所学校的各学段排在一起）。",
+                           "Schools in the rectification list's order (a school's stages "
+                           "together). "),
 }
