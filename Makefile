@@ -6,9 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean
 
-# The HTML report is tested in Debian's Chromium with Chinese fonts (apt-get, when missing).
+# The HTML report is tested in Debian's Chromium with Chinese fonts, its printed pages read
+# back with poppler's pdftotext (apt-get, when missing).
 BROWSER := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+PDFTOTEXT := /usr/bin/pdftotext
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
@@ -25,11 +27,11 @@ demo: $(STAMP)
 	$(BIN)/junheng evaluate build/sample-county.xlsx --report build/sample-report
 	$(BIN)/junheng plan rotation build/sample-county.xlsx --time-limit 20 -o build/sample-plan
 
-$(BROWSER) $(CJK_FONT):
-	$(APT) install -y chromium fonts-noto-cjk \
-	  || ($(APT) update && $(APT) install -y chromium fonts-noto-cjk)
+$(BROWSER) $(CJK_FONT) $(PDFTOTEXT):
+	$(APT) install -y chromium fonts-noto-cjk poppler-utils \
+	  || ($(APT) update && $(APT) install -y chromium fonts-noto-cjk poppler-utils)
 
-test: $(STAMP) $(BROWSER) $(CJK_FONT)
+test: $(STAMP) $(BROWSER) $(CJK_FONT) $(PDFTOTEXT)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 

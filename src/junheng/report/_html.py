@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 
 import polars as pl
 
+from junheng._english import mend_plurals
 from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
 from junheng.io import write_text
@@ -127,8 +127,9 @@ class _HtmlReport:
         return t(key, self.lang, **kwargs)
 
     def en(self, text: str) -> str:
-        """The evaluation's English text with its plurals agreed (see :func:`_plurals`)."""
-        return _plurals(text) if self.lang == "en" else text
+        """The evaluation's English text with its plurals agreed (the evaluation already does;
+        kept for text from older JSON)."""
+        return mend_plurals(text) if self.lang == "en" else text
 
     def num(self, value: float | None, kind: Kind, unit: bool = True) -> str:
         return number(value, kind, self.lang, unit=unit)
@@ -280,7 +281,7 @@ class _HtmlReport:
             out.append(f"<p class='headline'>{_e(self.tx('html_nothing_computed'))}</p>")
         if rect.verdict == "incomplete":
             out.append(f"<p class='why warn'>{_e(self._why_incomplete(county))}</p>")
-        if rect.needs:
+        if rect.needs or rect.beyond:
             out.append(self._needs(rect))
         if rect.cvs:
             out.append(f"<h4>{self.tx('rect_cvs')}</h4><ul class='cvs'>" + "".join(
@@ -339,7 +340,7 @@ class _HtmlReport:
         heads = [self.tx("rect_col_what"), self.tx("rect_col_to_pass"), self.tx("rect_col_every"),
                  self.tx("rect_col_places")]
         rows = []
-        for need in rect.needs:
+        for need in rect.needs + rect.beyond:  # beyond: allowed by the rule, 0 to pass
             # An item of the other parts must be met in full: every threshold is the same.
             every = need.to_pass if need.every_threshold is None else need.every_threshold
             label = need.label if self.lang == "zh" else need.label[:1].upper() + need.label[1:]
@@ -785,21 +786,6 @@ class _HtmlReport:
         return (f"<h3>{self.tx(part)}{badge}</h3>" + _table(heads, rows))
 
 
-def _plurals(text: str) -> str:
-    """"1 teacher(s)" → "1 teacher", "4 teacher(s)" → "4 teachers": each "word(s)" agrees with
-    the number before it in its clause (the evaluation's English details write "(s)").
-
-    >>> _plurals("2 more backbone teacher(s) needed; 1 full-time teacher(s) without")
-    '2 more backbone teachers needed; 1 full-time teacher without'
-    """
-    def agree(m: re.Match) -> str:
-        one = m[1].replace(",", "") in ("1", "1.0")
-        return f"{m[1]}{m[2]}{m[3]}{'' if one else 's'}"
-
-    return _PLURAL.sub(agree, text)
-
-
-_PLURAL = re.compile(r"(\d[\d,]*(?:\.\d+)?)([^\d;()]*?)\b([A-Za-z]+)\(s\)")
 
 
 def _vline(x: float, colour: str, name: str, dash: str) -> dict[str, Any]:

@@ -7,6 +7,8 @@ TEXT: dict[str, tuple[str, str]] = {
                       "{items} 项其他指标未达标或缺数据。",
                       "{units} {fail} the per-school rule; {cvs} over the limit; {items} failed "
                       "or lacking data."),
+    "rect_headline_no_rule": ("{cvs} 项差异系数超过限值；{items} 项其他指标未达标或缺数据。",
+                              "{cvs} over the limit; {items} failed or lacking data."),
     "rect_nothing": ("无需整改：所有学校和指标均已达标。", "Nothing to rectify: every school and item "
                      "meets the standard."),
     "rect_totals": ("全县需补足", "What the county must add"),

@@ -126,6 +126,7 @@ class Rectification:
     # Indicators missed only where the rule allows it (nothing to add to pass): their amount
     # to bring every school–stage to the threshold, ``to_pass`` 0.
     beyond: tuple[Need, ...] = field(default=())
+    has_school_rule: bool = True  # False: the standard judges no school (basic-2012)
 
     @property
     def empty(self) -> bool:
@@ -138,6 +139,11 @@ class Rectification:
         >>> Rectification("A", "zh", "fail", 3, 10, (), (), (), ()).headline()
         '3 个学校（学段）未达到学校达标要求；0 项差异系数超过限值；0 项其他指标未达标或缺数据。'
         """
+        if not self.has_school_rule:
+            return t("rect_headline_no_rule", self.lang, cvs=len(self.cvs) if self.lang == "zh"
+                     else plural(len(self.cvs), "CV", "CVs"),
+                     items=len(self.items) if self.lang == "zh"
+                     else plural(len(self.items), "other item", "other items"))
         if self.lang == "zh":
             return t("rect_headline", "zh", units=self.failing_units, cvs=len(self.cvs),
                      items=len(self.items))
@@ -277,7 +283,7 @@ def build_rectification(evaluation: Evaluation, county: str, lang: Lang = "zh",
         if std.has_school_rule else 0
     return Rectification(county, lang, row["verdict"], failing, row["schools_evaluated"] or 0,
                          tuple(needs), tuple(cvs), tuple(open_items), vetoes, tuple(schools),
-                         tuple(beyond))
+                         tuple(beyond), std.has_school_rule)
 
 
 def _schools(gaps: pl.DataFrame, indicators: dict[str, Indicator],
