@@ -34,7 +34,7 @@ from junheng.model.schema import STAGES
 from junheng.report._clean import plain
 from junheng.report._format import Kind, number, unit_kind, whole_up
 from junheng.report._tables import MAX_CHART_COUNTIES, gap_table
-from junheng.report._text import Lang, plural, t, yes_no
+from junheng.report._text import Lang, check_value, plural, t, yes_no
 from junheng.report.views import Rectification, SchoolTasks, build_rectification
 from junheng.report.views.rectification import singular_en
 from junheng.standards import Indicator
@@ -734,13 +734,11 @@ class _HtmlReport:
                 + f"<p class='hint'>{_e(self.tx('html_failing_order'))}"
                   f"{_e(self.tx('gaps_explained'))}</p>")
 
-    def _check_value(self, value: float | None, percent: bool, op: str | None) -> str:
-        """A check's value or threshold: 是/否 for yes/no items, 97.3% for shares."""
-        if value is None:
-            return "?"
-        if op == "=":
-            return self.tx("yes") if value == 1.0 else self.tx("no")
-        return self.num(value, "rate" if percent else "value")
+    def _check_value(self, check: dict[str, Any], field: str) -> str:
+        """A check's value or threshold, as every report writes it (:func:`check_value`)."""
+        return check_value(check[field], check["percent"], check["op"], self.lang,
+                           against=check["threshold"] if field == "value" else None,
+                           key=check["check"])
 
     def part_section(self, county: str, part: str) -> str:
         ev = self.ev
@@ -763,9 +761,9 @@ class _HtmlReport:
             for c in checks.filter(pl.col("item") == r["item"]).iter_rows(named=True):
                 label = c["label"] if self.lang == "zh" else c["label_en"]
                 values.append(f"{_e(label)}{self.tx('colon')}"
-                              f"{_e(self._check_value(c['value'], c['percent'], c['op']))}")
+                              f"{_e(self._check_value(c, 'value'))}")
                 thresholds.append(f"{_e(c['op'])} "
-                                  f"{_e(self._check_value(c['threshold'], c['percent'], c['op']))}")
+                                  f"{_e(self._check_value(c, 'threshold'))}")
             detail = r["detail_zh"] if self.lang == "zh" else r["detail_en"]
             if detail:
                 lines.append(_e(self.en(detail)))

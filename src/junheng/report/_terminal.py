@@ -267,9 +267,10 @@ def _print_part(evaluation: Evaluation, county: str, part: str, console: Console
         lines = []
         for c in checks.filter(pl.col("item") == r["item"]).iter_rows(named=True):
             label = c["label"] if lang == "zh" else c["label_en"]
-            value = check_value(c["value"], c["percent"], c["op"], lang, against=c["threshold"])
+            value = check_value(c["value"], c["percent"], c["op"], lang, against=c["threshold"],
+                                key=c["check"])
             style = "green" if c["met"] else "red" if c["met"] is False else "yellow"
-            standard = check_value(c["threshold"], c["percent"], c["op"], lang)
+            standard = check_value(c["threshold"], c["percent"], c["op"], lang, key=c["check"])
             lines.append(f"{escape(label)}{_colon(lang)}[{style}]{value}[/]"
                          + (f"（标准 {c['op']} {standard}）" if lang == "zh"
                             else f" (standard {c['op']} {standard})"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from junheng.model.schema import COUNTY_BOUNDS
 from junheng.report._format import fixed, number
 from junheng.report.catalogue import TEXT, Lang, plural, t
 from junheng.standards import Indicator
@@ -17,7 +18,7 @@ UNIT_WORDS = {"teachers": ("名", "teachers"), "rooms": ("间", "rooms"), "m2": 
 
 
 def check_value(value: float | None, percent: bool, op: str | None, lang: Lang,
-                against: float | None = None) -> str:
+                against: float | None = None, key: str | None = None) -> str:
     """A check's value or threshold for display: 是/否 for yes/no items, 97.3% for shares,
     未填 for a figure not given.
 
@@ -27,8 +28,13 @@ def check_value(value: float | None, percent: bool, op: str | None, lang: Lang,
 
     >>> check_value(0.9995, True, "≥", "zh"), check_value(0.9995, True, "≥", "zh", against=1.0)
     ('100%', '99.95%')
+
+    ``key`` is the check's key: a county figure in 元 is written with its unit.
+
     >>> check_value(5800.0, False, "≥", "en"), check_value(None, False, "≥", "zh")
     ('5,800', '未填')
+    >>> check_value(5800.0, False, "≥", "zh", key="special_education_funds_per_pupil")
+    '5,800 元'
     """
     if value is None:
         return t("not_given", lang)
@@ -51,6 +57,8 @@ def check_value(value: float | None, percent: bool, op: str | None, lang: Lang,
         while text == shown(against, 0) and extra < 6:
             extra += 1
             text = shown(value, extra)
+    if key in COUNTY_BOUNDS and not percent:
+        text += " 元" if lang == "zh" else " yuan"
     return text
 
 

@@ -399,7 +399,8 @@ def _check_text(check: dict, lang: Lang) -> str:
     from junheng.report._text import check_value
 
     value = check_value(check["value"], check["percent"], check["op"], lang,
-                        against=check["threshold"])
-    threshold = check_value(check["threshold"], check["percent"], check["op"], lang)
+                        against=check["threshold"], key=check["check"])
+    threshold = check_value(check["threshold"], check["percent"], check["op"], lang,
+                            key=check["check"])
     label = check["label"] if lang == "zh" else check["label_en"]
     return t("rect_check", lang, label=label, value=value, op=check["op"], threshold=threshold)
