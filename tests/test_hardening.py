@@ -74,6 +74,15 @@ def visible(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
+PAGES = "学校达标情况表"  # the folder of one page per school, beside the four report files
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (the school pages' folder too) but the manifests."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}
+
+
 # -- every kind of failure: one bilingual message, the documented exit code, nothing written ---
 
 def test_usage_errors_exit_2_with_a_chinese_line(county):
@@ -175,7 +184,7 @@ def test_markup_and_controls_in_paths_and_names_never_break_the_printer(tmp_path
     assert "\x00" not in done.stdout and "\u202e" not in done.stdout
     assert "[link=http://x.example]点我[/link]" in done.stdout  # shown as typed, not a link
     assert "示例县[/]]0;pwned" in done.stdout
-    assert len([p for p in visible(out) if not p.startswith(".")]) == 4
+    assert len([p for p in visible(out) if not p.startswith(".")]) == 5  # 4 files + PAGES
     draft = next(p for p in out.iterdir() if p.suffix == ".docx")
     assert "\u202e" not in draft.name and "\x07" not in draft.name and "/" not in draft.name
 
@@ -220,7 +229,10 @@ def test_a_rerun_for_another_county_replaces_the_previous_files(xlsx, tmp_path):
     second = junheng.evaluate(junheng.load(xlsx(**county_tables(county="乙县"))))
     write_reports(second, out)
     assert visible(out) == sorted([MANIFEST, "evaluation.json", "mine.txt", "自评报告-乙县.docx",
-                                   "评估报告.html", "评估结果.xlsx"])
+                                   "评估报告.html", "评估结果.xlsx", PAGES])
+    # 甲县's school pages went with its draft: only 乙县's schools have one now
+    assert sorted(p.name for p in (out / PAGES).iterdir() if p.name != MANIFEST) == sorted(
+        p.name for p in write_reports(second, tmp_path / "again")[4:])
 
 
 def test_an_edited_draft_and_another_commands_files_survive_a_rerun(result, county,
@@ -249,7 +261,7 @@ def test_a_failed_move_puts_back_the_files_already_replaced(result, tmp_path, mo
 
     out = tmp_path / "out"
     write_reports(result, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != MANIFEST}
+    before = files_under(out)
     real, calls = os.replace, []
 
     def second_fails(src, dst):
@@ -263,8 +275,8 @@ def test_a_failed_move_puts_back_the_files_already_replaced(result, tmp_path, mo
     with pytest.raises(OSError):
         write_reports(changed, out)
     monkeypatch.undo()
-    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != MANIFEST} == before
-    assert [p for p in out.iterdir() if "junheng-tmp" in p.name] == []
+    assert files_under(out) == before
+    assert [p for p in out.rglob("*") if "junheng-tmp" in p.name] == []
 
 
 def test_a_folder_in_the_way_is_found_before_anything_moves(county, tmp_path):
@@ -293,7 +305,7 @@ def test_a_closed_pipe_is_not_a_failure(county, tmp_path):
     done = subprocess.run(f"'{CLI}' evaluate '{county}' --report '{out}' | head -1", shell=True,
                           capture_output=True, text=True, timeout=300)
     assert "Traceback" not in done.stderr and "Exception" not in done.stderr, done.stderr
-    assert len([p for p in visible(out) if not p.startswith(".")]) == 4
+    assert len([p for p in visible(out) if not p.startswith(".")]) == 5  # 4 files + PAGES
 
 
 def test_a_hostile_manifest_deletes_nothing_outside(result, tmp_path):
@@ -344,7 +356,7 @@ def test_infinite_and_undefined_figures_are_shown_as_a_dash(result, tmp_path):
     assert all(v is None for v in primary["cv"].values())
     assert all(v is None for v in primary["county_value"].values())
     paths = write_reports(broken, tmp_path / "out")
-    assert len(paths) == 4
+    assert len([p for p in paths if p.parent == tmp_path / "out"]) == 4
     console = Console(file=io.StringIO(), width=100)
     print_evaluation(broken, console)
     assert "inf" not in console.file.getvalue()
@@ -414,8 +426,10 @@ def test_random_names_never_crash_a_writer_or_leave_a_partial_report(tmp_path_fa
         return  # rejected at the input, with a located message: nothing to write
     out = folder.parent / (folder.name + "-out")
     paths = write_reports(result, out)
-    assert visible(out) == sorted([MANIFEST, *(p.name for p in paths)])
-    assert len(paths) == 4
+    top = [p.name for p in paths if p.parent == out]
+    assert visible(out) == sorted([MANIFEST, *top, PAGES]) and len(top) == 4
+    assert sorted(p.name for p in (out / PAGES).iterdir() if p.name != MANIFEST) == sorted(
+        p.name for p in paths if p.parent == out / PAGES)
     for lang in ("zh", "en"):
         console = SafeConsole(file=io.StringIO(), width=80, force_terminal=True)
         print_evaluation(result, console, lang)

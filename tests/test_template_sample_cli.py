@@ -170,7 +170,7 @@ def test_cli_invalid_input_exits_2_and_writes_nothing(tmp_path):
     run = cli("evaluate", str(path), "--json", str(out))
     assert run.returncode == 2
     assert not out.exists() and list(tmp_path.iterdir()) == [path]
-    assert "输入数据有 2 个问题" in run.stderr and "2 problem(s)" in run.stderr
+    assert "输入数据有 2 个问题" in run.stderr and "2 problems" in run.stderr
     assert "many" in run.stderr and "wizard" in run.stderr
     assert "Traceback" not in run.stderr
 

@@ -44,7 +44,7 @@ def write_reports(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
                   on_step: Callable[[str], None] | None = None) -> list[Path]:
     """Write the JSON, the Excel workbook, the HTML report, one Word draft per county and one
     printable page per school (in the folder ``学校达标情况表/``) into ``folder`` and return
-    their paths (the pages' folder once, last).
+    their paths (the school pages last).
 
     The files appear together or not at all (:func:`junheng.io.output_run`); the files of an
     earlier run into the same folder that this run does not write (another county's draft) are
@@ -58,8 +58,9 @@ def write_reports(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = junheng.write_sample(folder / "county.xlsx", schools=12, seed=1)
     >>> result = junheng.evaluate(junheng.load(folder / "county.xlsx"))
-    >>> [p.name for p in write_reports(result, folder / "out")]
-    ['evaluation.json', '评估结果.xlsx', '评估报告.html', '自评报告-示例县.docx', '学校达标情况表']
+    >>> paths = write_reports(result, folder / "out")
+    >>> [p.name for p in paths[:4]], len(paths[4:]), paths[4].parent.name
+    (['evaluation.json', '评估结果.xlsx', '评估报告.html', '自评报告-示例县.docx'], 12, '学校达标情况表')
     """
     xlsx, html, docx = FILE_NAMES[lang]
     step = on_step or (lambda _: None)
@@ -82,6 +83,5 @@ def write_reports(evaluation: Evaluation, folder: str | Path, lang: Lang = "zh",
         pages = output_folder(folder / PAGES_FOLDER[lang], f"school-pages-{lang}")
         step(t("writing", "zh", what="学校达标情况表") + " "
              + t("writing", "en", what="school pages"))
-        write_school_pages(evaluation, pages, lang, gaps)
-        paths.append(pages)
+        paths += write_school_pages(evaluation, pages, lang, gaps)
     return paths

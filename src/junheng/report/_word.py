@@ -453,8 +453,9 @@ class _Draft:
         from junheng import __version__
 
         core = doc.core_properties
-        core.title = self.title_text()
-        core.subject = self.name(self.std)
+        # Word's document properties hold at most 255 characters (a county name may be longer).
+        core.title = self.title_text()[:255]
+        core.subject = self.name(self.std)[:255]
         core.author = ""
         core.last_modified_by = ""
         core.language = "zh-CN" if self.zh else "en-US"
