@@ -107,3 +107,24 @@ def xlsx(tmp_path):
         return write_xlsx(tmp_path / f"in{next(n)}.xlsx", tables)
 
     return make
+
+
+# -- Debian's Chromium, for the HTML report and the school pages (make test installs it) ------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (starting one costs about a second)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: `make test` installs it with apt-get "
+                    "(packages chromium and fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

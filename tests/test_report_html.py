@@ -36,9 +36,6 @@ from conftest import passing_teachers, school_row, stage_row, write_xlsx
 from junheng.report import write_html
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "build" / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 NAMES = {"A": "甲小学", "B": "乙小学", "C": "丙小学", "D": "丁中学"}
 PUPILS = {"A": 100, "B": 200, "C": 150, "D": 300}
 STD = junheng.load_standard("quality-2017")
@@ -73,19 +70,6 @@ def county(tmp_path_factory):
 def reports(county, tmp_path_factory):
     folder = tmp_path_factory.mktemp("html")
     return {lang: write_html(county, folder / f"{lang}.html", lang) for lang in ("zh", "en")}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: `make test` installs it with apt-get "
-                    "(packages chromium and fonts-noto-cjk)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path):

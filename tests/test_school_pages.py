@@ -37,7 +37,6 @@ from conftest import school_row, stage_row, teachers, write_xlsx
 from junheng.report._school_pages import write_school_pages
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "build" / "test-artifacts" / "school-pages"
-CHROMIUM = "/usr/bin/chromium"
 P4_NAME = "山区<script>alert(1)</script>小学"
 CITED = "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）"
 
@@ -317,19 +316,6 @@ def test_english_pages_read_as_english(pages):
 
 
 # -- printed ------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: `make test` installs it with apt-get "
-                    "(packages chromium and fonts-noto-cjk)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        yield b
-        b.close()
-
 
 def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))

@@ -234,7 +234,7 @@ def test_failing_items_keep_their_figures_on_a_narrow_terminal(tmp_path):
     assert shown.returncode == 0
     # The whole figure and its standard, never cut to fit: 97.3%（标准 ≥ 100%）
     assert re.search(r"培训完成率：\d+(\.\d)?%（标准 ≥ 100%）", shown.stdout)
-    assert re.search(r"特殊教育学校生均公用经费：[\d,]+（标准 ≥ 6,000）", shown.stdout)
+    assert re.search(r"特殊教育学校生均公用经费：[\d,]+ 元（标准 ≥ 6,000 元）", shown.stdout)
     details = shown.stdout.split("政府保障程度：未达标及缺数据的指标")[1]
     assert not any(line.rstrip().endswith("…") for line in details.splitlines())  # no cut text
 
