@@ -9,7 +9,8 @@ ready 整改台账), the 存在问题 and 整改措施 sections of the Word draf
 - for each indicator of the per-school rule, the amount to add at the failing school–stages
   so that each meets the rule (``to_pass``: the indicators in ``gap_table``'s smallest set,
   ``must_fix``) and, for comparison, the amount to bring every school–stage to every threshold
-  (``every_threshold``). Each school's shortfall is rounded up to a whole teacher, room, m² or
+  (``every_threshold``). An indicator missed only where the rule allows it (nothing to add to
+  pass) is in ``beyond``, with ``to_pass`` 0 and its every-threshold amount. Each school's shortfall is rounded up to a whole teacher, room, m² or
   元 before it is added: a school cannot hire 0.3 of a teacher;
 - music and art rooms to add (item 3), classes to add for the class-size limit (item 5),
   pupils over the school-size limit (item 4), teachers to train or certify (items 9, 12) and
@@ -229,10 +230,9 @@ def build_rectification(evaluation: Evaluation, county: str, lang: Lang = "zh",
                     "rect_beyond", lang, what=_amount_text(label, kind, every_total, lang),
                     n=every.len(), s="" if every.len() == 1 else "s")))
             continue
-        needs.append(Need(ind.key, ind.short if lang == "zh" else ind.short_en, kind, to_pass,
-                          must.height, sum(whole_up(v) for v in every),
-                          _need_text(ind.short if lang == "zh" else ind.short_en, kind,
-                                     to_pass, must.height, lang, ind)))
+        needs.append(Need(ind.key, label, kind, to_pass, must.height,
+                          sum(whole_up(v) for v in every),
+                          _need_text(label, kind, to_pass, must.height, lang, ind)))
 
     items = evaluation.items.filter(pl.col("county") == county)
     checks = evaluation.checks.filter(pl.col("county") == county)
