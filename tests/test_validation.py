@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import junheng
-from conftest import school_row, stage_row, teachers, write_csvs, write_xlsx
+from conftest import passing_teachers, school_row, stage_row, teachers, write_csvs, write_xlsx
 from junheng import InputError
 
 
@@ -244,3 +244,18 @@ def test_parquet_folder(tmp_path):
     back = junheng.load(tmp_path / "pq")
     assert back.teachers.height == ds.teachers.height
     assert back.schools.equals(ds.schools)
+
+
+def test_a_column_named_twice_by_its_chinese_and_its_code_is_one_problem(tmp_path):
+    """学段 and stage heading two columns of one sheet: the duplicate is reported, never a
+    crash (the fuzzer found the kept second header colliding with the column's own name)."""
+    stages = [{**stage_row("A", "primary", 100), "学段": "primary"}]
+    header = ["school_id", "学段", "stage", "students", "classes", "teaching_area_m2",
+              "sports_area_m2", "equipment_value_yuan", "multimedia_rooms"]
+    path = write_xlsx(tmp_path / "twice.xlsx", {
+        "schools": [school_row("A")], "stages": stages,
+        "teachers": passing_teachers("A", "primary", 100)}, headers={"stages": header})
+    with pytest.raises(junheng.InputError) as info:
+        junheng.load(path)
+    assert any("重复" in p.expected_zh and "stage" in p.expected_en
+               for p in info.value.problems)

@@ -16,12 +16,13 @@ import polars as pl
 
 from junheng.errors import InputError, Problem
 from junheng.io._read import RawTable
-from junheng.model.dataset import Dataset
+from junheng.model.dataset import OPTIONAL, Dataset
 from junheng.model.schema import (
     BOOL_SPELLINGS,
     ENUMS,
     EXACT_LIMIT,
     FACILITY_COLUMNS,
+    GRADES_PRIMARY,
     MULTI_STAGE_TYPES,
     PLAUSIBILITY,
     STAGES_BY_SCHOOL_TYPE,
@@ -331,7 +332,11 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         frame = frame.slice(1)
         first_row = 3
     source_of = {canonical: header for header, canonical in mapping.items()}
-    extras = [h for h in frame.columns if h not in mapping and not _unnamed(h)]
+    # Kept unrecognised columns; a second header of a column (reported by _map_headers) would
+    # collide with the column's own name, so it is left out.
+    names = {col.name for col in table.columns} | {ROW}
+    extras = [h for h in frame.columns if h not in mapping and not _unnamed(h)
+              and h not in names]
     bases: list[pl.Expr] = []
     numbers: list[pl.Expr] = []
     finals: list[pl.Expr] = [pl.col(ROW)]
@@ -459,7 +464,7 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
         raise InputError(problems, warnings)
     # An optional sheet with no data rows counts as absent: the template always has the sheet.
     optional = {name: typed[name].drop(ROW) if name in typed and typed[name].height else None
-                for name in ("county", "rotations", "rooms")}
+                for name in OPTIONAL}
     return Dataset(schools.drop(ROW), stages.drop(ROW), teachers.drop(ROW), warnings, source,
                    **optional)
 
@@ -604,6 +609,53 @@ def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
                                     & ~pl.col("school_id").is_in(school_ids))
         problems += [_unknown_school(sources["rooms"], r[ROW], "学校标识码 school_id",
                                      r["school_id"]) for r in bad.iter_rows(named=True)]
+    if "grades" in typed:
+        problems += _grade_checks(typed["grades"], typed["stages"], school_ids, sources["grades"])
+    if "births" in typed:
+        counties = schools.get_column("county").drop_nulls().implode()
+        births = typed["births"]
+        unknown = births.filter(pl.col("county").is_not_null()
+                                & ~pl.col("county").is_in(counties))
+        problems += [Problem(sources["births"], r[ROW], "县区 county", r["county"],
+                             "学校表中没有这个县区", "no school of the schools table is in this county")
+                     for r in unknown.iter_rows(named=True)]
+        twice = (births.filter(pl.col("county").is_not_null() & pl.col("year").is_not_null())
+                 .with_columns(pl.col(ROW).first().over("county", "year").alias("_first"))
+                 .filter(pl.col(ROW) != pl.col("_first")))
+        problems += [Problem(sources["births"], r[ROW], "出生年份 year", str(r["year"]),
+                             f"该县区这一年已在第{r['_first']}行填写",
+                             f"this county's year is already on row {r['_first']}")
+                     for r in twice.iter_rows(named=True)]
+    return problems
+
+
+def _grade_checks(grades: pl.DataFrame, stages: pl.DataFrame, school_ids: pl.Series,
+                  source: str) -> list[Problem]:
+    """A grade row names a school of the schools table, a grade of a stage the school has
+    (1–6 primary, 7–9 junior), once per school year."""
+    problems = [_unknown_school(source, r[ROW], "学校标识码 school_id", r["school_id"])
+                for r in grades.filter(pl.col("school_id").is_not_null()
+                                       & ~pl.col("school_id").is_in(school_ids))
+                .iter_rows(named=True)]
+    stage = pl.when(pl.col("grade") <= GRADES_PRIMARY).then(pl.lit("primary")).otherwise(
+        pl.lit("junior"))
+    has = stages.select("school_id", "stage").unique().with_columns(pl.lit(True).alias("_has"))
+    orphan = (grades.filter(pl.col("school_id").is_in(school_ids) & pl.col("grade").is_not_null())
+              .with_columns(stage.alias("stage"))
+              .join(has, on=["school_id", "stage"], how="left")
+              .filter(pl.col("_has").is_null()))
+    problems += [Problem(source, r[ROW], "年级 grade", str(r["grade"]),
+                         f"学段表中这所学校没有{'小学' if r['stage'] == 'primary' else '初中'}学段",
+                         f"the stages table gives this school no {r['stage']} stage")
+                 for r in orphan.iter_rows(named=True)]
+    keys = ["school_id", "grade", "school_year"]
+    twice = (grades.filter(pl.col("school_id").is_not_null() & pl.col("grade").is_not_null())
+             .with_columns(pl.col(ROW).first().over(keys).alias("_first"))
+             .filter(pl.col(ROW) != pl.col("_first")))
+    problems += [Problem(source, r[ROW], "年级 grade", str(r["grade"]),
+                         f"这所学校这个年级已在第{r['_first']}行填写",
+                         f"this school's grade is already on row {r['_first']}")
+                 for r in twice.iter_rows(named=True)]
     return problems
 
 

@@ -8,7 +8,10 @@ import polars as pl
 
 from junheng.errors import Problem
 
-__all__ = ["Dataset", "Problem"]
+__all__ = ["OPTIONAL", "Dataset", "Problem"]
+
+# The optional tables, in contract order.
+OPTIONAL = ("county", "rotations", "rooms", "grades", "births")
 
 
 @dataclass
@@ -20,8 +23,10 @@ class Dataset:
     teachers are placed in its stage). Stage facility cells may still be null where the school
     row carries the total; the evaluation splits those by the standard's weights.
 
-    The optional tables ``county`` (declared county figures), ``rotations`` (交流轮岗 records)
-    and ``rooms`` (music and art rooms with their areas) are None when the input has none.
+    The optional tables ``county`` (declared county figures), ``rotations`` (交流轮岗 records),
+    ``rooms`` (music and art rooms with their areas), ``grades`` (pupils by grade, for the
+    projection) and ``births`` (births by year in each county) are None when the input has
+    none.
     """
 
     schools: pl.DataFrame
@@ -32,11 +37,14 @@ class Dataset:
     county: pl.DataFrame | None = None
     rotations: pl.DataFrame | None = None
     rooms: pl.DataFrame | None = None
+    grades: pl.DataFrame | None = None
+    births: pl.DataFrame | None = None
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """Every table present, by canonical name, in contract order."""
         named = {"schools": self.schools, "stages": self.stages, "teachers": self.teachers,
-                 "county": self.county, "rotations": self.rotations, "rooms": self.rooms}
+                 "county": self.county, "rotations": self.rotations, "rooms": self.rooms,
+                 "grades": self.grades, "births": self.births}
         return {name: frame for name, frame in named.items() if frame is not None}
 
     @property
@@ -48,6 +56,6 @@ class Dataset:
             f"Dataset(counties={len(self.counties)}, schools={self.schools.height}, "
             f"stages={self.stages.height}, teachers={self.teachers.height}, "
             + "".join(f"{name}={frame.height}, " for name, frame in self.tables().items()
-                      if name in ("county", "rotations", "rooms"))
+                      if name in OPTIONAL)
             + f"warnings={len(self.warnings)})"
         )

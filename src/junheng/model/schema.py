@@ -81,6 +81,7 @@ MAX_BOOKS = 100_000_000         # a school library of 10⁸ volumes would outsiz
 MAX_COMPUTERS = 1_000_000
 MAX_AREA_M2 = 100_000_000.0     # 100 km²: the largest campuses cover a few km²
 MAX_YUAN = 100_000_000_000.0    # 10¹¹ 元: a thousand times a large school's equipment
+MAX_BIRTHS = 10_000_000         # a county's births in a year: China's whole 2023 was 9.02 M
 MAX_SCHOOLS_SERVED = 100        # rotating every year for a whole career is about 40
 MAX_TRAINING_HOURS_5Y = 5 * 366 * 24  # 43 920: more hours than five years hold
 YEARS = (1900, 2200)            # as for school years
@@ -468,8 +469,41 @@ ROOMS = Table(
     optional=True,
 )
 
+# Grades 1..GRADES_PRIMARY are primary, the rest to 9 junior (China's 6 + 3).
+GRADES_PRIMARY = 6
+
+# 年级学生: pupils (and classes) by grade per school, for the projection (issue 14). Grades 1–6
+# are primary and 7–9 junior; a row may carry its school year (学年) to give history, from
+# which the projection calibrates its ratios. Without it, a stage's pupils are spread evenly.
+GRADES = Table(
+    "grades",
+    "年级学生",
+    (
+        Column("school_id", "学校标识码", "text"),
+        Column("grade", "年级", "int", minimum=1, maximum=9),
+        Column("students", "学生数", "int", minimum=0, maximum=MAX_PUPILS, unit="人"),
+        Column("classes", "班级数", "int", required=False, nullable=True, minimum=0,
+               maximum=MAX_ROOMS, unit="个"),
+        Column("school_year", "学年", "school_year", required=False, nullable=True),
+    ),
+    optional=True,
+)
+
+# 出生人口: births by calendar year in each county; grade-1 entrants six years later follow
+# them (the projection's entry ratio).
+BIRTHS = Table(
+    "births",
+    "出生人口",
+    (
+        Column("county", "县区", "text"),
+        Column("year", "出生年份", "int", minimum=YEARS[0], maximum=YEARS[1]),
+        Column("births", "出生人口", "int", minimum=0, maximum=MAX_BIRTHS, unit="人"),
+    ),
+    optional=True,
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (SCHOOLS, STAGES_TABLE, TEACHERS, COUNTY,
-                                                 ROTATIONS, ROOMS)}
+                                                 ROTATIONS, ROOMS, GRADES, BIRTHS)}
 
 # Which compulsory stages each school type can have (DATA-CONTRACT.md, `stages`).
 STAGES_BY_SCHOOL_TYPE: dict[str, tuple[str, ...]] = {
