@@ -4,6 +4,8 @@
 (``retirement.yaml``), so a teacher leaves the projection in the month the law says.
 """
 
+from junheng.project._projection import Projection, project
+from junheng.project.cohort import CohortAssumptions
 from junheng.project.retirement import (
     RetirementGroup,
     RetirementRules,
@@ -15,9 +17,12 @@ from junheng.project.retirement import (
 )
 
 __all__ = [
+    "CohortAssumptions",
+    "Projection",
     "RetirementGroup",
     "RetirementRules",
     "load_retirement_rules",
+    "project",
     "retirement_age_months",
     "retirement_dates",
     "retirement_month",

@@ -1,0 +1,167 @@
+"""``project(dataset, years)``: a county's pupils and teachers year by year, as datasets the
+evaluation and every planner accept.
+
+For each school year Y = Y₀ … Y₀ + years (Y₀ the evaluated year, :func:`default_year`):
+
+- **Pupils** by school and grade from the cohort model (:mod:`junheng.project.cohort`): from
+  the ``grades`` table when given (rows of earlier school years are history, from which the
+  ratios are calibrated per county), else each school–stage's pupils spread evenly over its
+  grades; entrants from ``births`` six years earlier when given. The stage's pupils and classes
+  are the sums over its grades.
+- **Teachers**: a teacher is on the staff of school year Y when their statutory retirement month
+  (:mod:`junheng.project.retirement`, the 2025 gradual increase) is September of Y or later —
+  they work through the month they reach the age, and a school year is counted on 1 September.
+  A teacher without a birth year or gender is never assumed to retire; one already past the
+  age in the base year (still on the roster) is assumed to leave before the next school year.
+  Nobody is hired: the projection shows what happens if nothing is done.
+- **Everything else is unchanged**: buildings, grounds, equipment and rooms (a plan changes
+  them, not the projection); the county table's declared figures. The largest class of a
+  projected stage is unknown (null); the class-size item then judges the average class.
+  Rotation records belong to their own school year, so a projected year has none.
+
+``Projection.dataset(Y)`` is a normal :class:`~junheng.model.dataset.Dataset` (for Y₀, the input
+itself);
+``Projection.evaluate(Y)`` evaluates it as that school year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import polars as pl
+
+from junheng.evaluate import Evaluation, evaluate
+from junheng.model.calendar import default_year
+from junheng.model.dataset import Dataset
+from junheng.model.schema import GRADES_PRIMARY
+from junheng.project.cohort import (
+    CohortAssumptions,
+    calibrate,
+    project_pupils,
+    spread_stage_totals,
+    stage_totals,
+)
+from junheng.project.retirement import RetirementRules, load_retirement_rules, retirement_dates
+from junheng.standards import Standard
+
+SCHOOL_YEAR_STARTS = 9  # September: staff are counted on the first day of the school year
+
+
+@dataclass
+class Projection:
+    """Pupils and teachers of every county, year by year (see the module docstring).
+
+    Tables: ``pupils`` (year, county, school_id, stage, grade, students, classes, spread),
+    ``stages`` (year, county, school_id, stage, students, classes) and ``leaving`` (teacher_id,
+    school_id, retirement_year, retirement_month: the teachers who retire within the horizon).
+    ``spread`` is True when the grades were spread evenly from the stage totals (no ``grades``
+    table): the output must say so.
+    """
+
+    base: Dataset
+    base_year: int
+    years: tuple[int, ...]
+    pupils: pl.DataFrame
+    stages: pl.DataFrame
+    leaving: pl.DataFrame
+    spread: bool
+    assumptions: dict[str, CohortAssumptions] = field(default_factory=dict)
+
+    def dataset(self, year: int) -> Dataset:
+        """The county as projected for school ``year`` (a normal ``Dataset``)."""
+        if year not in self.years:
+            raise ValueError(f"年份 {year} 不在预测范围 {self.years[0]}–{self.years[-1]} 内 / "
+                             f"year {year} is outside the projection {self.years[0]}–"
+                             f"{self.years[-1]}")
+        base = self.base
+        if year == self.base_year:
+            return base  # the input itself: its evaluation is today's
+        totals = self.stages.filter(pl.col("year") == year).select(
+            "school_id", "stage", pl.col("students").alias("_students"),
+            pl.col("classes").alias("_classes"))
+        stages = (base.stages.join(totals, on=["school_id", "stage"], how="left")
+                  .with_columns(pl.col("_students").fill_null(0).cast(base.stages["students"].dtype)
+                                    .alias("students"),
+                                pl.col("_classes").cast(base.stages["classes"].dtype)
+                                .alias("classes"),
+                                pl.lit(None, dtype=base.stages["largest_class"].dtype)
+                                .alias("largest_class"))
+                  .drop("_students", "_classes"))
+        staff = base.teachers.filter(~pl.col("teacher_id").is_in(
+            self.leaving.filter(_left_by(year)).get_column("teacher_id").implode()))
+        return replace(base, stages=stages, teachers=staff, rotations=None, grades=None,
+                       warnings=[])
+
+    def evaluate(self, year: int, standard: Standard | str | Path = "quality-2017") -> Evaluation:
+        """The evaluation of school ``year`` as projected."""
+        return evaluate(self.dataset(year), standard, year=year)
+
+
+def _left_by(year: int) -> pl.Expr:
+    """Retired before 1 September of ``year``: the retirement month is earlier."""
+    return ((pl.col("retirement_year") < year)
+            | ((pl.col("retirement_year") == year)
+               & (pl.col("retirement_month") < SCHOOL_YEAR_STARTS)))
+
+
+def project(dataset: Dataset, years: int = 5,
+            assumptions: CohortAssumptions | None = None, band: str = "central",
+            rules: RetirementRules | None = None, year: int | None = None) -> Projection:
+    """Project ``dataset`` ``years`` school years ahead (see the module docstring).
+
+    ``assumptions`` are the cohort model's (calibrated per county from the ``grades`` history
+    when it has two or more years, else these, else the defaults); ``band`` is ``low``,
+    ``central`` or ``high``; ``rules`` the retirement rules (default: the packaged 2025 law);
+    ``year`` the base school year (default: the evaluated one).
+
+    Examples
+    --------
+    >>> import junheng, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "county.xlsx"
+    >>> _ = junheng.write_sample(path, schools=12, seed=1)
+    >>> p = project(junheng.load(path), years=3, year=2025)
+    >>> p.years, p.spread
+    ((2025, 2026, 2027, 2028), True)
+    >>> p.dataset(2027).stages.height == junheng.load(path).stages.height
+    True
+    """
+    base_year = default_year(dataset) if year is None else year
+    county_of = dataset.schools.select("school_id", "county")
+    base_grades, history = _grades(dataset, base_year, county_of)
+    spread = base_grades is None
+    if spread:
+        base_grades = spread_stage_totals(
+            dataset.stages.join(county_of, on="school_id").select(
+                "county", "school_id", "stage", "students"), assumptions)
+    calibrated: dict[str, CohortAssumptions] = {}
+    if history is not None and history.get_column("year").n_unique() >= 2:
+        calibrated = calibrate(history, dataset.births, base=assumptions)
+    counties = base_grades.get_column("county").unique().to_list()
+    per_county = {c: calibrated.get(c, assumptions or CohortAssumptions()) for c in counties}
+    pupils = project_pupils(base_grades.drop("year", strict=False), years, per_county,
+                            births=dataset.births, band=band,  # type: ignore[arg-type]
+                            base_year=base_year)
+    rules = rules or load_retirement_rules()
+    dates = retirement_dates(dataset.teachers, rules)
+    leaving = (pl.concat([dataset.teachers.select("teacher_id", "school_id"), dates],
+                         how="horizontal")
+               .filter(pl.col("retirement_year").is_not_null()
+                       & (pl.col("retirement_year") <= base_year + years)))
+    return Projection(dataset, base_year, tuple(range(base_year, base_year + years + 1)),
+                      pupils, stage_totals(pupils), leaving, spread, per_county)
+
+
+def _grades(dataset: Dataset, base_year: int,
+            county_of: pl.DataFrame) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """The base year's pupils by grade, and the history (every year, base included), from the
+    ``grades`` table; (None, None) without it."""
+    if dataset.grades is None or dataset.grades.height == 0:
+        return None, None
+    rows = (dataset.grades.join(county_of, on="school_id")
+            .with_columns(pl.col("school_year").fill_null(base_year).alias("year"),
+                          pl.when(pl.col("grade") <= GRADES_PRIMARY).then(pl.lit("primary"))
+                          .otherwise(pl.lit("junior")).alias("stage"))
+            .select("year", "county", "school_id", "stage", "grade", "students", "classes"))
+    base = rows.filter(pl.col("year") == base_year)
+    return (base if base.height else None), rows.filter(pl.col("year") <= base_year)

@@ -1,0 +1,108 @@
+"""``junheng.project``: a hand-made two-school county advanced by hand, teachers leaving under the
+2025 retirement schedule, and a projected year evaluating exactly like the same county written
+by hand.
+
+The county (base school year 2025, no births table, so entrants repeat grade 1 × 1.0):
+
+- P, primary: 30 pupils in each of grades 1–6, one class each.
+- J, junior: 40 pupils in each of grades 7–9, one class each.
+
+Advanced by hand (survival 1, P's graduates all go to J, the only junior school):
+
+- 2026: P grades 1–6 = 30 each → 180 pupils, 6 classes (each cohort keeps its one class; the
+  new grade 1 needs ⌈30/45⌉ = 1). J: grade 7 = P's 2025 grade 6 = 30, grades 8–9 = 40, 40 →
+  110 pupils, 3 classes (⌈30/50⌉ = 1 for the new grade 7).
+- 2027: P again 180 and 6; J 30 + 30 + 40 = 100, 3 classes.
+
+Teachers with a birth year and gender (birth month unknown: July, the rules' assumption):
+
+- a man born 1965: would have retired at 60 in 2025-07; from 2025-01 the age rises one month
+  per four months of original date: ⌊(2025-07 − 2025-01) / 4⌋ + 1 = ⌊6/4⌋ + 1 = 2 months →
+  60 y 2 m, 2025-09. On the roster in 2025 (the input), gone by 1 September 2026.
+- a woman born 1971 (original age 55, the teachers' default): original 2026-07, ⌊18/4⌋ + 1 = 5
+  months → 2026-12. On the staff counted on 1 September 2026, gone by 1 September 2027.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import junheng
+from conftest import passing_teachers, school_row, stage_row, teachers, write_xlsx
+from junheng.project import project
+
+GRADES = ([{"school_id": "P", "grade": g, "students": 30, "classes": 1} for g in range(1, 7)]
+          + [{"school_id": "J", "grade": g, "students": 40, "classes": 1} for g in (7, 8, 9)])
+
+
+def _staff() -> list[dict]:
+    staff = passing_teachers("P", "primary", 180) + passing_teachers("J", "junior", 120)
+    staff += teachers("P", "primary", 1, subject="pe", gender="male", birth_year=1965)
+    staff += teachers("J", "junior", 1, subject="music", gender="female", birth_year=1971)
+    return staff
+
+
+def _tables(stages: list[dict], staff: list[dict], grades: list[dict] | None = None) -> dict:
+    tables = {"schools": [school_row("P"), school_row("J", "junior")], "stages": stages,
+              "teachers": staff}
+    if grades is not None:
+        tables["grades"] = grades
+    return tables
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("projection")
+    stages = [stage_row("P", "primary", 180, classes=6, largest_class=30),
+              stage_row("J", "junior", 120, classes=3, largest_class=40)]
+    staff = _staff()
+    path = write_xlsx(folder / "county.xlsx", _tables(stages, staff, GRADES))
+    return folder, stages, staff, project(junheng.load(path), years=2, year=2025)
+
+
+def test_pupils_advance_by_hand(county):
+    *_, p = county
+    got = {(r["year"], r["school_id"]): (r["students"], r["classes"])
+           for r in p.stages.iter_rows(named=True)}
+    assert got == {(2025, "P"): (180, 6), (2025, "J"): (120, 3),
+                   (2026, "P"): (180, 6), (2026, "J"): (110, 3),
+                   (2027, "P"): (180, 6), (2027, "J"): (100, 3)}
+    assert p.spread is False  # the grades table was given
+
+
+def test_teachers_leave_at_their_statutory_month(county):
+    _, _, staff, p = county
+    man = next(t["teacher_id"] for t in staff if t.get("birth_year") == 1965)
+    woman = next(t["teacher_id"] for t in staff if t.get("birth_year") == 1971)
+    leaving = {r["teacher_id"]: (r["retirement_year"], r["retirement_month"])
+               for r in p.leaving.iter_rows(named=True)}
+    assert leaving == {man: (2025, 9), woman: (2026, 12)}
+    on = {y: set(p.dataset(y).teachers.get_column("teacher_id")) for y in p.years}
+    assert man in on[2025] and woman in on[2025]  # the base year is the input itself
+    assert man not in on[2026] and woman in on[2026]
+    assert man not in on[2027] and woman not in on[2027]
+    assert len(on[2025]) - len(on[2027]) == 2
+
+
+def test_a_projected_year_evaluates_like_the_county_written_by_hand(county):
+    folder, stages, staff, p = county
+    by_hand = [{**stages[0], "students": 180, "classes": 6, "largest_class": None},
+               {**stages[1], "students": 100, "classes": 3, "largest_class": None}]
+    kept = [t for t in staff if t.get("birth_year") not in (1965, 1971)]
+    path = write_xlsx(folder / "by-hand-2027.xlsx", _tables(by_hand, kept))
+    expected = junheng.evaluate(junheng.load(path), year=2027).to_dict()["counties"]
+    assert p.evaluate(2027).to_dict()["counties"] == expected
+    assert p.evaluate(2025).to_dict() == junheng.evaluate(p.base, year=2025).to_dict()
+
+
+def test_without_grades_the_stage_pupils_are_spread_and_it_says_so(tmp_path):
+    stages = [stage_row("P", "primary", 100), stage_row("J", "junior", 90)]
+    path = write_xlsx(tmp_path / "c.xlsx", _tables(stages, _staff()))
+    p = project(junheng.load(path), years=1, year=2025)
+    assert p.spread is True
+    base = p.pupils.filter((pl.col("year") == 2025) & (pl.col("school_id") == "P"))
+    # 100 over 6 grades, largest remainder: 17, 17, 17, 17, 16, 16
+    assert base.sort("grade").get_column("students").to_list() == [17, 17, 17, 17, 16, 16]
+    with pytest.raises(ValueError, match="outside the projection"):
+        p.dataset(2030)
