@@ -1,4 +1,4 @@
-"""The pupil model of the projection (junheng.project.cohort), against hand arithmetic.
+"""The pupil model of the projection (junheng.projection.cohort), against hand arithmetic.
 
 Every expected number below is worked out in the comments (or with ``fractions``), never by the
 code under test.
@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from junheng.errors import InputError, StandardError
-from junheng.project.cohort import (
+from junheng.projection.cohort import (
     CohortAssumptions,
     calibrate,
     project_pupils,

@@ -1,4 +1,4 @@
-"""``junheng.project``: a hand-made two-school county advanced by hand, teachers leaving under the
+"""``junheng.projection``: a hand-made two-school county advanced by hand, teachers leaving under the
 2025 retirement schedule, and a projected year evaluating exactly like the same county written
 by hand.
 
@@ -30,7 +30,7 @@ import pytest
 
 import junheng
 from conftest import passing_teachers, school_row, stage_row, teachers, write_xlsx
-from junheng.project import project
+from junheng.projection import project
 
 GRADES = ([{"school_id": "P", "grade": g, "students": 30, "classes": 1} for g in range(1, 7)]
           + [{"school_id": "J", "grade": g, "students": 40, "classes": 1} for g in (7, 8, 9)])

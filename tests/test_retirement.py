@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from junheng.errors import StandardError
-from junheng.project import (
+from junheng.projection import (
     load_retirement_rules,
     retirement_age_months,
     retirement_dates,
@@ -207,7 +207,7 @@ def test_polars_rejects_bad_values():
                                       "post": ["teacher"]}), RULES, group_column="post")
 
 
-GOOD = Path(__file__).parents[1] / "src" / "junheng" / "project" / "retirement.yaml"
+GOOD = Path(__file__).parents[1] / "src" / "junheng" / "projection" / "retirement.yaml"
 
 
 def test_rules_are_data(tmp_path):

@@ -4,9 +4,9 @@
 (``retirement.yaml``), so a teacher leaves the projection in the month the law says.
 """
 
-from junheng.project._projection import Projection, project
-from junheng.project.cohort import CohortAssumptions
-from junheng.project.retirement import (
+from junheng.projection._projection import Projection, project
+from junheng.projection.cohort import CohortAssumptions
+from junheng.projection.retirement import (
     RetirementGroup,
     RetirementRules,
     load_retirement_rules,

@@ -3,13 +3,13 @@ evaluation and every planner accept.
 
 For each school year Y = Y₀ … Y₀ + years (Y₀ the evaluated year, :func:`default_year`):
 
-- **Pupils** by school and grade from the cohort model (:mod:`junheng.project.cohort`): from
+- **Pupils** by school and grade from the cohort model (:mod:`junheng.projection.cohort`): from
   the ``grades`` table when given (rows of earlier school years are history, from which the
   ratios are calibrated per county), else each school–stage's pupils spread evenly over its
   grades; entrants from ``births`` six years earlier when given. The stage's pupils and classes
   are the sums over its grades.
 - **Teachers**: a teacher is on the staff of school year Y when their statutory retirement month
-  (:mod:`junheng.project.retirement`, the 2025 gradual increase) is September of Y or later —
+  (:mod:`junheng.projection.retirement`, the 2025 gradual increase) is September of Y or later —
   they work through the month they reach the age, and a school year is counted on 1 September.
   A teacher without a birth year or gender is never assumed to retire; one already past the
   age in the base year (still on the roster) is assumed to leave before the next school year.
@@ -35,14 +35,14 @@ from junheng.evaluate import Evaluation, evaluate
 from junheng.model.calendar import default_year
 from junheng.model.dataset import Dataset
 from junheng.model.schema import GRADES_PRIMARY
-from junheng.project.cohort import (
+from junheng.projection.cohort import (
     CohortAssumptions,
     calibrate,
     project_pupils,
     spread_stage_totals,
     stage_totals,
 )
-from junheng.project.retirement import RetirementRules, load_retirement_rules, retirement_dates
+from junheng.projection.retirement import RetirementRules, load_retirement_rules, retirement_dates
 from junheng.standards import Standard
 
 SCHOOL_YEAR_STARTS = 9  # September: staff are counted on the first day of the school year
