@@ -106,3 +106,29 @@ def test_without_grades_the_stage_pupils_are_spread_and_it_says_so(tmp_path):
     assert base.sort("grade").get_column("students").to_list() == [17, 17, 17, 17, 16, 16]
     with pytest.raises(ValueError, match="outside the projection"):
         p.dataset(2030)
+
+
+def test_the_command_prints_the_years_and_writes_the_json(county, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    folder, *_ = county
+    out = tmp_path / "projection.json"
+    done = subprocess.run([sys.executable, "-c", "from junheng.cli import main; main()",
+                           "project", str(folder / "county.xlsx"), "--years", "2", "--year",
+                           "2025", "--json", str(out)], capture_output=True, text=True,
+                          env={**__import__("os").environ, "COLUMNS": "80"}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    row = next(line for line in lines if "初中在校生" in line)
+    assert [c.strip() for c in row.strip("│ ").split("│")][1:] == ["120", "110", "100"]
+    years = json.loads(out.read_text(encoding="utf-8"))["years"]
+    teachers = {y["year"]: y["teachers"] for y in years}
+    # the 1965 man leaves before 2026, the 1971 woman before 2027 (module docstring)
+    assert teachers[2025] - teachers[2026] == 1 and teachers[2026] - teachers[2027] == 1
+    bad = subprocess.run([sys.executable, "-c", "from junheng.cli import main; main()",
+                          "project", str(tmp_path / "missing.xlsx")], capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

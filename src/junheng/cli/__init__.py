@@ -170,6 +170,68 @@ def evaluate(
     printed(lambda: print_written(run))
 
 
+class Band(StrEnum):
+    low = "low"
+    central = "central"
+    high = "high"
+
+
+@app.command()
+def project(
+    input: Annotated[Path, typer.Argument(help="县域数据：.xlsx 或 CSV/Parquet 文件夹 / workbook "
+                                               "or folder")],
+    years: Annotated[int, typer.Option(min=1, max=30, help="预测年数 / years ahead")] = 5,
+    band: Annotated[Band, typer.Option(help="方案：低 / 中 / 高 / low, central or high "
+                                            "assumptions")] = Band.central,
+    standard: Annotated[str, typer.Option(help="标准名称或 YAML 文件 / standard name or YAML "
+                                               "file")] = "quality-2017",
+    year: Annotated[int | None, typer.Option(min=1900, max=2200,
+                                             help="基准学年（起始年份）/ base school year, by its "
+                                                  "starting year")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="写出逐年结果 JSON / write "
+                                                                   "the year-by-year JSON")] = None,
+    lang: Annotated[Lang, typer.Option(help="语言 / language")] = Lang.zh,
+    max_cells: Annotated[int, typer.Option("--max-cells", min=1, help="每张工作表最多读取的单元格数 "
+                                           "/ the most cells read from one sheet")] = 10_000_000,
+) -> None:
+    """逐年预测学生、教师与达标情况（预览）/ project pupils, teachers and the standard year by
+    year (preview)."""
+    from junheng import load
+    from junheng import project as run_projection
+    from junheng.io import ReadLimits, write_text
+    from junheng.io._json import dumps
+    from junheng.report import print_problems
+    from junheng.report._projection import print_projection
+    from junheng.standards import load_standard
+
+    inputs = [input, *input_files(standard)]
+    check_outputs(inputs, {"--json": json_path}, {})
+    with output_run(protect=inputs) as run:
+        with progress_bar() as progress:
+            task = progress.add_task("读取并校验 reading and validating "
+                                     f"{escape(input.name)}…", total=None)
+            profile = load_standard(standard)
+            try:
+                dataset = load(input, limits=ReadLimits(max_cells=max_cells))
+            except InputError as exc:
+                progress.stop()
+                print_problems(exc.problems, err)
+                raise typer.Exit(2) from exc
+            progress.update(task, description=f"预测并逐年评估 projecting and evaluating "
+                                              f"{years} years…")
+            projection = run_projection(dataset, years=years, band=band.value, year=year)
+            summary = projection.summary(profile)
+            if json_path is not None:
+                write_text(json_path, dumps({
+                    "standard": profile.id, "base_year": projection.base_year,
+                    "band": band.value, "spread": projection.spread,
+                    "years": summary.to_dicts(),
+                    "stages": projection.stages.to_dicts()}, indent=2) + "\n")
+        printed(lambda: print_projection(summary, out, lang.value, band.value,
+                                         projection.spread))
+    printed(lambda: print_written(run))
+
+
 def input_files(*given: str | Path | None) -> list[Path]:
     """The files among ``given`` (a standard given by file name, id lists): inputs too."""
     return [Path(g) for g in given if g is not None and Path(g).is_file()]

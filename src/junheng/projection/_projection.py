@@ -97,6 +97,54 @@ class Projection:
         """The evaluation of school ``year`` as projected."""
         return evaluate(self.dataset(year), standard, year=year)
 
+    def summary(self, standard: Standard | str | Path = "quality-2017") -> pl.DataFrame:
+        """Year by year and county: pupils by stage, classes, full-time teachers, the
+        school–stages meeting the per-school rule, the CVs over their limit, the schools over
+        the size limit (item 4) and the school–stages with over-size classes (item 5), and the
+        resource-allocation verdict — each year evaluated in full.
+
+        Columns: year, county, primary_students, junior_students, classes, teachers,
+        schools_meeting_rule, schools_evaluated, cvs_over, schools_over_size,
+        units_over_class_size, resources_verdict.
+        """
+        if not isinstance(standard, Standard):
+            from junheng.standards import load_standard
+
+            standard = load_standard(standard)
+        rows = []
+        for year in self.years:
+            ev = self.evaluate(year, standard)
+            data = self.dataset(year)
+            staff = data.teachers.filter(pl.col("full_time")).group_by(
+                "school_id").len().join(data.schools.select("school_id", "county"),
+                                        on="school_id").group_by("county").agg(
+                pl.col("len").sum().alias("teachers"))
+            pupils = data.stages.join(data.schools.select("school_id", "county"),
+                                      on="school_id").group_by("county").agg(
+                pl.col("students").filter(pl.col("stage") == "primary").sum()
+                .alias("primary_students"),
+                pl.col("students").filter(pl.col("stage") == "junior").sum()
+                .alias("junior_students"),
+                pl.col("classes").sum().alias("classes"))
+            over = ev.stages.filter(pl.col("cv_met").not_()).group_by("county").len("cvs_over")
+            breaches = ev.breaches.group_by("county").agg(
+                (pl.col("item") == "school_size").sum().alias("schools_over_size"),
+                (pl.col("item") == "class_size").sum().alias("units_over_class_size"))
+            rows.append(ev.counties.select("county", "schools_meeting_rule", "schools_evaluated",
+                                           "resources_verdict")
+                        .join(pupils, on="county", how="left")
+                        .join(staff, on="county", how="left")
+                        .join(over, on="county", how="left")
+                        .join(breaches, on="county", how="left")
+                        .with_columns(pl.lit(year).alias("year")))
+        out = pl.concat(rows, how="diagonal_relaxed")
+        return out.select(
+            "year", "county", "primary_students", "junior_students", "classes",
+            pl.col("teachers").fill_null(0), "schools_meeting_rule", "schools_evaluated",
+            *(pl.col(c).fill_null(0).cast(pl.Int64) for c in
+              ("cvs_over", "schools_over_size", "units_over_class_size")),
+            "resources_verdict").sort("county", "year")
+
 
 def _left_by(year: int) -> pl.Expr:
     """Retired before 1 September of ``year``: the retirement month is earlier."""

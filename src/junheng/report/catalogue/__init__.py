@@ -9,12 +9,21 @@ from __future__ import annotations
 from typing import Literal
 
 from junheng._english import mend_plurals
-from junheng.report.catalogue import common, excel, html, rectification, school_page, word
+from junheng.report.catalogue import (
+    common,
+    excel,
+    html,
+    projection,
+    rectification,
+    school_page,
+    word,
+)
 
 Lang = Literal["zh", "en"]
 
 DOMAINS = {"common": common.TEXT, "rectification": rectification.TEXT, "excel": excel.TEXT,
-           "html": html.TEXT, "word": word.TEXT, "school_page": school_page.TEXT}
+           "html": html.TEXT, "word": word.TEXT, "school_page": school_page.TEXT,
+           "projection": projection.TEXT}
 
 TEXT: dict[str, tuple[str, str]] = {}
 for _words in DOMAINS.values():
