@@ -34,7 +34,7 @@ from junheng.model.schema import COUNTY_BOUNDS, COUNTY_LABELS_EN
 from junheng.report._clean import cell_text
 from junheng.report._format import COUNTED, EXCEL_FORMATS, WAN, whole_up
 from junheng.report._tables import MAX_CHART_COUNTIES, cv_contributions, gap_table
-from junheng.report._text import Lang, gap_phrase, t, yes_no
+from junheng.report._text import UNIT_WORDS, Lang, gap_phrase, t, yes_no
 from junheng.report.views import Need, Rectification, SchoolTasks, Task, build_rectification
 from junheng.report.views.rectification import singular_en
 
@@ -713,12 +713,12 @@ class _ExcelReport:
         elif unit in COUNTED:
             fmt = counted_format(base, unit, self.lang)
         else:
-            fmt = with_unit(base, SHORTFALL_UNITS[unit][0 if self.lang == "zh" else 1])
+            fmt = with_unit(base, UNIT_WORDS[unit][0 if self.lang == "zh" else 1])
         return Num(None if value is None else whole_up(value), fmt)
 
     def _unit_word(self, unit: str, amount: float) -> str:
         """The word of a shortfall's unit beside its figure: 名, m²; room for 1 in English."""
-        zh, en = SHORTFALL_UNITS[unit]
+        zh, en = UNIT_WORDS[unit]
         if self.lang == "zh":
             return zh
         return singular_en(en) if amount == 1 else en
@@ -1024,11 +1024,6 @@ class _LedgerLayout:
         if text:
             self.lines[row] = max(self.lines.get(row, 1), lines_needed(text, self.widths[col]))
 
-
-# The words of a shortfall's unit (an indicator's ``unit``), Chinese and English.
-SHORTFALL_UNITS: dict[str, tuple[str, str]] = {
-    "teachers": ("名", "teachers"), "rooms": ("间", "rooms"), "m2": ("m²", "m²"),
-    "yuan": ("元", "yuan"), "computers": ("台", "computers"), "books": ("册", "books")}
 
 # The unit of a breach's value and limit, by item.
 BREACH_UNITS: dict[str, str] = {"music_art_rooms": "rooms", "class_size": "pupils",

@@ -37,6 +37,7 @@ from junheng.report._tables import MAX_CHART_COUNTIES, gap_table
 from junheng.report._text import Lang, check_value, plural, t, yes_no
 from junheng.report.views import Rectification, SchoolTasks, build_rectification
 from junheng.report.views.rectification import singular_en
+from junheng.report.views.verdict import incomplete_reasons
 from junheng.standards import Indicator
 
 FONTS = ('"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", '
@@ -295,23 +296,9 @@ class _HtmlReport:
         return "".join(out)
 
     def _why_incomplete(self, county: str) -> str:
-        """Why the county has no verdict yet: data missing, vetoes undeclared, parts of the
-        standard junheng does not compute."""
-        ev = self.ev
-        reasons = [self.tx("html_why_missing", part=self.tx(r["part"]), n=r["missing"],
-                           items=plural(r["missing"], "item", "items"))
-                   for r in ev.parts.filter((pl.col("county") == county)
-                                            & (pl.col("missing") > 0)).iter_rows(named=True)]
-        unknown = ev.vetoes.filter((pl.col("county") == county)
-                                   & pl.col("present").is_null()).height
-        if unknown:
-            reasons.append(self.tx("html_why_vetoes", n=unknown, vetoes=plural(
-                unknown, "veto condition", "veto conditions")))
-        if self.std.unmodelled_parts:
-            reasons.append(self.tx("html_why_unmodelled",
-                                   parts="、".join(self.std.unmodelled_parts)))
-        return self.tx("html_incomplete_why", why=("；" if self.lang == "zh" else "; ")
-                       .join(reasons))
+        """Why the county has no verdict yet (:func:`incomplete_reasons`)."""
+        return self.tx("html_incomplete_why", why=self.tx("semicolon").join(
+            incomplete_reasons(self.ev, county, self.lang)))
 
     def _summary(self, county: str) -> str:
         """The rectification list in one sentence (the overview's last column)."""

@@ -17,6 +17,7 @@ from junheng.report._format import number
 from junheng.report._tables import gap_table
 from junheng.report._text import Lang, check_value, gap_phrase, plural, t
 from junheng.report.views import Rectification, build_rectification
+from junheng.report.views.verdict import incomplete_reasons
 
 VERDICT_STYLE = {"pass": "bold green", "fail": "bold red", "incomplete": "bold yellow"}
 
@@ -166,17 +167,7 @@ def _print_rectification(rect: Rectification, console: Console) -> None:
 
 
 def _why_incomplete(evaluation: Evaluation, county: dict, lang: Lang) -> str:
-    name = county["county"]
-    reasons = [t("why_missing", lang, part=t(r["part"], lang), n=r["missing"])
-               for r in evaluation.parts.filter((pl.col("county") == name)
-                                                & (pl.col("missing") > 0)).iter_rows(named=True)]
-    unknown = evaluation.vetoes.filter((pl.col("county") == name) & pl.col("present").is_null())
-    if unknown.height:
-        reasons.append(t("why_vetoes", lang, n=unknown.height))
-    if evaluation.standard.unmodelled_parts:
-        reasons.append(t("why_unmodelled", lang,
-                         parts="、".join(evaluation.standard.unmodelled_parts)))
-    return "；".join(reasons) if lang == "zh" else "; ".join(reasons)
+    return t("semicolon", lang).join(incomplete_reasons(evaluation, county["county"], lang))
 
 
 def _print_resources(evaluation: Evaluation, county: dict, console: Console, lang: Lang,

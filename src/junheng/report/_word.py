@@ -55,6 +55,7 @@ from junheng.report._tables import gap_table
 from junheng.report.catalogue import Lang, plural, t
 from junheng.report.views import Need, Rectification, build_rectification
 from junheng.report.views.rectification import ITEM_TASKS, singular_en
+from junheng.report.views.verdict import incomplete_reasons
 
 
 @dataclass(frozen=True)
@@ -951,19 +952,8 @@ class _Draft:
                           why=self.why_incomplete()))
 
     def why_incomplete(self) -> str:
-        """Why no verdict yet: data missing, vetoes not declared, parts not computed."""
-        reasons = [self.tx("doc_why_missing", part=self.tx(r["part"]) if self.zh
-                           else _lower_first(self.tx(r["part"])), n=r["missing"])
-                   for r in self.parts.filter(pl.col("missing") > 0).iter_rows(named=True)]
-        unknown = self.ev.vetoes.filter((pl.col("county") == self.county)
-                                        & pl.col("present").is_null()).height
-        if unknown:
-            reasons.append(self.tx("doc_why_vetoes", n=unknown if self.zh else plural(
-                unknown, "veto condition", "veto conditions")))
-        if self.std.unmodelled_parts:
-            reasons.append(self.tx("doc_why_unmodelled",
-                                   parts=self.join(list(self.std.unmodelled_parts))))
-        return self.semi().join(reasons)
+        """Why no verdict yet (:func:`incomplete_reasons`)."""
+        return self.semi().join(incomplete_reasons(self.ev, self.county, self.lang))
 
     def cv_limits(self) -> str:
         """The limits as the standard sets them (national, provincial, or composite)."""

@@ -12,7 +12,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "incomplete_why": ("县域结论暂不能为「达标」：{why}", "the county cannot be 'pass' yet: {why}"),
     "why_missing": ("{part} 有 {n} 项缺少数据", "{part}: {n} item(s) lack data"),
     "why_vetoes": ("{n} 项一票否决情形未申报", "{n} veto condition(s) not declared"),
-    "why_unmodelled": ("本标准的「{parts}」未纳入计算", "this standard's {parts} not modelled"),
+    "why_unmodelled": ("本标准的「{parts}」未纳入计算，需另行自评",
+                       "this standard's {parts} not computed; to be assessed separately"),
     "part": ("评估内容", "Part"),
     "items_met": ("达标/指标数", "Met / items"),
     "items_missing": ("缺数据", "Missing"),
@@ -213,6 +214,7 @@ TEXT: dict[str, tuple[str, str]] = {
                              "and failing schools without charts; write a report per county "
                              "for them."),
     "sep": ("　", "   "),
+    "semicolon": ("；", "; "),
     "colon": ("：", ": "),
     "charts_left_out": ("县区数超过 {n} 个，未绘制图表", "more than {n} counties: charts left out"),
 }

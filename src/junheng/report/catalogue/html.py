@@ -14,10 +14,6 @@ TEXT: dict[str, tuple[str, str]] = {
                               "Every school and item computed meets the standard: nothing to "
                               "rectify."),
     "html_incomplete_why": ("县域结论暂不能为「达标」：{why}。", "The county cannot pass yet: {why}."),
-    "html_why_missing": ("{part}有 {n} 项指标缺少数据", "{part}: {items} lacking data"),
-    "html_why_vetoes": ("{n} 项一票否决情形未申报", "{vetoes} not declared"),
-    "html_why_unmodelled": ("本标准的「{parts}」未纳入计算，需另行自评",
-                            "this standard's {parts} not computed here, to be assessed apart"),
     "html_col_state": ("情况", "State"),
     "html_col_checks": ("未达到的检查", "Checks not met"),
     "html_lacks_data": ("缺数据", "lacks data"),

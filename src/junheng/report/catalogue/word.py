@@ -114,11 +114,6 @@ TEXT: dict[str, tuple[str, str]] = {
                    "measures follow."),
     "doc_r_incomplete": ("综上，{county}暂不能得出是否达到{standard}要求的结论：{why}。",
                          "Whether {county} meets {standard} cannot be decided yet: {why}."),
-    "doc_why_missing": ("{part}有 {n} 项指标缺少数据", "{part}: {n} lacking data"),
-    "doc_why_vetoes": ("{n} 项一票否决情形未申报", "{n} not declared"),
-    "doc_why_unmodelled": ("本标准的“{parts}”未纳入本报告的计算，需另行自评",
-                           "this standard's {parts} are not computed here and need their own "
-                           "self-assessment"),
     "doc_table": ("表{n}　{title}", "Table {n}. {title}"),
     # 四、存在问题
     "doc_q_resources": ("资源配置方面", "Resource allocation"),
