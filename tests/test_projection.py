@@ -132,3 +132,35 @@ def test_the_command_prints_the_years_and_writes_the_json(county, tmp_path):
                           "project", str(tmp_path / "missing.xlsx")], capture_output=True,
                          text=True, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_input_the_projection_cannot_use_is_a_located_problem_and_exit_2(tmp_path):
+    import subprocess
+    import sys
+
+    stages = [stage_row("P", "primary", 120), stage_row("J", "junior", 90)]
+    # P's grade rows add up to 20, the stages table says 120: the projection would start from
+    # another county than the evaluation.
+    partial = write_xlsx(tmp_path / "partial.xlsx", _tables(
+        stages, _staff(), [{"school_id": "P", "grade": 1, "students": 20}]))
+    with pytest.raises(junheng.InputError) as info:
+        project(junheng.load(partial), years=2, year=2025)
+    (problem,) = info.value.problems
+    assert problem.table == "年级学生 grades" and problem.value == "20"
+    assert "120" in problem.expected_zh and "120" in problem.expected_en
+    # Births for 2018 only: the entrants of 2026 and 2027 need 2020 and 2021.
+    tables = _tables(stages, _staff())
+    tables["births"] = [{"county": "测试县", "year": 2018, "births": 30}]
+    births = write_xlsx(tmp_path / "births.xlsx", tables)
+    done = subprocess.run([sys.executable, "-c", "from junheng.cli import main; main()",
+                           "project", str(births), "--years", "2", "--year", "2025"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "出生人口 births" in done.stderr and "2020" in done.stderr and "2021" in done.stderr
+    # J without grade rows is spread; P's rows add up: no problem, and it says so
+    mixed = write_xlsx(tmp_path / "mixed.xlsx", _tables(stages, _staff(), [
+        {"school_id": "P", "grade": g, "students": 20} for g in range(1, 7)]))
+    p = project(junheng.load(mixed), years=1, year=2025)
+    assert p.spread is True
+    j = p.pupils.filter((pl.col("year") == 2025) & (pl.col("school_id") == "J"))
+    assert j.sort("grade").get_column("students").to_list() == [30, 30, 30]

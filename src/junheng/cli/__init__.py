@@ -219,8 +219,13 @@ def project(
                 raise typer.Exit(2) from exc
             progress.update(task, description=f"预测并逐年评估 projecting and evaluating "
                                               f"{years} years…")
-            projection = run_projection(dataset, years=years, band=band.value, year=year)
-            summary = projection.summary(profile)
+            try:  # data the projection needs: births for every entry year, grades that add up
+                projection = run_projection(dataset, years=years, band=band.value, year=year)
+                summary = projection.summary(profile)
+            except InputError as exc:
+                progress.stop()
+                print_problems(exc.problems, err)
+                raise typer.Exit(2) from exc
             if json_path is not None:
                 write_text(json_path, dumps({
                     "standard": profile.id, "base_year": projection.base_year,

@@ -5,8 +5,8 @@ For each school year Y = Y₀ … Y₀ + years (Y₀ the evaluated year, :func:`
 
 - **Pupils** by school and grade from the cohort model (:mod:`junheng.projection.cohort`): from
   the ``grades`` table when given (rows of earlier school years are history, from which the
-  ratios are calibrated per county), else each school–stage's pupils spread evenly over its
-  grades; entrants from ``births`` six years earlier when given. The stage's pupils and classes
+  ratios are calibrated per county); a school–stage without grade rows of the base year has
+  its pupils spread evenly over its grades; entrants from ``births`` six years earlier when given. The stage's pupils and classes
   are the sums over its grades.
 - **Teachers**: a teacher is on the staff of school year Y when their statutory retirement month
   (:mod:`junheng.projection.retirement`, the 2025 gradual increase) is September of Y or later —
@@ -26,11 +26,14 @@ itself);
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
+from junheng.errors import InputError, Problem
 from junheng.evaluate import Evaluation, evaluate
 from junheng.model.calendar import default_year
 from junheng.model.dataset import Dataset
@@ -55,8 +58,8 @@ class Projection:
     Tables: ``pupils`` (year, county, school_id, stage, grade, students, classes, spread),
     ``stages`` (year, county, school_id, stage, students, classes) and ``leaving`` (teacher_id,
     school_id, retirement_year, retirement_month: the teachers who retire within the horizon).
-    ``spread`` is True when the grades were spread evenly from the stage totals (no ``grades``
-    table): the output must say so.
+    ``spread`` is True when some school–stage's grades were spread evenly from its stage total
+    (no ``grades`` rows of the base year for it): the output must say so.
     """
 
     base: Dataset
@@ -176,20 +179,31 @@ def project(dataset: Dataset, years: int = 5,
     """
     base_year = default_year(dataset) if year is None else year
     county_of = dataset.schools.select("school_id", "county")
-    base_grades, history = _grades(dataset, base_year, county_of)
-    spread = base_grades is None
-    if spread:
-        base_grades = spread_stage_totals(
-            dataset.stages.join(county_of, on="school_id").select(
-                "county", "school_id", "stage", "students"), assumptions)
+    given, history = _grades(dataset, base_year, county_of)
+    # A school–stage with pupils but no grade rows of the base year has its pupils spread
+    # evenly over its grades (a grades table may cover only some schools); never dropped.
+    totals = dataset.stages.join(county_of, on="school_id").select(
+        "county", "school_id", "stage", "students")
+    if given is not None:
+        _check_sums(given, totals)
+        totals = totals.join(given.select("school_id", "stage").unique(),
+                             on=["school_id", "stage"], how="anti")
+    columns = ["county", "school_id", "stage", "grade", "students", "classes"]
+    parts = [] if given is None else [given.select(columns)]
+    spread = totals.filter(pl.col("students") > 0).height > 0 or given is None
+    if totals.height:
+        parts.append(spread_stage_totals(totals, assumptions).select(columns))
+    base_grades = pl.concat(parts, how="vertical_relaxed")
     calibrated: dict[str, CohortAssumptions] = {}
     if history is not None and history.get_column("year").n_unique() >= 2:
-        calibrated = calibrate(history, dataset.births, base=assumptions)
+        with _as_sheets():
+            calibrated = calibrate(history, dataset.births, base=assumptions)
     counties = base_grades.get_column("county").unique().to_list()
     per_county = {c: calibrated.get(c, assumptions or CohortAssumptions()) for c in counties}
-    pupils = project_pupils(base_grades.drop("year", strict=False), years, per_county,
-                            births=dataset.births, band=band,  # type: ignore[arg-type]
-                            base_year=base_year)
+    with _as_sheets():
+        pupils = project_pupils(base_grades, years, per_county,
+                                births=dataset.births, band=band,  # type: ignore[arg-type]
+                                base_year=base_year)
     rules = rules or load_retirement_rules()
     dates = retirement_dates(dataset.teachers, rules)
     leaving = (pl.concat([dataset.teachers.select("teacher_id", "school_id"), dates],
@@ -198,6 +212,34 @@ def project(dataset: Dataset, years: int = 5,
                        & (pl.col("retirement_year") <= base_year + years)))
     return Projection(dataset, base_year, tuple(range(base_year, base_year + years + 1)),
                       pupils, stage_totals(pupils), leaving, spread, per_county)
+
+
+# The cohort model names its input tables; the user knows them as the template's sheets.
+SHEETS = {"births": "出生人口 births", "history": "年级学生 grades", "grades": "年级学生 grades"}
+
+
+@contextlib.contextmanager
+def _as_sheets() -> Iterator[None]:
+    try:
+        yield
+    except InputError as exc:
+        raise InputError([replace(p, table=SHEETS.get(p.table, p.table))
+                          for p in exc.problems], exc.warnings) from None
+
+
+def _check_sums(given: pl.DataFrame, totals: pl.DataFrame) -> None:
+    """The base year's grade rows of a school–stage add up to its pupils in the stages table:
+    otherwise the projection would start from another county than the evaluation."""
+    sums = given.group_by("school_id", "stage").agg(pl.col("students").sum().alias("_sum"))
+    wrong = sums.join(totals, on=["school_id", "stage"]).filter(
+        pl.col("_sum") != pl.col("students")).sort("school_id", "stage")
+    if wrong.height:
+        raise InputError([Problem(
+            "年级学生 grades", None, f"学校标识码 school_id {r['school_id']}", f"{r['_sum']:,}",
+            f"各年级学生数合计 {r['_sum']:,} 人，与学段表{'小学' if r['stage'] == 'primary' else '初中'}"
+            f"在校生 {r['students']:,} 人不符",
+            f"the grades add up to {r['_sum']:,} pupils, the stages table gives the "
+            f"{r['stage']} stage {r['students']:,}") for r in wrong.iter_rows(named=True)])
 
 
 def _grades(dataset: Dataset, base_year: int,
