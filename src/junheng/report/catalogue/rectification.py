@@ -28,9 +28,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "rect_need_class_size_redivide": ("调整分班化解大班额（无需增班），涉及 {n} 个学校（学段）",
                                       "re-divide the classes against over-size classes (no "
                                       "class to add) at {n} school–stage{s}"),
-    "rect_beyond": ("{what}，涉及 {n} 个学校（学段）（规则允许保留，不影响学校达标）",
-                    "{what} at {n} school–stage{s} (allowed by the rule; not needed to pass)"),
-    "rect_beyond_title": ("规则允许保留、可择机补足", "Allowed by the rule, to close when possible"),
+    "rect_beyond": ("{what}，涉及 {n} 个学校（学段）", "{what} at {n} school–stage{s}"),
+    "rect_beyond_title": ("规则允许保留、不影响学校达标，可择机补足",
+                          "Allowed by the rule, not needed to pass; to close when possible"),
     "rect_need_school_size": ("超出规模上限的学生 {amount}，涉及 {n} 所学校",
                               "{amount} over the school-size limit at {n} school{s}"),
     "rect_need_training_hours": ("培训学时不足的教师 {amount}，涉及 {n} 所学校",
