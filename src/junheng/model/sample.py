@@ -320,6 +320,8 @@ def _teachers(rng: np.random.Generator, school_id: str, stage: str, pupils: int,
         "gender": np.where(rng.random(n) < (0.75 if stage == "primary" else 0.6), "female",
                            "male"),
         "birth_year": birth,
+        # Spread over the year without drawing from rng, so the rest of the sample is unchanged.
+        "birth_month": (birth * 5 + np.arange(n) * 7 + start) % 12 + 1,
         "school_since": since,
         "schools_served": 1 + rng.poisson(0.8, size=n),
         "title": rng.choice(_TITLES, size=n, p=[0.08, 0.12, 0.35, 0.33, 0.115, 0.005]),

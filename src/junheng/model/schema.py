@@ -325,6 +325,10 @@ TEACHERS = Table(
         Column("gender", "性别", "enum", enum="gender", required=False, nullable=True),
         Column("birth_year", "出生年份", "int", required=False, nullable=True, minimum=YEARS[0],
                maximum=YEARS[1]),
+        # With the birth year, the month a teacher reaches the statutory retirement age
+        # (the projection); unknown: the retirement rules' assumed month.
+        Column("birth_month", "出生月份", "int", required=False, nullable=True, minimum=1,
+               maximum=12),
         Column("school_since", "到本校年份", "int", required=False, nullable=True,
                minimum=YEARS[0], maximum=YEARS[1]),
         Column("schools_served", "任教学校数", "int", required=False, nullable=True, minimum=1,
