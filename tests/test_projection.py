@@ -164,3 +164,119 @@ def test_input_the_projection_cannot_use_is_a_located_problem_and_exit_2(tmp_pat
     assert p.spread is True
     j = p.pupils.filter((pl.col("year") == 2025) & (pl.col("school_id") == "J"))
     assert j.sort("grade").get_column("students").to_list() == [30, 30, 30]
+
+
+# --- replacement hiring and catchment allocation (independent expected values) ---------------
+
+def _small(tmp_path, schools: list[dict], stages: list[dict], staff: list[dict],
+           grades: list[dict]) -> junheng.Dataset:
+    path = write_xlsx(tmp_path / "small.xlsx", {"schools": schools, "stages": stages,
+                                                "teachers": staff, "grades": grades})
+    return junheng.load(path)
+
+
+def test_hiring_same_replaces_each_retiree_in_the_same_post(tmp_path):
+    from junheng.projection import CohortAssumptions
+
+    staff = (teachers("P", "primary", 8, education="bachelor")
+             + teachers("P", "primary", 1, subject="pe", gender="male", birth_year=1965,
+                        education="master"))
+    grades = [{"school_id": "P", "grade": g, "students": 30, "classes": 1} for g in range(1, 7)]
+    data = _small(tmp_path, [school_row("P")], [stage_row("P", "primary", 180, classes=6)],
+                  staff, grades)
+    p = project(data, years=2, year=2025, assumptions=CohortAssumptions.build({"hiring": "same"}))
+    # The 1965 man leaves before 1 September 2026 (module docstring): one new PE teacher with
+    # his degree joins for 2026, and nobody else leaves, so 2027 hires nobody.
+    assert p.hired.select("year", "teacher_id", "subject", "education", "backbone").rows() == [
+        (2026, "新聘-2026-P-1", "pe", "master", "none")]
+    assert [p.dataset(y).teachers.height for y in p.years] == [9, 9, 9]
+    none = project(data, years=2, year=2025)
+    assert none.hired.height == 0 and none.dataset(2026).teachers.height == 8
+
+
+def test_hiring_by_staffing_ratio_tops_up_to_the_ratio(tmp_path):
+    from junheng.projection import CohortAssumptions
+
+    # 200 primary pupils (grades 1–5: 40, 40, 40, 40, 40; grade 6: 0) and entrants of 40 a
+    # year: 2026 has 40 × 6 = 240 pupils. Staffing ratio 1:19 → ⌈240 / 19⌉ = ⌈12.63⌉ = 13
+    # full-time teachers. On staff for 2026: 11 − the retiring art teacher = 10 → 3 hires:
+    # first the art teacher's post, then two in the most common subject (math, 7 of 10).
+    staff = (teachers("P", "primary", 7, subject="math")
+             + teachers("P", "primary", 3, subject="chinese")
+             + teachers("P", "primary", 1, subject="art", gender="male", birth_year=1965)
+             + teachers("P", "primary", 2, full_time="否"))
+    grades = [{"school_id": "P", "grade": g, "students": 40 if g < 6 else 0, "classes": 1}
+              for g in range(1, 7)]
+    data = _small(tmp_path, [school_row("P")], [stage_row("P", "primary", 200, classes=6)],
+                  staff, grades)
+    a = CohortAssumptions.build({"hiring": "ratio"})
+    p = project(data, years=2, year=2025, assumptions=a)
+    assert p.stages.filter(pl.col("year") == 2026)["students"].to_list() == [240]
+    hired = p.hired.select("year", "subject", "full_time", "education").rows()
+    assert hired[:3] == [(2026, "art", True, "secondary"), (2026, "math", True, "bachelor"),
+                         (2026, "math", True, "bachelor")]
+    # 2027: still 240 pupils (every grade 40) → 13 needed, 13 on staff: no more hires.
+    assert len(hired) == 3
+    full = {y: p.dataset(y).teachers.filter(pl.col("full_time")).height for y in p.years}
+    assert full == {2025: 11, 2026: 13, 2027: 13}
+
+
+def test_catchment_sends_each_school_s_graduates_to_its_junior_school(tmp_path):
+    from junheng.projection import CohortAssumptions
+
+    # P1 feeds J2; P2 names none (pooled by the base year's grade-7 shares: J1 60, J2 20 →
+    # 3/4 and 1/4). Grade 6 in 2025: P1 40, P2 20. Grade 7 in 2026:
+    #   by catchment: J1 = 3/4 · 20 = 15, J2 = 40 + 1/4 · 20 = 45;
+    #   by shares:    J1 = 3/4 · 60 = 45, J2 = 1/4 · 60 = 15.
+    schools = [school_row("P1", feeds_junior="J2"), school_row("P2"),
+               school_row("J1", "junior"), school_row("J2", "junior")]
+    stages = [stage_row("P1", "primary", 240, classes=6), stage_row("P2", "primary", 120,
+                                                                     classes=6),
+              stage_row("J1", "junior", 180, classes=3), stage_row("J2", "junior", 60,
+                                                                    classes=3)]
+    grades = ([{"school_id": "P1", "grade": g, "students": 40} for g in range(1, 7)]
+              + [{"school_id": "P2", "grade": g, "students": 20} for g in range(1, 7)]
+              + [{"school_id": "J1", "grade": g, "students": 60} for g in (7, 8, 9)]
+              + [{"school_id": "J2", "grade": g, "students": 20} for g in (7, 8, 9)])
+    staff = [t for s in ("P1", "P2") for t in teachers(s, "primary", 3)] + [
+        t for s in ("J1", "J2") for t in teachers(s, "junior", 3)]
+    data = _small(tmp_path, schools, stages, staff, grades)
+
+    def grade7(allocation: str) -> dict:
+        p = project(data, years=1, year=2025,
+                    assumptions=CohortAssumptions.build({"allocation": allocation}))
+        rows = p.pupils.filter((pl.col("year") == 2026) & (pl.col("grade") == 7))
+        return dict(rows.select("school_id", "students").iter_rows())
+
+    assert grade7("catchment") == {"J1": 15, "J2": 45}
+    assert grade7("shares") == {"J1": 45, "J2": 15}
+
+
+def test_catchment_without_a_catchment_column_is_a_located_problem(tmp_path):
+    from junheng.errors import InputError
+    from junheng.projection import CohortAssumptions
+
+    data = _small(tmp_path, [school_row("P")], [stage_row("P", "primary", 60, classes=6)],
+                  teachers("P", "primary", 3),
+                  [{"school_id": "P", "grade": g, "students": 10} for g in range(1, 7)])
+    with pytest.raises(InputError) as caught:
+        project(data, years=1, year=2025,
+                assumptions=CohortAssumptions.build({"allocation": "catchment"}))
+    assert caught.value.problems[0].column == "对口初中 feeds_junior"
+
+
+def test_a_catchment_school_must_teach_the_junior_stage_in_the_same_county(tmp_path):
+    from junheng.errors import InputError
+
+    schools = [school_row("P1", feeds_junior="P2"), school_row("P2"),
+               school_row("J9", "junior", county="别县"), school_row("P3", feeds_junior="J9")]
+    stages = [stage_row(s, "primary", 60, classes=6) for s in ("P1", "P2", "P3")] + [
+        stage_row("J9", "junior", 60, classes=3)]
+    staff = [t for s in ("P1", "P2", "P3") for t in teachers(s, "primary", 3)] + teachers(
+        "J9", "junior", 3)
+    path = write_xlsx(tmp_path / "bad.xlsx", {"schools": schools, "stages": stages,
+                                              "teachers": staff})
+    with pytest.raises(InputError) as caught:
+        junheng.load(path)
+    bad = {(p.row, p.value) for p in caught.value.problems if "feeds_junior" in p.column}
+    assert bad == {(2, "P2"), (5, "J9")}

@@ -680,6 +680,21 @@ def _cross_checks(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.Data
     problems += [_unknown_school(sources["schools"], r[ROW], "所属中心校 parent_school_id",
                                  r["parent_school_id"]) for r in parent.iter_rows(named=True)]
 
+    # A catchment junior school must exist and teach the junior stage.
+    if "feeds_junior" in schools.columns:
+        juniors = (stages.filter(pl.col("stage") == "junior").select("school_id").unique()
+                   .join(schools.select("school_id", _county=pl.col("county"))
+                         .unique("school_id"), on="school_id")
+                   .select(feeds_junior="school_id", _junior_county="_county"))
+        feeds = (schools.filter(pl.col("feeds_junior").is_not_null())
+                 .join(juniors, on="feeds_junior", how="left")
+                 .filter(pl.col("_junior_county").is_null()
+                         | (pl.col("_junior_county") != pl.col("county"))))
+        problems += [Problem(sources["schools"], r[ROW], "对口初中 feeds_junior",
+                             r["feeds_junior"], "应为本县区学段表中有初中学段的学校标识码",
+                             "must be the id of a school of the same county with a junior stage "
+                             "in the stages table") for r in feeds.iter_rows(named=True)]
+
     # A school without stage rows has no pupils and no figures: it would vanish from the
     # evaluation without a word. Its teachers are errors below; the school itself a warning,
     # since the contract does not make it an error.

@@ -284,6 +284,9 @@ SCHOOLS = Table(
         Column("longitude", "经度", "float", required=False, nullable=True, minimum=-180,
                maximum=180),
         Column("boarding", "寄宿制", "bool", required=False, nullable=True),
+        # A primary school's catchment junior school: where its graduates go when the
+        # projection allocates them by catchment (projection.allocation: catchment).
+        Column("feeds_junior", "对口初中", "text", required=False, nullable=True),
         *(_facility(name, zh, kind, required=False) for name, zh, kind in FACILITY_COLUMNS),
     ),
 )

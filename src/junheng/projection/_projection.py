@@ -13,7 +13,15 @@ For each school year Y = Y₀ … Y₀ + years (Y₀ the evaluated year, :func:`
   they work through the month they reach the age, and a school year is counted on 1 September.
   A teacher without a birth year or gender is never assumed to retire; one already past the
   age in the base year (still on the roster) is assumed to leave before the next school year.
-  Nobody is hired: the projection shows what happens if nothing is done.
+- **Hiring** (``hiring`` in the assumptions, the profile's ``projection:`` section):
+  ``none`` (the default: what happens if nothing is done); ``same``: every teacher who leaves
+  before school year Y is replaced for Y by a new teacher in the same post (school, stage,
+  subject, full-time or not, education); ``ratio``: per school–stage, new full-time teachers
+  are hired for Y up to ⌈pupils(Y) ÷ r⌉ (r the staffing ratio 编制标准 of the stage), first in
+  the posts of that year's leavers, then in the school–stage's most common subject with a
+  bachelor's degree; nobody is dismissed when pupils fall. A new teacher is not a backbone
+  teacher, has a teacher's certificate, no training hours yet, and does not retire within the
+  horizon. New teachers' ids are ``新聘-Y-school_id-k``.
 - **Everything else is unchanged**: buildings, grounds, equipment and rooms (a plan changes
   them, not the projection); the county table's declared figures. The largest class of a
   projected stage is unknown (null); the class-size item then judges the average class.
@@ -27,8 +35,10 @@ itself);
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 
 import polars as pl
@@ -56,8 +66,10 @@ class Projection:
     """Pupils and teachers of every county, year by year (see the module docstring).
 
     Tables: ``pupils`` (year, county, school_id, stage, grade, students, classes, spread),
-    ``stages`` (year, county, school_id, stage, students, classes) and ``leaving`` (teacher_id,
-    school_id, retirement_year, retirement_month: the teachers who retire within the horizon).
+    ``stages`` (year, county, school_id, stage, students, classes), ``leaving`` (teacher_id,
+    school_id, retirement_year, retirement_month: the teachers who retire within the horizon)
+    and ``hired`` (year, then the teachers table's columns: the new teachers, each from the
+    school year it joins; empty when ``hiring`` is ``none``).
     ``spread`` is True when some school–stage's grades were spread evenly from its stage total
     (no ``grades`` rows of the base year for it): the output must say so.
     """
@@ -70,6 +82,7 @@ class Projection:
     leaving: pl.DataFrame
     spread: bool
     assumptions: dict[str, CohortAssumptions] = field(default_factory=dict)
+    hired: pl.DataFrame | None = None
 
     def dataset(self, year: int) -> Dataset:
         """The county as projected for school ``year`` (a normal ``Dataset``)."""
@@ -93,6 +106,8 @@ class Projection:
                   .drop("_students", "_classes"))
         staff = base.teachers.filter(~pl.col("teacher_id").is_in(
             self.leaving.filter(_left_by(year)).get_column("teacher_id").implode()))
+        if self.hired is not None and self.hired.height:
+            staff = pl.concat([staff, self.hired.filter(pl.col("year") <= year).drop("year")])
         return replace(base, stages=stages, teachers=staff, rotations=None, grades=None,
                        warnings=[])
 
@@ -200,18 +215,104 @@ def project(dataset: Dataset, years: int = 5,
             calibrated = calibrate(history, dataset.births, base=assumptions)
     counties = base_grades.get_column("county").unique().to_list()
     per_county = {c: calibrated.get(c, assumptions or CohortAssumptions()) for c in counties}
+    catchment = None
+    if any(a.allocation == "catchment" for a in per_county.values()):
+        if ("feeds_junior" not in dataset.schools.columns
+                or dataset.schools.get_column("feeds_junior").is_null().all()):
+            raise InputError([Problem(
+                "学校 schools", None, "对口初中 feeds_junior", None,
+                "按对口初中分配小学毕业生（projection.allocation: catchment）需要学校表的对口初中列",
+                "allocating primary graduates by catchment (projection.allocation: catchment) "
+                "needs the schools table's feeds_junior column")])
+        catchment = dataset.schools.select("school_id", "feeds_junior")
     with _as_sheets():
         pupils = project_pupils(base_grades, years, per_county,
                                 births=dataset.births, band=band,  # type: ignore[arg-type]
-                                base_year=base_year)
+                                base_year=base_year, catchment=catchment)
     rules = rules or load_retirement_rules()
     dates = retirement_dates(dataset.teachers, rules)
     leaving = (pl.concat([dataset.teachers.select("teacher_id", "school_id"), dates],
                          how="horizontal")
                .filter(pl.col("retirement_year").is_not_null()
                        & (pl.col("retirement_year") <= base_year + years)))
+    stages = stage_totals(pupils)
+    hired = _hire(dataset, leaving, stages, per_county, base_year, years)
     return Projection(dataset, base_year, tuple(range(base_year, base_year + years + 1)),
-                      pupils, stage_totals(pupils), leaving, spread, per_county)
+                      pupils, stages, leaving, spread, per_county, hired)
+
+
+def _hire(dataset: Dataset, leaving: pl.DataFrame, stages: pl.DataFrame,
+          per_county: dict[str, CohortAssumptions], base_year: int,
+          years: int) -> pl.DataFrame:
+    """The new teachers of every projected year under each county's ``hiring`` (module
+    docstring), as rows of the teachers table with the ``year`` they join."""
+    teachers = dataset.teachers
+    out_schema = {"year": pl.Int64, **teachers.schema}
+    county_of = dict(dataset.schools.select("school_id", "county").iter_rows())
+    hiring = {c: a.hiring for c, a in per_county.items()}
+    if all(h == "none" for h in hiring.values()):
+        return pl.DataFrame(schema=out_schema)
+    # Every teacher's stage: a teacher without one teaches the school's only stage.
+    only = (dataset.stages.group_by("school_id").agg(pl.col("stage").first(),
+                                                      pl.len().alias("_n"))
+            .filter(pl.col("_n") == 1).select("school_id", _only="stage"))
+    staff = (teachers.join(only, on="school_id", how="left")
+             .with_columns(pl.col("stage").fill_null(pl.col("_only"))).drop("_only")
+             .join(leaving.select("teacher_id", "retirement_year", "retirement_month"),
+                   on="teacher_id", how="left"))
+    modal = {(r["school_id"], r["stage"]): r["subject"] for r in
+             staff.filter(pl.col("full_time")).group_by("school_id", "stage")
+             .agg(pl.col("subject").mode().sort().first()).iter_rows(named=True)}
+    hires: list[dict] = []
+    on_staff = {(s, g): n for s, g, n in staff.filter(pl.col("full_time"))
+                .group_by("school_id", "stage").len().iter_rows()}
+    for year in range(base_year + 1, base_year + years + 1):
+        gone = staff.filter(_left_by(year) & ~(_left_by(year - 1) if year - 1 > base_year
+                                               else pl.lit(False)))
+        by_unit: dict[tuple[str, str], list[dict]] = {}
+        for row in gone.sort("retirement_year", "retirement_month", "teacher_id").iter_rows(
+                named=True):
+            by_unit.setdefault((row["school_id"], row["stage"]), []).append(row)
+            if row["full_time"]:
+                on_staff[(row["school_id"], row["stage"])] -= 1
+        pupils = {(s, g): n for s, g, n in stages.filter(pl.col("year") == year)
+                  .select("school_id", "stage", "students").iter_rows()}
+        units = sorted(set(by_unit) | set(pupils))
+        count: dict[str, int] = {}  # new teachers of this year per school: their ids
+        for school, stage in units:
+            policy = hiring.get(county_of.get(school, ""), "none")
+            posts = by_unit.get((school, stage), [])
+            if policy == "same":
+                new = posts
+            elif policy == "ratio":
+                ratio = Fraction(str(per_county[county_of[school]].staffing_ratio(stage)))
+                need = math.ceil(Fraction(pupils.get((school, stage), 0)) / ratio)
+                short = max(0, need - on_staff.get((school, stage), 0))
+                template = {"school_id": school, "stage": stage, "full_time": True,
+                            "subject": modal.get((school, stage), "other"),
+                            "education": "bachelor"}
+                full = [p for p in posts if p["full_time"]]
+                new = full[:short] + [template] * max(0, short - len(full))
+            else:
+                continue
+            for post in new:
+                count[school] = count.get(school, 0) + 1
+                hires.append(_new_teacher(post, year, count[school], teachers.columns))
+                if post["full_time"]:
+                    on_staff[(school, stage)] = on_staff.get((school, stage), 0) + 1
+    if not hires:
+        return pl.DataFrame(schema=out_schema)
+    return pl.DataFrame(hires, schema=out_schema, orient="row")
+
+
+def _new_teacher(post: dict, year: int, k: int, columns: list[str]) -> dict:
+    """A new teacher in ``post`` (school, stage, subject, full-time, education) from ``year``."""
+    fresh = {"teacher_id": f"新聘-{year}-{post['school_id']}-{k}", "backbone": "none",
+             "gender": None, "birth_year": None, "birth_month": None, "school_since": year,
+             "schools_served": 1, "title": "none", "certified": True, "role": "teacher",
+             "career_start": year, "training_hours_5y": 0.0}
+    row = {c: fresh[c] if c in fresh else post.get(c) for c in columns}
+    return {"year": year, **row}
 
 
 # The cohort model names its input tables; the user knows them as the template's sheets.

@@ -15,9 +15,15 @@ of pupils, ``f`` the band factor (1 central, ``band_low`` low, ``band_high`` hig
   ``survival``); A the entry age (6); ρ the entry ratio; γ the yearly growth of the entrants.
 - a[s]: primary school s's share of the county's grade-1 pupils in the base year (equal shares
   when the county has none); b[j]: junior school j's share of the county's grade-P+1 intake in
-  the base year (equal shares when none). All grade-P graduates of a county, a nine-year school's
-  own included, are pooled and go to the junior schools by b; a school with only a primary stage
-  gets no junior pupils; a county without a junior school loses its graduates.
+  the base year (equal shares when none). With ``allocation: shares`` all grade-P graduates of a
+  county, a nine-year school's own included, are pooled and go to the junior schools by b; a
+  school with only a primary stage gets no junior pupils; a county without a junior school loses
+  its graduates.
+- ``allocation: catchment``: school s's graduates go to its catchment junior school (the schools
+  table's ``feeds_junior``; a school with a junior stage and none given keeps its own); only the
+  graduates of schools without one are pooled and shared by b::
+
+    x[j, P+1, t+1] = Σ_{s feeds j} x[s, P, t] · σ(P) · f + b[j] · Σ_{s feeds none} x[s, P, t] · σ(P) · f
 - Students: per year, county and grade the school values are rounded by largest remainder: each
   school gets ⌊x⌋, then the N − Σ⌊x⌋ schools with the largest fractions get one more, where
   N = ⌊Σx + ½⌋ (ties: the lower school_id first; fractions compared to 1e-9). The un-rounded x is
@@ -94,7 +100,7 @@ class CohortAssumptions(Rules):
     """
 
     SECTION = "projection"
-    TITLE = ("学生人数预测", "pupil projection")
+    TITLE = ("学生与教师预测", "pupil and teacher projection")
 
     primary_years: int = param(
         6, "小学年级数（六三制 6，五四制 5）", "primary grades (6 in the 6+3 system, 5 in 5+4)",
@@ -129,6 +135,25 @@ class CohortAssumptions(Rules):
     band_high: float = param(
         1.05, "高方案：入学率与保留率乘以此系数", "high band: the entry and survival ratios times this",
         "number", low=1.0, high=10.0)
+    allocation: Literal["shares", "catchment"] = param(
+        "shares", "小学毕业生升入初中的分配方式：按基准年各初中招生占比，或按学校表的对口初中",
+        "how primary graduates go to junior schools: by each junior school's share of the base "
+        "year's intake, or to the junior school each primary school feeds (the schools table's "
+        "feeds_junior)", "choice", choices=("shares", "catchment"),
+        labels={"shares": "按现有招生占比", "catchment": "按对口初中"})
+    hiring: Literal["none", "same", "ratio"] = param(
+        "none", "补充教师：不补充；退休一人补一人（同校同学科）；或按编制标准补足",
+        "replacement hiring: none; one for each retiree (same school and subject); or up to the "
+        "staffing ratio", "choice", choices=("none", "same", "ratio"),
+        labels={"none": "不补充", "same": "退一补一", "ratio": "按编制标准补足"})
+    staffing_ratio_primary: float = param(
+        19.0, "小学编制标准：每名教师对应学生数（中央编办发〔2014〕72号 城乡统一 1:19）",
+        "primary staffing ratio: pupils per teacher (the 2014 unified urban–rural standard "
+        "1:19)", "number", low=1.0, high=100.0, unit=("人", "pupils"))
+    staffing_ratio_junior: float = param(
+        13.5, "初中编制标准：每名教师对应学生数（中央编办发〔2014〕72号 1:13.5）",
+        "junior staffing ratio: pupils per teacher (the 2014 standard 1:13.5)", "number",
+        low=1.0, high=100.0, unit=("人", "pupils"))
     # Not a ``param`` (the vocabulary has no per-grade numbers): checked in ``_problems``.
     survival_by_grade: Mapping[int, float] | None = None
 
@@ -172,6 +197,9 @@ class CohortAssumptions(Rules):
         if stage == "primary":
             return range(1, self.primary_years + 1)
         return range(self.primary_years + 1, self.primary_years + self.junior_years + 1)
+
+    def staffing_ratio(self, stage: str) -> float:
+        return self.staffing_ratio_primary if stage == "primary" else self.staffing_ratio_junior
 
     def max_class(self, stage: str) -> int:
         return self.max_class_primary if stage == "primary" else self.max_class_junior
@@ -224,7 +252,8 @@ def spread_stage_totals(stages: pl.DataFrame,
 def project_pupils(grades: pl.DataFrame, years: int,
                    assumptions: CohortAssumptions | Mapping[str, CohortAssumptions] | None = None,
                    births: pl.DataFrame | None = None, band: Band = "central",
-                   base_year: int | None = None) -> pl.DataFrame:
+                   base_year: int | None = None,
+                   catchment: pl.DataFrame | None = None) -> pl.DataFrame:
     """Pupils and classes per school and grade, from the base year to ``years`` years later.
 
     ``grades`` (the base year): county, school_id, stage (``primary`` / ``junior``), grade
@@ -233,7 +262,8 @@ def project_pupils(grades: pl.DataFrame, years: int,
     no pupils. Without a ``grade`` column the rows are the school–stage totals and are spread
     evenly (``spread_stage_totals``). ``births``: county, year, births — the births A years
     before every projected year are required for each county. ``assumptions``: one for every
-    county, or one per county (``calibrate`` returns that mapping).
+    county, or one per county (``calibrate`` returns that mapping). ``catchment``: school_id,
+    feeds_junior — used when a county's ``allocation`` is ``catchment``.
 
     Returns year, county, school_id, stage, grade, students, classes, spread — the base year
     first, then each projected year; formulas in the module docstring. Raises ``InputError``
@@ -269,7 +299,7 @@ def project_pupils(grades: pl.DataFrame, years: int,
         else:
             rows = spread_stage_totals(rows, a)
         county_births = None if births is None else births.filter(pl.col("county") == county)
-        frames.append(_project_county(rows, a, county_births, band, base, years))
+        frames.append(_project_county(rows, a, county_births, band, base, years, catchment))
     if not frames:
         return pl.DataFrame(schema={"year": pl.Int64, "county": pl.String,
                                     "school_id": pl.String, "stage": pl.String,
@@ -357,7 +387,8 @@ def calibrate(history: pl.DataFrame, births: pl.DataFrame | None = None,
 # --- the model, one county at a time ------------------------------------------------------------
 
 def _project_county(rows: pl.DataFrame, a: CohortAssumptions, births: pl.DataFrame | None,
-                    band: str, base: int, years: int) -> pl.DataFrame:
+                    band: str, base: int, years: int,
+                    catchment: pl.DataFrame | None = None) -> pl.DataFrame:
     f = a.band_factor(band)
     last_primary, top = a.primary_years, a.primary_years + a.junior_years
     sigma = {g: a.survival_of(g) * f for g in range(1, top)}
@@ -376,6 +407,14 @@ def _project_county(rows: pl.DataFrame, a: CohortAssumptions, births: pl.DataFra
     intake_shares = _shares(state, "junior", last_primary + 1)
     first_grade = state.filter(pl.col("grade") == 1)["x"].sum()
     birth = {} if births is None else dict(births.select("year", "births").iter_rows())
+    feeds = None
+    if a.allocation == "catchment":
+        # A school with a junior stage and no catchment school of its own keeps its graduates.
+        own = intake_shares.select("school_id", feeds_junior="school_id")
+        given = (catchment.select("school_id", "feeds_junior")
+                 .filter(pl.col("feeds_junior").is_not_null())
+                 if catchment is not None else own.clear())
+        feeds = pl.concat([given, own.join(given, on="school_id", how="anti")])
 
     frames = [state.with_columns(year=pl.lit(base, dtype=pl.Int64))]
     for k in range(1, years + 1):
@@ -388,8 +427,8 @@ def _project_county(rows: pl.DataFrame, a: CohortAssumptions, births: pl.DataFra
         moved = (state.filter(pl.col("grade") != last_primary, pl.col("grade") != top)
                  .with_columns(x=pl.col("x") * pl.col("grade").replace_strict(
                      sigma, return_dtype=pl.Float64), grade=pl.col("grade") + 1))
-        intake = intake_shares.select(*_KEY, grade=pl.lit(last_primary + 1, dtype=pl.Int64),
-                                      x=pl.col("share") * graduates)
+        intake = _intake(state, intake_shares, graduates, sigma[last_primary], feeds,
+                         last_primary)
         entry = entry_shares.select(*_KEY, grade=pl.lit(1, dtype=pl.Int64),
                                     x=pl.col("share") * entrants)
         state = pl.concat([moved, intake, entry])
@@ -397,6 +436,24 @@ def _project_county(rows: pl.DataFrame, a: CohortAssumptions, births: pl.DataFra
 
     out = _round(pl.concat(frames), ["year", "county", "grade"])
     return _classes(out, rows, a, base).with_columns(spread=pl.lit(spread)).select(COLUMNS)
+
+
+def _intake(state: pl.DataFrame, shares: pl.DataFrame, graduates: float, survival: float,
+            feeds: pl.DataFrame | None, last_primary: int) -> pl.DataFrame:
+    """Grade P+1 of next year: each school's graduates to its catchment junior school (when
+    ``feeds`` is given), the rest pooled and shared by ``shares``."""
+    grade = pl.lit(last_primary + 1, dtype=pl.Int64)
+    if feeds is None:
+        return shares.select(*_KEY, grade=grade, x=pl.col("share") * graduates)
+    leaving = (state.filter(pl.col("grade") == last_primary)
+               .join(feeds, on="school_id", how="left")
+               .with_columns(x=pl.col("x") * survival))
+    pooled = leaving.filter(pl.col("feeds_junior").is_null())["x"].sum()
+    fed = (leaving.filter(pl.col("feeds_junior").is_not_null())
+           .group_by("feeds_junior").agg(pl.col("x").sum().alias("_fed")))
+    return (shares.join(fed, left_on="school_id", right_on="feeds_junior", how="left")
+            .select(*_KEY, grade=grade,
+                    x=pl.col("share") * pooled + pl.col("_fed").fill_null(0.0)))
 
 
 def _shares(state: pl.DataFrame, stage: str, grade: int) -> pl.DataFrame:

@@ -13,7 +13,7 @@ from junheng.report._text import UNIT_WORDS, Lang, t
 from junheng.standards import Standard, available_standards, load_standard
 from junheng.standards._parts import Condition
 from junheng.standards.params import Rules
-from junheng.standards.plan_rules import PLANNER_RULES
+from junheng.standards.plan_rules import planner_rules
 
 
 def print_standards(console: Console, lang: Lang = "zh") -> None:
@@ -180,7 +180,7 @@ def print_standard(ref: str, console: Console, lang: Lang = "zh") -> Standard:
     options.add_row("教学点并入中心校" if zh else "merge teaching points into parent",
                     t("yes" if std.merge_teaching_points_into_parent else "no", lang))
     console.print(options)
-    for planner in PLANNER_RULES:
+    for planner in planner_rules():
         _print_rules(std.rules(planner), console, lang)
     return std
 
@@ -190,8 +190,8 @@ def _print_rules(rules: Rules, console: Console, lang: Lang) -> None:
     and the command-line option that overrides it."""
     zh = lang == "zh"
     zh_title, en_title = rules.TITLE
-    table = Table(title=f"{zh_title}规划规则（{rules.SECTION}:）" if zh
-                  else f"Rules of the {en_title} plan ({rules.SECTION}:)", title_justify="left")
+    table = Table(title=f"{zh_title}设置（{rules.SECTION}:）" if zh
+                  else f"Settings of the {en_title} ({rules.SECTION}:)", title_justify="left")
     table.add_column("设置" if zh else "Setting")
     table.add_column("含义" if zh else "Meaning", overflow="fold")
     table.add_column("取值" if zh else "Value", overflow="fold")

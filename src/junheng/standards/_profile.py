@@ -16,7 +16,7 @@ from junheng.errors import StandardError
 from junheng.model.schema import ENUMS, STAGES, TABLES
 from junheng.standards._parts import Part, Veto, build_parts
 from junheng.standards.params import Rules
-from junheng.standards.plan_rules import PLANNER_RULES
+from junheng.standards.plan_rules import planner_rules
 
 _PACKAGED = "junheng.standards.profiles"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~20× faster
@@ -91,7 +91,7 @@ class Standard:
         >>> load_standard("example-province-2017").rules("rotation").share
         0.15
         """
-        return self.planning.get(planner) or PLANNER_RULES[planner]()
+        return self.planning.get(planner) or planner_rules()[planner]()
 
     def indicator(self, key: str) -> Indicator:
         for ind in self.indicators:
@@ -326,7 +326,7 @@ def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
                         f"or false, got {merge!r}")
     tolerance = _number(problems, "tolerance", data.get("tolerance", 1e-9), 0, 1e-3)
     planning: dict[str, Rules] = {}
-    for planner, rules in PLANNER_RULES.items():
+    for planner, rules in planner_rules().items():
         section = data.get(planner)
         if section is None:
             continue

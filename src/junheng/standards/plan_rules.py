@@ -1,4 +1,5 @@
-"""The planners' rules, as profile sections: each planner declares its settings here, once.
+"""The planners' rules, as profile sections: each planner declares its settings here, once
+(the projection's assumptions, a ``projection:`` section, beside the pupil model).
 
 A profile's ``rotation:`` section is read into ``RotationRules`` when the profile is loaded (so
 a wrong value is reported with every other problem of the profile), shown by ``junheng
@@ -107,5 +108,10 @@ class RotationRules(Rules):
         return problems
 
 
-# Each planner's section of a profile, by the planner's name.
-PLANNER_RULES: dict[str, type[Rules]] = {"rotation": RotationRules}
+def planner_rules() -> dict[str, type[Rules]]:
+    """Each model's section of a profile, by the section's name: the planners' rules and the
+    projection's assumptions (declared beside the pupil model, its one home; imported here
+    late because that model itself reads this package)."""
+    from junheng.projection.cohort import CohortAssumptions
+
+    return {"rotation": RotationRules, "projection": CohortAssumptions}
