@@ -92,7 +92,12 @@ def test_a_projected_year_evaluates_like_the_county_written_by_hand(county):
     kept = [t for t in staff if t.get("birth_year") not in (1965, 1971)]
     path = write_xlsx(folder / "by-hand-2027.xlsx", _tables(by_hand, kept))
     expected = junheng.evaluate(junheng.load(path), year=2027).to_dict()["counties"]
-    assert p.evaluate(2027).to_dict()["counties"] == expected
+    got = p.evaluate(2027).to_dict()["counties"]
+    # Everything equal but the note that says the figures are projected.
+    notes = [c.pop("notes") for c in got]
+    assert got == [{k: v for k, v in c.items() if k != "notes"} for c in expected]
+    assert [n["zh"][:6] for n in notes[0]] == ["本结果为预测"] + [
+        n["zh"][:6] for n in expected[0]["notes"]]
     assert p.evaluate(2025).to_dict() == junheng.evaluate(p.base, year=2025).to_dict()
 
 
@@ -280,3 +285,58 @@ def test_a_catchment_school_must_teach_the_junior_stage_in_the_same_county(tmp_p
         junheng.load(path)
     bad = {(p.row, p.value) for p in caught.value.problems if "feeds_junior" in p.column}
     assert bad == {(2, "P2"), (5, "J9")}
+
+
+def _cli(*args: str):  # -> subprocess.CompletedProcess[str]
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", "from junheng.cli import main; main()", *args],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COLUMNS": "80"})
+
+
+def test_evaluate_projected_is_the_projection_s_evaluation_and_says_so(county, tmp_path):
+    import json
+
+    from junheng.model.calendar import default_year
+
+    folder, *_ = county
+    data = junheng.load(folder / "county.xlsx")
+    base = default_year(data)  # without rotation records: the school year under way
+    out = tmp_path / "e.json"
+    done = _cli("evaluate", str(folder / "county.xlsx"), "--year", str(base + 2), "--projected",
+                "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert (f"评估学年：{base + 2}–{base + 3}（预测：由 {base}–{base + 1} 学年数据推算）"
+            in done.stdout)
+    got = json.loads(out.read_text(encoding="utf-8"))
+    expected = project(data, years=2).evaluate(base + 2).to_dict()
+    assert got["counties"] == json.loads(json.dumps(expected["counties"]))
+    assert "本结果为预测" in got["counties"][0]["notes"][0]["zh"]
+    # The data's own year, or no --year, is not a projection: a clear message, exit 2.
+    for args in (["--year", str(base)], []):
+        bad = _cli("evaluate", str(folder / "county.xlsx"), "--projected", *args)
+        assert bad.returncode == 2 and "--projected" in bad.stderr
+        assert "Traceback" not in bad.stderr
+
+
+def test_project_options_come_from_the_projection_section(county, tmp_path):
+    import json
+
+    folder, *_ = county
+    runs = {}
+    for scenario in ("low-births", "central", "high-births"):
+        out = tmp_path / f"{scenario}.json"
+        done = _cli("project", str(folder / "county.xlsx"), "--years", "2", "--year", "2025",
+                    "--scenario", scenario, "--hiring", "same", "--json", str(out))
+        assert done.returncode == 0, done.stderr
+        runs[scenario] = json.loads(out.read_text(encoding="utf-8"))["years"]
+    # Survival × 0.95 in the low band, × 1.05 in the high band: fewer / more junior pupils.
+    junior = {s: [y["junior_students"] for y in r] for s, r in runs.items()}
+    assert junior["low-births"][2] < junior["central"][2] < junior["high-births"][2]
+    # --hiring same: each retiree replaced, so the staff never shrinks.
+    assert len({y["teachers"] for y in runs["central"]}) == 1
+    bad = _cli("project", str(folder / "county.xlsx"), "--hiring", "sometimes")
+    assert bad.returncode == 2 and "--hiring" in bad.stderr and "Traceback" not in bad.stderr

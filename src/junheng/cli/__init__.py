@@ -20,6 +20,7 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from junheng.cli._project import Scenario
 from junheng.errors import InputError, OutputError, StandardError
 from junheng.io._atomic import OutputRun, check_outputs, output_run, shown_path
 from junheng.report._console import SafeConsole
@@ -129,6 +130,13 @@ def evaluate(
     max_cells: Annotated[int, typer.Option("--max-cells", min=1, help="每张工作表（或表）最多读取的单元格数；省级数据可调高，其余读取上限随之按比例提高 / the most cells "
          "read from one sheet or table; raise it for a province's data (the other read limits "
          "follow in proportion)")] = 10_000_000,
+    projected: Annotated[bool, typer.Option(
+        "--projected", help="评估 --year 学年的预测数据（按标准的 projection: 假设由当前数据推算）/ "
+                            "evaluate school year --year as projected from the data (the "
+                            "standard's projection: assumptions)")] = False,
+    scenario: Annotated[Scenario, typer.Option(help="与 --projected 同用 / with --projected: "
+                                                    "low-births, central or high-births")]
+    = Scenario.central,
 ) -> None:
     """按标准评估县域（四个部分与一票否决）/ evaluate the county against the whole standard."""
     from junheng import evaluate as run_evaluation
@@ -151,9 +159,12 @@ def evaluate(
                 progress.stop()
                 print_problems(exc.problems, err, limit=None if all_errors else 200)
                 raise typer.Exit(2) from exc
+            projection = (_projected(dataset, profile, year, scenario, progress, task)
+                          if projected else None)
             progress.update(task, description="评估 evaluating…")
             try:
-                result = run_evaluation(dataset, profile, year=year)
+                result = (run_evaluation(dataset, profile, year=year) if projection is None
+                          else projection.evaluate(year, profile))
             except InputError as exc:  # data this standard needs (basic-2012: books, computers)
                 progress.stop()
                 print_problems(exc.problems, err, limit=None if all_errors else 200)
@@ -170,71 +181,27 @@ def evaluate(
     printed(lambda: print_written(run))
 
 
-class Band(StrEnum):
-    low = "low"
-    central = "central"
-    high = "high"
+# junheng project: its options generated from the profile's projection: section (cli/_project.py).
+from junheng.cli._project import command as _project_command  # noqa: E402
+
+app.command("project")(_project_command(out, err))
 
 
-@app.command()
-def project(
-    input: Annotated[Path, typer.Argument(help="县域数据：.xlsx 或 CSV/Parquet 文件夹 / workbook "
-                                               "or folder")],
-    years: Annotated[int, typer.Option(min=1, max=30, help="预测年数 / years ahead")] = 5,
-    band: Annotated[Band, typer.Option(help="方案：低 / 中 / 高 / low, central or high "
-                                            "assumptions")] = Band.central,
-    standard: Annotated[str, typer.Option(help="标准名称或 YAML 文件 / standard name or YAML "
-                                               "file")] = "quality-2017",
-    year: Annotated[int | None, typer.Option(min=1900, max=2200,
-                                             help="基准学年（起始年份）/ base school year, by its "
-                                                  "starting year")] = None,
-    json_path: Annotated[Path | None, typer.Option("--json", help="写出逐年结果 JSON / write "
-                                                                   "the year-by-year JSON")] = None,
-    lang: Annotated[Lang, typer.Option(help="语言 / language")] = Lang.zh,
-    max_cells: Annotated[int, typer.Option("--max-cells", min=1, help="每张工作表最多读取的单元格数 "
-                                           "/ the most cells read from one sheet")] = 10_000_000,
-) -> None:
-    """逐年预测学生、教师与达标情况（预览）/ project pupils, teachers and the standard year by
-    year (preview)."""
-    from junheng import load
-    from junheng import project as run_projection
-    from junheng.io import ReadLimits, write_text
-    from junheng.io._json import dumps
-    from junheng.report import print_problems
-    from junheng.report._projection import print_projection
-    from junheng.standards import load_standard
+def _projected(dataset, profile, year: int | None, scenario: Scenario, progress, task):
+    """``evaluate --projected``: the projection from the data's school year to ``year``, whose
+    ``evaluate(year)`` notes in every report that the figures are projected."""
+    from junheng.cli._project import assumptions, run_projection
+    from junheng.model.calendar import default_year
 
-    inputs = [input, *input_files(standard)]
-    check_outputs(inputs, {"--json": json_path}, {})
-    with output_run(protect=inputs) as run:
-        with progress_bar() as progress:
-            task = progress.add_task("读取并校验 reading and validating "
-                                     f"{escape(input.name)}…", total=None)
-            profile = load_standard(standard)
-            try:
-                dataset = load(input, limits=ReadLimits(max_cells=max_cells))
-            except InputError as exc:
-                progress.stop()
-                print_problems(exc.problems, err)
-                raise typer.Exit(2) from exc
-            progress.update(task, description=f"预测并逐年评估 projecting and evaluating "
-                                              f"{years} years…")
-            try:  # data the projection needs: births for every entry year, grades that add up
-                projection = run_projection(dataset, years=years, band=band.value, year=year)
-                summary = projection.summary(profile)
-            except InputError as exc:
-                progress.stop()
-                print_problems(exc.problems, err)
-                raise typer.Exit(2) from exc
-            if json_path is not None:
-                write_text(json_path, dumps({
-                    "standard": profile.id, "base_year": projection.base_year,
-                    "band": band.value, "spread": projection.spread,
-                    "years": summary.to_dicts(),
-                    "stages": projection.stages.to_dicts()}, indent=2) + "\n")
-        printed(lambda: print_projection(summary, out, lang.value, band.value,
-                                         projection.spread))
-    printed(lambda: print_written(run))
+    base = default_year(dataset)
+    if year is None or year <= base:
+        progress.stop()
+        err.print(f"[bold red]--projected 需要晚于数据学年 {base} 的 --year[/] / --projected needs "
+                  f"a --year after the data's school year {base}, e.g. --year {base + 3}")
+        raise typer.Exit(2)
+    progress.update(task, description=f"预测 projecting {base} → {year}…")
+    rules = assumptions(profile, {}, err)
+    return run_projection(dataset, profile, year - base, scenario, rules, None, err, progress)
 
 
 def input_files(*given: str | Path | None) -> list[Path]:

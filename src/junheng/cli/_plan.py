@@ -69,6 +69,17 @@ def _value(p: Param, given: Any) -> Any:
     return given
 
 
+def print_setting_problems(exc: StandardError, settings: list[Param], section: str,
+                           err: Console) -> None:
+    """A wrong setting, in the words of the options the user typed."""
+    err.print("[bold red]设置有误 / invalid setting[/]")
+    for line in exc.problems:
+        head, _, rest = line.partition(": ")
+        for p in settings:
+            head = re.sub(rf"(?:{section}\.)?\b{p.name}\b", p.option, head)
+        err.print(f"  {head}: {rest}", markup=False)
+
+
 def _common() -> list[inspect.Parameter]:
     from junheng.cli import Lang
 
@@ -149,13 +160,7 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
                 rules = standard.rules(planner.name).replace(**overrides)
             except StandardError as exc:
                 progress.stop()
-                err.print("[bold red]设置有误 / invalid setting[/]")
-                for line in exc.problems:  # name the options the user typed
-                    head, _, rest = line.partition(": ")
-                    for p in settings:
-                        head = re.sub(rf"(?:{planner.rules.SECTION}\.)?\b{p.name}\b", p.option,
-                                      head)
-                    err.print(f"  {head}: {rest}", markup=False)
+                print_setting_problems(exc, settings, planner.rules.SECTION, err)
                 raise typer.Exit(2) from exc
             try:
                 dataset = load(kw["input"], limits=ReadLimits(max_cells=kw["max_cells"]))

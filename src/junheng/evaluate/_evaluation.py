@@ -54,6 +54,7 @@ class Evaluation:
     year: int
     notes: list[Note] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    projected_from: int | None = None  # the data's school year, when ``year`` is projected
 
     def to_dict(self) -> dict[str, Any]:
         """The output of DATA-CONTRACT.md as plain Python objects (numbers unrounded)."""

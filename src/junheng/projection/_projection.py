@@ -44,7 +44,7 @@ from pathlib import Path
 import polars as pl
 
 from junheng.errors import InputError, Problem
-from junheng.evaluate import Evaluation, evaluate
+from junheng.evaluate import Evaluation, Note, evaluate
 from junheng.model.calendar import default_year
 from junheng.model.dataset import Dataset
 from junheng.model.schema import GRADES_PRIMARY
@@ -83,6 +83,7 @@ class Projection:
     spread: bool
     assumptions: dict[str, CohortAssumptions] = field(default_factory=dict)
     hired: pl.DataFrame | None = None
+    band: str = "central"
 
     def dataset(self, year: int) -> Dataset:
         """The county as projected for school ``year`` (a normal ``Dataset``)."""
@@ -112,8 +113,34 @@ class Projection:
                        warnings=[])
 
     def evaluate(self, year: int, standard: Standard | str | Path = "quality-2017") -> Evaluation:
-        """The evaluation of school ``year`` as projected."""
-        return evaluate(self.dataset(year), standard, year=year)
+        """The evaluation of school ``year`` as projected; a projected year's evaluation notes,
+        for every county, that its figures are projected and from what (every report shows
+        the notes)."""
+        result = evaluate(self.dataset(year), standard, year=year)
+        if year != self.base_year:
+            result.projected_from = self.base_year
+            result.notes[:0] = [Note(county, *self.note(year, county))
+                                for county in result.counties.get_column("county").to_list()]
+        return result
+
+    def note(self, year: int, county: str) -> tuple[str, str]:
+        """What a projected year's figures are, in Chinese and English."""
+        band_zh = {"low": "低方案", "central": "中方案", "high": "高方案"}[self.band]
+        a = self.assumptions.get(county)
+        hiring = a.hiring if a is not None else "none"
+        hiring_zh = {"none": "不补充教师", "same": "退休教师退一补一",
+                     "ratio": "按编制标准补充教师"}[hiring]
+        hiring_en = {"none": "no teacher hired", "same": "each retiree replaced",
+                     "ratio": "teachers hired up to the staffing ratio"}[hiring]
+        spread_zh = "；各年级人数由学段总数平均分配" if self.spread else ""
+        spread_en = "; pupils by grade spread evenly from the stage totals" if self.spread else ""
+        return (f"本结果为预测，不是实际数据：由 {self.base_year} 学年数据按{band_zh}推算至 {year} 学年"
+                f"（学生按年级升级，教师按法定退休年龄离岗，{hiring_zh}；校舍、场地、设备不变"
+                f"{spread_zh}）。",
+                f"These figures are projected, not actual: school year {year} projected from "
+                f"{self.base_year} ({self.band} scenario: cohorts advance a grade a year, "
+                f"teachers leave at the statutory retirement age, {hiring_en}; buildings, "
+                f"grounds and equipment unchanged{spread_en}).")
 
     def summary(self, standard: Standard | str | Path = "quality-2017") -> pl.DataFrame:
         """Year by year and county: pupils by stage, classes, full-time teachers, the
@@ -238,7 +265,7 @@ def project(dataset: Dataset, years: int = 5,
     stages = stage_totals(pupils)
     hired = _hire(dataset, leaving, stages, per_county, base_year, years)
     return Projection(dataset, base_year, tuple(range(base_year, base_year + years + 1)),
-                      pupils, stages, leaving, spread, per_county, hired)
+                      pupils, stages, leaving, spread, per_county, hired, band)
 
 
 def _hire(dataset: Dataset, leaving: pl.DataFrame, stages: pl.DataFrame,

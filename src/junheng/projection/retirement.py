@@ -291,6 +291,27 @@ def load_retirement_rules(path: str | Path | None = None) -> RetirementRules:
                                         str(path))
 
 
+def rules_over_packaged(section: Any, origin: str = "retirement") -> RetirementRules:
+    """A profile's ``retirement:`` section laid over the packaged law, key by key (a group
+    given in part keeps the packaged values of the rest); every problem at once.
+
+    >>> rules_over_packaged({"default_group": {"female": "female_worker"}}).group("female").name
+    'female_worker'
+    >>> rules_over_packaged({"groups": {"male": {"target_age": 65}}}).group("male").target_age
+    65
+    """
+    if not isinstance(section, Mapping):
+        raise StandardError([f"{origin}: 应为键值映射 / must be a mapping, got {section!r}"])
+    text = (resources.files(__package__) / _PACKAGED).read_text(encoding="utf-8")
+
+    def merge(base: Any, over: Any) -> Any:
+        if isinstance(base, Mapping) and isinstance(over, Mapping):
+            return {**base, **{k: merge(base.get(k), v) for k, v in over.items()}}
+        return over
+
+    return RetirementRules.from_mapping(merge(_parse(text, _PACKAGED), section), origin)
+
+
 def _birth(birth_year: int, birth_month: int | None, rules: RetirementRules) -> int:
     month = rules.assumed_birth_month if birth_month is None else birth_month
     if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:

@@ -34,7 +34,7 @@ from junheng.model.schema import COUNTY_BOUNDS, COUNTY_LABELS_EN
 from junheng.report._clean import cell_text
 from junheng.report._format import COUNTED, EXCEL_FORMATS, WAN, whole_up
 from junheng.report._tables import MAX_CHART_COUNTIES, cv_contributions, gap_table
-from junheng.report._text import UNIT_WORDS, Lang, gap_phrase, t, yes_no
+from junheng.report._text import UNIT_WORDS, Lang, gap_phrase, school_year, t, yes_no
 from junheng.report.views import Need, Rectification, SchoolTasks, Task, build_rectification
 from junheng.report.views.rectification import singular_en
 
@@ -597,7 +597,7 @@ class _ExcelReport:
         b, ev, std = self.book, self.ev, self.ev.standard
         ws.write_string(0, 0, f"{std.name if self.lang == 'zh' else std.name_en} · "
                               f"{self.tx('report_title')}", b.f["title"])
-        ws.write_string(1, 0, f"{self.tx('school_year')}: {ev.year}–{ev.year + 1}    "
+        ws.write_string(1, 0, f"{self.tx('school_year')}: {school_year(ev, self.lang)}    "
                               f"{self.tx('standard')}: {std.id}", b.f["text"])
         parts = [p.key for p in std.parts]
         veto_names = {v.key: (v.name if self.lang == "zh" else v.name_en) for v in std.vetoes}
@@ -982,7 +982,7 @@ class _ExcelReport:
         lines: list[tuple[str, str]] = [
             (self.tx("standard"), f"{std.id} — {std.name if self.lang == 'zh' else std.name_en}"
                                   f" ({' → '.join(std.chain)})"),
-            (self.tx("school_year"), f"{ev.year}–{ev.year + 1}"),
+            (self.tx("school_year"), school_year(ev, self.lang)),
             ("junheng", __version__),
             (self.tx("rect_ledger"), self.tx("xl_ledger_note")),
             (self.tx("cv"), self.tx("cv_method")),

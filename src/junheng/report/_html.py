@@ -34,7 +34,7 @@ from junheng.model.schema import STAGES
 from junheng.report._clean import plain
 from junheng.report._format import Kind, number, unit_kind, whole_up
 from junheng.report._tables import MAX_CHART_COUNTIES, gap_table
-from junheng.report._text import Lang, check_value, plural, t, yes_no
+from junheng.report._text import Lang, check_value, plural, school_year, t, yes_no
 from junheng.report.views import Rectification, SchoolTasks, build_rectification
 from junheng.report.views.rectification import singular_en
 from junheng.report.views.verdict import incomplete_reasons
@@ -178,7 +178,7 @@ class _HtmlReport:
 <header>
 <h1>{_e(title)}</h1>
 <p class="meta"><span class="standard">{self.tx('standard')}{c}{_e(self.standard_text())}</span>
-<span>{self.tx('school_year')}{c}{ev.year}–{ev.year + 1}</span>
+<span>{self.tx('school_year')}{c}{_e(school_year(ev, self.lang))}</span>
 <span>junheng {__version__}</span></p>
 <nav>{nav}</nav>
 </header>

@@ -15,7 +15,7 @@ from junheng.model.dataset import Problem
 from junheng.model.schema import STAGES
 from junheng.report._format import number
 from junheng.report._tables import gap_table
-from junheng.report._text import Lang, check_value, gap_phrase, plural, t
+from junheng.report._text import Lang, check_value, gap_phrase, plural, school_year, t
 from junheng.report.views import Rectification, build_rectification
 from junheng.report.views.verdict import incomplete_reasons
 
@@ -47,8 +47,8 @@ def print_evaluation(evaluation: Evaluation, console: Console, lang: Lang = "zh"
     std = evaluation.standard
     console.print(f"[bold]{t('standard', lang)}[/]{_colon(lang)}"
                   f"{std.name if lang == 'zh' else std.name_en}  ({' → '.join(std.chain)})")
-    console.print(f"[bold]{t('school_year', lang)}[/]{_colon(lang)}{evaluation.year}–"
-                  f"{evaluation.year + 1}")
+    console.print(f"[bold]{t('school_year', lang)}[/]{_colon(lang)}"
+                  f"{school_year(evaluation, lang)}", highlight=False)
     if evaluation.warnings:
         print_warnings(evaluation.warnings, console, lang)
     gaps = gap_table(evaluation)  # once for every county

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from junheng.model.schema import COUNTY_BOUNDS
 from junheng.report._format import fixed, number
@@ -15,6 +16,13 @@ __all__ = ["TEXT", "Lang", "check_value", "gap_phrase", "plural", "t", "yes_no"]
 
 UNIT_WORDS = {"teachers": ("名", "teachers"), "rooms": ("间", "rooms"), "m2": ("m²", "m²"),
               "yuan": ("元", "yuan"), "computers": ("台", "computers"), "books": ("册", "books")}
+
+
+def school_year(evaluation: Any, lang: Lang) -> str:
+    """"2028–2029", and for a projected year what it was projected from."""
+    text = f"{evaluation.year}–{evaluation.year + 1}"
+    base = getattr(evaluation, "projected_from", None)
+    return text if base is None else text + t("projected_from", lang, base=base, next=base + 1)
 
 
 def check_value(value: float | None, percent: bool, op: str | None, lang: Lang,

@@ -673,7 +673,10 @@ class _Draft:
         return one_line(self.tx("doc_title", county=self.county, kind=self.tx(kind)))
 
     def year_text(self) -> str:
-        return self.tx("doc_year", start=self.ev.year, end=self.ev.year + 1)
+        text = self.tx("doc_year", start=self.ev.year, end=self.ev.year + 1)
+        base = self.ev.projected_from
+        return text if base is None else text + self.tx("projected_from", base=base,
+                                                        next=base + 1)
 
     def build(self) -> Any:
         self.setup()

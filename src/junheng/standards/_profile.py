@@ -84,6 +84,19 @@ class Standard:
     chain: tuple[str, ...]  # this profile and the ones it extends, most specific first
     data: dict[str, Any]
     planning: dict[str, Rules] = field(default_factory=dict)  # each planner's section, checked
+    retirement: Any = None  # the retirement: section over the packaged law (RetirementRules)
+
+    def retirement_rules(self) -> Any:
+        """The statutory retirement rules the projection uses: the packaged 2025 law
+        (``junheng/projection/retirement.yaml``) with this profile's ``retirement:`` section
+        laid over it (a province's different default group, a later reform's ages).
+
+        >>> load_standard("quality-2017").retirement_rules().group("male").target_age
+        63
+        """
+        from junheng.projection.retirement import load_retirement_rules
+
+        return self.retirement or load_retirement_rules()
 
     def rules(self, planner: str) -> Any:
         """The planner's rules from this profile (the declared defaults when it has none).
@@ -337,6 +350,14 @@ def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
             planning[planner] = rules.build(section)
         except StandardError as exc:
             problems += exc.problems
+    retirement = None
+    if data.get("retirement") is not None:
+        from junheng.projection.retirement import rules_over_packaged
+
+        try:
+            retirement = rules_over_packaged(data["retirement"])
+        except StandardError as exc:
+            problems += exc.problems
     if problems:
         raise StandardError([f"标准 {chain[0]} 有误 / standard {chain[0]} is invalid:",
                              *problems])
@@ -348,5 +369,5 @@ def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
         unmodelled_parts=tuple(unmodelled),
         full_time_only=bool(full_time_only), teacher_groups=groups, split_weights=weights,
         exclude_teaching_points_below=below, merge_teaching_points_into_parent=bool(merge),
-        tolerance=tolerance, chain=chain, data=data, planning=planning,
+        tolerance=tolerance, chain=chain, data=data, planning=planning, retirement=retirement,
     )

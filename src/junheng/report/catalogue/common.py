@@ -22,6 +22,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "vetoes_present": ("发生：{names}", "present: {names}"),
     "vetoes_unknown": ("未申报 {n} 项：{names}", "{n} not declared: {names}"),
     "school_year": ("评估学年", "School year"),
+    "projected_from": ("（预测：由 {base}–{next} 学年数据推算）", " (projected from {base}–{next})"),
     "items_failing": ("{part}：未达标及缺数据的指标", "{part}: items failed or lacking data"),
     "all_items_met": ("{part}：{n} 项指标全部达标", "{part}: every item met ({n} of {n})"),
     "item_no": ("序号", "No."),

@@ -216,7 +216,9 @@ def _page(ev: Evaluation, county: str, lang: Lang, stage_rows: pl.DataFrame,
     header = [(t("sp_county", lang), county), (t("sp_school", lang), name),
               (t("sp_school_id", lang), school_id),
               (t("sp_school_type", lang), _school_type(first["school_type"], lang)),
-              (t("sp_school_year", lang), t("sp_year", lang, start=ev.year, end=ev.year + 1)),
+              (t("sp_school_year", lang), t("sp_year", lang, start=ev.year, end=ev.year + 1)
+               + ("" if ev.projected_from is None else t(
+                   "projected_from", lang, base=ev.projected_from, next=ev.projected_from + 1))),
               (t("sp_pupils", lang), number(pupils, "pupils", lang)),
               (t("sp_standard", lang), standard_citation(std, lang))]
     if members:
