@@ -120,8 +120,10 @@ def command(out: Console, err: Console):  # -> Callable
                         "years": summary.to_dicts(),
                         "stages": projection.stages.to_dicts()}, indent=2) + "\n")
             # Printed before the files are moved into place: a failure leaves nothing.
+            county = summary.get_column("county")[0]
+            note = projection.note(projection.years[-1], county)
             printed(lambda: print_projection(summary, out, kw["lang"].value, projection.band,
-                                             projection.spread))
+                                             projection.spread, note))
         printed(lambda: print_written(run_files))
 
     def opt(name: str, annotation: Any, default: Any) -> inspect.Parameter:

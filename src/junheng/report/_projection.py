@@ -18,10 +18,12 @@ YEAR_WIDTH = 10  # one year's column: "34,188" and the borders, or "未达标"
 
 
 def print_projection(summary: pl.DataFrame, console: Console, lang: Lang = "zh",
-                     band: str = "central", spread: bool = False) -> None:
+                     band: str = "central", spread: bool = False,
+                     note: tuple[str, str] | None = None) -> None:
     """``Projection.summary()`` per county: a measure per row, a school year per column — as
     many years side by side as the terminal holds (the rest follow in another table), so no
-    figure is ever cut. Then the assumptions in one sentence."""
+    figure is ever cut. Then the assumptions in one sentence: ``note`` (zh, en), from
+    ``Projection.note``, else the default assumptions'."""
     per_table = max(1, (console.width - LABEL_WIDTH) // YEAR_WIDTH)
     for (county,), rows in summary.group_by("county", maintain_order=True):
         title = t("proj_title", lang, county=escape(str(county)),
@@ -36,9 +38,10 @@ def print_projection(summary: pl.DataFrame, console: Console, lang: Lang = "zh",
             for key, cell in _MEASURES:
                 table.add_row(t(key, lang), *(cell(r, lang) for r in chunk))
             console.print(table)
-    if spread:
+    if spread and note is None:
         console.print(f"[yellow]{t('proj_spread', lang)}[/]")
-    console.print(f"[dim]{t('proj_assumptions', lang)}[/]")
+    text = t("proj_assumptions", lang) if note is None else note[0 if lang == "zh" else 1]
+    console.print(f"[dim]{escape(text)}[/]")
 
 
 def _verdict(r: dict, lang: Lang) -> str:
