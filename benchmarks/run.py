@@ -16,8 +16,12 @@ machine; absolute times are printed only beside their ratio.
    to the first feasible plan and to each level's proven optimum, moves made against the moves
    the rules require, a greedy rule on the same counties, and HiGHS against CP-SAT on the same
    model.
+5. The projection of the 300-school county over 10 years with the evaluation of each year
+   (benchmarks/projection.py), against one evaluation of the base year (target ≤ 10×).
 
-Inputs are generated once into build/bench/ (seeded) and reused.
+Inputs are generated once into build/bench/ (seeded) and reused. ``--only`` runs some sections
+(e.g. ``--only projection``); their figures replace those sections' in results.json and the
+others' are kept.
 """
 
 from __future__ import annotations
@@ -56,10 +60,16 @@ def ours(path: Path):
     return junheng.evaluate(junheng.load(path))
 
 
-def county(rounds: int, baseline_rounds: int) -> dict:
+def county_workbook() -> Path:
+    """The 300-school county of sections 1, 3 and 5 (generated once, seeded)."""
     path = BUILD / "county-300.xlsx"
     if not path.exists():
         junheng.write_sample(path, schools=300, seed=7)
+    return path
+
+
+def county(rounds: int, baseline_rounds: int) -> dict:
+    path = county_workbook()
     result = ours(path)  # warm-up, and the numbers to check the baseline against
     raw_xlsx(path)
     teachers = junheng.load(path).teachers.height
@@ -96,7 +106,7 @@ def reports(rounds: int) -> dict:
 
     from junheng.report import cv_contributions, gap_table, write_excel, write_html, write_word
 
-    path = BUILD / "county-300.xlsx"
+    path = county_workbook()
     result = ours(path)
     county_name = result.counties.get_column("county")[0]
     out = BUILD / "reports"
@@ -170,45 +180,71 @@ def province(counties: int, schools: int, rounds: int) -> list[dict]:
     return out
 
 
+SECTIONS = ("county", "province", "reports", "rotation", "projection")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller province")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
+                        help=f"run only these sections ({', '.join(SECTIONS)}); results.json "
+                             "keeps the others' figures")
     args = parser.parse_args()
+    only = set(args.only or SECTIONS)
     BUILD.mkdir(parents=True, exist_ok=True)
     rounds = 3 if args.quick else 9
-    print("1. County workbook (.xlsx), load + validate + evaluate")
-    c = county(rounds, 1 if args.quick else 3)
-    print(f"  {c['schools']} schools, {c['school_stages']} school–stages, {c['teachers']} "
-          "teachers")
-    print(f"  junheng {c['junheng_s']:.3f} s | raw fastexcel read {c['raw_fastexcel_s']:.3f} s "
-          f"| ratio {c['ratio_to_raw_read']:.2f}× (target ≤ 1.5×)")
-    print(f"  pandas + openpyxl baseline {c['pandas_openpyxl_s']:.2f} s | junheng is "
-          f"{c['speedup_vs_pandas']:.1f}× faster (target ≥ 20×); same CVs and rule counts")
-    print("2. Synthetic province, load + validate + evaluate (fresh process each run)")
-    counties, schools = (20, 100) if args.quick else (177, 100)
-    rows = province(counties, schools, 1 if args.quick else 3)
-    for p in rows:
-        print(f"  {p['format']:8s} {p['school_stages']} school–stages, {p['teachers']:,} "
-              f"teachers: junheng {p['junheng_s']:.2f} s (load+validate "
-              f"{p['load_validate_s']:.2f} s, evaluate {p['evaluate_s']:.2f} s) | raw read "
-              f"{p['raw_read_s']:.2f} s | ratio {p['ratio_to_raw_read']:.2f}× | peak memory "
-              f"{p['peak_rss_mb']:.0f} MB (raw read {p['raw_peak_rss_mb']:.0f} MB)")
-    print("3. Reports for the 300-school county")
-    r = reports(3 if args.quick else 5)
-    print(f"  Excel {r['excel_s']:.2f} s | plain Polars write_excel of the same tables "
-          f"{r['plain_write_excel_s']:.2f} s | ratio {r['excel_ratio_to_plain_write']:.2f}×")
-    print(f"  HTML {r['html_s']:.2f} s ({r['html_mb']:.1f} MB, plotly.js inlined) | Word "
-          f"{r['word_s']:.2f} s | JSON {r['json_s']:.2f} s")
-    print(f"  all reports {r['reports_total_s']:.2f} s = {r['reports_ratio_to_evaluate']:.1f}× "
-          f"the evaluation ({r['evaluate_s']:.2f} s; target: a few seconds)")
-    print("4. Rotation planner, 30- to 150-school counties (30 s limit per county)")
-    import rotation
+    results: dict = {}
+    if "county" in only:
+        print("1. County workbook (.xlsx), load + validate + evaluate")
+        c = county(rounds, 1 if args.quick else 3)
+        print(f"  {c['schools']} schools, {c['school_stages']} school–stages, {c['teachers']} "
+              "teachers")
+        print(f"  junheng {c['junheng_s']:.3f} s | raw fastexcel read {c['raw_fastexcel_s']:.3f} s "
+              f"| ratio {c['ratio_to_raw_read']:.2f}× (target ≤ 1.5×)")
+        print(f"  pandas + openpyxl baseline {c['pandas_openpyxl_s']:.2f} s | junheng is "
+              f"{c['speedup_vs_pandas']:.1f}× faster (target ≥ 20×); same CVs and rule counts")
+        results["county"] = c
+    if "province" in only:
+        print("2. Synthetic province, load + validate + evaluate (fresh process each run)")
+        counties, schools = (20, 100) if args.quick else (177, 100)
+        rows = province(counties, schools, 1 if args.quick else 3)
+        for p in rows:
+            print(f"  {p['format']:8s} {p['school_stages']} school–stages, {p['teachers']:,} "
+                  f"teachers: junheng {p['junheng_s']:.2f} s (load+validate "
+                  f"{p['load_validate_s']:.2f} s, evaluate {p['evaluate_s']:.2f} s) | raw read "
+                  f"{p['raw_read_s']:.2f} s | ratio {p['ratio_to_raw_read']:.2f}× | peak memory "
+                  f"{p['peak_rss_mb']:.0f} MB (raw read {p['raw_peak_rss_mb']:.0f} MB)")
+        results["province"] = rows
+    if "reports" in only:
+        print("3. Reports for the 300-school county")
+        r = reports(3 if args.quick else 5)
+        print(f"  Excel {r['excel_s']:.2f} s | plain Polars write_excel of the same tables "
+              f"{r['plain_write_excel_s']:.2f} s | ratio {r['excel_ratio_to_plain_write']:.2f}×")
+        print(f"  HTML {r['html_s']:.2f} s ({r['html_mb']:.1f} MB, plotly.js inlined) | Word "
+              f"{r['word_s']:.2f} s | JSON {r['json_s']:.2f} s")
+        print(f"  all reports {r['reports_total_s']:.2f} s = {r['reports_ratio_to_evaluate']:.1f}× "
+              f"the evaluation ({r['evaluate_s']:.2f} s; target: a few seconds)")
+        results["reports"] = r
+    if "rotation" in only:
+        print("4. Rotation planner, 30- to 150-school counties (30 s limit per county)")
+        import rotation
 
-    plan = rotation.run((30, 60) if args.quick else rotation.SIZES)
-    rotation.report(plan)
-    results = {"county": c, "province": rows, "reports": r, "rotation": plan}
-    (BUILD / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"Results: {(BUILD / 'results.json').relative_to(HERE.parent)}")
+        plan = rotation.run((30, 60) if args.quick else rotation.SIZES)
+        rotation.report(plan)
+        results["rotation"] = plan
+    if "projection" in only:
+        print("5. Projection of the 300-school county, 10 years, each year evaluated")
+        import projection
+
+        pr = projection.run(county_workbook(), 5 if args.quick else 9)
+        pr["file"] = str(Path(pr["file"]).relative_to(HERE.parent))
+        projection.report(pr)
+        results["projection"] = pr
+    out = BUILD / "results.json"
+    if only != set(SECTIONS) and out.exists():  # keep the sections not run this time
+        results = {**json.loads(out.read_text()), **results}
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"Results: {out.relative_to(HERE.parent)}")
 
 
 if __name__ == "__main__":
