@@ -340,3 +340,19 @@ def test_project_options_come_from_the_projection_section(county, tmp_path):
     assert len({y["teachers"] for y in runs["central"]}) == 1
     bad = _cli("project", str(folder / "county.xlsx"), "--hiring", "sometimes")
     assert bad.returncode == 2 and "--hiring" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_planner_plans_for_the_projected_year(county, tmp_path):
+    import json
+
+    from junheng.model.calendar import default_year
+
+    folder, *_ = county
+    base = default_year(junheng.load(folder / "county.xlsx"))
+    done = _cli("plan", "rotation", str(folder / "county.xlsx"), "--year", str(base + 2),
+                "--projected", "--time-limit", "5", "-o", str(tmp_path / "plan"))
+    assert done.returncode == 0, done.stderr
+    assert "本结果为预测" in done.stdout
+    plan = json.loads((tmp_path / "plan" / "rotation-plan.json").read_text(encoding="utf-8"))
+    assert plan["school_year"] == base + 2
+    assert plan["warnings"][0]["zh"].startswith("本结果为预测")

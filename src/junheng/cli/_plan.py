@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from junheng.cli._project import Scenario
 from junheng.errors import InputError, NoPlanFound, PlanError, StandardError
 from junheng.plan import PLANNERS, Planner
 from junheng.standards.params import Param
@@ -100,6 +101,10 @@ def _common() -> list[inspect.Parameter]:
         opt("year", Annotated[int | None, typer.Option(
             min=1900, max=2200, help="规划学年（起始年份，默认当前学年）/ school year planned "
                                      "(default: the one under way)")], None),
+        opt("projected", Annotated[bool, typer.Option(
+            "--projected", help="为 --year 学年的预测数据制定方案（按标准的 projection: 假设）/ plan "
+                                "for school year --year as projected from the data (the "
+                                "standard's projection: assumptions)")], False),
         opt("standard", Annotated[str, typer.Option(
             help="标准名称或 YAML 文件 / standard name or YAML file")], "quality-2017"),
         opt("time_limit", Annotated[float, typer.Option(
@@ -164,9 +169,21 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
                 raise typer.Exit(2) from exc
             try:
                 dataset = load(kw["input"], limits=ReadLimits(max_cells=kw["max_cells"]))
+                projection = None
+                if kw["projected"]:
+                    from junheng.cli import _projected
+
+                    projection = _projected(dataset, standard, kw["year"], Scenario.central,
+                                            progress, task)
+                    dataset = projection.dataset(kw["year"])
                 result = planner.run(dataset, standard, rules, year=kw["year"],
                                      time_limit=kw["time_limit"], seed=kw["seed"],
                                      progress=say)
+                if projection is not None:  # said first, in every output of the plan
+                    result.before.projected_from = projection.base_year
+                    result.after.projected_from = projection.base_year
+                    result.warnings[:0] = [projection.note(kw["year"], c) for c in
+                                           result.before.counties.get_column("county")]
             except InputError as exc:
                 progress.stop()
                 print_problems(exc.problems, err)
