@@ -44,6 +44,7 @@ BREAK_COLOURS = {"rule": "bad", "cv": "bad", "school_size": "bad", "class_size":
                  "indicator": "warn"}
 OPEN_ROWS = 40  # rows of a long HTML table shown before "show all"
 REASON_WIDTH = 70  # the workbook's reason column, in character widths
+CJK_LINE = 15.0  # points per wrapped line of the reasons (CJK fonts set lines looser than 13.5)
 LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                 "#bcbd22")
 
@@ -86,7 +87,7 @@ def write_projection_excel(view: ProjectionView, path: str | Path) -> Path:
     """The workbook (see the module docstring), written atomically."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        book = _Book(tmp, view.lang)
+        book = _TopBook(tmp, view.lang)
         _Workbook(view, book).write()
         book.wb.close()
     return path
@@ -101,6 +102,16 @@ def value_format(ind: Indicator) -> str:
     if ind.per_students == 1 and ind.unit in ("teachers", "rooms", "computers"):
         return "#,##0.000"
     return EXCEL_FORMATS["value"]
+
+
+class _TopBook(_Book):
+    """The evaluation workbook's conventions, every cell aligned to the top: a row of the
+    first breaks is as tall as its reason, and its figures stand beside the reason's first
+    line, not below its last."""
+
+    def fmt(self, **props: Any) -> Any:
+        props.setdefault("valign", "top")
+        return super().fmt(**props)
 
 
 class _Workbook:
@@ -168,7 +179,7 @@ class _Workbook:
         for r, b in enumerate(view.breaks, start=top + 1):
             lines = lines_needed(b.reason(self.lang), REASON_WIDTH)
             if lines > 1:
-                ws.set_row(r, LINE_HEIGHT * lines + 2)
+                ws.set_row(r, CJK_LINE * lines + 3)
         if end > top + 1:  # the kind that fails the county in red, an indicator in amber
             for kind, colour in (("indicator", "amber"), ("rule", "red"), ("cv", "red"),
                                  ("school_size", "red"), ("class_size", "red")):
@@ -303,7 +314,7 @@ class _Workbook:
             if s.item == "school_size":
                 value, detail = Num(s.value, EXCEL_FORMATS["count"]), self.tx("students")
             else:
-                value = Num(s.value, "#,##0.0")
+                value = Num(s.value, "#,##0.0" if s.average else EXCEL_FORMATS["count"])
                 detail = self.tx("proj_col_average_class" if s.average
                                  else "proj_col_largest_class")
             rows.append([s.county, t(f"proj_kind_{s.item}", self.lang), s.school_id, s.name,
@@ -322,7 +333,8 @@ class _Workbook:
         std = view.standard
         lines = [(self.tx("standard"), f"{std.id} — {std.name if self.lang == 'zh' else std.name_en}"),
                  (self.tx("proj_base_year"), str(view.base_year)),
-                 (self.tx("proj_year"), span(view))]
+                 (self.tx("proj_year"), self.tx("proj_years_span", first=view.years[0],
+                                                last=view.years[-1]))]
         if view.band:
             lines.append((self.tx("proj_band"), self.tx(f"proj_band_{view.band}")))
         lines.append(("junheng", __version__))
@@ -432,14 +444,13 @@ class _Page:
         if view.breaks:
             several = len(view.counties) > 1
             heads = [self.tx("proj_year"), *([self.tx("county")] if several else []),
-                     self.tx("proj_col_kind"), self.tx("school"), self.tx("proj_col_what"),
-                     self.tx("proj_col_reason")]
+                     self.tx("school"), self.tx("proj_col_what"), self.tx("proj_col_reason")]
             rows = []
             for b in view.breaks:
                 rows.append([(str(b.year), "nowrap", b.year),
                              *([(b.county, "nowrap")] if several else []),
-                             (view.kind_name(b), f"nowrap {BREAK_COLOURS[b.kind]}"),
-                             (b.name or "—", "nowrap"), (view.what(b), None),
+                             (b.name or "—", "nowrap"),
+                             (view.what(b), f"what {BREAK_COLOURS[b.kind]}"),
                              (b.reason(self.lang), "reason")])
             out.append(self.long_table(heads, rows, "breaks"))
         out.append("</section>")
@@ -461,9 +472,7 @@ class _Page:
         out = [f"<section class='county' id='c{index}'><h2>{_e(county)}</h2>",
                f"<h3>{_e(self.tx('proj_sheet_summary'))}</h3>", self.summary(years)]
         if len(view.counties) <= MAX_CHART_COUNTIES:
-            out.append("<div class='grid'>")
             out.append(self.pupils_chart(county, index, years))
-            out.append("</div>")
             out.append(f"<h3>{_e(self.tx('proj_sheet_cvs'))}</h3><div class='grid'>")
             for stage in STAGES:
                 out.append(self.cv_chart(county, index, stage))
@@ -508,15 +517,14 @@ class _Page:
         base = {"font": {"family": FONTS, "size": 12}, "height": height,
                 "margin": {"l": 10, "r": 20, "t": 10, "b": 10, "autoexpand": True},
                 "paper_bgcolor": "white", "plot_bgcolor": "white",
-                "legend": {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top",
+                "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
                            "font": {"size": 11}}}
         self.figures.append((fid, {"data": data, "layout": {**base, **layout}}))
         return (f'<figure class="fig"><figcaption>{_e(caption)}</figcaption>'
                 f'<div class="chart" id="{fid}" style="height:{height}px"></div></figure>')
 
     def xaxis(self) -> dict[str, Any]:
-        return {"type": "category", "title": {"text": self.tx("proj_year")},
-                "automargin": True, "showgrid": False}
+        return {"type": "category", "automargin": True, "showgrid": False}
 
     def pupils_chart(self, county: str, index: int, years: list) -> str:
         x = [str(c.year) for c in years]
@@ -537,7 +545,7 @@ class _Page:
             "yaxis": {"title": {"text": self.tx("students")}, "rangemode": "tozero",
                       "range": [0, top * 1.18], "automargin": True, "tickformat": ",d",
                       "gridcolor": "#e6e9ee"}},
-            360, self.tx("proj_chart_pupils"))
+            320, self.tx("proj_chart_pupils"))
 
     def cv_chart(self, county: str, index: int, stage: str) -> str:
         view = self.view
@@ -611,8 +619,8 @@ class _Page:
                  self.tx("value"), self.tx("limit")]
         rows = []
         for s in sorted(rows_in, key=lambda s: (s.item, s.school_id, s.stage or "", s.year)):
-            value = self.num(s.value, "count") if s.item == "school_size" else (
-                f"{s.value:,.1f}", "num", s.value)
+            value = (f"{s.value:,.1f}", "num", s.value) if s.average \
+                else self.num(s.value, "count")
             rows.append([(t(f"proj_kind_{s.item}", self.lang), "nowrap"), (s.name, "nowrap"),
                          (self.tx(s.stage) if s.stage else "—", "nowrap"),
                          (str(s.year), None, s.year), self.num(s.students),
@@ -678,6 +686,7 @@ section.breaks { border-left: 4px solid #b3261e; }
 section.breaks .headline { font-size: 16px; font-weight: 600; margin: 6px 0 10px; }
 p.warn { color: #9a6400; font-weight: 600; }
 td.reason { min-width: 24em; }
+td.what { min-width: 13em; }
 td.cell-bad { background: #fbe0dd; }
 table.summary { width: auto; }
 table.summary td { white-space: nowrap; }

@@ -25,7 +25,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # The projection's files (junheng project -o): the workbook, the HTML and the JSON.
     "proj_file_title": ("{where} · 逐年预测", "{where}: year-by-year projection"),
     "proj_base_year": ("基准学年", "Base school year"),
-    "proj_years_span": ("{first}–{last} 学年", "school years {first}–{last}"),
+    "proj_years_span": ("{first}–{last} 学年", "School years {first}–{last}"),
     "proj_band": ("方案", "Assumptions"),
     "proj_retired": ("当年退休", "Retired"),
     "proj_cvs_over_col": ("差异系数超限", "CVs over the limit"),
@@ -73,7 +73,6 @@ TEXT: dict[str, tuple[str, str]] = {
                         "A projected year has no largest class: item 5 judges the average class "
                         "(the base year the largest class given), so fewer school–stages over "
                         "the class size in projected years is no real improvement."),
-    "proj_standard_note": ("评估标准：{name}（{id}）", "Standard: {name} ({id})"),
     "proj_chart_pupils": ("各学段在校生（逐年）", "Pupils by stage, year by year"),
     "proj_chart_cv": ("{stage}：各指标差异系数（虚线为限值 {limit}）",
                       "{stage}: each indicator's CV (dashed: the limit {limit})"),

@@ -291,9 +291,7 @@ def build_projection_view(projection: Projection, standard: Standard, lang: Lang
     breaks = builder.build()
     notes = [t("proj_spread", lang)] if projection.spread else []
     notes += [t("proj_assumptions", lang), t("proj_class_note", lang),
-              t("proj_breaks_note", lang),
-              t("proj_standard_note", lang, name=standard.name if lang == "zh"
-                else standard.name_en, id=standard.id)]
+              t("proj_breaks_note", lang)]
     counties = tuple(dict.fromkeys(c.county for c in county_years))
     return ProjectionView(lang, standard, projection.base_year, years, band, projection.spread,
                           counties, tuple(county_years), tuple(units), tuple(cvs),
