@@ -356,3 +356,29 @@ def test_a_planner_plans_for_the_projected_year(county, tmp_path):
     plan = json.loads((tmp_path / "plan" / "rotation-plan.json").read_text(encoding="utf-8"))
     assert plan["school_year"] == base + 2
     assert plan["warnings"][0]["zh"].startswith("本结果为预测")
+
+
+def test_a_history_year_missing_schools_or_a_year_after_the_base_is_a_located_problem(tmp_path):
+    from junheng.errors import InputError
+
+    # Calibrating on a 2024 history that has only P would compare P's 2024 with P + Q + J of
+    # 2025: the county would seem to double in a year.
+    schools = [school_row("P"), school_row("Q"), school_row("J", "junior")]
+    stages = [stage_row("P", "primary", 240), stage_row("Q", "primary", 240),
+              stage_row("J", "junior", 300)]
+    staff = teachers("P", "primary", 12) + teachers("Q", "primary", 12) + teachers(
+        "J", "junior", 20)
+    base = [{"school_id": s, "grade": g, "students": 40, "school_year": 2025}
+            for s in "PQ" for g in range(1, 7)]
+    base += [{"school_id": "J", "grade": g, "students": 100, "school_year": 2025}
+             for g in (7, 8, 9)]
+    partial = [{"school_id": "P", "grade": g, "students": 40, "school_year": 2024}
+               for g in range(1, 7)]
+    later = [{**r, "school_year": 2026} for r in base]
+    data = _small(tmp_path, schools, stages, staff, base + partial + later)
+    with pytest.raises(InputError) as caught:
+        project(data, years=1, year=2025)
+    problems = {(p.value, p.expected_en.split(":")[0]) for p in caught.value.problems}
+    assert problems == {("2024", "this year lacks the grades of 2 of the base year's schools "
+                                 "(J、Q)"),
+                        ("2026", "after the base school year 2025")}

@@ -382,4 +382,37 @@ def _grades(dataset: Dataset, base_year: int,
                           .otherwise(pl.lit("junior")).alias("stage"))
             .select("year", "county", "school_id", "stage", "grade", "students", "classes"))
     base = rows.filter(pl.col("year") == base_year)
-    return (base if base.height else None), rows.filter(pl.col("year") <= base_year)
+    history = rows.filter(pl.col("year") <= base_year)
+    _check_history(rows, base, base_year)
+    return (base if base.height else None), history
+
+
+MAX_NAMED = 10  # school ids named in one problem
+
+
+def _check_history(rows: pl.DataFrame, base: pl.DataFrame, base_year: int) -> None:
+    """Grade rows after the base year would be silently unused; a history year that covers
+    only some of the base year's schools would make the county's ratios compare different
+    sets of schools (a county that seems to double in a year): both are located problems."""
+    problems = []
+    later = sorted(rows.filter(pl.col("year") > base_year).get_column("year").unique())
+    if later:
+        problems.append(Problem(
+            "年级学生 grades", None, "学年 school_year", ", ".join(map(str, later)),
+            f"晚于基准学年 {base_year}：预测从基准学年开始（可用 --year 选择基准学年）",
+            f"after the base school year {base_year}: the projection starts from the base year "
+            "(choose it with --year)"))
+    schools = set(base.get_column("school_id"))
+    for (year,), part in rows.filter(pl.col("year") < base_year).group_by("year"):
+        missing = sorted(schools - set(part.get_column("school_id")))
+        if missing:
+            named = "、".join(missing[:MAX_NAMED]) + (" …" if len(missing) > MAX_NAMED else "")
+            problems.append(Problem(
+                "年级学生 grades", None, "学年 school_year", str(year),
+                f"该学年缺少 {len(missing)} 所学校的年级数据（{named}）：历史年份须包含基准学年的全部"
+                "学校，否则请删去该学年",
+                f"this year lacks the grades of {len(missing)} of the base year's schools "
+                f"({named}): a history year must cover every school of the base year, or be "
+                "left out"))
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: str(p.value)))
