@@ -86,6 +86,8 @@ def _county() -> dict:
               stage_row("R", "primary", 240, classes=6, largest_class=40),
               stage_row("J1", "junior", 60, classes=3, largest_class=20),
               stage_row("J2", "junior", 60, classes=3, largest_class=20)]
+    for row in stages:  # the figures basic-2012 also needs (quality-2017 ignores them)
+        row.update(books=30 * row["students"], computers=row["students"] // 8)
     grades = (_grades("S", {1: (400, 9), **{g: (320, 8) for g in range(2, 7)}})
               + _grades("Q", {g: (25, 1) for g in range(1, 7)})
               + _grades("J", {g: (345, 7) for g in (7, 8, 9)})
@@ -262,3 +264,20 @@ def test_the_page_draws_its_charts_offline(projection, standard, tmp_path, brows
     assert "2026 年 学校S 在校生 2,000 → 2,080 人，超过 2,000 人" in first
     assert errors == [] and requests == []
     page.close()
+
+
+def test_a_standard_without_a_per_school_rule(projection, tmp_path):
+    """basic-2012: no per-school rule, no thresholds, one composite CV per stage against its
+    limit; items 4 and 5 are not part of it."""
+    basic = load_standard("basic-2012")
+    view = build_projection_view(projection, basic, "en")
+    assert [b for b in view.breaks if b.kind in ("rule", "indicator", "school_size")] == []
+    composite = {(c.county, c.stage, c.year): c for c in view.cvs if c.indicator == "composite"}
+    assert {(c.county, c.stage) for c in composite.values()} == {
+        (county, stage) for county in ("测试县", "乙县") for stage in ("primary", "junior")}
+    assert {c.limit for c in composite.values() if c.stage == "primary"} == {
+        basic.cv_composite_limits["primary"]}
+    assert {(c.schools_meeting_rule, c.schools_over_size) for c in view.county_years} == {
+        (None, None)}
+    paths = write_projection(projection, basic, tmp_path / "basic", lang="en")
+    assert "Composite CV" in paths[1].read_text(encoding="utf-8")

@@ -32,6 +32,7 @@ from junheng.report._tables import MAX_CHART_COUNTIES
 from junheng.report._text import yes_no
 from junheng.report.catalogue import Lang, t
 from junheng.report.views.projection import (
+    COMPOSITE,
     Break,
     ProjectionView,
     build_projection_view,
@@ -249,9 +250,7 @@ class _Workbook:
             names.setdefault(key, u.name)
         rows, missed = [], []
         for key in sorted(by_unit, key=lambda k: (k[0], k[1], STAGES.index(k[2]))):
-            for ind in view.indicators:
-                if ind.thresholds is None:
-                    continue
+            for ind in view.indicators:  # one without a threshold enters the CVs only
                 fmt = value_format(ind)
                 cells, flags = [], []
                 for y in years:
@@ -260,7 +259,7 @@ class _Workbook:
                     flags.append(value is not None and value.met is False)
                 rows.append([key[0], key[1], names[key], self.tx(key[2]),
                              view.indicator_name(ind.key), ind.value_unit(self.lang),
-                             Num(ind.thresholds[key[2]], fmt), *cells])
+                             Num(_threshold(ind, key[2]), fmt), *cells])
                 missed.append(flags)
         self.book.table(ws, 0, columns, rows)
         first = 7  # the first year's column
@@ -296,7 +295,7 @@ class _Workbook:
         for r, key in enumerate(keys, start=1):
             for c, y in enumerate(years):
                 cell = table[key].get(y)
-                if cell is not None and cell.met is not True:
+                if cell is not None and cell.met is False:
                     self.book.number(ws, r, 4 + c, cell.cv, over)
         ws.write_string(len(rows) + 2, 0, self.tx("proj_cvs_hint"), self.book.f["text"])
 
@@ -556,18 +555,17 @@ class _Page:
         data = []
         top = 0.0
         limit = next((c.limit for c in rows if c.limit is not None), None)
-        for n, ind in enumerate(view.indicators):
-            y = []
-            for year in view.years:
-                cell = next((c for c in rows if c.year == year and c.indicator == ind.key), None)
-                y.append(None if cell is None else cell.cv)
+        cells = {(c.indicator, c.year): c.cv for c in rows}
+        for n, key in enumerate([*(i.key for i in view.indicators), COMPOSITE]):
+            y = [cells.get((key, year)) for year in view.years]
             if all(v is None for v in y):
                 continue
             top = max([top, *[v for v in y if v is not None]])
-            name = view.indicator_short(ind.key)
+            name = view.indicator_short(key)
+            line = {"color": "#222", "width": 4} if key == COMPOSITE else {
+                "color": LINE_COLOURS[n % len(LINE_COLOURS)], "width": 2}
             data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": x,
-                         "y": y, "line": {"color": LINE_COLOURS[n % len(LINE_COLOURS)],
-                                          "width": 2},
+                         "y": y, "line": line,
                          "hovertemplate": "%{x}: %{y:.3f}<extra>" + _e(name) + "</extra>"})
         if limit is not None:
             top = max(top, limit)
@@ -604,8 +602,8 @@ class _Page:
                 if c is None:
                     row.append(("", None))
                 else:
-                    row.append((number(c.cv, "cv"), "num" if c.met else "num bad cell-bad",
-                                c.cv))
+                    row.append((number(c.cv, "cv"),
+                                "num bad cell-bad" if c.met is False else "num", c.cv))
             rows.append(row)
         return (_table(heads, rows, "cvs") +
                 f"<p class='hint'>{_e(self.tx('proj_cvs_hint'))}</p>")
@@ -656,24 +654,29 @@ class _Page:
                  self.tx("threshold"), *[str(y) for y in view.years]]
         rows = []
         for key in sorted(by_unit, key=lambda k: (k[0], STAGES.index(k[1]))):
-            for ind in view.indicators:
-                if ind.thresholds is None:
-                    continue
+            for ind in view.indicators:  # one without a threshold enters the CVs only
+                threshold = _threshold(ind, key[1])
                 row = [(names[key], "nowrap"), (self.tx(key[1]), "nowrap"),
                        (view.indicator_short(ind.key), "nowrap"),
-                       (_figure(ind.thresholds[key[1]], ind, self.lang), "num")]
+                       ("—" if threshold is None else _figure(threshold, ind, self.lang),
+                        "num")]
                 for y in view.years:
                     cell = by_unit[key].get(y, {}).get(ind.key)
                     if cell is None or cell.value is None:
                         row.append(("—", "num"))
                         continue
                     row.append((_figure(cell.value, ind, self.lang),
-                                "num" if cell.met else "num bad cell-bad", cell.value))
+                                "num bad cell-bad" if cell.met is False else "num",
+                                cell.value))
                 rows.append(row)
         return (f"<p class='hint'>{_e(self.tx('proj_indicators_hint'))}</p>"
                 f"<details class='more-schools'><summary>"
                 f"{_e(self.tx('proj_show_rows', n=len(rows)))}</summary>"
                 + _table(heads, rows) + "</details>")
+
+
+def _threshold(ind: Indicator, stage: str) -> float | None:
+    return None if ind.thresholds is None else ind.thresholds[stage]
 
 
 def _figure(value: float, ind: Indicator, lang: Lang) -> str:

@@ -60,6 +60,9 @@ PER_PUPIL_UNITS = {"m2": ("m²", "m²"), "yuan": ("元", "yuan"), "teachers": ("
                    "rooms": ("间", "rooms"), "computers": ("台", "computers"),
                    "books": ("册", "books")}
 MORE_SCHOOLS = 3  # schools named in a CV's reason
+# The composite CV's key among the CVs (basic-2012: the mean of a stage's CVs against one limit;
+# its indicators' own CVs then have no limit).
+COMPOSITE = "composite"
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,8 @@ class CountyYear:
     schools_meeting_rule: int | None
     schools_evaluated: int
     cvs_over: int
-    schools_over_size: int
-    units_over_class_size: int
+    schools_over_size: int | None  # None: the standard has no such item (basic-2012)
+    units_over_class_size: int | None
     resources_verdict: str
 
 
@@ -183,10 +186,15 @@ class ProjectionView:
         return self.standard.indicators
 
     def indicator_name(self, key: str) -> str:
+        """The indicator's name (the composite CV's for ``COMPOSITE``)."""
+        if key == COMPOSITE:
+            return t("composite", self.lang)
         ind = self.standard.indicator(key)
         return ind.name if self.lang == "zh" else ind.name_en
 
     def indicator_short(self, key: str) -> str:
+        if key == COMPOSITE:
+            return t("composite", self.lang)
         ind = self.standard.indicator(key)
         return ind.short if self.lang == "zh" else ind.short_en
 
@@ -237,8 +245,11 @@ def break_what(standard: Standard, brk: Break, lang: Lang) -> str:
     """What broke, in words: the indicator's name, the stage's CV of it (小学：生均…), the
     per-school rule, school size, class size."""
     if brk.kind in ("indicator", "cv") and brk.indicator:
-        ind = standard.indicator(brk.indicator)
-        name = ind.name if lang == "zh" else ind.name_en
+        if brk.indicator == COMPOSITE:
+            name = t("composite", lang)
+        else:
+            ind = standard.indicator(brk.indicator)
+            name = ind.name if lang == "zh" else ind.name_en
         if brk.kind == "cv":
             return f"{t(brk.stage or '', lang)}{t('colon', lang)}{name}"
         return name
@@ -329,9 +340,16 @@ class _Year:
                           "teachers": staff.get(key, 0)}
         indicators = {(r["county"], r["school_id"], r["stage"], r["indicator"]): r
                       for r in ev.indicators.iter_rows(named=True)}
-        cv = {(r["county"], r["stage"], r["indicator"]): r for r in ev.stages.sort(
-            "county", pl.col("stage").replace_strict(STAGE_ORDER), "indicator_order").iter_rows(
-            named=True)}
+        ordered = ev.stages.sort("county", pl.col("stage").replace_strict(STAGE_ORDER),
+                                 "indicator_order")
+        cv = {(r["county"], r["stage"], r["indicator"]): r
+              for r in ordered.iter_rows(named=True)}
+        if standard.cv_composite_limits is not None:  # one more CV per stage, last
+            for r in ordered.unique(["county", "stage"], keep="first",
+                                    maintain_order=True).iter_rows(named=True):
+                cv[(r["county"], r["stage"], COMPOSITE)] = {
+                    **r, "indicator": COMPOSITE, "cv": r["cv_composite"],
+                    "cv_limit": r["cv_composite_limit"], "cv_met": r["cv_composite_met"]}
         breaches = {(r["item"], r["county"], r["school_id"], r["stage"]): r
                     for r in ev.breaches.filter(pl.col("item").is_in(SIZE_ITEMS)).iter_rows(
                         named=True)}
@@ -403,6 +421,7 @@ def _retired(before: Any, after: Any) -> dict[str, int]:
 def _county_rows(year: int, ev: Evaluation, fact: _Year,
                  retired: dict[str, int] | None) -> list[CountyYear]:
     out = []
+    items = {i.key for part in ev.standard.parts for i in part.items}
     for row in ev.counties.iter_rows(named=True):
         county = row["county"]
         units = [u for k, u in fact.units.items() if k[0] == county]
@@ -415,9 +434,10 @@ def _county_rows(year: int, ev: Evaluation, fact: _Year,
             None if retired is None else retired.get(county, 0),
             row["schools_meeting_rule"] if ev.standard.has_school_rule else None,
             row["schools_evaluated"] or 0,
-            sum(1 for k, r in fact.cv.items() if k[0] == county and r["cv_met"] is not True),
-            sum(1 for k in breaches if k[0] == "school_size"),
-            sum(1 for k in breaches if k[0] == "class_size"),
+            # A CV with no limit of its own (basic-2012's, under the composite) is never over.
+            sum(1 for k, r in fact.cv.items() if k[0] == county and r["cv_met"] is False),
+            *(sum(1 for k in breaches if k[0] == item) if item in items else None
+              for item in SIZE_ITEMS),
             row["resources_verdict"]))
     return out
 
@@ -627,6 +647,8 @@ class _Breaks:
     def cv_break(self, year: int, key: tuple[str, str, str], before: dict, after: dict,
                  prev: _Year, cur: _Year) -> Break:
         county, stage, ind_key = key
+        if ind_key == COMPOSITE:
+            return self.composite_break(year, key, before, after, prev, cur)
         ind = self.ind[ind_key]
         rows = []  # (school_id, name, teachers left, pupils before, pupils after)
         for (c, school_id, s, k), a in cur.indicators.items():
@@ -671,6 +693,25 @@ class _Breaks:
             reasons[lang] = head + (("：" if lang == "zh" else ": ") + text if text else "")
         return Break(year, county, "cv", None, None, stage, ind_key, _finite(before["cv"]),
                      _finite(after["cv"]), after["cv_limit"], left, p0, p1, reasons["zh"],
+                     reasons["en"])
+
+    def composite_break(self, year: int, key: tuple[str, str, str], before: dict,
+                        after: dict, prev: _Year, cur: _Year) -> Break:
+        """The composite CV (basic-2012) over its limit: its figures and the stage's pupils."""
+        county, stage, _ = key
+        pupils = [sum(u["students"] or 0 for k, u in y.units.items()
+                      if k[0] == county and k[2] == stage) for y in (prev, cur)]
+        cv0, cv1 = _finite(before["cv"]), _finite(after["cv"])
+        shown_cv = number(cv1, "cv") if cv1 is None else shown_against(cv1, after["cv_limit"],
+                                                                        3)
+        reasons = {}
+        for lang in ("zh", "en"):
+            stage_word = t(stage, lang) if lang == "zh" else t(stage, lang).lower()
+            reasons[lang] = t("proj_r_cv", lang, year=year, county=county, stage=stage_word,
+                              indicator=t("composite", lang), a=number(cv0, "cv"), b=shown_cv,
+                              limit=number(after["cv_limit"], "limit"))
+        return Break(year, county, "cv", None, None, stage, COMPOSITE, cv0, cv1,
+                     after["cv_limit"], None, pupils[0], pupils[1], reasons["zh"],
                      reasons["en"])
 
     def size_break(self, year: int, key: tuple[str, str, str, str | None], row: dict,
