@@ -25,7 +25,7 @@ from junheng.io._atomic import output_folder, output_run
 from junheng.io._json import dumps
 from junheng.model.schema import STAGES
 from junheng.projection import Projection
-from junheng.report._excel import LINE_HEIGHT, Num, _Book, lines_needed, with_unit
+from junheng.report._excel import LINE_HEIGHT, Num, _Book, lines_needed
 from junheng.report._format import EXCEL_FORMATS, number
 from junheng.report._html import CSS, FONTS, JS, _e, _json_block, _plotly_js, _table
 from junheng.report._tables import MAX_CHART_COUNTIES
@@ -45,6 +45,7 @@ BREAK_COLOURS = {"rule": "bad", "cv": "bad", "school_size": "bad", "class_size":
                  "indicator": "warn"}
 OPEN_ROWS = 40  # rows of a long HTML table shown before "show all"
 REASON_WIDTH = 70  # the workbook's reason column, in character widths
+WHAT_WIDTH = 26  # … and what broke (an indicator's name wraps)
 CJK_LINE = 15.0  # points per wrapped line of the reasons (CJK fonts set lines looser than 13.5)
 LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                 "#bcbd22")
@@ -145,13 +146,19 @@ class _Workbook:
 
     def break_figure(self, brk: Break, value: float | None) -> Num:
         if brk.kind == "indicator" and brk.indicator:
-            ind = self.view.standard.indicator(brk.indicator)
-            return Num(value, with_unit(value_format(ind), ind.value_unit(self.lang)))
+            return Num(value, value_format(self.view.standard.indicator(brk.indicator)))
         if brk.kind == "cv":
             return Num(value, EXCEL_FORMATS["cv"])
         if brk.kind == "class_size":
             return Num(value, "#,##0.0")
         return Num(value, EXCEL_FORMATS["count"])
+
+    def break_unit(self, brk: Break) -> str | None:
+        """The unit of a break's figures (their own column: an English unit is long)."""
+        if brk.kind == "indicator" and brk.indicator:
+            return self.view.standard.indicator(brk.indicator).value_unit(self.lang)
+        return {"rule": self.tx("proj_unit_rule"), "school_size": self.tx("proj_unit_pupils"),
+                "class_size": self.tx("proj_unit_class")}.get(brk.kind)
 
     def breaks(self, ws: Any) -> None:
         view = self.view
@@ -159,9 +166,10 @@ class _Workbook:
         columns = [(self.tx("proj_year"), 6, "0"), (self.tx("county"), 10, "text"),
                    (self.tx("proj_col_kind"), 10, "text"), (self.tx("school_id"), 12, "text"),
                    (self.tx("school"), 20, "text"), (self.tx("stage"), 6, "text"),
-                   (self.tx("proj_col_what"), 24, "text"),
+                   (self.tx("proj_col_what"), WHAT_WIDTH, "wrap"),
                    (self.tx("proj_col_before"), 9, "num2"), (self.tx("proj_col_after"), 9, "num2"),
                    (self.tx("proj_col_standard"), 9, "num2"),
+                   (self.tx("value_unit"), 8, "text"),
                    (self.tx("proj_col_left"), 8, "int"),
                    (self.tx("proj_col_pupils_before"), 10, "int"),
                    (self.tx("proj_col_pupils_after"), 10, "int"),
@@ -173,12 +181,15 @@ class _Workbook:
             rows.append([b.year, b.county, view.kind_name(b), b.school_id, b.name,
                          self.tx(b.stage) if b.stage else None, view.what(b),
                          self.break_figure(b, b.before), self.break_figure(b, b.after), limit,
+                         self.break_unit(b),
                          b.teachers_left, b.pupils_before, b.pupils_after,
                          b.reason(self.lang)])
         end = self.book.table(ws, top, columns, rows)
         self.book.width(ws, len(columns) - 1, REASON_WIDTH)
+        self.book.width(ws, 6, WHAT_WIDTH)
         for r, b in enumerate(view.breaks, start=top + 1):
-            lines = lines_needed(b.reason(self.lang), REASON_WIDTH)
+            lines = max(lines_needed(b.reason(self.lang), REASON_WIDTH),
+                        lines_needed(view.what(b), WHAT_WIDTH))
             if lines > 1:
                 ws.set_row(r, CJK_LINE * lines + 3)
         if end > top + 1:  # the kind that fails the county in red, an indicator in amber
