@@ -382,3 +382,20 @@ def test_a_history_year_missing_schools_or_a_year_after_the_base_is_a_located_pr
     assert problems == {("2024", "this year lacks the grades of 2 of the base year's schools "
                                  "(J、Q)"),
                         ("2026", "after the base school year 2025")}
+
+
+def test_project_writes_the_workbook_page_and_json_together(county, tmp_path):
+    import json
+
+    folder, *_ = county
+    out = tmp_path / "projection"
+    done = _cli("project", str(folder / "county.xlsx"), "--years", "2", "--year", "2025",
+                "--hiring", "same", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "预测.html", "预测.json", "预测.xlsx"]
+    data = json.loads((out / "预测.json").read_text(encoding="utf-8"))
+    assert [y["year"] for y in data["counties"]] == [2025, 2026, 2027]
+    # The assumptions said are the ones chosen: each retiree replaced.
+    assert any("退休教师退一补一" in n for n in data["notes"])
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80

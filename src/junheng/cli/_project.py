@@ -107,12 +107,17 @@ def command(out: Console, err: Console):  # -> Callable
                                                   f"{kw['years']} years…")
                 projection = run_projection(dataset, profile, kw["years"], kw["scenario"],
                                             rules, kw["year"], err, progress)
-                summary = projection.summary(profile)
+                evaluations = {y: projection.evaluate(y, profile) for y in projection.years}
+                summary = projection.summary(profile, evaluations)
                 if kw["output"] is not None:
                     from junheng.report._projection_files import write_projection
+                    from junheng.report.views.projection import build_projection_view
 
                     progress.update(task, description="写出预测 writing the projection…")
-                    write_projection(projection, profile, kw["output"], kw["lang"].value)
+                    view = build_projection_view(projection, profile, kw["lang"].value,
+                                                 evaluations=evaluations)
+                    write_projection(projection, profile, kw["output"], kw["lang"].value,
+                                     view=view)
                 if kw["json_path"] is not None:
                     write_text(kw["json_path"], dumps({
                         "standard": profile.id, "base_year": projection.base_year,

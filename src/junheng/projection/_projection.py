@@ -123,8 +123,9 @@ class Projection:
                                 for county in result.counties.get_column("county").to_list()]
         return result
 
-    def note(self, year: int, county: str) -> tuple[str, str]:
-        """What a projected year's figures are, in Chinese and English."""
+    def note(self, year: int, county: str, spread: bool = True) -> tuple[str, str]:
+        """What a projected year's figures are, in Chinese and English (``spread``: and that
+        grades were spread evenly, when they were)."""
         band_zh = {"low": "低方案", "central": "中方案", "high": "高方案"}[self.band]
         a = self.assumptions.get(county)
         hiring = a.hiring if a is not None else "none"
@@ -132,8 +133,9 @@ class Projection:
                      "ratio": "按编制标准补充教师"}[hiring]
         hiring_en = {"none": "no teacher hired", "same": "each retiree replaced",
                      "ratio": "teachers hired up to the staffing ratio"}[hiring]
-        spread_zh = "；各年级人数由学段总数平均分配" if self.spread else ""
-        spread_en = "; pupils by grade spread evenly from the stage totals" if self.spread else ""
+        said = spread and self.spread
+        spread_zh = "；各年级人数由学段总数平均分配" if said else ""
+        spread_en = "; pupils by grade spread evenly from the stage totals" if said else ""
         return (f"本结果为预测，不是实际数据：由 {self.base_year} 学年数据按{band_zh}推算至 {year} 学年"
                 f"（学生按年级升级，教师按法定退休年龄离岗，{hiring_zh}；校舍、场地、设备不变"
                 f"{spread_zh}）。",
@@ -142,7 +144,8 @@ class Projection:
                 f"teachers leave at the statutory retirement age, {hiring_en}; buildings, "
                 f"grounds and equipment unchanged{spread_en}).")
 
-    def summary(self, standard: Standard | str | Path = "quality-2017") -> pl.DataFrame:
+    def summary(self, standard: Standard | str | Path = "quality-2017",
+                evaluations: dict[int, Evaluation] | None = None) -> pl.DataFrame:
         """Year by year and county: pupils by stage, classes, full-time teachers, the
         school–stages meeting the per-school rule, the CVs over their limit, the schools over
         the size limit (item 4) and the school–stages with over-size classes (item 5), and the
@@ -150,7 +153,8 @@ class Projection:
 
         Columns: year, county, primary_students, junior_students, classes, teachers,
         schools_meeting_rule, schools_evaluated, cvs_over, schools_over_size,
-        units_over_class_size, resources_verdict.
+        units_over_class_size, resources_verdict. ``evaluations``: each year's evaluation when
+        the caller has them already (by year), so no year is evaluated twice.
         """
         if not isinstance(standard, Standard):
             from junheng.standards import load_standard
@@ -158,7 +162,7 @@ class Projection:
             standard = load_standard(standard)
         rows = []
         for year in self.years:
-            ev = self.evaluate(year, standard)
+            ev = (evaluations or {}).get(year) or self.evaluate(year, standard)
             data = self.dataset(year)
             staff = data.teachers.filter(pl.col("full_time")).group_by(
                 "school_id").len().join(data.schools.select("school_id", "county"),

@@ -106,6 +106,9 @@ TEXT: dict[str, tuple[str, str]] = {
                   "{limit}"),
     "proj_r_cv_retired": ("{school} {group} {n} 人退休", "{school} loses {n} {group} to "
                           "retirement"),
+    "proj_r_fewer": ("{groups}净减少（退休多于新聘）", "has {groups} fewer (retirements net of "
+                     "new teachers)"),
+    "proj_r_cv_fewer": ("{school} {group} 净减少 {n} 人", "{school} has {n} {group} fewer"),
     "proj_r_cv_pupils": ("{school} 在校生 {a} → {b} 人", "{school} {a} → {b} pupils"),
     "proj_r_more_schools": ("等 {n} 所", "and {n} more"),
     "proj_r_size": ("在校生 {a} → {b} 人，超过 {limit} 人", "grows from {a} to {b} pupils, over "

@@ -27,8 +27,9 @@ in a projected year — each once, at the first year ``t`` it is not met when it
 Each carries a reason in Chinese and in English, from what changed between ``t − 1`` and ``t``:
 the teachers of the indicator's group who left that school–stage (the teachers the evaluation
 counts for it — ``standard.teacher_groups``, full-time only when the standard says so —
-read as the fall of the indicator's numerator: the projection hires nobody, so every teacher
-the count loses retired), and the change of its pupils. Example:
+read as the fall of the indicator's numerator: without hiring every teacher the count loses
+retired; with replacement hiring the fall is said as retirements net of new teachers), and the
+change of its pupils. Example:
 ``2028 年 城关第一小学 体育艺术教师 2 人退休，每百生 0.67 < 0.9``. A value beside its threshold
 is given the decimals it needs not to read as the threshold (0.8996 is "0.8996 < 0.9", never
 "0.90 < 0.9"). Rows are ordered by year, county, then kind (rule, CV, size, class size,
@@ -298,12 +299,16 @@ def build_projection_view(projection: Projection, standard: Standard, lang: Lang
         cvs += [CvYear(y, r["county"], r["stage"], r["indicator"], r["cv"], r["cv_limit"],
                        r["cv_met"]) for r in fact.cv.values()]
         sizes += fact.size_rows(y)
-    builder = _Breaks(standard, facts, years)
+    hires = projection.hired is not None and projection.hired.height > 0
+    builder = _Breaks(standard, facts, years, net=hires)
     breaks = builder.build()
     notes = [t("proj_spread", lang)] if projection.spread else []
-    notes += [t("proj_assumptions", lang), t("proj_class_note", lang),
-              t("proj_breaks_note", lang)]
+    # What the figures are and the assumptions chosen (hiring …), once per county.
+    said = dict.fromkeys(projection.note(years[-1], c, spread=False)[0 if lang == "zh" else 1]
+                         for c in dict.fromkeys(r.county for r in county_years))
+    notes += [*said, t("proj_class_note", lang), t("proj_breaks_note", lang)]
     counties = tuple(dict.fromkeys(c.county for c in county_years))
+    band = projection.band if band is None else band
     return ProjectionView(lang, standard, projection.base_year, years, band, projection.spread,
                           counties, tuple(county_years), tuple(units), tuple(cvs),
                           tuple(sizes), tuple(breaks), tuple(notes))
@@ -446,8 +451,11 @@ def _county_rows(year: int, ev: Evaluation, fact: _Year,
 
 class _Breaks:
     def __init__(self, standard: Standard, facts: dict[int, _Year],
-                 years: tuple[int, ...]) -> None:
+                 years: tuple[int, ...], net: bool = False) -> None:
         self.std = standard
+        # With replacement hiring the fall of a group is retirements net of new teachers.
+        self.net = net
+        self.retired_key = "proj_r_fewer" if net else "proj_r_retired"
         self.facts = facts
         self.years = years
         self.ind = {i.key: i for i in standard.indicators}
@@ -521,9 +529,9 @@ class _Breaks:
         if not parts:
             return None
         if lang == "zh":
-            return t("proj_r_retired", lang, groups="、".join(parts))
+            return t(self.retired_key, lang, groups="、".join(parts))
         listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-        return t("proj_r_retired", lang, groups=listed)
+        return t(self.retired_key, lang, groups=listed)
 
     @staticmethod
     def pupils(a: int, b: int, lang: Lang) -> str | None:
@@ -549,8 +557,8 @@ class _Breaks:
 
     def teachers_left(self, ind: Indicator, before: dict[str, Any],
                       after: dict[str, Any]) -> int | None:
-        """Teachers of the indicator's group who left (the fall of its numerator: nobody is
-        hired in a projection); None for an indicator that counts no teachers."""
+        """Teachers of the indicator's group who left, net of new teachers of the group (the
+        fall of its numerator); None for an indicator that counts no teachers."""
         if ind.numerator[0] != "teachers":
             return None
         return max(0, round((before["numerator"] or 0) - (after["numerator"] or 0)))
@@ -680,7 +688,8 @@ class _Breaks:
             for school_id, name, n, a, b in named[:MORE_SCHOOLS]:
                 school = self.school(county, school_id, name, stage, lang)
                 if left:
-                    parts.append(t("proj_r_cv_retired", lang, school=school,
+                    key = "proj_r_cv_fewer" if self.net else "proj_r_cv_retired"
+                    parts.append(t(key, lang, school=school,
                                    group=self.group(ind, n or 0, lang), n=f"{n:,}"))
                 else:
                     parts.append(t("proj_r_cv_pupils", lang, school=school, a=f"{a or 0:,}",
