@@ -295,30 +295,40 @@ def _teachers(rng: np.random.Generator, school_id: str, stage: str, pupils: int,
     pe_art = rng.choice(["pe", "music", "art"], size=n, p=[0.45, 0.3, 0.25])
     core = rng.choice(_CORE[stage], size=n)
     subject = np.where(is_pe_art, pe_art, core)
+    # The draws in their historical order (the same seed gives the same county); the values
+    # that depend on a teacher's gender are computed after it is drawn.
     birth = rng.integers(1965, 2003, size=n)
-    career = np.minimum(2025, birth + 22 + rng.integers(0, 3, size=n))
-    since = np.minimum(2025, career + rng.integers(0, 20, size=n))
-    # 360 hours in five years for most; newer teachers 72 a year; a few fall short.
-    service = 2025 - career
-    needed = np.where(service >= 5, 360, 72 * service)
-    hours = needed + rng.integers(0, 120, size=n)
+    to_career = rng.integers(0, 3, size=n)
+    to_since = rng.integers(0, 20, size=n)
+    extra_hours = rng.integers(0, 120, size=n)
     short = rng.random(n) < 0.03
-    hours = np.where(short, np.maximum(0, needed - rng.integers(10, 100, size=n)), hours)
+    missing_hours = rng.integers(10, 100, size=n)
     role = np.full(n, "teacher", dtype=object)
     role[0] = "principal"
     if n > 4:
         role[1] = "vice_principal"
         role[2:min(n, 2 + n // 15)] = "middle_manager"
+    full_time = rng.random(n) < 0.96
+    gender = np.where(rng.random(n) < (0.75 if stage == "primary" else 0.6), "female", "male")
+    # Nobody on a 2025 roster is past the statutory retirement age (women 55, men 60 with the
+    # 2025 increase): women born before 1971 are six years younger, men born in 1965 one.
+    birth = np.where((gender == "female") & (birth < 1971), birth + 6,
+                     np.where((gender == "male") & (birth == 1965), birth + 1, birth))
+    career = np.minimum(2025, birth + 22 + to_career)
+    since = np.minimum(2025, career + to_since)
+    # 360 hours in five years for most; newer teachers 72 a year; a few fall short.
+    service = 2025 - career
+    needed = np.where(service >= 5, 360, 72 * service)
+    hours = np.where(short, np.maximum(0, needed - missing_hours), needed + extra_hours)
     return {
         "teacher_id": np.array([f"T{start + i + 1:08d}" for i in range(n)]),
         "school_id": np.full(n, school_id),
         "stage": np.full(n, stage),
         "subject": subject,
-        "full_time": rng.random(n) < 0.96,
+        "full_time": full_time,
         "education": education,
         "backbone": backbone,
-        "gender": np.where(rng.random(n) < (0.75 if stage == "primary" else 0.6), "female",
-                           "male"),
+        "gender": gender,
         "birth_year": birth,
         # Spread over the year without drawing from rng, so the rest of the sample is unchanged.
         "birth_month": (birth * 5 + np.arange(n) * 7 + start) % 12 + 1,
