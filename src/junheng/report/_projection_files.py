@@ -17,6 +17,7 @@ The three appear together or not at all (:func:`junheng.io.output_run`).
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from junheng.report.views.projection import (
     Break,
     ProjectionView,
     build_projection_view,
+    shown_against,
 )
 from junheng.standards import Indicator, Standard, load_standard
 
@@ -84,6 +86,22 @@ def write_projection(projection: Projection, standard: Standard | str | Path, fo
 
 
 # -- the workbook --------------------------------------------------------------------------
+
+def _against(value: float | None, limit: float | None, fmt: str) -> str:
+    """``fmt``, with the decimals a value needs not to read as its limit (2.297 against 2.3
+    shows 2.297, never 2.30).
+
+    >>> _against(2.297, 2.3, "#,##0.00"), _against(0.67, 0.9, "#,##0.00")
+    ('#,##0.000', '#,##0.00')
+    """
+    if value is None or limit is None or not math.isfinite(value) or value == limit:
+        return fmt
+    shown = len(fmt.partition(".")[2].rstrip("%")) if "." in fmt else 0
+    decimals = len(shown_against(value, limit, shown).partition(".")[2])
+    if decimals <= shown:
+        return fmt
+    return "#,##0." + "0" * decimals + ("%" if fmt.endswith("%") else "")
+
 
 def write_projection_excel(view: ProjectionView, path: str | Path) -> Path:
     """The workbook (see the module docstring), written atomically."""
@@ -146,9 +164,10 @@ class _Workbook:
 
     def break_figure(self, brk: Break, value: float | None) -> Num:
         if brk.kind == "indicator" and brk.indicator:
-            return Num(value, value_format(self.view.standard.indicator(brk.indicator)))
+            return Num(value, _against(value, brk.limit, value_format(
+                self.view.standard.indicator(brk.indicator))))
         if brk.kind == "cv":
-            return Num(value, EXCEL_FORMATS["cv"])
+            return Num(value, _against(value, brk.limit, EXCEL_FORMATS["cv"]))
         if brk.kind == "class_size":
             return Num(value, "#,##0.0")
         return Num(value, EXCEL_FORMATS["count"])
