@@ -1,0 +1,154 @@
+"""``plan_pass``: the least-cost actions that make each county pass the resource part, applied
+to the tables and re-evaluated (the evaluation, not the model, says whether the plan passes)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import polars as pl
+
+from junheng.evaluate import evaluate
+from junheng.model.dataset import Dataset
+from junheng.plan._base import PlanResult, Progress, per_county
+from junheng.plan._milp import LevelResult
+from junheng.plan.investment.input import county_problems
+from junheng.plan.investment.model import UNIT_KINDS, PassModel
+from junheng.standards import Standard, load_standard
+
+FACILITY_COLUMN = {"teaching_area_m2": "teaching_area_m2", "sports_area_m2": "sports_area_m2",
+                   "equipment_yuan": "equipment_value_yuan", "multimedia_rooms": "multimedia_rooms"}
+INVESTMENT = ("teaching_area_m2", "sports_area_m2", "equipment_yuan", "multimedia_rooms")
+RECRUITMENT = ("hire_qualified", "hire_pe_art", "appoint_backbone")
+ACTION_COLUMNS = {"county": pl.String, "school_id": pl.String, "stage": pl.String,
+                  "kind": pl.String, "amount": pl.Int64, "unit_cost_yuan": pl.Float64,
+                  "cost_yuan": pl.Float64}
+
+
+@dataclass
+class PassPlan(PlanResult):
+    """The plan: ``actions`` (county, school_id, stage, kind, amount, unit_cost_yuan,
+    cost_yuan), the cost per county, the units no priced lever can bring to the rule
+    (``unreachable``: county, school_id, stage, why_zh, why_en) and the counties for which no
+    plan meets every rule (``infeasible``)."""
+
+    actions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ACTION_COLUMNS))
+    unreachable: pl.DataFrame | None = None
+    infeasible: list[str] = field(default_factory=list)
+
+    @property
+    def cost_yuan(self) -> float:
+        return float(self.actions.get_column("cost_yuan").sum() or 0.0)
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        return {"actions": self.actions,
+                "unreachable": self.unreachable if self.unreachable is not None
+                else pl.DataFrame()}
+
+
+def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", prices: Any = None,
+              levers: tuple[str, ...] = INVESTMENT + RECRUITMENT, hire_years: int = 1,
+              year: int | None = None, time_limit: float = 30.0, seed: int = 0,
+              progress: Progress | None = None) -> PassPlan:
+    """The least-cost investment and recruitment that make each county pass the resource
+    part (the formulation: ``junheng.plan.investment.model``), applied and re-evaluated.
+
+    ``prices``: a ``Prices`` (unit costs, multipliers, land, posts, closures); only the
+    ``levers`` it prices are used. ``hire_years``: a hire costs its yearly price this many
+    years.
+    """
+    started = time.perf_counter()
+    std = standard if isinstance(standard, Standard) else load_standard(standard)
+    before = evaluate(dataset, std, year=year)
+    problems = {p.county: p for p in county_problems(before, dataset, prices, levers,
+                                                    hire_years)}
+
+    def solve(county: str) -> tuple[Any, dict]:
+        return PassModel(problems[county]).solve(time_limit=time_limit, seed=seed)
+
+    solved = per_county(list(problems), solve, progress)
+    rows, levels, infeasible = [], {}, []
+    for county, (result, amounts) in solved.items():
+        levels[county] = result.levels or [LevelResult("cost", "infeasible", None, None,
+                                                       None, 0.0)]
+        if result.solution is None:
+            infeasible.append(county)
+            continue
+        costs = problems[county].costs
+        for ((school_id, stage), lever), amount in sorted(amounts.items()):
+            rows.append((county, school_id, stage, lever, amount, costs[lever],
+                         costs[lever] * amount))
+    actions = pl.DataFrame(rows, schema=ACTION_COLUMNS, orient="row")
+    unreachable = pl.DataFrame(
+        [(c, u.school_id, u.stage, zh, en) for c, p in problems.items()
+         for u, zh, en in p.unreachable],
+        schema={"county": pl.String, "school_id": pl.String, "stage": pl.String,
+                "why_zh": pl.String, "why_en": pl.String}, orient="row")
+    after_data = apply_actions(dataset, actions, before)
+    after = evaluate(after_data, std, year=before.year)
+    warnings = [(f"{c}：没有满足全部规则的方案", f"{c}: no plan meets every rule")
+                for c in infeasible]
+    return PassPlan(rules=None, year=before.year, before=before,  # type: ignore[arg-type]
+                    after=after, dataset_after=after_data, levels=levels, warnings=warnings,
+                    seconds=time.perf_counter() - started, actions=actions,
+                    unreachable=unreachable, infeasible=infeasible)
+
+
+def apply_actions(dataset: Dataset, actions: pl.DataFrame, evaluation: Any) -> Dataset:
+    """The tables with the actions done: facilities added to the stage's figures (a school
+    whose figures were school totals split between stages gets each stage's split figure
+    written out first, so the other stage keeps its share), new full-time teachers, and
+    existing non-backbone full-time teachers appointed (county level; the longest-serving
+    first)."""
+    stages = dataset.stages
+    facility = actions.filter(pl.col("kind").is_in(list(FACILITY_COLUMN)))
+    for kind, column in FACILITY_COLUMN.items():
+        add = facility.filter(pl.col("kind") == kind)
+        if add.height == 0:
+            continue
+        schools = add.get_column("school_id").unique().implode()
+        split = evaluation.units.filter(pl.col("school_id").is_in(schools)).select(
+            "school_id", "stage", pl.col(column).alias("_split"))
+        added = add.group_by("school_id", "stage").agg(pl.col("amount").sum().alias("_add"))
+        dtype = stages.schema[column]
+        stages = (stages.join(split, on=["school_id", "stage"], how="left")
+                  .join(added, on=["school_id", "stage"], how="left")
+                  .with_columns(pl.when(pl.col("_split").is_not_null())
+                                .then(pl.coalesce(column, "_split") + pl.col("_add").fill_null(0))
+                                .otherwise(pl.col(column)).cast(dtype).alias(column))
+                  .drop("_split", "_add"))
+    teachers = dataset.teachers
+    new_rows = []
+    for r in actions.filter(pl.col("kind").is_in(["hire_qualified", "hire_pe_art"])).iter_rows(
+            named=True):
+        for k in range(r["amount"]):
+            new_rows.append({
+                "teacher_id": f"新聘-{r['school_id']}-{r['stage']}-{r['kind']}-{k + 1}",
+                "school_id": r["school_id"], "stage": r["stage"],
+                "subject": "pe" if r["kind"] == "hire_pe_art" else "other",
+                "full_time": True, "education": "bachelor", "backbone": "none"})
+    appoint = {(r["school_id"], r["stage"]): r["amount"] for r in actions.filter(
+        pl.col("kind") == "appoint_backbone").iter_rows(named=True)}
+    if appoint:
+        only = (evaluation.units.group_by("school_id").agg(pl.col("stage").first(), pl.len())
+                .filter(pl.col("len") == 1).select("school_id", _only="stage"))
+        order = ["career_start"] if "career_start" in teachers.columns else []
+        ranked = (teachers.with_row_index("_row").join(only, on="school_id", how="left")
+                  .with_columns(_stage=pl.coalesce("stage", "_only"))
+                  .filter(pl.col("full_time") & (pl.col("backbone") == "none"))
+                  .sort([*order, "teacher_id"], nulls_last=True)
+                  .with_columns(_rank=pl.int_range(pl.len()).over("school_id", "_stage")))
+        chosen = [row for (s, g), n in appoint.items() for row in ranked.filter(
+            (pl.col("school_id") == s) & (pl.col("_stage") == g) & (pl.col("_rank") < n))
+            .get_column("_row").to_list()]
+        teachers = teachers.with_row_index("_row").with_columns(
+            pl.when(pl.col("_row").is_in(chosen)).then(pl.lit("county"))
+            .otherwise(pl.col("backbone")).alias("backbone")).drop("_row")
+    if new_rows:
+        teachers = pl.concat([teachers, pl.DataFrame(new_rows).cast(
+            {c: teachers.schema[c] for c in new_rows[0]})], how="diagonal_relaxed")
+    return replace(dataset, stages=stages, teachers=teachers, warnings=[])
+
+
+__all__ = ["INVESTMENT", "RECRUITMENT", "UNIT_KINDS", "PassPlan", "apply_actions", "plan_pass"]
