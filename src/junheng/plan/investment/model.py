@@ -123,12 +123,14 @@ class PassModel:
     """The MILP of the module docstring for one county; ``solve`` returns the amounts per unit
     and lever, or None when no plan meets every rule."""
 
-    def __init__(self, problem: CountyProblem) -> None:
+    def __init__(self, problem: CountyProblem, budget: float | None = None) -> None:
         self.p = problem
         self.m = Milp()
         self.x: dict[tuple[tuple[str, str], str], int] = {}  # (unit key, lever) → column
         self.met: dict[tuple[tuple[str, str], str], int] = {}
         self.touched: dict[tuple[str, str], int] = {}
+        self.meets: dict[tuple[str, str], int] = {}  # budget mode: unit meets the rule
+        self.budget = budget
         self.cuts = 0
         self._build()
 
@@ -171,24 +173,39 @@ class PassModel:
                           upper=0.0)
         for u in planned:
             count: dict[int, float] = {}
+            # With a budget too small to pass, a unit may stay short: its rows hold only
+            # when it is counted as meeting the rule (meets_u = 1).
+            meets = None
+            if self.budget is not None:
+                meets = m.var(f"meets[{u.school_id},{u.stage}]", 0.0, 1.0, integer=True)
+                self.meets[u.key] = meets
             for ind in p.indicators:
                 terms = self.addition(u, ind)
                 n_met, n_floor = need(u, ind, Fraction(1)), need(u, ind, p.floor)
-                if n_floor > 0:
+                if n_floor > 0 and meets is None:
                     m.row(f"floor[{u.school_id},{u.stage},{ind.key}]", terms, lower=n_floor)
+                elif n_floor > 0:
+                    m.row(f"floor[{u.school_id},{u.stage},{ind.key}]",
+                          {**terms, meets: -float(n_floor)}, lower=0.0)
                 b = m.var(f"met[{u.school_id},{u.stage},{ind.key}]", 0.0, 1.0, integer=True)
                 self.met[(u.key, ind.key)] = b
                 if n_met > 0:
                     m.row(f"met[{u.school_id},{u.stage},{ind.key}]",
                           {**terms, b: -float(n_met)}, lower=0.0)
                 count[b] = 1.0
-            m.row(f"rule[{u.school_id},{u.stage}]", count, lower=float(p.min_met))
+            if meets is None:
+                m.row(f"rule[{u.school_id},{u.stage}]", count, lower=float(p.min_met))
+            else:
+                m.row(f"rule[{u.school_id},{u.stage}]", {**count, meets: -float(p.min_met)},
+                      lower=0.0)
             hires = {self.x[(u.key, h)]: 1.0 for h in HIRES if (u.key, h) in self.x}
             if u.posts is not None and hires:
                 m.row(f"posts[{u.school_id},{u.stage}]", hires, upper=float(u.posts))
         every = {j: 1.0 for (_, lever), j in self.x.items() if lever in HIRES}
         if p.county_posts is not None and every:
             m.row(f"county_posts[{p.county}]", every, upper=float(p.county_posts))
+        if self.budget is not None:
+            m.row(f"budget[{p.county}]", self.cost_terms(), upper=self.budget)
 
     def addition(self, unit: UnitData, ind: IndicatorData) -> dict[int, float]:
         """x_ui: the columns that raise indicator ``ind``'s numerator at ``unit``."""
@@ -250,6 +267,16 @@ class PassModel:
         self.cuts += 1
 
     # -- solving --------------------------------------------------------------------------
+    def solve_within_budget(self, time_limit: float = 30.0,
+                            seed: int = 0) -> tuple[Solve, dict]:
+        """Budget mode (``budget`` given): the most school–stages meeting the rule at a cost
+        within the budget, then the least cost (no CV rows: the county cannot pass)."""
+        objectives = [("meeting", {b: -1.0 for b in self.meets.values()}),
+                      ("cost", self.cost_terms())]
+        result = solve_lexicographic(self.m, objectives, time_limit=time_limit, seed=seed,
+                                     integral=("meeting",))
+        return result, self.amounts(result.solution)
+
     def solve(self, time_limit: float = 30.0, seed: int = 0) -> tuple[Solve, dict]:
         """Cost, then schools touched; cuts added until every CV is met (module docstring)."""
         objectives = [("cost", self.cost_terms()),

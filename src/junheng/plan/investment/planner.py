@@ -36,6 +36,13 @@ class PassPlan(PlanResult):
     actions: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ACTION_COLUMNS))
     unreachable: pl.DataFrame | None = None
     infeasible: list[str] = field(default_factory=list)
+    # Per county: the least cost to pass, the naive plan's cost (every failing indicator of
+    # every school–stage raised to its threshold by its cheapest lever), and, when the budget
+    # is smaller than the least cost, what is missing to pass.
+    pass_cost_yuan: dict[str, float] = field(default_factory=dict)
+    naive_cost_yuan: dict[str, float] = field(default_factory=dict)
+    shortfall_yuan: dict[str, float] = field(default_factory=dict)
+    budget_yuan: float | None = None
 
     @property
     def cost_yuan(self) -> float:
@@ -49,14 +56,17 @@ class PassPlan(PlanResult):
 
 def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", prices: Any = None,
               levers: tuple[str, ...] = INVESTMENT + RECRUITMENT, hire_years: int = 1,
-              year: int | None = None, time_limit: float = 30.0, seed: int = 0,
+              budget_wan: float | None = None, year: int | None = None,
+              time_limit: float = 30.0, seed: int = 0,
               progress: Progress | None = None) -> PassPlan:
     """The least-cost investment and recruitment that make each county pass the resource
     part (the formulation: ``junheng.plan.investment.model``), applied and re-evaluated.
 
     ``prices``: a ``Prices`` (unit costs, multipliers, land, posts, closures); only the
     ``levers`` it prices are used. ``hire_years``: a hire costs its yearly price this many
-    years.
+    years. ``budget_wan``: each county's budget in 万元; when passing costs more, the plan
+    is instead the most school–stages meeting the rule within it, and ``shortfall_yuan``
+    says what is missing to pass.
     """
     started = time.perf_counter()
     std = standard if isinstance(standard, Standard) else load_standard(standard)
@@ -64,8 +74,21 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
     problems = {p.county: p for p in county_problems(before, dataset, prices, levers,
                                                     hire_years)}
 
+    budget = None if budget_wan is None else budget_wan * 10_000
+    pass_cost: dict[str, float] = {}
+    shortfall: dict[str, float] = {}
+
     def solve(county: str) -> tuple[Any, dict]:
-        return PassModel(problems[county]).solve(time_limit=time_limit, seed=seed)
+        result, amounts = PassModel(problems[county]).solve(time_limit=time_limit, seed=seed)
+        if result.solution is None:
+            return result, amounts
+        cost = sum(problems[county].costs[lever] * n for (_, lever), n in amounts.items())
+        pass_cost[county] = cost
+        if budget is not None and cost > budget:
+            shortfall[county] = cost - budget
+            return PassModel(problems[county], budget=budget).solve_within_budget(
+                time_limit=time_limit, seed=seed)
+        return result, amounts
 
     solved = per_county(list(problems), solve, progress)
     rows, levels, infeasible = [], {}, []
@@ -89,10 +112,34 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
     after = evaluate(after_data, std, year=before.year)
     warnings = [(f"{c}：没有满足全部规则的方案", f"{c}: no plan meets every rule")
                 for c in infeasible]
+    warnings += [(f"{c}：预算不足以达标，还差 {v / 10_000:,.2f} 万元；方案为预算内达标学校（学段）最多的做法",
+                  f"{c}: the budget is {v / 10_000:,.2f} 万元 short of passing; the plan brings "
+                  "the most school–stages to the rule within it") for c, v in shortfall.items()]
     return PassPlan(rules=None, year=before.year, before=before,  # type: ignore[arg-type]
                     after=after, dataset_after=after_data, levels=levels, warnings=warnings,
                     seconds=time.perf_counter() - started, actions=actions,
-                    unreachable=unreachable, infeasible=infeasible)
+                    unreachable=unreachable, infeasible=infeasible, pass_cost_yuan=pass_cost,
+                    naive_cost_yuan={c: naive_cost(p) for c, p in problems.items()},
+                    shortfall_yuan=shortfall, budget_yuan=budget)
+
+
+def naive_cost(problem: Any) -> float:
+    """Every failing indicator of every school–stage raised to its threshold by its cheapest
+    priced lever (what a bureau's spreadsheet adds up); inf when some gap has no lever."""
+    from fractions import Fraction
+
+    from junheng.plan.investment.model import LEVERS, need
+
+    total = 0.0
+    for u in problem.units:
+        for ind in problem.indicators:
+            gap = need(u, ind, Fraction(1))
+            if gap <= 0:
+                continue
+            prices = [problem.costs[k] for k in LEVERS.get(ind.numerator, ())
+                      if k in problem.costs]
+            total += gap * min(prices) if prices else float("inf")
+    return total
 
 
 def apply_actions(dataset: Dataset, actions: pl.DataFrame, evaluation: Any) -> Dataset:
