@@ -68,15 +68,19 @@ def template(
     output: Annotated[Path, typer.Argument(help="写出的模板 / workbook to write")] = Path(
         "junheng-template.xlsx"),
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    prices: Annotated[bool, typer.Option(
+        "--prices", help="写出单价表模板（供 plan investment / recruitment / pass 的 --prices）/ "
+                         "write the price table's template instead")] = False,
 ) -> None:
     """写出官方空白填报模板 / write the official empty workbook to fill in."""
     from junheng.io import write_workbook
+    from junheng.plan.investment import write_prices_template
 
     check_outputs([], {"OUTPUT": output}, {})
     refuse_existing("OUTPUT", output, force)
     with output_run():
-        write_workbook(output)
-    out.print(f"已写出模板 template written: {output}", markup=False)
+        (write_prices_template if prices else write_workbook)(output)
+    out.print(f"已写出{'单价表' if prices else ''}模板 template written: {output}", markup=False)
 
 
 @app.command()
@@ -250,6 +254,10 @@ app.add_typer(plan_app, name="plan")
 from junheng.cli._plan import add_plan_commands  # noqa: E402  (needs Lang, defined above)
 
 add_plan_commands(plan_app, out, err)
+# The least-cost path to pass: investment, recruitment, and both after rotation (cli/_pass.py).
+from junheng.cli._pass import add_pass_commands  # noqa: E402
+
+add_pass_commands(plan_app, out, err)
 
 
 @app.command()

@@ -29,7 +29,7 @@ def exact(value: Any) -> Fraction:
 
 def indicators(evaluation: Evaluation) -> list[IndicatorData]:
     return [IndicatorData(i.key, i.numerator, exact(i.per_students),
-                          {s: exact(v) for s, v in i.thresholds.items()}, i.name, i.name_en)
+                          {s: exact(v) for s, v in i.thresholds.items()}, i.short, i.short_en)
             for i in evaluation.standard.indicators if i.thresholds is not None]
 
 

@@ -1,0 +1,191 @@
+"""The path-to-pass plan (``junheng plan investment | recruitment | pass``): the terminal view, a
+workbook and a JSON — the 整改清单 with costs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from junheng.io import atomic_path, write_text
+from junheng.io._atomic import output_folder, output_run
+from junheng.io._json import dumps
+from junheng.report._excel import _Book
+from junheng.report._format import number
+from junheng.report.catalogue import Lang, t
+
+# Each action: what is done, its unit, zh and en.
+KIND_WORDS = {
+    "teaching_area_m2": ("新建教学及辅助用房", "build teaching space", "m²", "m²"),
+    "sports_area_m2": ("新增体育运动场馆", "add sports ground", "m²", "m²"),
+    "equipment_yuan": ("购置教学仪器设备", "buy equipment", "元", "yuan"),
+    "multimedia_rooms": ("新增网络多媒体教室", "add multimedia rooms", "间", "rooms"),
+    "music_rooms": ("新增音乐专用教室", "add music rooms", "间", "rooms"),
+    "art_rooms": ("新增美术专用教室", "add art rooms", "间", "rooms"),
+    "hire_qualified": ("新聘高于规定学历教师", "hire teachers with a qualifying degree", "人",
+                       "teachers"),
+    "hire_pe_art": ("新聘体育艺术教师", "hire PE/art teachers", "人", "teachers"),
+    "appoint_backbone": ("培养认定骨干教师", "train and appoint backbone teachers", "人",
+                         "teachers"),
+}
+# The indicator each action closes.
+KIND_INDICATOR = {"teaching_area_m2": "teaching_area_per_student",
+                  "sports_area_m2": "sports_area_per_student",
+                  "equipment_yuan": "equipment_value_per_student",
+                  "multimedia_rooms": "multimedia_rooms_per100",
+                  "hire_qualified": "qualified_teachers_per100",
+                  "hire_pe_art": "pe_art_teachers_per100",
+                  "appoint_backbone": "backbone_teachers_per100"}
+MAX_LISTED = 5  # units the terminal lists that no lever can bring to the rule
+FILES = {"zh": ("达标路径方案.xlsx", "pass-plan.json"), "en": ("pass-plan.xlsx", "pass-plan.json")}
+
+
+def money(value: float, lang: Lang) -> str:
+    return number(value, "money", lang)
+
+
+def kind_text(kind: str, lang: Lang) -> str:
+    zh, en, _, _ = KIND_WORDS[kind]
+    return zh if lang == "zh" else en
+
+
+def amount_text(kind: str, amount: float, lang: Lang) -> str:
+    _, _, unit_zh, unit_en = KIND_WORDS[kind]
+    if kind == "equipment_yuan":
+        return money(amount, lang)
+    return f"{number(amount, 'count')} {unit_zh if lang == 'zh' else unit_en}"
+
+
+def _names(plan: Any) -> dict[str, str]:
+    return dict(plan.before.units.select("school_id", "name").unique("school_id").iter_rows())
+
+
+def by_kind(plan: Any) -> pl.DataFrame:
+    """County totals per kind of action: amount, cost, school–stages."""
+    return (plan.actions.group_by("county", "kind")
+            .agg(pl.col("amount").sum(), pl.col("cost_yuan").sum(), pl.len().alias("units"))
+            .sort("county", "kind"))
+
+
+def print_pass_plan(plan: Any, console: Console, lang: Lang = "zh", files: bool = False) -> None:
+    zh = lang == "zh"
+    console.print(f"[bold]{'达标路径方案（最低成本）' if zh else 'Path to pass at least cost'}[/] · "
+                  f"{plan.year}–{plan.year + 1} · {plan.before.standard.id}", highlight=False)
+    for w_zh, w_en in plan.warnings:
+        console.print(f"[yellow]{escape(w_zh if zh else w_en)}[/]")
+    after = {r["county"]: r for r in plan.after.counties.iter_rows(named=True)}
+    for r in plan.before.counties.iter_rows(named=True):
+        county = r["county"]
+        a = after[county]
+        cost = float(plan.actions.filter(pl.col("county") == county)["cost_yuan"].sum() or 0)
+        console.print(f"\n[bold]{escape(county)}[/]  "
+                      + (f"学校（学段）达标 {r['schools_meeting_rule']} → "
+                         f"{a['schools_meeting_rule']} / {a['schools_evaluated']}；资源配置 "
+                         f"{t(r['resources_verdict'], lang)} → {t(a['resources_verdict'], lang)}"
+                         if zh else
+                         f"school–stages meeting the rule {r['schools_meeting_rule']} → "
+                         f"{a['schools_meeting_rule']} of {a['schools_evaluated']}; resources "
+                         f"{r['resources_verdict']} → {a['resources_verdict']}"),
+                      highlight=False)
+        naive = plan.naive_cost_yuan.get(county)
+        line = (f"费用合计 {money(cost, lang)}" if zh
+                else f"cost {money(cost, lang)}")
+        if naive and naive != float("inf") and naive > 0:
+            line += (f"；逐项补足到标准值需 {money(naive, lang)}，节省 "
+                     f"{(1 - cost / naive):.0%}" if zh else
+                     f"; raising every gap to its threshold costs {money(naive, lang)}, "
+                     f"a saving of {(1 - cost / naive):.0%}")
+        console.print(line, highlight=False)
+        table = Table(show_header=True, box=None, padding=(0, 2))
+        for head in (("措施", "Action"), ("数量", "Amount"), ("涉及学校（学段）", "Schools"),
+                     ("费用", "Cost")):
+            table.add_column(head[0 if zh else 1], justify="left" if head[1] == "Action"
+                             else "right")
+        for k in by_kind(plan).filter(pl.col("county") == county).iter_rows(named=True):
+            table.add_row(kind_text(k["kind"], lang), amount_text(k["kind"], k["amount"], lang),
+                          str(k["units"]), money(k["cost_yuan"], lang))
+        console.print(table)
+    if plan.unreachable is not None and plan.unreachable.height:
+        names = _names(plan)
+        n = plan.unreachable.height
+        console.print(f"\n[bold]{f'本方案的措施无法使 {n} 个学校（学段）达标' if zh else f'{n} school–stages cannot meet the rule with these levers'}[/]"
+                      f"{'（缺教师的见 plan recruitment / plan pass；无地可扩的可考虑共享场地、撤并）' if zh else ' (teachers: plan recruitment / plan pass; no land: shared grounds, consolidation)'}",
+                      highlight=False)
+        for r in plan.unreachable.head(MAX_LISTED).iter_rows(named=True):
+            console.print(f"  • {escape(names.get(r['school_id'], r['school_id']))}"
+                          f"（{t(r['stage'], lang)}）：{escape(r['why_zh'] if zh else r['why_en'])}",
+                          highlight=False)
+        if n > MAX_LISTED:
+            console.print(f"  … {'另' if zh else 'and'} {n - MAX_LISTED} "
+                          f"{'个，见工作簿「措施无法解决」' if zh else 'more: see the workbook'}")
+    if not files:
+        console.print(f"[dim]{'加 -o 文件夹 写出逐校措施清单（xlsx + json）' if zh else 'add -o FOLDER for the per-school list (xlsx + json)'}[/]")
+
+
+def plan_dict(plan: Any) -> dict[str, Any]:
+    return {"school_year": plan.year, "standard": plan.before.standard.id,
+            "budget_yuan": plan.budget_yuan, "pass_cost_yuan": plan.pass_cost_yuan,
+            "naive_cost_yuan": {c: (None if v == float("inf") else v)
+                                for c, v in plan.naive_cost_yuan.items()},
+            "shortfall_yuan": plan.shortfall_yuan,
+            "warnings": [{"zh": zh, "en": en} for zh, en in plan.warnings],
+            "actions": plan.actions.to_dicts(),
+            "unreachable": [] if plan.unreachable is None else plan.unreachable.to_dicts(),
+            "counties": [{"county": r["county"], "before": r["resources_verdict"],
+                          "after": a["resources_verdict"],
+                          "schools_meeting_rule_before": r["schools_meeting_rule"],
+                          "schools_meeting_rule_after": a["schools_meeting_rule"]}
+                         for r, a in zip(plan.before.counties.sort("county").iter_rows(
+                             named=True), plan.after.counties.sort("county").iter_rows(
+                             named=True), strict=True)]}
+
+
+def write_pass_plan(plan: Any, folder: str | Path, lang: Lang = "zh") -> list[Path]:
+    """The per-school actions with their costs and the indicator each closes, the county
+    totals, and what these levers cannot fix: a workbook and a JSON, both or neither."""
+    zh = lang == "zh"
+    xlsx_name, json_name = FILES[lang]
+    names = _names(plan)
+    std = plan.before.standard
+    with output_run():
+        folder = output_folder(folder, f"plan-pass-{lang}")
+        with atomic_path(folder / xlsx_name) as tmp:
+            book = _Book(tmp, lang)
+            ws = book.wb.add_worksheet("整改措施" if zh else "Actions")
+            book.table(ws, 0, [
+                ("县区" if zh else "County", 10, "text"), ("学校" if zh else "School", 22, "text"),
+                ("学校标识码" if zh else "School id", 12, "text"),
+                ("学段" if zh else "Stage", 6, "text"), ("措施" if zh else "Action", 22, "text"),
+                ("数量" if zh else "Amount", 10, "int"), ("单位" if zh else "Unit", 6, "text"),
+                ("单价（元）" if zh else "Unit cost (yuan)", 12, "num2"),
+                ("费用（万元）" if zh else "Cost (10k yuan)", 12, "num2"),
+                ("所补指标" if zh else "Indicator", 28, "wrap")],
+                [[r["county"], names.get(r["school_id"], r["school_id"]), r["school_id"],
+                  t(r["stage"], lang), kind_text(r["kind"], lang), r["amount"],
+                  KIND_WORDS[r["kind"]][2 if zh else 3], r["unit_cost_yuan"],
+                  r["cost_yuan"] / 10_000,
+                  (lambda i: i.name if zh else i.name_en)(std.indicator(KIND_INDICATOR[r["kind"]]))]
+                 for r in plan.actions.iter_rows(named=True)])
+            ws = book.wb.add_worksheet("按类汇总" if zh else "By kind")
+            book.table(ws, 0, [
+                ("县区" if zh else "County", 10, "text"), ("措施" if zh else "Action", 22, "text"),
+                ("数量" if zh else "Amount", 12, "int"),
+                ("涉及学校（学段）" if zh else "School–stages", 12, "int"),
+                ("费用（万元）" if zh else "Cost (10k yuan)", 12, "num2")],
+                [[r["county"], kind_text(r["kind"], lang), r["amount"], r["units"],
+                  r["cost_yuan"] / 10_000] for r in by_kind(plan).iter_rows(named=True)])
+            ws = book.wb.add_worksheet("措施无法解决" if zh else "Beyond these levers")
+            rows = [] if plan.unreachable is None else [
+                [r["county"], names.get(r["school_id"], r["school_id"]), t(r["stage"], lang),
+                 r["why_zh"] if zh else r["why_en"]] for r in plan.unreachable.iter_rows(named=True)]
+            book.table(ws, 0, [
+                ("县区" if zh else "County", 10, "text"), ("学校" if zh else "School", 22, "text"),
+                ("学段" if zh else "Stage", 6, "text"), ("原因" if zh else "Why", 60, "wrap")],
+                rows)
+            book.wb.close()
+        write_text(folder / json_name, dumps(plan_dict(plan), indent=2) + "\n")
+    return [folder / xlsx_name, folder / json_name]
