@@ -71,6 +71,39 @@ def county_problems(evaluation: Evaluation, dataset: Dataset, prices: Any,
     return out
 
 
+def room_needs(evaluation: Evaluation, dataset: Dataset) -> list[tuple[str, str, str, int]]:
+    """Item 3 (STANDARDS.md §1.3): music and art rooms each ≥ ⌈classes / 12⌉ per school, rooms
+    of a school listed in the ``rooms`` table counted when at least the minimum area. Returns
+    (county, school_id, kind, rooms to add); the rooms do not touch the seven indicators, so
+    they are fixed actions beside the model."""
+    item = next((i for part in evaluation.standard.parts for i in part.items
+                 if i.key == "music_art_rooms"), None)
+    if item is None:
+        return []
+    per = int(item.params["classes_per_room"])
+    minimum = item.params["min_area_m2"]
+    schools = (evaluation.units.group_by("county", "school_id")
+               .agg(pl.col("classes").sum(), pl.col("music_rooms").sum(),
+                    pl.col("art_rooms").sum()).sort("county", "school_id"))
+    listed: dict[str, dict[str, int]] = {}
+    if dataset.rooms is not None:
+        for r in dataset.rooms.iter_rows(named=True):
+            if r["area_m2"] is not None and r["area_m2"] >= minimum[r["room_type"]]:
+                have = listed.setdefault(r["school_id"], {"music": 0, "art": 0})
+                have[r["room_type"]] += 1
+            else:
+                listed.setdefault(r["school_id"], {"music": 0, "art": 0})
+    out = []
+    for r in schools.iter_rows(named=True):
+        need = -(-int(r["classes"] or 0) // per)
+        have = listed.get(r["school_id"], {"music": r["music_rooms"] or 0,
+                                           "art": r["art_rooms"] or 0})
+        for kind in ("music", "art"):
+            if need > have[kind]:
+                out.append((r["county"], r["school_id"], f"{kind}_rooms", need - have[kind]))
+    return out
+
+
 def _backbone_candidates(dataset: Dataset, evaluation: Evaluation) -> dict[tuple[str, str], int]:
     """Full-time teachers not yet backbone, per school–stage (a teacher without a stage
     teaches the school's only one)."""

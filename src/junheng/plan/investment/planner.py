@@ -13,13 +13,14 @@ from junheng.evaluate import evaluate
 from junheng.model.dataset import Dataset
 from junheng.plan._base import PlanResult, Progress, per_county
 from junheng.plan._milp import LevelResult
-from junheng.plan.investment.input import county_problems
+from junheng.plan.investment.input import county_problems, room_needs
 from junheng.plan.investment.model import UNIT_KINDS, PassModel
 from junheng.standards import Standard, load_standard
 
 FACILITY_COLUMN = {"teaching_area_m2": "teaching_area_m2", "sports_area_m2": "sports_area_m2",
                    "equipment_yuan": "equipment_value_yuan", "multimedia_rooms": "multimedia_rooms"}
-INVESTMENT = ("teaching_area_m2", "sports_area_m2", "equipment_yuan", "multimedia_rooms")
+INVESTMENT = ("teaching_area_m2", "sports_area_m2", "equipment_yuan", "multimedia_rooms",
+              "music_rooms", "art_rooms")
 RECRUITMENT = ("hire_qualified", "hire_pe_art", "appoint_backbone")
 ACTION_COLUMNS = {"county": pl.String, "school_id": pl.String, "stage": pl.String,
                   "kind": pl.String, "amount": pl.Int64, "unit_cost_yuan": pl.Float64,
@@ -77,14 +78,27 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
     budget = None if budget_wan is None else budget_wan * 10_000
     pass_cost: dict[str, float] = {}
     shortfall: dict[str, float] = {}
+    # Item 3's music and art rooms: fixed (they touch none of the seven indicators), priced
+    # when the bureau priced them and the command uses rooms.
+    first_stage = dict(before.units.sort("stage", descending=True).select(
+        "school_id", "stage").iter_rows())  # primary before junior: the room's stage row
+    rooms: dict[str, list[tuple]] = {}
+    for county, school_id, kind, n in room_needs(before, dataset):
+        unit_cost = prices.cost(kind, county) if kind in levers_rooms(levers) else None
+        if unit_cost is not None:
+            rooms.setdefault(county, []).append(
+                (county, school_id, first_stage[school_id], kind, n, unit_cost, unit_cost * n))
 
     def solve(county: str) -> tuple[Any, dict]:
         result, amounts = PassModel(problems[county]).solve(time_limit=time_limit, seed=seed)
         if result.solution is None:
             return result, amounts
         cost = sum(problems[county].costs[lever] * n for (_, lever), n in amounts.items())
+        cost += sum(r[-1] for r in rooms.get(county, []))
         pass_cost[county] = cost
         if budget is not None and cost > budget:
+            # The budget goes to the per-school rule; item 3's rooms wait.
+            rooms.pop(county, None)
             shortfall[county] = cost - budget
             return PassModel(problems[county], budget=budget).solve_within_budget(
                 time_limit=time_limit, seed=seed)
@@ -102,6 +116,7 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
         for ((school_id, stage), lever), amount in sorted(amounts.items()):
             rows.append((county, school_id, stage, lever, amount, costs[lever],
                          costs[lever] * amount))
+    rows += [r for county, rs in rooms.items() if county not in infeasible for r in rs]
     actions = pl.DataFrame(rows, schema=ACTION_COLUMNS, orient="row")
     unreachable = pl.DataFrame(
         [(c, u.school_id, u.stage, zh, en) for c, p in problems.items()
@@ -142,6 +157,19 @@ def naive_cost(problem: Any) -> float:
     return total
 
 
+def _room_area(evaluation: Any) -> dict[str, float]:
+    """Item 3's minimum room areas (a new room is built to them)."""
+    for part in evaluation.standard.parts:
+        for item in part.items:
+            if item.key == "music_art_rooms":
+                return dict(item.params["min_area_m2"])
+    return {"music": 96.0, "art": 90.0}
+
+
+def levers_rooms(levers: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(k for k in ("music_rooms", "art_rooms") if k in levers)
+
+
 def apply_actions(dataset: Dataset, actions: pl.DataFrame, evaluation: Any) -> Dataset:
     """The tables with the actions done: facilities added to the stage's figures (a school
     whose figures were school totals split between stages gets each stage's split figure
@@ -165,6 +193,22 @@ def apply_actions(dataset: Dataset, actions: pl.DataFrame, evaluation: Any) -> D
                                 .then(pl.coalesce(column, "_split") + pl.col("_add").fill_null(0))
                                 .otherwise(pl.col(column)).cast(dtype).alias(column))
                   .drop("_split", "_add"))
+    rooms_added = actions.filter(pl.col("kind").is_in(["music_rooms", "art_rooms"]))
+    rooms = dataset.rooms
+    for r in rooms_added.iter_rows(named=True):
+        column = r["kind"]
+        listed = rooms is not None and r["school_id"] in set(rooms.get_column("school_id"))
+        if listed:  # a room row of the minimum area each
+            kind = column.removesuffix("_rooms")
+            area = float(_room_area(evaluation)[kind])
+            new = pl.DataFrame([{"school_id": r["school_id"], "room_type": kind,
+                                 "area_m2": area}] * r["amount"])
+            rooms = pl.concat([rooms, new], how="diagonal_relaxed")
+        else:
+            stages = stages.with_columns(
+                pl.when((pl.col("school_id") == r["school_id"]) & (pl.col("stage") == r["stage"]))
+                .then(pl.col(column).fill_null(0) + r["amount"]).otherwise(pl.col(column))
+                .cast(stages.schema[column]).alias(column))
     teachers = dataset.teachers
     new_rows = []
     for r in actions.filter(pl.col("kind").is_in(["hire_qualified", "hire_pe_art"])).iter_rows(
@@ -195,7 +239,7 @@ def apply_actions(dataset: Dataset, actions: pl.DataFrame, evaluation: Any) -> D
     if new_rows:
         teachers = pl.concat([teachers, pl.DataFrame(new_rows).cast(
             {c: teachers.schema[c] for c in new_rows[0]})], how="diagonal_relaxed")
-    return replace(dataset, stages=stages, teachers=teachers, warnings=[])
+    return replace(dataset, stages=stages, teachers=teachers, rooms=rooms, warnings=[])
 
 
 __all__ = ["INVESTMENT", "RECRUITMENT", "UNIT_KINDS", "PassPlan", "apply_actions", "plan_pass"]

@@ -1,0 +1,100 @@
+"""The path-to-pass planner (issue 15) against the independent checker and brute force of
+``tests/pass_checker.py`` (written from STANDARDS.md, importing nothing of the planner or the
+evaluation): every plan is re-checked rule by rule, and its cost equals the hand-computed,
+brute-forced optimum of each tiny county."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import polars as pl
+import pytest
+
+import junheng
+from conftest import write_xlsx
+from junheng.plan.investment import Prices
+from junheng.plan.investment.planner import plan_pass
+from pass_checker import CASES, brute_force, check_plan
+
+
+def _prices(case) -> Prices:
+    land = {sid: float(n) for (sid, _, kind), n in case.caps.items() if kind == "sports_area_m2"}
+    return Prices(unit_costs={k: float(v) for k, v in case.prices.items()}, land_m2=land)
+
+
+def _plan(case, tmp_path, **kw):
+    data = junheng.load(write_xlsx(tmp_path / f"{case.name}.xlsx", case.tables))
+    plan = plan_pass(data, prices=_prices(case), hire_years=case.hire_years, time_limit=30,
+                     **kw)
+    return data, plan
+
+
+@pytest.mark.parametrize("name", ["floor_cheaper", "cv_binds", "no_land"])
+def test_the_plan_is_the_brute_forced_optimum_and_passes_every_rule(name, tmp_path):
+    case = CASES[name]()
+    data, plan = _plan(case, tmp_path)
+    assert check_plan(data, plan.actions, case.prices, hire_years=case.hire_years,
+                      caps=case.caps or None, expected_min_cost=case.expected_min_cost) == []
+    # The brute force over the case's grid reaches the same optimum on its own.
+    assert brute_force(data, case.prices, case.grid, case.hire_years,
+                       caps=case.caps or None).min_cost == case.expected_min_cost
+    # And the evaluation (not the model) confirms the county passes the resource part.
+    assert plan.after.counties["resources_verdict"].to_list() == ["pass"]
+    assert Fraction(plan.cost_yuan).limit_denominator() == case.expected_min_cost
+
+
+def test_leaving_one_indicator_at_85_percent_is_used_when_cheaper(tmp_path):
+    case = CASES["floor_cheaper"]()
+    _, plan = _plan(case, tmp_path)
+    # Two PE/art hires (160 000) rather than one hire and 450 m² of sports ground (215 000).
+    assert plan.actions.select("school_id", "kind", "amount").rows() == [
+        ("S1", "hire_pe_art", 2)]
+    case3 = CASES["floor_cheaper"]()
+    case3.hire_years = 3  # the hires now cost three years: 1 hire + 450 m² = 375 000 wins
+    _, plan3 = _plan(case3, tmp_path)
+    assert plan3.cost_yuan == 375_000
+
+
+def test_a_budget_too_small_plans_within_it_and_says_the_shortfall(tmp_path):
+    case = CASES["over_budget"]()
+    data, plan = _plan(case, tmp_path, budget_wan=case.budget / 10_000)
+    county = data.schools["county"][0]
+    assert Fraction(plan.pass_cost_yuan[county]).limit_denominator() == case.expected_min_cost
+    assert Fraction(plan.shortfall_yuan[county]).limit_denominator() == case.expected_shortfall
+    assert plan.cost_yuan <= case.budget
+    assert "预算不足以达标" in plan.warnings[0][0]
+    # Without a budget the least cost is the brute-forced optimum, rooms of item 3 included.
+    _, full = _plan(case, tmp_path)
+    assert check_plan(data, full.actions, case.prices,
+                      expected_min_cost=case.expected_min_cost) == []
+
+
+def test_a_school_that_no_lever_can_bring_to_the_rule_is_named(tmp_path):
+    case = CASES["no_land_infeasible"]()
+    _, plan = _plan(case, tmp_path)
+    assert plan.unreachable.select("school_id", "stage").rows() == [("N1", "primary")]
+    assert "体育" in plan.unreachable["why_zh"][0]
+    assert plan.after.counties["resources_verdict"].to_list() == ["fail"]
+
+
+def test_the_command_writes_the_plan_and_exits_0(tmp_path):
+    import subprocess
+    import sys
+
+    case = CASES["floor_cheaper"]()
+    data = write_xlsx(tmp_path / "c.xlsx", case.tables)
+    prices = tmp_path / "prices.xlsx"
+    write_xlsx(prices, {"单价": [{"kind": k, "unit_cost": v} for k, v in case.prices.items()]})
+    done = subprocess.run([sys.executable, "-c", "from junheng.cli import main; main()",
+                           "plan", "pass", str(data), "--prices", str(prices), "-o",
+                           str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
+                          env={**__import__("os").environ, "COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    assert "资源配置 未达标 → 达标" in done.stdout
+    out = pl.read_excel(tmp_path / "out" / "达标路径方案.xlsx", sheet_name="整改措施")
+    assert out.height == 1
+    bad = subprocess.run([sys.executable, "-c", "from junheng.cli import main; main()",
+                          "plan", "investment", str(data), "--prices",
+                          str(tmp_path / "none.xlsx")], capture_output=True, text=True,
+                         timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
