@@ -81,7 +81,7 @@ def test_the_command_writes_the_plan_and_exits_0(tmp_path):
     import subprocess
     import sys
 
-    case = CASES["floor_cheaper"]()
+    case = CASES["over_budget"]()  # no budget given: the least cost, rooms of item 3 included
     data = write_xlsx(tmp_path / "c.xlsx", case.tables)
     prices = tmp_path / "prices.xlsx"
     write_xlsx(prices, {"单价": [{"kind": k, "unit_cost": v} for k, v in case.prices.items()]})
@@ -92,7 +92,10 @@ def test_the_command_writes_the_plan_and_exits_0(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "资源配置 未达标 → 达标" in done.stdout
     out = pl.read_excel(tmp_path / "out" / "达标路径方案.xlsx", sheet_name="整改措施")
-    assert out.height == 1
+    # P1 teaching space; J1 equipment, multimedia rooms and an art room (pass_checker's case c)
+    assert set(zip(out["学校标识码"], out["措施"], strict=True)) == {
+        ("J1", "新增美术专用教室"), ("J1", "新增网络多媒体教室"), ("J1", "购置教学仪器设备"),
+        ("P1", "新建教学及辅助用房")}
     bad = subprocess.run([sys.executable, "-c", "from junheng.cli import main; main()",
                           "plan", "investment", str(data), "--prices",
                           str(tmp_path / "none.xlsx")], capture_output=True, text=True,

@@ -48,6 +48,14 @@ def money(value: float, lang: Lang) -> str:
     return number(value, "money", lang)
 
 
+def closes(std: Any, kind: str, lang: Lang) -> str:
+    """What an action closes: its indicator, or item 3 for music and art rooms."""
+    if kind in KIND_INDICATOR:
+        ind = std.indicator(KIND_INDICATOR[kind])
+        return ind.name if lang == "zh" else ind.name_en
+    return "第 3 项：音乐、美术专用教室" if lang == "zh" else "item 3: music and art rooms"
+
+
 def kind_text(kind: str, lang: Lang) -> str:
     zh, en, _, _ = KIND_WORDS[kind]
     return zh if lang == "zh" else en
@@ -168,7 +176,7 @@ def write_pass_plan(plan: Any, folder: str | Path, lang: Lang = "zh") -> list[Pa
                   t(r["stage"], lang), kind_text(r["kind"], lang), r["amount"],
                   KIND_WORDS[r["kind"]][2 if zh else 3], r["unit_cost_yuan"],
                   r["cost_yuan"] / 10_000,
-                  (lambda i: i.name if zh else i.name_en)(std.indicator(KIND_INDICATOR[r["kind"]]))]
+                  closes(std, r["kind"], lang)]
                  for r in plan.actions.iter_rows(named=True)])
             ws = book.wb.add_worksheet("按类汇总" if zh else "By kind")
             book.table(ws, 0, [
@@ -186,6 +194,7 @@ def write_pass_plan(plan: Any, folder: str | Path, lang: Lang = "zh") -> list[Pa
                 ("县区" if zh else "County", 10, "text"), ("学校" if zh else "School", 22, "text"),
                 ("学段" if zh else "Stage", 6, "text"), ("原因" if zh else "Why", 60, "wrap")],
                 rows)
+            book.printable()  # landscape, one page wide
             book.wb.close()
         write_text(folder / json_name, dumps(plan_dict(plan), indent=2) + "\n")
     return [folder / xlsx_name, folder / json_name]
