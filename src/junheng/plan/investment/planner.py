@@ -117,7 +117,8 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
             rows.append((county, school_id, stage, lever, amount, costs[lever],
                          costs[lever] * amount))
     rows += [r for county, rs in rooms.items() if county not in infeasible for r in rs]
-    actions = pl.DataFrame(rows, schema=ACTION_COLUMNS, orient="row")
+    actions = pl.DataFrame(rows, schema=ACTION_COLUMNS, orient="row").sort(
+        "county", "school_id", "stage", "kind")  # a school's actions together
     unreachable = pl.DataFrame(
         [(c, u.school_id, u.stage, zh, en) for c, p in problems.items()
          for u, zh, en in p.unreachable],
