@@ -178,19 +178,27 @@ def _read_folder(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], l
             raise ReadError([Problem(file.name, None, None, None,
                                      f"与文件 {tables[name].source} 重复",
                                      f"same table as file {tables[name].source}")])
-        try:
-            if suffix == ".csv":
-                frame, more = read_csv(file, limits)
-                warnings.extend(more)
-            else:
-                frame = _read_parquet(file, limits)
-        except ReadError:
-            raise
-        except BaseException as exc:  # Polars raises its own types (and panics) on bad files
-            if not _is_reader_error(exc):
-                raise
-            raise ReadError([Problem(file.name, None, None, None, f"无法读取文件：{exc}",
-                                     f"cannot read the file: {exc}")]) from exc
-        _check_text_lengths(file.name, frame, limits)
+        frame, more = read_table_file(file, limits)
+        warnings.extend(more)
         tables[name] = RawTable(name, file.name, frame)
     return tables, warnings
+
+
+def read_table_file(file: Path, limits: ReadLimits) -> tuple[pl.DataFrame, list[Problem]]:
+    """One .csv or .parquet file of a folder input, within the read limits; a file no reader
+    can read is a located ``ReadError``, never a traceback."""
+    warnings: list[Problem] = []
+    try:
+        if file.suffix.lower() == ".csv":
+            frame, warnings = read_csv(file, limits)
+        else:
+            frame = _read_parquet(file, limits)
+    except ReadError:
+        raise
+    except BaseException as exc:  # Polars raises its own types (and panics) on bad files
+        if not _is_reader_error(exc):
+            raise
+        raise ReadError([Problem(file.name, None, None, None, f"无法读取文件：{exc}",
+                                 f"cannot read the file: {exc}")]) from exc
+    _check_text_lengths(file.name, frame, limits)
+    return frame, list(warnings)

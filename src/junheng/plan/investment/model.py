@@ -254,15 +254,13 @@ class PassModel:
         # the coefficient of x_k is g_k √(P_k/P) q / P_k − (gsum + L) q / P.
         terms: dict[int, float] = {}
         constant = 0.0
-        for k, (u, n) in enumerate(after):
-            base = u.numerators[ind.key]
-            coef = g[k] * math.sqrt(u.pupils / total_p) * q / u.pupils - (gsum + limit) * q / total_p
-            constant += coef * float(base)
+        for k, (u, _) in enumerate(after):
+            coef = (g[k] * math.sqrt(u.pupils / total_p) * q / u.pupils
+                    - (gsum + limit) * q / total_p)
+            constant += coef * float(u.numerators[ind.key])
             for j in self.addition(u, ind):
                 terms[j] = terms.get(j, 0.0) + coef
-            del n
-        # A cut that no lever can move (only fixed figures) cannot be met: leave the solve to
-        # report it as infeasible through the row itself.
+        # A cut no lever can move (only fixed figures) makes the model infeasible: reported.
         self.m.row(f"cv[{stage},{ind.key},{self.cuts}]", terms, upper=-constant)
         self.cuts += 1
 

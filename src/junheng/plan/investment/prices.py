@@ -46,15 +46,13 @@ import xlsxwriter
 
 from junheng.errors import InputError, Problem
 from junheng.io import atomic_path
-from junheng.io._csv import read_csv
 from junheng.io._limits import ReadError, ReadLimits
 from junheng.io._read import (
     INSTRUCTION_SHEETS,
     RawTable,
-    _check_text_lengths,
     _is_reader_error,
     _not_a_file,
-    _read_parquet,
+    read_table_file,
 )
 from junheng.io._validate import ROW, _coerce, _col_label, _first_per_cell
 from junheng.io._xlsx_guard import check_workbook
@@ -284,20 +282,8 @@ def _read_folder(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], l
             raise ReadError([Problem(file.name, None, None, None,
                                      f"与文件 {tables[name].source} 重复",
                                      f"same table as file {tables[name].source}")])
-        try:
-            if suffix == ".csv":
-                frame, more = read_csv(file, limits)
-                warnings.extend(more)
-            else:
-                frame = _read_parquet(file, limits)
-        except ReadError:
-            raise
-        except BaseException as exc:  # Polars' own types, and panics
-            if not _is_reader_error(exc):
-                raise
-            raise ReadError([Problem(file.name, None, None, None, f"无法读取文件：{exc}",
-                                     f"cannot read the file: {exc}")]) from exc
-        _check_text_lengths(file.name, frame, limits)
+        frame, more = read_table_file(file, limits)
+        warnings.extend(more)
         tables[name] = RawTable(name, file.name, frame)
     return tables, warnings, example
 
