@@ -1,4 +1,5 @@
-"""Path-to-pass benchmark (issue 15), standalone: `.venv/bin/python benchmarks/pass_plan.py`.
+"""Path-to-pass benchmark (issue 15), standalone: `.venv/bin/python benchmarks/pass_plan.py
+[COUNTY.xlsx]` (default: the 300-school county; `build/sample-county.xlsx` after `make demo`).
 
 The 300-school county of `make bench` (build/bench/county-300.xlsx; `benchmarks/run.py` makes
 it) planned with illustrative unit prices — not official prices: a bureau's own table replaces
@@ -9,6 +10,7 @@ Not yet a section of `make bench`.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -23,7 +25,7 @@ COSTS = {"teaching_area_m2": 3000, "sports_area_m2": 300, "equipment_yuan": 1.0,
 
 
 def main() -> None:
-    data = junheng.load(COUNTY)
+    data = junheng.load(sys.argv[1] if len(sys.argv) > 1 else COUNTY)
     prices = Prices(unit_costs=COSTS)
     start = time.perf_counter()
     plan = plan_pass(data, prices=prices, time_limit=120)
