@@ -6,6 +6,7 @@ types (Parquet) and ``_validate`` turns them into the typed tables of the contra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,19 +44,30 @@ def read_tables(path: str | Path, limits: ReadLimits | None = None,
     Nothing is read past ``limits`` (``ReadLimits()`` when None): a workbook is checked part by
     part before fastexcel opens it, a CSV or Parquet file before Polars reads it. Raises
     ``ReadError`` with located, bilingual problems."""
-    limits = limits or ReadLimits()
+    tables, warnings, _ = read_named_tables(path, limits or ReadLimits(), _table_for)
+    return tables, warnings
+
+
+def read_named_tables(path: str | Path, limits: ReadLimits, table_for: Callable[[str], str | None],
+                      quiet: Callable[[str], bool] = lambda name: name.strip() in INSTRUCTION_SHEETS,
+                      expected: tuple[str, str] = (
+                          "应为 .xlsx 工作簿或 CSV/Parquet 文件夹",
+                          "expected an .xlsx workbook or a folder of .csv/.parquet files"),
+                      ) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
+    """The tables of a workbook or folder whose sheet (file) names ``table_for`` recognises —
+    the data's, or another input's such as the price table — read within ``limits``; warnings
+    for the other names unless ``quiet`` says they are for people; and those other names."""
     path = Path(path)
     if not path.exists():
         raise ReadError([Problem(str(path), None, None, None, "文件或文件夹不存在",
                                  "file or folder does not exist")])
     if path.is_dir():
-        return _read_folder(path, limits)
+        return _read_folder(path, limits, table_for, quiet)
     if not path.is_file():
         raise _not_a_file(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_workbook(path, limits)
-    raise ReadError([Problem(str(path), None, None, path.suffix, "应为 .xlsx 工作簿或 CSV/Parquet 文件夹",
-                             "expected an .xlsx workbook or a folder of .csv/.parquet files")])
+        return _read_workbook(path, limits, table_for, quiet)
+    raise ReadError([Problem(str(path), None, None, path.suffix, *expected)])
 
 
 def _check_text_lengths(source: str, frame: pl.DataFrame, limits: ReadLimits) -> None:
@@ -92,8 +104,10 @@ def _is_reader_error(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
-def _read_workbook(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], list[Problem]]:
-    check = check_workbook(path, limits, lambda sheet: _table_for(sheet) is not None)
+def _read_workbook(path: Path, limits: ReadLimits, table_for: Callable[[str], str | None],
+                   quiet: Callable[[str], bool],
+                   ) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
+    check = check_workbook(path, limits, lambda sheet: table_for(sheet) is not None)
     try:
         reader = fastexcel.read_excel(str(path))
         sheet_names = reader.sheet_names
@@ -109,10 +123,12 @@ def _read_workbook(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable],
                                  "checked")])
     tables: dict[str, RawTable] = {}
     warnings: list[Problem] = []
+    skipped: list[str] = []
     for number, sheet in enumerate(sheet_names):
-        name = _table_for(sheet)
+        name = table_for(sheet)
         if name is None:
-            if sheet.strip() not in INSTRUCTION_SHEETS:
+            skipped.append(sheet)
+            if not quiet(sheet):
                 warnings.append(Problem(sheet, None, None, None, "未识别的工作表，已忽略",
                                         "unrecognised sheet, ignored"))
             continue
@@ -131,7 +147,7 @@ def _read_workbook(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable],
             raise ReadError([Problem(sheet, None, None, None, f"无法读取工作表：{exc}",
                                      f"cannot read the sheet: {exc}")]) from exc
         tables[name] = RawTable(name, sheet, frame)
-    return tables, warnings
+    return tables, warnings, skipped
 
 
 # Sheets the template adds for people, not for the engine.
@@ -160,17 +176,22 @@ def _read_parquet(path: Path, limits: ReadLimits) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
-def _read_folder(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], list[Problem]]:
+def _read_folder(path: Path, limits: ReadLimits, table_for: Callable[[str], str | None],
+                 quiet: Callable[[str], bool],
+                 ) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
     tables: dict[str, RawTable] = {}
     warnings: list[Problem] = []
+    skipped: list[str] = []
     for file in sorted(path.iterdir()):
         suffix = file.suffix.lower()
         if suffix not in (".csv", ".parquet"):
             continue
-        name = _table_for(file.stem)
+        name = table_for(file.stem)
         if name is None:
-            warnings.append(Problem(file.name, None, None, None, "未识别的文件，已忽略",
-                                    "unrecognised file, ignored"))
+            skipped.append(file.stem)
+            if not quiet(file.stem):
+                warnings.append(Problem(file.name, None, None, None, "未识别的文件，已忽略",
+                                        "unrecognised file, ignored"))
             continue
         if not file.is_file():
             raise _not_a_file(file)
@@ -181,7 +202,7 @@ def _read_folder(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], l
         frame, more = read_table_file(file, limits)
         warnings.extend(more)
         tables[name] = RawTable(name, file.name, frame)
-    return tables, warnings
+    return tables, warnings, skipped
 
 
 def read_table_file(file: Path, limits: ReadLimits) -> tuple[pl.DataFrame, list[Problem]]:

@@ -40,22 +40,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import fastexcel
 import polars as pl
 import xlsxwriter
 
 from junheng.errors import InputError, Problem
 from junheng.io import atomic_path
 from junheng.io._limits import ReadError, ReadLimits
-from junheng.io._read import (
-    INSTRUCTION_SHEETS,
-    RawTable,
-    _is_reader_error,
-    _not_a_file,
-    read_table_file,
-)
+from junheng.io._read import INSTRUCTION_SHEETS, RawTable, read_named_tables
 from junheng.io._validate import ROW, _coerce, _col_label, _first_per_cell
-from junheng.io._xlsx_guard import check_workbook
 from junheng.model.dataset import Dataset
 from junheng.model.schema import MAX_AREA_M2, MAX_PUPILS, MAX_YUAN, Column, Table, split_unit
 
@@ -215,93 +207,15 @@ def _ignored_silently(label: str) -> bool:
     return key in INSTRUCTION_SHEETS or key.startswith(_EXAMPLE_PREFIXES)
 
 
-def _read_workbook(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], list[Problem],
-                                                            bool]:
-    """The price sheets of a workbook (checked by the data reader's guard before fastexcel opens
-    anything), warnings for the sheets ignored, and whether it has an example sheet."""
-    check = check_workbook(path, limits, lambda sheet: _sheet_for(sheet) is not None)
-    try:
-        reader = fastexcel.read_excel(str(path))
-        names = reader.sheet_names
-    except BaseException as exc:  # fastexcel's own types, and Rust panics: see io._read
-        if not _is_reader_error(exc):
-            raise
-        raise ReadError([Problem(str(path), None, None, None, f"无法读取工作簿：{exc}",
-                                 f"cannot read the workbook: {exc}")]) from exc
-    if len(names) != len(check.sheets):
-        raise ReadError([Problem(str(path), None, None, None, "工作簿的工作表列表前后不一致，无法检查",
-                                 "the workbook's list of sheets reads two ways; it cannot be "
-                                 "checked")])
-    tables: dict[str, RawTable] = {}
-    warnings: list[Problem] = []
-    example = False
-    for number, sheet in enumerate(names):
-        name = _sheet_for(sheet)
-        if name is None:
-            example = example or sheet.strip().lower().startswith(_EXAMPLE_PREFIXES)
-            if not _ignored_silently(sheet):
-                warnings.append(Problem(sheet, None, None, None, "未识别的工作表，已忽略",
-                                        "unrecognised sheet, ignored"))
-            continue
-        if name in tables:
-            raise ReadError([Problem(sheet, None, None, None, f"与工作表 {tables[name].source} 重复",
-                                     f"same table as sheet {tables[name].source}")])
-        if number not in check.checked:
-            raise ReadError([Problem(sheet, None, None, None, "工作表名称读法不一致，无法检查",
-                                     "the sheet's name reads two ways; it cannot be checked")])
-        try:
-            frame = reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
-        except BaseException as exc:
-            if not _is_reader_error(exc):
-                raise
-            raise ReadError([Problem(sheet, None, None, None, f"无法读取工作表：{exc}",
-                                     f"cannot read the sheet: {exc}")]) from exc
-        tables[name] = RawTable(name, sheet, frame)
-    return tables, warnings, example
-
-
-def _read_folder(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], list[Problem],
-                                                          bool]:
-    tables: dict[str, RawTable] = {}
-    warnings: list[Problem] = []
-    example = False
-    for file in sorted(path.iterdir()):
-        suffix = file.suffix.lower()
-        if suffix not in (".csv", ".parquet"):
-            continue
-        name = _sheet_for(file.stem)
-        if name is None:
-            example = example or file.stem.strip().lower().startswith(_EXAMPLE_PREFIXES)
-            if not _ignored_silently(file.stem):
-                warnings.append(Problem(file.name, None, None, None, "未识别的文件，已忽略",
-                                        "unrecognised file, ignored"))
-            continue
-        if not file.is_file():
-            raise _not_a_file(file)
-        if name in tables:
-            raise ReadError([Problem(file.name, None, None, None,
-                                     f"与文件 {tables[name].source} 重复",
-                                     f"same table as file {tables[name].source}")])
-        frame, more = read_table_file(file, limits)
-        warnings.extend(more)
-        tables[name] = RawTable(name, file.name, frame)
-    return tables, warnings, example
-
-
 def _read_raw(path: Path, limits: ReadLimits) -> tuple[dict[str, RawTable], list[Problem], bool]:
-    if not path.exists():
-        raise ReadError([Problem(str(path), None, None, None, "文件或文件夹不存在",
-                                 "file or folder does not exist")])
-    if path.is_dir():
-        return _read_folder(path, limits)
-    if not path.is_file():
-        raise _not_a_file(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_workbook(path, limits)
-    raise ReadError([Problem(str(path), None, None, path.suffix,
-                             "单价表应为 .xlsx 工作簿或 CSV 文件夹",
-                             "the price table must be an .xlsx workbook or a folder of .csv "
-                             "files")])
+    """The price sheets (the data reader's own guarded reading, with this table's sheet names),
+    warnings for the sheets ignored, and whether the workbook has an example sheet."""
+    tables, warnings, skipped = read_named_tables(
+        path, limits, _sheet_for, _ignored_silently,
+        ("单价表应为 .xlsx 工作簿或 CSV 文件夹",
+         "the price table must be an .xlsx workbook or a folder of .csv files"))
+    example = any(name.strip().lower().startswith(_EXAMPLE_PREFIXES) for name in skipped)
+    return tables, warnings, example
 
 
 def _unit_key(text: str) -> str:
