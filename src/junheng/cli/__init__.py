@@ -92,20 +92,33 @@ def sample(
     seed: Annotated[int, typer.Option(help="随机种子 / random seed")] = 7,
     counties: Annotated[int, typer.Option(min=1, help="县区数 / counties")] = 1,
     force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    prices: Annotated[Path | None, typer.Option(
+        "--prices", help="同时写出虚构的演示单价表（供 plan pass 试用；不是任何地区的实际价格）/ also "
+                         "write a made-up demo price table")] = None,
 ) -> None:
     """生成示例县数据（可复现）/ generate a reproducible sample county."""
     from junheng.io import write_sample
+    from junheng.plan.investment import write_prices_template
 
     is_folder = output.suffix.lower() not in (".xlsx", ".xlsm")
-    check_outputs([], {} if is_folder else {"--output": output},
-                  {"--output": output} if is_folder else {})
+    files = {} if is_folder else {"--output": output}
+    if prices is not None:
+        files["--prices"] = prices
+    check_outputs([], files, {"--output": output} if is_folder else {})
     refuse_existing("--output", output, force)
+    if prices is not None:
+        refuse_existing("--prices", prices, force)
     with progress_bar() as progress:
         progress.add_task("生成示例数据 generating sample…", total=None)
         with output_run():
             write_sample(output, schools=schools, seed=seed, counties=counties)
+            if prices is not None:
+                write_prices_template(prices, demo=True)
     out.print(f"已写出示例数据 sample written: {output}  (schools={schools}, seed={seed}, "
               f"counties={counties})", markup=False)
+    if prices is not None:
+        out.print(f"已写出演示单价表 demo prices written: {prices}（虚构，仅供演示 made up）",
+                  markup=False)
 
 
 @app.command()

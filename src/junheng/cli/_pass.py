@@ -40,6 +40,10 @@ def command(name: str, out: Console, err: Console):  # -> Callable
         budget: Annotated[float | None, typer.Option(
             min=0, help="每县预算（万元）；不足以达标时给出预算内达标学校最多的方案和缺口 / each "
                         "county's budget (万元)")] = None,
+        years: Annotated[int, typer.Option(
+            min=1, max=20, help="分几年实施：每年花费不超过预算（无预算时为总费用）的平均份额，先做能"
+                                "使学校达标的 / phase the actions over this many years, each "
+                                "within its share of the budget")] = 1,
         hire_years: Annotated[int, typer.Option(
             "--hire-years", min=1, max=40, help="新聘教师按几年的人员经费计入成本 / years of a "
                                                 "new teacher's pay counted in the cost")] = 1,
@@ -89,7 +93,8 @@ def command(name: str, out: Console, err: Console):  # -> Callable
                     dataset = rotated.dataset_after
                 progress.update(task, description="求解 solving…")
                 plan = investment.plan_pass(dataset, profile, table, levers=levers,
-                                            hire_years=hire_years, budget_wan=budget, year=year,
+                                            hire_years=hire_years, budget_wan=budget, years=years,
+                                            year=year,
                                             time_limit=time_limit)
             except InputError as exc:
                 progress.stop()

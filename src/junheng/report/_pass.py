@@ -74,9 +74,34 @@ def _names(plan: Any) -> dict[str, str]:
 
 def by_kind(plan: Any) -> pl.DataFrame:
     """County totals per kind of action: amount, cost, school–stages."""
+    order = {k: i for i, k in enumerate(KIND_WORDS)}  # buildings, rooms, then teachers
     return (plan.actions.group_by("county", "kind")
             .agg(pl.col("amount").sum(), pl.col("cost_yuan").sum(), pl.len().alias("units"))
-            .sort("county", "kind"))
+            .sort("county", pl.col("kind").replace_strict(order, return_dtype=pl.Int64)))
+
+
+def phase_text(phase: int, lang: Lang) -> str:
+    return f"第 {phase} 年" if lang == "zh" else f"year {phase}"
+
+
+def _print_by_year(plan: Any, county: str, console: Console, lang: Lang) -> None:
+    zh = lang == "zh"
+    share = (("预算", "the budget") if plan.budget_yuan is not None
+             else ("总费用", "the cost"))[0 if zh else 1]
+    table = Table(show_header=True, box=None, padding=(0, 2),
+                  title=(f"分年度实施（累计花费不超过{share}的平均份额，先做能使学校达标的）" if zh else
+                         f"By year (spending to date within even shares of {share}; schools "
+                         "that come to the rule first)"), title_justify="left")
+    for head in (("年度", "Year"), ("当年费用", "Cost"), ("累计", "To date"),
+                 ("达标学校（学段）", "Meeting the rule"), ("资源配置", "Resources")):
+        table.add_column(head[0 if zh else 1], justify="left" if head[1] == "Year"
+                         else "right")
+    for r in plan.by_year.filter(pl.col("county") == county).iter_rows(named=True):
+        table.add_row(phase_text(r["phase"], lang), money(r["cost_yuan"], lang),
+                      money(r["cumulative_yuan"], lang),
+                      f"{r['schools_meeting_rule']} / {r['schools_evaluated']}",
+                      t(r["resources_verdict"], lang))
+    console.print(table)
 
 
 def print_pass_plan(plan: Any, console: Console, lang: Lang = "zh", files: bool = False) -> None:
@@ -117,6 +142,8 @@ def print_pass_plan(plan: Any, console: Console, lang: Lang = "zh", files: bool 
             table.add_row(kind_text(k["kind"], lang), amount_text(k["kind"], k["amount"], lang),
                           str(k["units"]), money(k["cost_yuan"], lang))
         console.print(table)
+        if plan.years > 1:
+            _print_by_year(plan, county, console, lang)
     if plan.unreachable is not None and plan.unreachable.height:
         names = _names(plan)
         n = plan.unreachable.height
@@ -141,7 +168,8 @@ def plan_dict(plan: Any) -> dict[str, Any]:
                                 for c, v in plan.naive_cost_yuan.items()},
             "shortfall_yuan": plan.shortfall_yuan,
             "warnings": [{"zh": zh, "en": en} for zh, en in plan.warnings],
-            "actions": plan.actions.to_dicts(),
+            "years": plan.years, "actions": plan.actions.to_dicts(),
+            "by_year": plan.by_year.to_dicts(),
             "unreachable": [] if plan.unreachable is None else plan.unreachable.to_dicts(),
             "counties": [{"county": r["county"], "before": r["resources_verdict"],
                           "after": a["resources_verdict"],
@@ -171,12 +199,13 @@ def write_pass_plan(plan: Any, folder: str | Path, lang: Lang = "zh") -> list[Pa
                 ("数量" if zh else "Amount", 10, "int"), ("单位" if zh else "Unit", 6, "text"),
                 ("单价（元）" if zh else "Unit cost (yuan)", 12, "num2"),
                 ("费用（万元）" if zh else "Cost (10k yuan)", 12, "num2"),
-                ("所补指标" if zh else "Indicator", 28, "wrap")],
+                ("所补指标" if zh else "Indicator", 28, "wrap"),
+                ("实施年度" if zh else "Year", 8, "text")],
                 [[r["county"], names.get(r["school_id"], r["school_id"]), r["school_id"],
                   t(r["stage"], lang), kind_text(r["kind"], lang), r["amount"],
                   KIND_WORDS[r["kind"]][2 if zh else 3], r["unit_cost_yuan"],
                   r["cost_yuan"] / 10_000,
-                  closes(std, r["kind"], lang)]
+                  closes(std, r["kind"], lang), phase_text(r["phase"], lang)]
                  for r in plan.actions.iter_rows(named=True)])
             ws = book.wb.add_worksheet("按类汇总" if zh else "By kind")
             book.table(ws, 0, [
@@ -186,6 +215,18 @@ def write_pass_plan(plan: Any, folder: str | Path, lang: Lang = "zh") -> list[Pa
                 ("费用（万元）" if zh else "Cost (10k yuan)", 12, "num2")],
                 [[r["county"], kind_text(r["kind"], lang), r["amount"], r["units"],
                   r["cost_yuan"] / 10_000] for r in by_kind(plan).iter_rows(named=True)])
+            ws = book.wb.add_worksheet("分年度" if zh else "By year")
+            book.table(ws, 0, [
+                ("县区" if zh else "County", 10, "text"), ("年度" if zh else "Year", 8, "text"),
+                ("当年费用（万元）" if zh else "Cost (10k yuan)", 14, "num2"),
+                ("累计（万元）" if zh else "To date (10k yuan)", 14, "num2"),
+                ("达标学校（学段）" if zh else "Meeting the rule", 14, "int"),
+                ("参评学校（学段）" if zh else "Evaluated", 14, "int"),
+                ("资源配置" if zh else "Resources", 12, "text")],
+                [[r["county"], phase_text(r["phase"], lang), r["cost_yuan"] / 10_000,
+                  r["cumulative_yuan"] / 10_000, r["schools_meeting_rule"],
+                  r["schools_evaluated"], t(r["resources_verdict"], lang)]
+                 for r in plan.by_year.iter_rows(named=True)])
             ws = book.wb.add_worksheet("措施无法解决" if zh else "Beyond these levers")
             rows = [] if plan.unreachable is None else [
                 [r["county"], names.get(r["school_id"], r["school_id"]), t(r["stage"], lang),

@@ -15,6 +15,7 @@ from junheng.plan._base import PlanResult, Progress, per_county
 from junheng.plan._milp import LevelResult
 from junheng.plan.investment.input import county_problems, room_needs
 from junheng.plan.investment.model import UNIT_KINDS, PassModel
+from junheng.plan.investment.phasing import phase_actions
 from junheng.standards import Standard, load_standard
 
 FACILITY_COLUMN = {"teaching_area_m2": "teaching_area_m2", "sports_area_m2": "sports_area_m2",
@@ -24,13 +25,19 @@ INVESTMENT = ("teaching_area_m2", "sports_area_m2", "equipment_yuan", "multimedi
 RECRUITMENT = ("hire_qualified", "hire_pe_art", "appoint_backbone")
 ACTION_COLUMNS = {"county": pl.String, "school_id": pl.String, "stage": pl.String,
                   "kind": pl.String, "amount": pl.Int64, "unit_cost_yuan": pl.Float64,
-                  "cost_yuan": pl.Float64}
+                  "cost_yuan": pl.Float64, "phase": pl.Int64}
+BY_YEAR_COLUMNS = {"county": pl.String, "phase": pl.Int64, "cost_yuan": pl.Float64,
+                   "cumulative_yuan": pl.Float64, "schools_meeting_rule": pl.Int64,
+                   "schools_evaluated": pl.Int64, "resources_verdict": pl.String}
 
 
 @dataclass
 class PassPlan(PlanResult):
     """The plan: ``actions`` (county, school_id, stage, kind, amount, unit_cost_yuan,
-    cost_yuan), the cost per county, the units no priced lever can bring to the rule
+    cost_yuan, phase — the year 1..``years`` it is done in), ``by_year`` (per county and year:
+    the cost, the cost to date, and the evaluation of the tables with the actions done by
+    then: school–stages meeting the rule and the resource part's verdict), the cost per
+    county, the units no priced lever can bring to the rule
     (``unreachable``: county, school_id, stage, why_zh, why_en) and the counties for which no
     plan meets every rule (``infeasible``)."""
 
@@ -44,20 +51,22 @@ class PassPlan(PlanResult):
     naive_cost_yuan: dict[str, float] = field(default_factory=dict)
     shortfall_yuan: dict[str, float] = field(default_factory=dict)
     budget_yuan: float | None = None
+    years: int = 1
+    by_year: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=BY_YEAR_COLUMNS))
 
     @property
     def cost_yuan(self) -> float:
         return float(self.actions.get_column("cost_yuan").sum() or 0.0)
 
     def tables(self) -> dict[str, pl.DataFrame]:
-        return {"actions": self.actions,
+        return {"actions": self.actions, "by_year": self.by_year,
                 "unreachable": self.unreachable if self.unreachable is not None
                 else pl.DataFrame()}
 
 
 def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", prices: Any = None,
               levers: tuple[str, ...] = INVESTMENT + RECRUITMENT, hire_years: int = 1,
-              budget_wan: float | None = None, year: int | None = None,
+              budget_wan: float | None = None, years: int = 1, year: int | None = None,
               time_limit: float = 30.0, seed: int = 0,
               progress: Progress | None = None) -> PassPlan:
     """The least-cost investment and recruitment that make each county pass the resource
@@ -65,9 +74,11 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
 
     ``prices``: a ``Prices`` (unit costs, multipliers, land, posts, closures); only the
     ``levers`` it prices are used. ``hire_years``: a hire costs its yearly price this many
-    years. ``budget_wan``: each county's budget in 万元; when passing costs more, the plan
-    is instead the most school–stages meeting the rule within it, and ``shortfall_yuan``
-    says what is missing to pass.
+    years. ``budget_wan``: each county's budget in 万元 over all ``years``; when passing
+    costs more, the plan is instead the most school–stages meeting the rule within it, and
+    ``shortfall_yuan`` says what is missing to pass. ``years``: the actions are phased over
+    this many years, each year spending at most its even share of the budget (of the plan's
+    cost without one), schools that come to the rule first (``junheng.plan.investment.phasing``).
     """
     started = time.perf_counter()
     std = standard if isinstance(standard, Standard) else load_standard(standard)
@@ -119,8 +130,7 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
             rows.append((county, school_id, stage, lever, amount, costs[lever],
                          costs[lever] * amount))
     rows += [r for county, rs in rooms.items() if county not in infeasible for r in rs]
-    actions = pl.DataFrame(rows, schema=ACTION_COLUMNS, orient="row").sort(
-        "county", "school_id", "stage", "kind")  # a school's actions together
+    actions = pl.DataFrame([(*r, 1) for r in rows], schema=ACTION_COLUMNS, orient="row")
     unreachable = pl.DataFrame(
         [(c, u.school_id, u.stage, zh, en) for c, p in problems.items()
          for u, zh, en in p.unreachable],
@@ -128,6 +138,18 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
                 "why_zh": pl.String, "why_en": pl.String}, orient="row")
     after_data = apply_actions(dataset, actions, before)
     after = evaluate(after_data, std, year=before.year)
+    if years > 1:
+        # a school's benefit: its school–stages that come to the rule with its actions
+        came = (after.schools.filter("meets_rule").join(
+            before.schools.filter("meets_rule"), on=["school_id", "stage"], how="anti")
+            .group_by("county", "school_id").len())
+        actions, phasing = phase_actions(
+            actions.drop("phase"), {(c, s): n for c, s, n in came.iter_rows()}, years,
+            budget, time_limit, seed)
+        for county, lv in phasing.items():
+            levels.setdefault(county, []).extend(lv)
+    actions = actions.sort("county", "school_id", "stage", "kind")  # a school's actions together
+    by_year = _by_year(dataset, std, before, actions, after, years)
     warnings = [(f"{c}：没有满足全部规则的方案", f"{c}: no plan meets every rule")
                 for c in infeasible]
     warnings += [(f"{c}：预算不足以达标，还差 {v / 10_000:,.2f} 万元；方案为预算内达标学校（学段）最多的做法",
@@ -140,7 +162,27 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
                     # the naive plan buys item 3's rooms too: both sides compare like with like
                     naive_cost_yuan={c: naive_cost(p) + rooms_cost.get(c, 0.0)
                                      for c, p in problems.items()},
-                    shortfall_yuan=shortfall, budget_yuan=budget)
+                    shortfall_yuan=shortfall, budget_yuan=budget, years=years,
+                    by_year=by_year)
+
+
+def _by_year(dataset: Dataset, std: Standard, before: Any, actions: pl.DataFrame, after: Any,
+             years: int) -> pl.DataFrame:
+    """Per county and year: the cost, the cost to date, and the evaluation with the actions
+    done by the end of that year (the last year's is the plan's ``after``)."""
+    rows = []
+    for phase in range(1, years + 1):
+        done = actions.filter(pl.col("phase") <= phase)
+        evaluation = after if phase == years else evaluate(
+            apply_actions(dataset, done, before), std, year=before.year)
+        for r in evaluation.counties.iter_rows(named=True):
+            mine = actions.filter(pl.col("county") == r["county"])
+            rows.append((r["county"], phase,
+                         float(mine.filter(pl.col("phase") == phase)["cost_yuan"].sum() or 0),
+                         float(mine.filter(pl.col("phase") <= phase)["cost_yuan"].sum() or 0),
+                         r["schools_meeting_rule"], r["schools_evaluated"],
+                         r["resources_verdict"]))
+    return pl.DataFrame(rows, schema=BY_YEAR_COLUMNS, orient="row").sort("county", "phase")
 
 
 def naive_cost(problem: Any) -> float:

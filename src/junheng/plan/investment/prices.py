@@ -487,12 +487,15 @@ EXAMPLE_PRICES: dict[str, float] = {
     "music_rooms": 200000, "art_rooms": 200000, "hire_qualified": 120000, "hire_pe_art": 120000,
     "appoint_backbone": 10000,
 }
+DEMO_NOTE = "虚构的演示单价，仅供示例县使用 / made-up demo price for the sample county"
 _PRICE_NOTE = ("请填写本地单价（元）。junheng 不提供任何默认价格。/ Enter your local price in "
                "yuan; junheng has no default prices.")
 
 
-def write_prices_template(path: str | Path) -> Path:
-    """Write the empty price table to ``path`` (atomically); return the path.
+def write_prices_template(path: str | Path, demo: bool = False) -> Path:
+    """Write the empty price table to ``path`` (atomically); return the path. ``demo``: the
+    单价 sheet filled with the made-up example prices, each row saying so (for the sample
+    county of ``junheng sample --prices``; never a bureau's prices).
 
     >>> import tempfile, pathlib
     >>> out = write_prices_template(pathlib.Path(tempfile.mkdtemp()) / "单价.xlsx")
@@ -526,7 +529,7 @@ def write_prices_template(path: str | Path) -> Path:
             sheet = book.add_worksheet(table.zh)
             _write_headers(sheet, table, fmt)
             if table is PRICES:
-                _write_price_rows(sheet, fmt)
+                _write_price_rows(sheet, fmt, demo)
             else:
                 _write_validations(sheet, table)
         _write_example(book, fmt)
@@ -575,10 +578,13 @@ def _write_validations(sheet, table: Table) -> None:
             sheet.data_validation(2, j, _ROWS, j, {**rule, "error_title": col.zh})
 
 
-def _write_price_rows(sheet, fmt: dict) -> None:
+def _write_price_rows(sheet, fmt: dict, demo: bool = False) -> None:
     for i, kind in enumerate(KINDS, start=2):
         sheet.write_string(i, 0, KIND_LABELS[kind])
         sheet.write_string(i, 1, KIND_UNITS[kind])
+        if demo:
+            sheet.write_number(i, 2, EXAMPLE_PRICES[kind])
+            sheet.write_string(i, 3, DEMO_NOTE)
     sheet.data_validation(2, 0, _ROWS, 0, {"validate": "list",
                                            "source": [KIND_LABELS[k] for k in KINDS],
                                            "error_title": "项目",
