@@ -47,7 +47,7 @@ def test_leaving_one_indicator_at_85_percent_is_used_when_cheaper(tmp_path):
     case = CASES["floor_cheaper"]()
     _, plan = _plan(case, tmp_path)
     # Two PE/art hires (160 000) rather than one hire and 450 m² of sports ground (215 000).
-    assert plan.actions.select("school_id", "kind", "amount").rows() == [
+    assert plan.actions.group_by("school_id", "kind").agg(pl.col("amount").sum()).rows() == [
         ("S1", "hire_pe_art", 2)]
     case3 = CASES["floor_cheaper"]()
     case3.hire_years = 3  # the hires now cost three years: 1 hire + 450 m² = 375 000 wins
@@ -101,3 +101,40 @@ def test_the_command_writes_the_plan_and_exits_0(tmp_path):
                           str(tmp_path / "none.xlsx")], capture_output=True, text=True,
                          timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    unpriced = subprocess.run([sys.executable, "-c", "from junheng.cli import main; main()",
+                               "plan", "investment", str(data)], capture_output=True, text=True,
+                              timeout=120)
+    assert unpriced.returncode == 2 and "需要单价表" in unpriced.stderr
+
+
+def test_recruitment_without_a_price_table_hires_the_fewest_teachers(tmp_path):
+    from junheng.plan.investment.planner import RECRUITMENT
+    from pass_checker import threshold_grid
+
+    case = CASES["floor_cheaper"]()
+    data = junheng.load(write_xlsx(tmp_path / "c.xlsx", case.tables))
+    plan = plan_pass(data, prices=None, levers=RECRUITMENT, time_limit=30)
+    people = dict.fromkeys(RECRUITMENT, 1)  # each teacher hired or appointed counts 1
+    grid = {k: v for k, v in threshold_grid(case.tables).items() if k[2] in RECRUITMENT}
+    fewest = brute_force(data, people, grid).min_cost
+    assert fewest is not None and not plan.priced
+    assert plan.actions["amount"].sum() == plan.cost_yuan == fewest
+    assert check_plan(data, plan.actions, people, expected_min_cost=fewest) == []
+
+
+def test_pe_art_hires_go_to_the_subjects_the_school_has_fewest_of(tmp_path):
+    from junheng.plan.investment.planner import ACTION_COLUMNS, _by_subject
+
+    data = junheng.load(write_xlsx(tmp_path / "c.xlsx", CASES["floor_cheaper"]().tables))
+    # S1 primary by hand: two PE teachers, no music, one art teacher among the full-time ones
+    teachers = pl.DataFrame({"teacher_id": ["a", "b", "c", "d"], "school_id": ["S1"] * 4,
+                             "stage": [None] * 4, "subject": ["pe", "pe", "art", "music"],
+                             "full_time": [True, True, True, False]})
+    data = __import__("dataclasses").replace(data, teachers=teachers)
+    actions = pl.DataFrame([("县", "S1", "primary", "hire_pe_art", 3, 10.0, 30.0, 1, None)],
+                           schema=ACTION_COLUMNS, orient="row")
+    split = _by_subject(actions, data, junheng.load_standard("quality-2017"))
+    # counts pe 2, music 0, art 1: music (0), then music (1, before art in the profile's
+    # order), then art (1 < music 2, pe 2)
+    assert sorted(split.select("subject", "amount", "cost_yuan").rows()) == [
+        ("art", 1, 10.0), ("music", 2, 20.0)]

@@ -32,9 +32,11 @@ def command(name: str, out: Console, err: Console):  # -> Callable
     def run(
         input: Annotated[Path, typer.Argument(help="县域数据：.xlsx 或 CSV/Parquet 文件夹 / "
                                                    "county workbook or folder")],
-        prices: Annotated[Path, typer.Option(
-            "--prices", help="单价表（junheng template --prices 生成模板）/ the price table "
-                             "(junheng template --prices writes its template)")],
+        prices: Annotated[Path | None, typer.Option(
+            "--prices", help="单价表（junheng template --prices 生成模板）；plan recruitment 可不"
+                             "给，即按最少人数 / the price table (junheng template --prices "
+                             "writes its template); without it recruitment hires the fewest "
+                             "teachers")] = None,
         output: Annotated[Path | None, typer.Option(
             "-o", "--output", help="写出方案的文件夹（xlsx + json）/ folder for the plan")] = None,
         budget: Annotated[float | None, typer.Option(
@@ -68,7 +70,14 @@ def command(name: str, out: Console, err: Console):  # -> Callable
         from junheng.report._pass import print_pass_plan, write_pass_plan
         from junheng.standards import load_standard
 
-        inputs = [input, prices, *input_files(standard)]
+        if prices is None and (name != "recruitment" or budget is not None):
+            err.print("  需要单价表：请加 --prices 文件（junheng template --prices 生成模板；只有不设预算的 "
+                      "plan recruitment 可以不给）", markup=False)
+            err.print("  a price table is needed: add --prices FILE (junheng template --prices "
+                      "writes its template; only plan recruitment without a budget does "
+                      "without)", markup=False)
+            raise typer.Exit(2)
+        inputs = [input, *([prices] if prices else []), *input_files(standard)]
         check_outputs(inputs, {}, {"--output": output})
         levers = {"investment": investment.INVESTMENT, "recruitment": investment.RECRUITMENT,
                   "pass": investment.INVESTMENT + investment.RECRUITMENT}[name]
@@ -82,7 +91,7 @@ def command(name: str, out: Console, err: Console):  # -> Callable
 
                     dataset = _projected(dataset, profile, year, Scenario.central, progress,
                                          task).dataset(year)
-                table = read_prices(prices, dataset)
+                table = None if prices is None else read_prices(prices, dataset)
                 rotated = None
                 if name == "pass":  # rotation is free: planned first, on its own rules
                     from junheng.plan.rotation import plan_rotation

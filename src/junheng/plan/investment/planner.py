@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from junheng.errors import PlanError
 from junheng.evaluate import evaluate
 from junheng.model.dataset import Dataset
 from junheng.plan._base import PlanResult, Progress, per_county
@@ -16,6 +17,7 @@ from junheng.plan._milp import LevelResult
 from junheng.plan.investment.input import county_problems, room_needs
 from junheng.plan.investment.model import UNIT_KINDS, PassModel
 from junheng.plan.investment.phasing import phase_actions
+from junheng.plan.investment.prices import Prices
 from junheng.standards import Standard, load_standard
 
 FACILITY_COLUMN = {"teaching_area_m2": "teaching_area_m2", "sports_area_m2": "sports_area_m2",
@@ -25,7 +27,7 @@ INVESTMENT = ("teaching_area_m2", "sports_area_m2", "equipment_yuan", "multimedi
 RECRUITMENT = ("hire_qualified", "hire_pe_art", "appoint_backbone")
 ACTION_COLUMNS = {"county": pl.String, "school_id": pl.String, "stage": pl.String,
                   "kind": pl.String, "amount": pl.Int64, "unit_cost_yuan": pl.Float64,
-                  "cost_yuan": pl.Float64, "phase": pl.Int64}
+                  "cost_yuan": pl.Float64, "phase": pl.Int64, "subject": pl.String}
 BY_YEAR_COLUMNS = {"county": pl.String, "phase": pl.Int64, "cost_yuan": pl.Float64,
                    "cumulative_yuan": pl.Float64, "schools_meeting_rule": pl.Int64,
                    "schools_evaluated": pl.Int64, "resources_verdict": pl.String}
@@ -34,7 +36,8 @@ BY_YEAR_COLUMNS = {"county": pl.String, "phase": pl.Int64, "cost_yuan": pl.Float
 @dataclass
 class PassPlan(PlanResult):
     """The plan: ``actions`` (county, school_id, stage, kind, amount, unit_cost_yuan,
-    cost_yuan, phase — the year 1..``years`` it is done in), ``by_year`` (per county and year:
+    cost_yuan, phase — the year 1..``years`` it is done in —, subject — the suggested subject of
+    a PE/art hire), ``by_year`` (per county and year:
     the cost, the cost to date, and the evaluation of the tables with the actions done by
     then: school–stages meeting the rule and the resource part's verdict), the cost per
     county, the units no priced lever can bring to the rule
@@ -52,6 +55,10 @@ class PassPlan(PlanResult):
     shortfall_yuan: dict[str, float] = field(default_factory=dict)
     budget_yuan: float | None = None
     years: int = 1
+    # False: made without a price table (recruitment only): each teacher hired or appointed
+    # counts 1, so the "cost" columns count teachers
+    priced: bool = True
+    levers: tuple[str, ...] = ()
     by_year: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=BY_YEAR_COLUMNS))
 
     @property
@@ -73,7 +80,8 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
     part (the formulation: ``junheng.plan.investment.model``), applied and re-evaluated.
 
     ``prices``: a ``Prices`` (unit costs, multipliers, land, posts, closures); only the
-    ``levers`` it prices are used. ``hire_years``: a hire costs its yearly price this many
+    ``levers`` it prices are used. Without one (recruitment levers only), each teacher hired
+    or appointed counts 1: the plan with the fewest teachers, ``priced`` False. ``hire_years``: a hire costs its yearly price this many
     years. ``budget_wan``: each county's budget in 万元 over all ``years``; when passing
     costs more, the plan is instead the most school–stages meeting the rule within it, and
     ``shortfall_yuan`` says what is missing to pass. ``years``: the actions are phased over
@@ -81,6 +89,15 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
     cost without one), schools that come to the rule first (``junheng.plan.investment.phasing``).
     """
     started = time.perf_counter()
+    priced = prices is not None
+    if not priced:
+        if set(levers) - set(RECRUITMENT) or budget_wan is not None:
+            raise PlanError("prices", [(
+                "投入（校舍、场地、设备）和预算需要单价表：请加 --prices（junheng template --prices "
+                "生成模板）", "investment and a budget need a price table: add --prices "
+                "(junheng template --prices writes its template)")])
+        prices = Prices(unit_costs=dict.fromkeys(RECRUITMENT, 1.0))
+        hire_years = 1
     std = standard if isinstance(standard, Standard) else load_standard(standard)
     before = evaluate(dataset, std, year=year)
     problems = {p.county: p for p in county_problems(before, dataset, prices, levers,
@@ -130,7 +147,8 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
             rows.append((county, school_id, stage, lever, amount, costs[lever],
                          costs[lever] * amount))
     rows += [r for county, rs in rooms.items() if county not in infeasible for r in rs]
-    actions = pl.DataFrame([(*r, 1) for r in rows], schema=ACTION_COLUMNS, orient="row")
+    actions = _by_subject(pl.DataFrame([(*r, 1, None) for r in rows], schema=ACTION_COLUMNS,
+                                       orient="row"), dataset, std)
     unreachable = pl.DataFrame(
         [(c, u.school_id, u.stage, zh, en) for c, p in problems.items()
          for u, zh, en in p.unreachable],
@@ -148,7 +166,9 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
             budget, time_limit, seed)
         for county, lv in phasing.items():
             levels.setdefault(county, []).extend(lv)
-    actions = actions.sort("county", "school_id", "stage", "kind")  # a school's actions together
+    # a school's actions together
+    actions = actions.select(list(ACTION_COLUMNS)).sort("county", "school_id", "stage", "kind",
+                                                  "subject", nulls_last=True)
     by_year = _by_year(dataset, std, before, actions, after, years)
     warnings = [(f"{c}：没有满足全部规则的方案", f"{c}: no plan meets every rule")
                 for c in infeasible]
@@ -163,7 +183,7 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
                     naive_cost_yuan={c: naive_cost(p) + rooms_cost.get(c, 0.0)
                                      for c, p in problems.items()},
                     shortfall_yuan=shortfall, budget_yuan=budget, years=years,
-                    by_year=by_year)
+                    by_year=by_year, priced=priced, levers=tuple(levers))
 
 
 def _by_year(dataset: Dataset, std: Standard, before: Any, actions: pl.DataFrame, after: Any,
@@ -183,6 +203,33 @@ def _by_year(dataset: Dataset, std: Standard, before: Any, actions: pl.DataFrame
                          r["schools_meeting_rule"], r["schools_evaluated"],
                          r["resources_verdict"]))
     return pl.DataFrame(rows, schema=BY_YEAR_COLUMNS, orient="row").sort("county", "phase")
+
+
+def _by_subject(actions: pl.DataFrame, dataset: Dataset, std: Standard) -> pl.DataFrame:
+    """Each PE/art hire given a subject of the profile's PE/art group (体育, 音乐, 美术): the one
+    the school–stage has the fewest full-time teachers of, ties in the profile's order. The
+    indicator counts them alike, so this is a suggestion the bureau may change."""
+    hires = actions.filter(pl.col("kind") == "hire_pe_art")
+    if hires.height == 0:
+        return actions
+    subjects = std.teacher_groups.get("pe_art", {}).get("subject", {})
+    teachers = dataset.teachers.filter(pl.col("full_time")) if std.full_time_only \
+        else dataset.teachers
+    rows = []
+    for r in hires.iter_rows(named=True):
+        mine = subjects.get(r["stage"]) or ["pe"]
+        here = teachers.filter((pl.col("school_id") == r["school_id"]) & (
+            pl.col("stage").is_null() | (pl.col("stage") == r["stage"])))
+        count = {s: here.filter(pl.col("subject") == s).height for s in mine}
+        given = dict.fromkeys(mine, 0)
+        for _ in range(r["amount"]):
+            pick = min(mine, key=lambda s: (count[s], mine.index(s)))
+            count[pick] += 1
+            given[pick] += 1
+        rows += [{**r, "amount": n, "cost_yuan": r["unit_cost_yuan"] * n, "subject": s}
+                 for s, n in given.items() if n]
+    return pl.concat([actions.filter(pl.col("kind") != "hire_pe_art"),
+                      pl.DataFrame(rows, schema=ACTION_COLUMNS)])
 
 
 def naive_cost(problem: Any) -> float:
@@ -262,9 +309,11 @@ def apply_actions(dataset: Dataset, actions: pl.DataFrame, evaluation: Any) -> D
             named=True):
         for k in range(r["amount"]):
             new_rows.append({
-                "teacher_id": f"新聘-{r['school_id']}-{r['stage']}-{r['kind']}-{k + 1}",
+                "teacher_id": f"新聘-{r['school_id']}-{r['stage']}-"
+                              f"{r.get('subject') or r['kind']}-{k + 1}",
                 "school_id": r["school_id"], "stage": r["stage"],
-                "subject": "pe" if r["kind"] == "hire_pe_art" else "other",
+                "subject": r.get("subject") or ("pe" if r["kind"] == "hire_pe_art"
+                                                else "other"),
                 "full_time": True, "education": "bachelor", "backbone": "none"})
     appoint = {(r["school_id"], r["stage"]): r["amount"] for r in actions.filter(
         pl.col("kind") == "appoint_backbone").iter_rows(named=True)}
