@@ -167,9 +167,6 @@ def test_one_year_puts_everything_in_year_1():
         assert brute_force(costs, benefit, 1, budget)[1] == [{"A": 1, "B": 1, "C": 1}]
 
 
-@pytest.mark.xfail(strict=True, reason="phasing.py: the tie-break weight (t − 1)·(i + 1) makes "
-                   "the higher school id earlier, not the lower one as documented; and at "
-                   "1e-6 the 'order' level is under HiGHS's absolute gap")
 def test_ties_go_to_the_lowest_school_id_first():
     # Three equal bundles, no benefit, 100 a year: every one-a-year order ties on (1) and (2).
     costs = {"A": 100, "B": 100, "C": 100}

@@ -16,7 +16,8 @@ B is the county's budget, or the plan's cost when there is none (spending spread
 last year has no cap of its own beyond B, so every plan can be phased. Objectives, in order:
 (1) the fewest school–stage-years still below the rule, Σ_b w_b · Σ_t (t − 1) · y_bt — the
 schools that come to the rule cheaply first; (2) money spent as early as its share allows,
-Σ_b c_b · Σ_t (t − 1) · y_bt (the CVs improve sooner); ties then go to the lowest school id.
+Σ_b c_b · Σ_t (t − 1) · y_bt (the CVs improve sooner); (3) ties: Σ_b (n − i_b) · Σ_t (t − 1) ·
+y_bt with i_b the bundle's rank by school id, so a lower id goes earlier.
 
 A hire's cost (its ``hire_years`` teacher-years together) is booked in the year of hiring.
 """
@@ -60,8 +61,9 @@ def phase_bundles(costs: Mapping[Bundle, float], benefit: Mapping[Bundle, int], 
             for t in range(2, years + 1) if benefit.get(b, 0)}
     spend = {y[b, t]: costs[b] * (t - 1) for b in bundles for t in range(2, years + 1)
              if costs[b]}
-    # ties: the lower school id earlier (a fixed order, so a proven plan is reproducible)
-    order = {y[b, t]: 1e-6 * (t - 1) * (i + 1) / len(bundles)
+    # ties: a lower school id's delay weighs more, so it goes earlier (whole weights: a 1e-6
+    # weight would sit inside the solver's absolute gap)
+    order = {y[b, t]: float((t - 1) * (len(bundles) - i))
              for i, b in enumerate(bundles) for t in range(2, years + 1)}
     start = [0.0] * milp.n_vars
     for b, t in _greedy(bundles, costs, benefit, years, cap).items():
@@ -69,7 +71,7 @@ def phase_bundles(costs: Mapping[Bundle, float], benefit: Mapping[Bundle, int], 
     solved = solve_lexicographic(milp, [("late_schools", late), ("late_spending", spend),
                                         ("order", order)],
                                  time_limit=time_limit, seed=seed, start=start,
-                                 shares=[3, 2, 1], integral={"late_schools"})
+                                 shares=[3, 2, 1], integral={"late_schools", "order"})
     solution = solved.solution
     if solution is None:  # cannot happen (the greedy start is feasible); say so if it does
         raise RuntimeError("phasing found no plan")
