@@ -23,9 +23,12 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	mkdir -p build
-	$(BIN)/junheng sample --schools 60 --seed 7 -o build/sample-county.xlsx --force
+	$(BIN)/junheng sample --schools 60 --seed 7 -o build/sample-county.xlsx --force \
+	  --prices build/sample-prices.xlsx
 	$(BIN)/junheng evaluate build/sample-county.xlsx --report build/sample-report
 	$(BIN)/junheng plan rotation build/sample-county.xlsx --time-limit 20 -o build/sample-plan
+	$(BIN)/junheng plan pass build/sample-county.xlsx --prices build/sample-prices.xlsx \
+	  --years 3 --time-limit 20 -o build/sample-pass
 
 $(BROWSER) $(CJK_FONT) $(PDFTOTEXT):
 	$(APT) install -y chromium fonts-noto-cjk poppler-utils \
