@@ -172,9 +172,21 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
     by_year = _by_year(dataset, std, before, actions, after, years)
     warnings = [(f"{c}：没有满足全部规则的方案", f"{c}: no plan meets every rule")
                 for c in infeasible]
-    warnings += [(f"{c}：预算不足以达标，还差 {v / 10_000:,.2f} 万元；方案为预算内达标学校（学段）最多的做法",
-                  f"{c}: the budget is {v / 10_000:,.2f} 万元 short of passing; the plan brings "
-                  "the most school–stages to the rule within it") for c, v in shortfall.items()]
+    beyond = unreachable.group_by("county").len()
+    beyond = dict(beyond.iter_rows()) if beyond.height else {}
+    for c, v in shortfall.items():
+        if beyond.get(c):  # no budget passes: say what the money is short of
+            warnings.append((
+                f"{c}：预算不足，使措施能及的学校（学段）全部达标还差 {v / 10_000:,.2f} 万元（另有 "
+                f"{beyond[c]} 个本方案的措施无法使其达标）；方案为预算内达标学校（学段）最多的做法",
+                f"{c}: the budget is {v / 10_000:,.2f} 万元 short of bringing every school–stage "
+                f"these levers can reach to the rule ({beyond[c]} more are beyond them); the "
+                "plan brings the most school–stages to the rule within it"))
+        else:
+            warnings.append((
+                f"{c}：预算不足以达标，还差 {v / 10_000:,.2f} 万元；方案为预算内达标学校（学段）最多的做法",
+                f"{c}: the budget is {v / 10_000:,.2f} 万元 short of passing; the plan brings "
+                "the most school–stages to the rule within it"))
     return PassPlan(rules=None, year=before.year, before=before,  # type: ignore[arg-type]
                     after=after, dataset_after=after_data, levels=levels, warnings=warnings,
                     seconds=time.perf_counter() - started, actions=actions,
