@@ -77,6 +77,20 @@ def test_a_school_that_no_lever_can_bring_to_the_rule_is_named(tmp_path):
     assert plan.after.counties["resources_verdict"].to_list() == ["fail"]
 
 
+
+def test_a_shortfall_beside_unreachable_schools_is_not_called_short_of_passing():
+    from junheng.plan.investment.planner import _shortfall_warnings
+
+    unreachable = pl.DataFrame({"county": ["甲县"], "school_id": ["N1"], "stage": ["primary"],
+                                "why_zh": ["…"], "why_en": ["…"]})
+    (zh_a, en_a), (zh_b, _) = _shortfall_warnings({"甲县": 123_400.0, "乙县": 5_000.0},
+                                                  unreachable)
+    # 甲县 has a school–stage no budget brings to the rule; 乙县 has none
+    assert "措施能及的学校（学段）全部达标还差 12.34 万元" in zh_a and "另有 1 个" in zh_a
+    assert "预算不足以达标" not in zh_a and "1 more are beyond them" in en_a
+    assert zh_b.startswith("乙县：预算不足以达标，还差 0.50 万元")
+
+
 def test_the_command_writes_the_plan_and_exits_0(tmp_path):
     import subprocess
     import sys

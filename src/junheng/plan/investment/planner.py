@@ -81,8 +81,8 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
 
     ``prices``: a ``Prices`` (unit costs, multipliers, land, posts, closures); only the
     ``levers`` it prices are used. Without one (recruitment levers only), each teacher hired
-    or appointed counts 1: the plan with the fewest teachers, ``priced`` False. ``hire_years``: a hire costs its yearly price this many
-    years. ``budget_wan``: each county's budget in 万元 over all ``years``; when passing
+    or appointed counts 1: the plan with the fewest teachers, ``priced`` False.
+    ``hire_years``: a hire costs its yearly price this many years. ``budget_wan``: each county's budget in 万元 over all ``years``; when passing
     costs more, the plan is instead the most school–stages meeting the rule within it, and
     ``shortfall_yuan`` says what is missing to pass. ``years``: the actions are phased over
     this many years, each year spending at most its even share of the budget (of the plan's
@@ -172,21 +172,7 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
     by_year = _by_year(dataset, std, before, actions, after, years)
     warnings = [(f"{c}：没有满足全部规则的方案", f"{c}: no plan meets every rule")
                 for c in infeasible]
-    beyond = unreachable.group_by("county").len()
-    beyond = dict(beyond.iter_rows()) if beyond.height else {}
-    for c, v in shortfall.items():
-        if beyond.get(c):  # no budget passes: say what the money is short of
-            warnings.append((
-                f"{c}：预算不足，使措施能及的学校（学段）全部达标还差 {v / 10_000:,.2f} 万元（另有 "
-                f"{beyond[c]} 个本方案的措施无法使其达标）；方案为预算内达标学校（学段）最多的做法",
-                f"{c}: the budget is {v / 10_000:,.2f} 万元 short of bringing every school–stage "
-                f"these levers can reach to the rule ({beyond[c]} more are beyond them); the "
-                "plan brings the most school–stages to the rule within it"))
-        else:
-            warnings.append((
-                f"{c}：预算不足以达标，还差 {v / 10_000:,.2f} 万元；方案为预算内达标学校（学段）最多的做法",
-                f"{c}: the budget is {v / 10_000:,.2f} 万元 short of passing; the plan brings "
-                "the most school–stages to the rule within it"))
+    warnings += _shortfall_warnings(shortfall, unreachable)
     return PassPlan(rules=None, year=before.year, before=before,  # type: ignore[arg-type]
                     after=after, dataset_after=after_data, levels=levels, warnings=warnings,
                     seconds=time.perf_counter() - started, actions=actions,
@@ -196,6 +182,30 @@ def plan_pass(dataset: Dataset, standard: Standard | str = "quality-2017", price
                                      for c, p in problems.items()},
                     shortfall_yuan=shortfall, budget_yuan=budget, years=years,
                     by_year=by_year, priced=priced, levers=tuple(levers))
+
+
+def _shortfall_warnings(shortfall: dict[str, float], unreachable: pl.DataFrame
+                        ) -> list[tuple[str, str]]:
+    """What each county's budget is short of: passing, or — when some school–stages are
+    beyond the levers, so that no budget passes — bringing all the others to the rule."""
+    beyond = dict(unreachable.group_by("county").len().iter_rows()) if unreachable.height \
+        else {}
+    out = []
+    for c, v in shortfall.items():
+        wan = f"{v / 10_000:,.2f}"
+        if beyond.get(c):
+            out.append((
+                f"{c}：预算不足，使措施能及的学校（学段）全部达标还差 {wan} 万元（另有 {beyond[c]} 个"
+                "本方案的措施无法使其达标）；方案为预算内达标学校（学段）最多的做法",
+                f"{c}: the budget is {wan} 万元 short of bringing every school–stage these "
+                f"levers can reach to the rule ({beyond[c]} more are beyond them); the plan "
+                "brings the most school–stages to the rule within it"))
+        else:
+            out.append((
+                f"{c}：预算不足以达标，还差 {wan} 万元；方案为预算内达标学校（学段）最多的做法",
+                f"{c}: the budget is {wan} 万元 short of passing; the plan brings the most "
+                "school–stages to the rule within it"))
+    return out
 
 
 def _by_year(dataset: Dataset, std: Standard, before: Any, actions: pl.DataFrame, after: Any,
