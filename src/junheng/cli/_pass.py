@@ -33,22 +33,20 @@ def command(name: str, out: Console, err: Console):  # -> Callable
         input: Annotated[Path, typer.Argument(help="县域数据：.xlsx 或 CSV/Parquet 文件夹 / "
                                                    "county workbook or folder")],
         prices: Annotated[Path | None, typer.Option(
-            "--prices", help="单价表（junheng template --prices 生成模板）；plan recruitment 可不"
-                             "给，即按最少人数 / the price table (junheng template --prices "
+            "--prices", help="单价表 / the price table (junheng template --prices "
                              "writes its template); without it recruitment hires the fewest "
                              "teachers")] = None,
         output: Annotated[Path | None, typer.Option(
             "-o", "--output", help="写出方案的文件夹（xlsx + json）/ folder for the plan")] = None,
         budget: Annotated[float | None, typer.Option(
-            min=0, help="每县预算（万元）；不足以达标时给出预算内达标学校最多的方案和缺口 / each "
-                        "county's budget (万元)")] = None,
+            min=0, help="每县预算（万元） / each county's budget (万元); when too small: "
+                        "the most schools within it, and the shortfall")] = None,
         years: Annotated[int, typer.Option(
-            min=1, max=20, help="分几年实施：每年花费不超过预算（无预算时为总费用）的平均份额，先做能"
-                                "使学校达标的 / phase the actions over this many years, each "
-                                "within its share of the budget")] = 1,
+            min=1, max=20, help="分几年实施 / phase the actions over this many years, "
+                                "each within its share of the budget")] = 1,
         hire_years: Annotated[int, typer.Option(
-            "--hire-years", min=1, max=40, help="新聘教师按几年的人员经费计入成本 / years of a "
-                                                "new teacher's pay counted in the cost")] = 1,
+            "--hire-years", min=1, max=40, help="新聘教师计几年经费 / years of a new "
+                                                "teacher's pay counted in the cost")] = 1,
         year: Annotated[int | None, typer.Option(
             min=1900, max=2200, help="规划学年 / school year planned")] = None,
         projected: Annotated[bool, typer.Option(
