@@ -272,6 +272,10 @@ from junheng.cli._pass import add_pass_commands  # noqa: E402
 
 add_pass_commands(plan_app, out, err)
 
+from junheng.cli._serve import add_serve_command  # noqa: E402
+
+add_serve_command(app, out, err)
+
 
 @app.command()
 def standards(

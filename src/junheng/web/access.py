@@ -1,0 +1,47 @@
+"""Who sees what: the one place the roles' scopes are decided (every route asks here).
+
+- admin (管理员): every county, and the users and counties themselves;
+- province (省市教育督导部门): the counties of its region;
+- county (县区教育局): its own county — upload its data, evaluate, download the reports;
+- school (学校): its own school's page only;
+- inspector (督导): read-only, the counties of its region or its one county; no teacher rows.
+
+Out of scope is answered as "not found", never "forbidden": a guessed id reveals nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLE_NAMES = {"admin": ("管理员", "administrator"), "province": ("省市教育部门", "province/city office"),
+              "county": ("县区教育局", "county bureau"), "school": ("学校", "school"),
+              "inspector": ("督导", "inspector")}
+
+
+def sees_county(user: Any, county: Any) -> bool:
+    """Whether ``user`` may read ``county``'s evaluation and reports."""
+    if user.role == "admin":
+        return True
+    if user.role == "province":
+        return bool(user.region) and county.region == user.region
+    if user.role == "inspector":
+        if user.county_id is not None:
+            return county.id == user.county_id
+        return bool(user.region) and county.region == user.region
+    return user.role == "county" and county.id == user.county_id
+
+
+def sees_school(user: Any, county: Any, school_id: str) -> bool:
+    """Whether ``user`` may read one school's page."""
+    if user.role == "school":
+        return county.id == user.county_id and school_id == user.school_id
+    return sees_county(user, county)
+
+
+def uploads_to(user: Any, county: Any) -> bool:
+    """Whether ``user`` may submit ``county``'s data (the bureau itself, or an admin)."""
+    return user.role == "admin" or (user.role == "county" and county.id == user.county_id)
+
+
+def is_admin(user: Any) -> bool:
+    return user.role == "admin"
