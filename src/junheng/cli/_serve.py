@@ -28,11 +28,26 @@ def add_serve_command(app: typer.Typer, out: Console, err: Console) -> None:
     ) -> None:
         """启动网页应用 / start the web application."""
         import uvicorn
+        from sqlalchemy.exc import ArgumentError, OperationalError
 
         from junheng.store import open_store
         from junheng.web import create_app
 
-        store = open_store(db, folder=data)
+        try:
+            store = open_store(db, folder=data)
+        except (ArgumentError, OperationalError) as exc:
+            from sqlalchemy.engine import make_url
+
+            try:  # the URL without its password
+                shown = make_url(db).render_as_string(hide_password=True) if db else str(data)
+            except ArgumentError:
+                shown = "（无法解析 unreadable）"
+            err.print(f"  无法打开数据库 {shown}：请检查地址、用户和服务器是否在运行", markup=False)
+            err.print(f"  cannot open the database {shown}: check the URL, the user and that "
+                      "the server is running", markup=False)
+            err.print(f"  ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})",
+                      markup=False)
+            raise typer.Exit(2) from exc
         lines = first_users(store, demo)
         out.print(f"junheng 网页应用 web application: http://{host}:{port}", markup=False)
         for line in lines:
