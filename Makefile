@@ -11,6 +11,9 @@ STAMP := $(VENV)/.installed
 BROWSER := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 PDFTOTEXT := /usr/bin/pdftotext
+# The web application's store is tested on PostgreSQL too: a throwaway server started by the
+# test fixture (tests/conftest.py) from Debian's postgresql package.
+INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/bin/initdb)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
@@ -34,7 +37,10 @@ $(BROWSER) $(CJK_FONT) $(PDFTOTEXT):
 	$(APT) install -y chromium fonts-noto-cjk poppler-utils \
 	  || ($(APT) update && $(APT) install -y chromium fonts-noto-cjk poppler-utils)
 
-test: $(STAMP) $(BROWSER) $(CJK_FONT) $(PDFTOTEXT)
+$(INITDB):
+	$(APT) install -y postgresql || ($(APT) update && $(APT) install -y postgresql)
+
+test: $(STAMP) $(BROWSER) $(CJK_FONT) $(PDFTOTEXT) $(INITDB)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 

@@ -128,3 +128,52 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# -- A throwaway PostgreSQL server for the store's tests (Debian's postgresql; make test
+#    installs it) --------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL cluster on a free loopback port, its URL; stopped at the end. As
+    root (CI), the server runs as the ``postgres`` user, since initdb refuses root."""
+    import glob
+    import os
+    import shutil
+    import socket
+    import subprocess
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        pytest.fail("Debian's postgresql is not installed: `make test` installs it with apt-get")
+    import tempfile
+
+    bin_dir = Path(found[-1]).parent
+    # directly under /tmp: pytest's own folders are closed to the postgres user
+    folder = Path(tempfile.mkdtemp(prefix="junheng-pg-"))
+    data, sockets = folder / "data", folder / "run"
+    sockets.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+        shutil.chown(sockets, "postgres")
+        folder.chmod(0o700)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_user, *args], check=True, capture_output=True, timeout=120)
+
+    run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "junheng", "-E", "UTF8",
+        "--locale=C")
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-o",
+        f"-p {port} -h 127.0.0.1 -k {sockets}", "start")
+    try:
+        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "junheng",
+            "junheng_test")
+        yield f"postgresql+psycopg://junheng@127.0.0.1:{port}/junheng_test"
+    finally:
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
