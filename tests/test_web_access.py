@@ -436,3 +436,18 @@ def test_a_user_who_must_change_the_password_is_sent_to_password_from_every_page
     assert answer.status_code == 303 and answer.headers["location"] == "/"
     assert client.get("/").status_code == 200
     assert client.get(f"/counties/{world.ids['A']}").status_code == 200
+
+
+def test_a_malformed_request_is_a_sign_in_or_a_message_never_json(world):
+    anon, county = world.clients["anon"], world.clients["county_a"]
+    answer = anon.get("/counties/abc")
+    assert (answer.status_code, answer.headers.get("location")) == to("/login")
+    assert anon.get("/api/counties/abc/evaluation").status_code == 401
+    page = county.get("/counties/abc")
+    assert page.status_code == 400 and "请求有误" in page.text
+    assert page.headers["content-type"].startswith("text/html")
+    before = counts(world.store)
+    no_file = county.post(f"/counties/{world.ids['A']}/upload",
+                          data={"csrf": world.csrf["county_a"]})
+    assert no_file.status_code == 400 and "请求有误" in no_file.text
+    assert counts(world.store) == before

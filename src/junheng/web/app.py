@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Form, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -142,6 +143,18 @@ def create_app(store: Store, standard: str = "quality-2017") -> FastAPI:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "请先登录 / sign in first"}, status_code=401)
         return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
+        # a malformed request (an id that is not a number, a form without its file) is
+        # answered like any other: sign in first, then a message, never FastAPI's JSON
+        if current(request) is None:
+            return await _to_login(request, NotSignedIn())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "请求有误 / bad request"}, status_code=400)
+        return page(request, "error.html", 400, user=None,
+                    message="请求有误：请从页面上的链接和表单操作 / bad request: use the page's "
+                            "links and forms")
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
