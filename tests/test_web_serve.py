@@ -40,3 +40,29 @@ def test_a_database_that_cannot_be_opened_is_exit_2_without_its_password():
     assert done.returncode == 2
     assert "无法打开数据库" in done.stderr and "secret" not in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_an_expired_session_opens_nothing(tmp_path):
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    from fastapi.testclient import TestClient
+
+    from junheng.store import WebSession, create_user
+    from junheng.web import create_app
+
+    store = open_store(folder=tmp_path)
+    with store.session() as s:
+        create_user(s, "admin2", "pw-123456789", "admin")
+        s.commit()
+    client = TestClient(create_app(store), follow_redirects=False)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"username": "admin2", "password": "pw-123456789",
+                                "csrf": token})
+    assert client.get("/").status_code == 200
+    with store.session() as s:
+        for ws in s.scalars(select(WebSession)):
+            ws.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        s.commit()
+    answer = client.get("/")
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login")

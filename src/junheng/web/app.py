@@ -11,7 +11,6 @@ change. ``create_app(store)`` returns the ASGI application.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -38,6 +37,7 @@ from junheng.store import (
     new_password,
     verify_password,
 )
+from junheng.store.models import utcnow
 from junheng.web import access
 from junheng.web.evaluations import (
     REPORTS,
@@ -62,14 +62,6 @@ from junheng.web.security import (
 
 HERE = Path(__file__).resolve().parent
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # a county workbook is a few MB; the reader checks cells
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)  # stored as naive UTC
-
-
-def _naive(value: datetime) -> datetime:
-    return value.replace(tzinfo=None) if value.tzinfo else value
 
 
 class NotSignedIn(Exception):
@@ -101,7 +93,7 @@ def create_app(store: Store, standard: str = "quality-2017") -> FastAPI:
             return None
         with store.session() as s:
             ws = s.scalar(select(WebSession).where(WebSession.token_hash == token_hash(token)))
-            if ws is None or _naive(ws.expires_at) < _now():
+            if ws is None or ws.expires_at < utcnow():
                 return None
             user = s.get(User, ws.user_id)
             if user is None or not user.active:
@@ -198,8 +190,7 @@ def create_app(store: Store, standard: str = "quality-2017") -> FastAPI:
             limiter.succeeded(address, username)
             token = new_token()
             s.add(WebSession(token_hash=token_hash(token), user_id=user.id,
-                             csrf_token=new_token(), created_at=_now(),
-                             expires_at=expiry(_now())))
+                             csrf_token=new_token(), expires_at=expiry(utcnow())))
             audit(s, user.id, "login", f"user:{user.id}")
             s.commit()
             target = "/password" if user.must_change_password else "/"
@@ -345,8 +336,7 @@ def create_app(store: Store, standard: str = "quality-2017") -> FastAPI:
             digest = hashlib.sha256(content).hexdigest()
             year = cache.get(digest, content, filename)[1].year  # evaluated once, cached
             snap = Snapshot(county_id=county_id, school_year=year, filename=filename,
-                            content=content, sha256=digest, uploaded_by=user.id,
-                            created_at=_now())
+                            content=content, sha256=digest, uploaded_by=user.id)
             s.add(snap)
             s.flush()
             audit(s, user.id, "upload", f"county:{county_id}",
