@@ -66,3 +66,31 @@ def test_an_expired_session_opens_nothing(tmp_path):
         s.commit()
     answer = client.get("/")
     assert (answer.status_code, answer.headers["location"]) == (303, "/login")
+
+
+def test_a_damaged_upload_is_named_by_the_users_file_name_and_nothing_is_kept(tmp_path):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from junheng.store import County, create_user
+    from junheng.web import create_app
+
+    store = open_store(folder=tmp_path)
+    with store.session() as s:
+        county = County(name="示例县")
+        s.add(county)
+        s.flush()
+        create_user(s, "b", "pw-123456789", "county", county_id=county.id)
+        s.commit()
+    client = TestClient(create_app(store))
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"username": "b", "password": "pw-123456789", "csrf": token})
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/counties/1").text).group(1)
+    answer = client.post("/counties/1/upload", data={"csrf": token},
+                         files={"file": ("损坏的报表.xlsx", b"\x00not a workbook" * 50)})
+    assert answer.status_code == 400
+    cells = re.findall(r"<td>(.*?)</td>", answer.text)
+    assert cells[0] == "损坏的报表.xlsx" and "不是 .xlsx" in cells[2]
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Snapshot)) == 0

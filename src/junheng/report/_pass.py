@@ -14,6 +14,7 @@ from rich.table import Table
 from junheng.io import atomic_path, write_text
 from junheng.io._atomic import output_folder, output_run
 from junheng.io._json import dumps
+from junheng.model.schema import ENUMS
 from junheng.report._excel import _Book
 from junheng.report._format import number
 from junheng.report.catalogue import Lang, t
@@ -82,8 +83,6 @@ def action_text(row: dict, lang: Lang) -> str:
     """The action's words, with a hire's suggested subject: 新聘体育艺术教师（音乐）."""
     text = kind_text(row["kind"], lang)
     if row.get("subject"):
-        from junheng.model.schema import ENUMS
-
         label = ENUMS["subject"].label(row["subject"])
         text += f"（{label}）" if lang == "zh" else f" ({row['subject']})"
     return text

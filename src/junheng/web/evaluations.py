@@ -20,9 +20,10 @@ CACHED = 16  # evaluations kept in memory (a few counties' latest snapshots)
 def read_workbook(content: bytes, filename: str = "county.xlsx") -> Dataset:
     """Read and validate uploaded bytes with the reader's own limits (size, cells, xlsx bombs);
     raises ``InputError`` with every problem located."""
-    suffix = Path(filename).suffix.lower() or ".xlsx"
+    # under the user's own file name, so that every problem names the file they chose
+    name = Path(filename).name.strip() or "county.xlsx"
     with tempfile.TemporaryDirectory(prefix="junheng-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
+        path = Path(folder) / name
         path.write_bytes(content)
         return junheng.load(path)
 
