@@ -151,8 +151,15 @@ NEVER_SHOWN = {"province": (B_NAME,), "county_a": (B_NAME,), "inspector": (B_NAM
 
 
 def app_routes(app) -> set[tuple[str, str]]:
+    return _routes(app.routes)
+
+
+def _routes(routes) -> set[tuple[str, str]]:
     out = set()
-    for r in app.routes:
+    for r in routes:
+        if hasattr(r, "original_router"):  # FastAPI ≥ 0.16x keeps an included router whole
+            out |= _routes(r.original_router.routes)
+            continue
         if isinstance(r, APIRoute):
             out |= {(m, r.path) for m in r.methods}
         elif isinstance(r, Mount):

@@ -11,6 +11,7 @@ from threading import Lock
 from typing import Any
 
 import junheng
+from junheng.errors import InputError
 from junheng.evaluate import Evaluation
 from junheng.model.dataset import Dataset
 
@@ -26,6 +27,28 @@ def read_workbook(content: bytes, filename: str = "county.xlsx") -> Dataset:
         path = Path(folder) / name
         path.write_bytes(content)
         return junheng.load(path)
+
+
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # a county workbook is a few MB; the reader checks cells
+
+
+def check_upload(content: bytes, filename: str) -> tuple[Dataset | None, list[dict] | None]:
+    """An uploaded workbook read and validated: ``(dataset, None)``, or ``(None, problems)``
+    with every problem located (where, value, expected — Chinese first) for the page."""
+    mb = MAX_UPLOAD_BYTES // 2**20
+    if len(content) > MAX_UPLOAD_BYTES:
+        return None, [{"where": filename, "value": f"{len(content):,} 字节",
+                       "expected": f"文件不超过 {mb} MB / at most {mb} MB"}]
+    if Path(filename).suffix.lower() not in (".xlsx", ".xlsm"):
+        return None, [{"where": filename, "value": Path(filename).suffix or "（无）",
+                       "expected": "请上传 .xlsx 工作簿（junheng template 生成模板）/ upload an "
+                                   ".xlsx workbook"}]
+    try:
+        return read_workbook(content, filename), None
+    except InputError as exc:
+        return None, [{"where": p.location(), "value": "（空 empty）" if p.value is None
+                       else p.value, "expected": f"{p.expected_zh} / {p.expected_en}"}
+                      for p in exc.problems]
 
 
 class EvaluationCache:

@@ -1,0 +1,5 @@
+"""(issue 16, being built)"""
+
+from fastapi import APIRouter
+
+router = APIRouter()
