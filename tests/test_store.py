@@ -32,7 +32,8 @@ from junheng.store import (
 )
 from junheng.store.models import utcnow
 
-TABLES = {"counties", "users", "snapshots", "audit", "web_sessions"}
+TABLES = {"counties", "users", "snapshots", "audit", "web_sessions", "submissions", "plan_runs",
+          "ledger_entries", "evidence"}
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def test_open_store_twice_is_idempotent_and_keeps_data(tmp_path: Path) -> None:
             assert s.scalars(select(County.name)).all() == ["甲县"]
         with second.engine.connect() as c:
             assert c.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
-                ("0001",)
+                ("0002",)
             ]
     finally:
         second.close()

@@ -1,11 +1,27 @@
-"""The web application's database: counties, users, uploaded snapshots, audit trail, sessions.
+"""The web application's database: counties, users, uploaded snapshots, school submissions,
+plan runs, the 问题台账 with its evidence, the audit trail, sessions.
 
 ``open_store()`` opens SQLite in ``./junheng-data`` (or any SQLAlchemy URL) and upgrades it with
 the Alembic migrations shipped in ``migrations/``; the web layer works through ``Store.session()``.
 """
 
 from junheng.store.db import Store, open_store
-from junheng.store.models import ROLES, AuditEntry, Base, County, Snapshot, User, WebSession
+from junheng.store.models import (
+    LEDGER_STATUSES,
+    PLAN_STATUSES,
+    ROLES,
+    SUBMISSION_STATUSES,
+    AuditEntry,
+    Base,
+    County,
+    Evidence,
+    LedgerEntry,
+    PlanRun,
+    Snapshot,
+    Submission,
+    User,
+    WebSession,
+)
 from junheng.store.users import (
     audit,
     create_user,
@@ -16,12 +32,19 @@ from junheng.store.users import (
 )
 
 __all__ = [
+    "LEDGER_STATUSES",
+    "PLAN_STATUSES",
     "ROLES",
+    "SUBMISSION_STATUSES",
     "AuditEntry",
     "Base",
     "County",
+    "Evidence",
+    "LedgerEntry",
+    "PlanRun",
     "Snapshot",
     "Store",
+    "Submission",
     "User",
     "WebSession",
     "audit",

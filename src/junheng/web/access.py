@@ -2,9 +2,14 @@
 
 - admin (管理员): every county, and the users and counties themselves;
 - province (省市教育督导部门): the counties of its region;
-- county (县区教育局): its own county — upload its data, evaluate, download the reports;
-- school (学校): its own school's page only;
-- inspector (督导): read-only, the counties of its region or its one county; no teacher rows.
+- county (县区教育局): its own county — upload its data, review the schools' submissions,
+  assemble a school year, run and adopt plans, keep the 问题台账;
+- school (学校): its own school's page, its own submissions and its own ledger entries;
+- inspector (督导): read-only, the counties of its region or its one county; teachers
+  pseudonymised.
+
+Teacher rows are personal information: names only for the county bureau and the school
+itself; the administrator, the province/city office and the inspector see pseudonyms.
 
 Out of scope is answered as "not found", never "forbidden": a guessed id reveals nothing.
 """
@@ -41,6 +46,34 @@ def sees_school(user: Any, county: Any, school_id: str) -> bool:
 def uploads_to(user: Any, county: Any) -> bool:
     """Whether ``user`` may submit ``county``'s data (the bureau itself, or an admin)."""
     return user.role == "admin" or (user.role == "county" and county.id == user.county_id)
+
+
+def manages(user: Any, county: Any) -> bool:
+    """Whether ``user`` acts for ``county``'s bureau: reviews submissions, assembles a school
+    year, runs and adopts plans, edits the ledger (the bureau itself, or an admin)."""
+    return uploads_to(user, county)
+
+
+def submits_for(user: Any, county: Any, school_id: str) -> bool:
+    """Whether ``user`` may submit one school's own rows: that school, or its bureau."""
+    if user.role == "school":
+        return county.id == user.county_id and school_id == user.school_id
+    return manages(user, county)
+
+
+def teacher_names(user: Any, county: Any, school_id: str | None = None) -> bool | None:
+    """How ``user`` sees teacher rows of ``county`` (of one school when given): True with
+    names, False pseudonymised, None not at all."""
+    if school_id is not None and not sees_school(user, county, school_id):
+        return None
+    if school_id is None and not sees_county(user, county):
+        return None
+    return user.role in ("county", "school")
+
+
+def reads_audit(user: Any, county: Any) -> bool:
+    """Whether ``user`` may read ``county``'s audit trail (everyone in scope but a school)."""
+    return user.role != "school" and sees_county(user, county)
 
 
 def is_admin(user: Any) -> bool:

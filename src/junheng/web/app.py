@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from junheng.store import Store
 from junheng.web.context import HERE, NotSignedIn, Web
-from junheng.web.routes import ROUTERS
+from junheng.web.routes import MODULES
 from junheng.web.security import SecurityHeaders
 
 
@@ -66,8 +66,11 @@ def create_app(store: Store, standard: str = "quality-2017") -> FastAPI:
             exc.status_code, "请求有误 / bad request")
         return w.page(request, "error.html", exc.status_code, message=message, user=None)
 
-    for router in ROUTERS:
-        app.include_router(router)
+    for module in MODULES:
+        app.include_router(module.router)
+        install = getattr(module, "install", None)
+        if install is not None:  # a part with state of its own (a job runner, a listener)
+            install(w)
 
     @app.get("/healthz")
     def health() -> dict[str, str]:

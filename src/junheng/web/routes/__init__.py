@@ -1,4 +1,9 @@
-"""The application's handlers, one module per part; ``ROUTERS`` is what ``create_app`` mounts.
+"""The application's handlers, one module per part; ``create_app`` mounts each module's
+``router`` in the order of ``MODULES`` and calls its ``install(web)`` if it has one (to start a
+job runner, to follow new snapshots with ``web.snapshot_listeners``).
+
+Audit targets name the county first — ``county:3``, ``county:3/submission:12``,
+``county:3/plan:5``, ``county:3/ledger:7`` — so a county's trail is one prefix query.
 
 - ``auth``: sign in, sign out, the password;
 - ``counties``: the county list, a county's standing, its workbook upload, a school's page,
@@ -24,5 +29,4 @@ from junheng.web.routes import (
     years,
 )
 
-ROUTERS = [auth.router, counties.router, submissions.router, plans.router, ledger.router,
-           years.router, teachers.router, audit.router, admin.router]
+MODULES = [auth, counties, submissions, plans, ledger, years, teachers, audit, admin]
