@@ -246,3 +246,34 @@ def test_sqlite_enforces_foreign_keys(store: Store) -> None:
             s.commit()
     with store.session() as s, pytest.raises(IntegrityError, match="FOREIGN KEY"):
         create_user(s, "nowhere", "pw", "county", county_id=999)
+
+
+def test_a_0001_database_is_upgraded_with_its_data_kept(tmp_path: Path) -> None:
+    """A database made by the first release (revision 0001) gains the new tables on opening;
+    its snapshot keeps its bytes and is marked as an upload."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from junheng.store.db import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+        assert set(inspect(connection).get_table_names()) == {
+            "counties", "users", "snapshots", "audit", "web_sessions", "alembic_version"}
+        connection.exec_driver_sql("INSERT INTO counties (id, name, created_at) "
+                                   "VALUES (1, '甲县', '2025-09-01 00:00:00')")
+        connection.exec_driver_sql(
+            "INSERT INTO snapshots (id, county_id, school_year, filename, content, sha256, "
+            "created_at) VALUES (1, 1, 2025, 'a.xlsx', X'0102', 'ab', '2025-09-01 00:00:00')")
+    engine.dispose()
+    store = open_store(url)
+    try:
+        assert set(inspect(store.engine).get_table_names()) == TABLES | {"alembic_version"}
+        with store.session() as s:
+            snap = s.get(Snapshot, 1)
+            assert (snap.content, snap.source, snap.school_year) == (b"\x01\x02", "upload", 2025)
+        assert _schema_differences(store, Base.metadata) == []
+    finally:
+        store.close()
