@@ -48,17 +48,19 @@ def add_serve_command(app: typer.Typer, out: Console, err: Console) -> None:
             err.print(f"  ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})",
                       markup=False)
             raise typer.Exit(2) from exc
-        lines = first_users(store, demo)
+        application = create_app(store)
+        lines = first_users(store, demo, application.state.web)
         out.print(f"junheng 网页应用 web application: http://{host}:{port}", markup=False)
         for line in lines:
             out.print(line, markup=False)
         # the access log names paths and statuses only: no form data, no personal data
-        uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+        uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
-def first_users(store, demo: bool) -> list[str]:
+def first_users(store, demo: bool, web=None) -> list[str]:
     """The first admin (its one-time password printed once) and, with ``demo``, the sample
-    county with a bureau, a school, an inspector and a city office user."""
+    county with a bureau, a school, an inspector and a city office user (through ``web``, the
+    application's ``junheng.web.context.Web``, the demo upload fills the 问题台账 like any)."""
     from junheng.store import ensure_first_admin
 
     lines = []
@@ -67,13 +69,14 @@ def first_users(store, demo: bool) -> list[str]:
         lines.append(f"首个管理员 first admin: admin / {password}（一次性密码，首次登录须修改 "
                      "one-time: change it at first sign-in）")
     if demo:
-        lines += load_demo(store)
+        lines += load_demo(store, web)
     return lines
 
 
-def load_demo(store) -> list[str]:
+def load_demo(store, web=None) -> list[str]:
     """The sample county of ``junheng sample`` as the county 示例县 with its first upload, and one
-    user per role (one-time passwords, printed). Does nothing when 示例县 exists."""
+    user per role (one-time passwords, printed). Does nothing when 示例县 exists. With ``web``
+    the upload is followed like any other (the 问题台账 opens its entries)."""
     import hashlib
     import tempfile
 
@@ -93,8 +96,12 @@ def load_demo(store) -> list[str]:
         county = County(name="示例县", region=DEMO_REGION)
         s.add(county)
         s.flush()
-        s.add(Snapshot(county_id=county.id, school_year=2025, filename="sample-county.xlsx",
-                       content=content, sha256=hashlib.sha256(content).hexdigest()))
+        snapshot = Snapshot(county_id=county.id, school_year=2025, filename="sample-county.xlsx",
+                            content=content, sha256=hashlib.sha256(content).hexdigest())
+        s.add(snapshot)
+        s.flush()
+        if web is not None:
+            web.snapshot_added(s, snapshot)
         users = [("bureau", "county", {"county_id": county.id}),
                  ("school", "school", {"county_id": county.id, "school_id": school_id}),
                  ("inspector", "inspector", {"county_id": county.id}),
