@@ -21,6 +21,9 @@ machine; absolute times are printed only beside their ratio.
 6. The path to pass for the 300-school county (benchmarks/pass_plan.py): rotation first, then
    recruitment and investment at least cost — time to the proven optimum (target ≤ 60 s), the
    cost against the naive plan and against investment alone, and the plan phased over 3 years.
+7. The web application on the 300-school county (benchmarks/web.py): evaluation on upload against
+   load + evaluate, the dashboard page once cached (target ≤ 300 ms) against its summary alone,
+   and 50 simulated users for 60 s on loopback: p50/p95 latency and errors (target 0).
 
 Inputs are generated once into build/bench/ (seeded) and reused. ``--only`` runs some sections
 (e.g. ``--only projection``); their figures replace those sections' in results.json and the
@@ -183,7 +186,7 @@ def province(counties: int, schools: int, rounds: int) -> list[dict]:
     return out
 
 
-SECTIONS = ("county", "province", "reports", "rotation", "projection", "pass")
+SECTIONS = ("county", "province", "reports", "rotation", "projection", "pass", "web")
 
 
 def main() -> None:
@@ -251,6 +254,14 @@ def main() -> None:
         pp["file"] = str(Path(pp["file"]).relative_to(HERE.parent))
         pass_plan.report(pp)
         results["pass"] = pp
+    if "web" in only:
+        print("7. Web application, 300-school county (upload, dashboard, 50 users on loopback)")
+        import web
+
+        wb = web.run(county_workbook(), quick=args.quick)
+        wb["file"] = str(Path(wb["file"]).relative_to(HERE.parent))
+        web.report(wb)
+        results["web"] = wb
     out = BUILD / "results.json"
     if only != set(SECTIONS) and out.exists():  # keep the sections not run this time
         results = {**json.loads(out.read_text()), **results}
