@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import os
 import re
 import socket
 import statistics
@@ -223,6 +224,14 @@ class Server:
                 raise RuntimeError("the server did not answer /healthz within 60 s")
             time.sleep(0.1)
 
+    def cpu_s(self) -> float | None:
+        """The server's CPU time so far (user + system; Linux's /proc, None elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> str:
         """Stop the server; what it wrote on stderr (tracebacks of a 500, if any)."""
         self.process.terminate()
@@ -301,7 +310,9 @@ def simulate(base: str, users: list[str], plan: Plan, duration: float) -> dict:
                                for i, u in enumerate(users)))
         return time.perf_counter() - start
 
+    cpu = time.process_time()
     elapsed = asyncio.run(main())
+    cpu = time.process_time() - cpu  # the simulated users' own CPU: is the client the limit?
     every = [x for xs in samples.values() for x in xs]
     kinds = {kind: {"requests": len(xs), "p50_s": percentile(xs, 50),
                     "p95_s": percentile(xs, 95), "p99_s": percentile(xs, 99),
@@ -309,6 +320,7 @@ def simulate(base: str, users: list[str], plan: Plan, duration: float) -> dict:
              for kind, xs in samples.items()}
     return {"users": len(users), "duration_s": duration, "elapsed_s": elapsed,
             "requests": len(every), "throughput_rps": len(every) / elapsed,
+            "client_cores_busy": cpu / elapsed,
             "p50_s": percentile(every, 50), "p95_s": percentile(every, 95),
             "p99_s": percentile(every, 99),
             "errors": sum(sum(by.values()) for by in errors.values()),
@@ -336,7 +348,10 @@ def load_test(world: World, users: int, duration: float, alone_s: float = 5.0) -
             warm_s = time.perf_counter() - start
         # one user alone first: each kind's latency without contention, for the ratios
         alone = simulate(server.url, world.users[:1], default_plan(world), alone_s)
+        cpu = server.cpu_s()
         result = simulate(server.url, world.users[:users], default_plan(world), duration)
+        if cpu is not None:  # the server's CPU time per second of the run: ~1 = one core busy
+            result["server_cores_busy"] = (server.cpu_s() - cpu) / result["elapsed_s"]
     finally:
         stderr = server.stop()
     result["first_page_s"] = warm_s  # the server's first county page: it evaluates
@@ -380,6 +395,9 @@ def report(r: dict) -> None:
           f"{ld['requests']} requests, {ld['throughput_rps']:.1f}/s, p50 "
           f"{ld['p50_s'] * ms:.0f} ms, p95 {ld['p95_s'] * ms:.0f} ms, p99 "
           f"{ld['p99_s'] * ms:.0f} ms, errors {ld['errors']} (target 0)")
+    busy = ld.get("server_cores_busy")
+    print(f"    CPU cores busy: server {'?' if busy is None else f'{busy:.2f}'} (one process), "
+          f"simulated users {ld['client_cores_busy']:.2f}")
     one = ld["alone"]
     print(f"    one user alone: {one['throughput_rps']:.1f} requests/s, p50 "
           f"{one['p50_s'] * ms:.0f} ms; by kind (the ratio: p50 under load / p50 alone):")
