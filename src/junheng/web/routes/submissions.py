@@ -178,9 +178,10 @@ def _context(w: Web, s: Session, county_id: int) -> set[str]:
     return set() if data is None else set(data.schools["school_id"].to_list())
 
 
-def _version(sub: Submission) -> dict:
+def _version(sub: Submission, n: int = 0) -> dict:
+    """What a page shows of one version (``n``: its number among the school's versions)."""
     summary = json.loads(sub.summary or "{}")
-    return {"id": sub.id, "school_id": sub.school_id, "year": sub.school_year,
+    return {"id": sub.id, "n": n, "school_id": sub.school_id, "year": sub.school_year,
             "file": sub.filename, "at": sub.submitted_at, "status": sub.status,
             "status_zh": STATUS[sub.status][0], "status_en": STATUS[sub.status][1],
             "reason": sub.reason, "rows": summary.get("rows", {}),
@@ -201,7 +202,8 @@ def _school_view(request: Request, county_id: int, school_id: str, status: int =
         snap = w.latest(s, county_id)
     return w.page(request, "submission.html", status, user=user, csrf=csrf, county=county,
                   school_id=school_id, name=name, year=year, problems=problems,
-                  versions=[_version(x) for x in subs], snapshot=snap,
+                  versions=[_version(x, len(subs) - i) for i, x in enumerate(subs)],
+                  snapshot=snap,
                   can_submit=access.submits_for(user, county, school_id),
                   can_prefill=access.teacher_names(user, county, school_id) is True)
 
@@ -322,9 +324,11 @@ def _list_view(request: Request, county_id: int, year: int | None = None, status
             Submission.county_id == county_id)), *s.scalars(select(Snapshot.school_year).where(
                 Snapshot.county_id == county_id))}, reverse=True)
         base = w.latest(s, county_id, year)
-    by_school: dict[str, list[dict]] = {}
+    grouped: dict[str, list[Submission]] = {}
     for sub in subs:
-        by_school.setdefault(sub.school_id, []).append(_version(sub))
+        grouped.setdefault(sub.school_id, []).append(sub)
+    by_school = {k: [_version(x, len(v) - i) for i, x in enumerate(v)]
+                 for k, v in grouped.items()}
     schools = []
     for school_id in sorted(set(names) | set(by_school)):
         versions = by_school.get(school_id, [])
@@ -420,7 +424,7 @@ def assemble_year(request: Request, county_id: int, school_year: str = Form(""),
         else:
             parts[school_id] = part
     content = b""
-    filename = f"{year}学年-汇总.xlsx"
+    filename = f"{county.name}-{year}学年-汇总.xlsx"
     if not problems:
         try:
             with tempfile.TemporaryDirectory(prefix="junheng-assemble-") as folder:
