@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -16,6 +17,7 @@ from junheng.evaluate import Evaluation
 from junheng.model.dataset import Dataset
 
 CACHED = 16  # evaluations kept in memory (a few counties' latest snapshots)
+CACHED_ARTIFACTS = 24  # report files and JSON texts kept (a few MB each)
 
 
 def read_workbook(content: bytes, filename: str = "county.xlsx") -> Dataset:
@@ -52,25 +54,52 @@ def check_upload(content: bytes, filename: str) -> tuple[Dataset | None, list[di
 
 
 class EvaluationCache:
-    """sha256 → (dataset, evaluation), least recently used dropped first."""
+    """sha256 → (dataset, evaluation), and what is built from them (a report file, the JSON):
+    each built once, even when many requests ask at the same moment, least recently used
+    dropped first."""
 
-    def __init__(self, size: int = CACHED, standard: str = "quality-2017") -> None:
-        self.size, self.standard = size, standard
+    def __init__(self, size: int = CACHED, standard: str = "quality-2017",
+                 artifacts: int = CACHED_ARTIFACTS) -> None:
+        self.size, self.standard, self.artifacts = size, standard, artifacts
         self._items: OrderedDict[str, tuple[Dataset, Evaluation]] = OrderedDict()
+        self._built: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = Lock()
+        self._building: dict[Any, Lock] = {}
 
-    def get(self, sha256: str, content: bytes, filename: str) -> tuple[Dataset, Evaluation]:
+    def _once(self, items: OrderedDict, key: Any, size: int, build: Callable[[], Any]) -> Any:
         with self._lock:
-            if sha256 in self._items:
-                self._items.move_to_end(sha256)
-                return self._items[sha256]
-        dataset = read_workbook(content, filename)
-        evaluation = junheng.evaluate(dataset, self.standard)
-        with self._lock:
-            self._items[sha256] = (dataset, evaluation)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return dataset, evaluation
+            if key in items:
+                items.move_to_end(key)
+                return items[key]
+            building = self._building.setdefault(key, Lock())
+        with building:  # a second request for the same key waits for the first one's result
+            with self._lock:
+                if key in items:
+                    return items[key]
+            try:
+                value = build()
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                items[key] = value
+                while len(items) > size:
+                    items.popitem(last=False)
+            return value
+
+    def get(self, sha256: str, content: bytes, filename: str,
+            dataset: Dataset | None = None) -> tuple[Dataset, Evaluation]:
+        """The snapshot's dataset and evaluation; ``dataset`` when the bytes were just read
+        and validated (an upload), so they are not read twice."""
+        def build() -> tuple[Dataset, Evaluation]:
+            data = dataset if dataset is not None else read_workbook(content, filename)
+            return data, junheng.evaluate(data, self.standard)
+
+        return self._once(self._items, sha256, self.size, build)
+
+    def artifact(self, sha256: str, name: str, build: Callable[[], Any]) -> Any:
+        """Something built from one snapshot (a report file, the JSON), built once."""
+        return self._once(self._built, (sha256, name), self.artifacts, build)
 
 
 REPORTS = {  # download name → (writer, file name, media type)

@@ -102,7 +102,8 @@ async def upload(request: Request, county_id: int, file: UploadFile,
             s.commit()
             return _county_view(request, county_id, 400, problems)
         digest = hashlib.sha256(content).hexdigest()
-        year = w.cache.get(digest, content, filename)[1].year  # evaluated once, cached
+        # evaluated once from the dataset just validated, then cached
+        year = w.cache.get(digest, content, filename, dataset)[1].year
         snap = Snapshot(county_id=county_id, school_year=year, filename=filename,
                         content=content, sha256=digest, uploaded_by=user.id)
         s.add(snap)
@@ -148,7 +149,8 @@ def report(request: Request, county_id: int, kind: str) -> Response:
         s.commit()
     ev = w.evaluated(snap)
     name, media = REPORTS[kind]
-    body = report_bytes(ev, ev.counties["county"][0], kind)
+    body = w.cache.artifact(snap.sha256, f"report.{kind}",
+                            lambda: report_bytes(ev, ev.counties["county"][0], kind))
     # an ASCII name for old browsers, the Chinese one for the others (RFC 6266)
     return Response(body, media_type=media, headers={
         "Content-Disposition": f"attachment; filename=report.{kind}; "
@@ -164,4 +166,6 @@ def evaluation_json(request: Request, county_id: int) -> Response:
         snap = w.latest(s, county_id)
     if snap is None:
         raise HTTPException(status_code=404)
-    return Response(w.evaluated(snap).to_json(), media_type="application/json")
+    ev = w.evaluated(snap)
+    return Response(w.cache.artifact(snap.sha256, "evaluation.json", ev.to_json),
+                    media_type="application/json")
