@@ -127,6 +127,8 @@ def gaps(evaluation: Evaluation, county: str) -> list[Gap]:
     from junheng.report.catalogue import t
     from junheng.report.views import build_rectification
 
+    if county not in evaluation.counties["county"].to_list():
+        raise KeyError(f"{county} is not in the evaluation")
     std = evaluation.standard
     rect = build_rectification(evaluation, county, "zh")
     out: list[Gap] = []
