@@ -1,5 +1,401 @@
-"""(issue 16, being built)"""
+"""Plans: a planner run as a background job with its progress, plans compared side by side,
+one adopted — the same planner and report calls as ``junheng plan`` (``junheng.web.jobs``).
 
-from fastapi import APIRouter
+Who may do what (``junheng.web.access``):
+
+- the county's runs, a run's page and its JSON status: whoever ``sees_county`` (a school gets
+  "not found"); the moves name teachers only for those with ``teacher_names``, the others see
+  the run's pseudonyms (``T-…``, as ``--pseudonymise``);
+- starting a run, adopting one, and the output files (which hold the teachers' ids): the bureau
+  and the admin (``manages``); 403 for the other readers.
+
+At most one adopted plan per county: adopting one un-adopts the others. Starting and adopting
+are audited (``county:{id}/plan:{run}``), with the kind and settings, never a teacher.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from junheng.errors import InputError, StandardError
+from junheng.store import County, PlanRun, Snapshot, User, audit
+from junheng.store.models import utcnow
+from junheng.web import access
+from junheng.web.context import Web, web
+from junheng.web.jobs import (
+    DEFAULT_TIME_LIMIT,
+    KINDS,
+    MAX_TIME_LIMIT,
+    STATUS_WORDS,
+    UNFINISHED,
+    JobRunner,
+    check_settings,
+    parse_settings,
+)
 
 router = APIRouter()
+
+RUNNER = "plans"  # w.extensions key
+MAX_UNFINISHED = 3  # runs of one county queued or running at once
+MAX_COMPARED = 6
+SHOWN_RUNS = 50
+NOT_MANAGER = "只有本县教育局可以制定和采用方案 / only the county bureau runs and adopts plans"
+
+
+def install(w: Web) -> None:
+    """Start the job runner; runs a previous process left unfinished are marked failed."""
+    runner = JobRunner(w)
+    runner.recover()
+    w.extensions[RUNNER] = runner
+
+
+def runner_of(w: Web) -> JobRunner:
+    return w.extensions[RUNNER]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def _run_or_404(s: Session, county_id: int, plan_id: int) -> PlanRun:
+    run = s.get(PlanRun, plan_id)
+    if run is None or run.county_id != county_id:
+        raise HTTPException(status_code=404)
+    return run
+
+
+def _manager_or_403(user: User, county: County) -> None:
+    if not access.manages(user, county):
+        raise HTTPException(status_code=403, detail=NOT_MANAGER)
+
+
+def _verdict(code: str | None) -> str:
+    from junheng.report.catalogue import t
+
+    return "—" if code is None else t(code, "zh")
+
+
+def _arrow(pair: list | None, fmt: Any = str) -> str:
+    if not pair:
+        return "—"
+    return f"{fmt(pair[0])} → {fmt(pair[1])}"
+
+
+# the figures plans are compared by: (Chinese, English, the text from a summary)
+FIGURES: list[tuple[str, str, Any]] = [
+    ("交流人次", "teachers moved", lambda f: "—" if f.get("moves") is None else str(f["moves"])),
+    ("新聘或任命教师", "teachers hired or appointed",
+     lambda f: "—" if f.get("teachers") is None else str(f["teachers"])),
+    ("学校（学段）达标", "school–stages meeting the rule",
+     lambda f: f"{_arrow(f.get('meeting'))} / {f.get('evaluated', '—')}"),
+    ("差异系数超限", "CVs over the limit", lambda f: _arrow(f.get("cvs_over"))),
+    ("资源配置", "resources", lambda f: _arrow(f.get("resources"), _verdict)),
+    ("评估结论", "verdict", lambda f: _arrow(f.get("verdict"), _verdict)),
+    ("最优性", "optimality",
+     lambda f: "已证明最优 proven" if f.get("proven") else "时限内最好 best within the limit"),
+    ("用时", "time", lambda f: f"{f.get('seconds', 0):.1f} 秒 s"),
+]
+
+
+def _when(at: datetime | None) -> str:
+    return "—" if at is None else at.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _view(run: PlanRun, names: dict[int, str], snapshots: dict[int, Snapshot]) -> dict:
+    """A run as the pages show it."""
+    kind = KINDS.get(run.kind)
+    figures = json.loads(run.summary) if run.summary else None
+    snap = snapshots.get(run.snapshot_id)
+    params = {"time_limit": None, "seed": None, "settings": {},
+              **json.loads(run.params or "{}")}
+    return {
+        "id": run.id, "kind": run.kind,
+        "title": kind.title if kind is not None else (run.kind, run.kind),
+        "snapshot_id": run.snapshot_id,
+        "snapshot": (f"{snap.school_year}–{snap.school_year + 1} · 第 {snap.id} 版"
+                     if snap is not None else f"第 {run.snapshot_id} 版"),
+        "by": names.get(run.created_by or 0, "—"), "created": _when(run.created_at),
+        "started": _when(run.started_at), "finished": _when(run.finished_at),
+        "status": run.status, "status_words": STATUS_WORDS.get(run.status, (run.status,) * 2),
+        "progress": run.progress or "", "error": run.error, "adopted": run.adopted,
+        "adopted_by": names.get(run.adopted_by or 0, "—"), "adopted_at": _when(run.adopted_at),
+        "figures": figures,
+        "shown": [(zh, en, text(figures)) for zh, en, text in FIGURES] if figures else [],
+        "params": params,
+    }
+
+
+def _names(s: Session, runs: list[PlanRun]) -> dict[int, str]:
+    ids = {i for r in runs for i in (r.created_by, r.adopted_by) if i is not None}
+    if not ids:
+        return {}
+    return dict(s.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+
+
+def _snapshots(s: Session, county_id: int) -> dict[int, Snapshot]:
+    rows = s.scalars(select(Snapshot).where(Snapshot.county_id == county_id)
+                     .order_by(Snapshot.created_at.desc(), Snapshot.id.desc()))
+    return {snap.id: snap for snap in rows}
+
+
+def _settings_view(standard_ref: str) -> list[dict]:
+    """Each kind's form: its declared settings with the profile's values as placeholders."""
+    from junheng.standards import load_standard
+
+    standard = load_standard(standard_ref)
+    out = []
+    for kind in KINDS.values():
+        fields = []
+        defaults = standard.rules(kind.name) if kind.rules is not None else None
+        for p in kind.settings():
+            value = getattr(defaults, p.name)
+            fields.append({"name": f"s_{p.name}", "zh": p.zh, "en": p.en, "kind": p.kind,
+                           "default": p.show(value, "zh"),
+                           "choices": [(c, (p.labels or {}).get(c, c)) for c in p.choices],
+                           "hint": "；".join(filter(None, [
+                               p.expected()[0], "off 表示不限" if p.nullable else ""]))})
+        out.append({"name": kind.name, "title": kind.title, "note": kind.note,
+                    "fields": fields})
+    return out
+
+
+def _list_page(request: Request, w: Web, user: User, csrf: str, county: County,
+               compare: list[int], status: int = 200, message: str | None = None,
+               problems: list[str] | None = None) -> Response:
+    with w.store.session() as s:
+        runs = list(s.scalars(select(PlanRun).where(PlanRun.county_id == county.id)
+                              .order_by(PlanRun.created_at.desc(), PlanRun.id.desc())
+                              .limit(SHOWN_RUNS)))
+        names = _names(s, runs)
+        snapshots = _snapshots(s, county.id)
+    views = [_view(r, names, snapshots) for r in runs]
+    wanted = list(dict.fromkeys(compare))[:MAX_COMPARED]
+    by_id = {v["id"]: v for v in views}
+    compared = [by_id[i] for i in wanted if i in by_id and by_id[i]["figures"]]
+    can_manage = access.manages(user, county)
+    return w.page(request, "plans.html", status, user=user, csrf=csrf, county=county,
+                  runs=views, compared=compared, can_manage=can_manage,
+                  kinds=_settings_view(w.standard) if can_manage else [],
+                  snapshots=list(snapshots.values())[:10], message=message,
+                  problems=problems or [], default_time_limit=int(DEFAULT_TIME_LIMIT),
+                  max_time_limit=int(MAX_TIME_LIMIT), compare_ids=set(wanted),
+                  figures=[(zh, en) for zh, en, _ in FIGURES])
+
+
+# --- the county's runs ------------------------------------------------------------------------
+@router.get("/counties/{county_id}/plans", response_class=HTMLResponse)
+def plans_page(request: Request, county_id: int,
+               compare: list[int] = Query(default=[])) -> Response:  # noqa: B008
+    w = web(request)
+    user, csrf = w.signed_in(request)
+    with w.store.session() as s:
+        county = w.county_or_404(s, user, county_id)
+    return _list_page(request, w, user, csrf, county, compare)
+
+
+@router.post("/counties/{county_id}/plans", response_class=HTMLResponse)
+async def start_plan(request: Request, county_id: int) -> Response:
+    w = web(request)
+    user, expected = w.signed_in(request)
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    w.check_csrf(form.get("csrf", ""), expected)
+    with w.store.session() as s:
+        county = w.county_or_404(s, user, county_id)
+        _manager_or_403(user, county)
+
+    def refuse(message: str, problems: list[str] | None = None) -> Response:
+        return _list_page(request, w, user, expected, county, [], 400, message, problems)
+
+    kind = KINDS.get(form.get("kind", ""))
+    if kind is None:
+        return refuse("请选择方案类型 / choose a kind of plan")
+    try:
+        time_limit = float(form.get("time_limit") or DEFAULT_TIME_LIMIT)
+        seed = int(form.get("seed") or 0)
+    except ValueError:
+        return refuse("求解时限应为秒数，随机种子应为整数 / the time limit is a number of seconds, "
+                      "the seed a whole number")
+    if not 1 <= time_limit <= MAX_TIME_LIMIT or not 0 <= seed < 2**31:
+        return refuse(f"求解时限应在 1–{MAX_TIME_LIMIT:.0f} 秒之间，随机种子应在 0–2147483647 之间 / "
+                      f"the time limit is within 1–{MAX_TIME_LIMIT:.0f} s, the seed within "
+                      "0–2147483647")
+    settings = parse_settings(kind, form)
+    try:
+        check_settings(kind, w.standard, settings)
+    except StandardError as exc:
+        return refuse("设置有误，未开始 / invalid setting: nothing was started", exc.problems)
+
+    with w.store.session() as s:
+        if form.get("snapshot"):
+            try:
+                snap = s.get(Snapshot, int(form["snapshot"]))
+            except ValueError:
+                snap = None
+            if snap is None or snap.county_id != county_id:
+                raise HTTPException(status_code=404)
+        else:
+            snap = w.latest(s, county_id)
+        if snap is None:
+            return refuse("本县还没有数据，无法制定方案：请先提交县域数据或汇总学校填报 / the "
+                          "county has no data yet: upload its workbook or assemble the "
+                          "schools' submissions first")
+        busy = s.scalar(select(func.count()).select_from(PlanRun).where(
+            PlanRun.county_id == county_id, PlanRun.status.in_(UNFINISHED)))
+        if busy >= MAX_UNFINISHED:
+            return refuse(f"本县已有 {busy} 个方案在排队或运行，请待其完成后再试 / {busy} plans of "
+                          "this county are queued or running: try again when they end")
+        try:  # the data must read: a stored snapshot was valid, but say so if it is not
+            w.evaluated(snap)
+        except InputError:
+            return refuse("这一版数据无法读取，无法制定方案 / this version of the data cannot be "
+                          "read: no plan was started")
+        params = {"time_limit": time_limit, "seed": seed, "settings": settings,
+                  "standard": w.standard}
+        run = PlanRun(county_id=county_id, snapshot_id=snap.id, kind=kind.name,
+                      params=json.dumps(params, ensure_ascii=False), status="queued",
+                      progress="排队中 queued", created_by=user.id)
+        s.add(run)
+        s.flush()
+        audit(s, user.id, "plan_started", f"county:{county_id}/plan:{run.id}",
+              {"kind": kind.name, "snapshot": snap.id, **params})
+        s.commit()
+        run_id = run.id
+    runner_of(w).submit(run_id)
+    return RedirectResponse(f"/counties/{county_id}/plans/{run_id}", status_code=303)
+
+
+# --- one run ----------------------------------------------------------------------------------
+def _moves(w: Web, run: PlanRun, data: dict, names: bool) -> list[dict]:
+    """The rotation list as the page shows it: teachers pseudonymised unless ``names``."""
+    from junheng.model.schema import ENUMS
+    from junheng.report.catalogue import t
+
+    hide = None if names else runner_of(w).pseudonyms(run.id)
+    subject, backbone = ENUMS["subject"].label, ENUMS["backbone"].label
+    out = []
+    for m in data.get("moves", []):
+        out.append({
+            "exchange": m.get("exchange"),
+            "direction": "派出 send" if m.get("direction") == "send" else "换回 return",
+            "teacher": m["teacher_id"] if hide is None else hide(m["teacher_id"], "T-"),
+            "stage": t(m["stage"], "zh") if m.get("stage") else "",
+            "subject": subject(m["subject"]) if m.get("subject") else "",
+            "backbone": backbone(m["backbone"]) if m.get("backbone") else "",
+            "from": m.get("from_name") or m.get("from_school_id"),
+            "to": m.get("to_name") or m.get("to_school_id"),
+            "km": m.get("km"), "why": m.get("why_zh", "")})
+    return out
+
+
+def _actions(w: Web, snapshot: Snapshot | None, data: dict) -> list[dict]:
+    """The recruitment plan's actions, with the schools' names from the snapshot."""
+    from junheng.report._pass import action_text, amount_text
+    from junheng.report.catalogue import t
+
+    school_names: dict[str, str] = {}
+    if snapshot is not None:
+        try:
+            ev = w.evaluated(snapshot)
+            school_names = dict(ev.schools.select("school_id", "name").unique(
+                "school_id").iter_rows())
+        except InputError:
+            pass
+    return [{"school": school_names.get(a["school_id"], a["school_id"]),
+             "school_id": a["school_id"], "stage": t(a["stage"], "zh"),
+             "action": action_text(a, "zh"), "amount": amount_text(a["kind"], a["amount"], "zh"),
+             "phase": a.get("phase")} for a in data.get("actions", [])]
+
+
+@router.get("/counties/{county_id}/plans/{plan_id}", response_class=HTMLResponse)
+def plan_page(request: Request, county_id: int, plan_id: int) -> Response:
+    w = web(request)
+    user, csrf = w.signed_in(request)
+    with w.store.session() as s:
+        county = w.county_or_404(s, user, county_id)
+        run = _run_or_404(s, county_id, plan_id)
+        view = _view(run, _names(s, [run]), _snapshots(s, county_id))
+        snapshot = s.get(Snapshot, run.snapshot_id)
+    names = access.teacher_names(user, county) is True
+    data = json.loads(run.result_json) if run.status == "done" and run.result_json else {}
+    moves = _moves(w, run, data, names) if run.kind == "rotation" else []
+    actions = _actions(w, snapshot, data) if "actions" in data else []
+    warnings = [(x.get("zh", ""), x.get("en", "")) for x in data.get("warnings", [])]
+    return w.page(request, "plan.html", user=user, csrf=csrf, county=county, run=view,
+                  moves=moves, actions=actions, warnings=warnings, names=names,
+                  can_manage=access.manages(user, county),
+                  refresh=run.status in UNFINISHED)
+
+
+@router.get("/api/counties/{county_id}/plans/{plan_id}")
+def plan_json(request: Request, county_id: int, plan_id: int) -> Response:
+    w = web(request)
+    user, _ = w.signed_in(request)
+    with w.store.session() as s:
+        w.county_or_404(s, user, county_id)
+        run = _run_or_404(s, county_id, plan_id)
+    params = json.loads(run.params or "{}")
+    return JSONResponse({
+        "id": run.id, "county_id": run.county_id, "snapshot_id": run.snapshot_id,
+        "kind": run.kind, "status": run.status, "status_zh": STATUS_WORDS[run.status][0],
+        "progress": run.progress, "error": run.error,
+        "summary": json.loads(run.summary) if run.summary else None,
+        "params": {k: params.get(k) for k in ("time_limit", "seed", "settings")},
+        "adopted": run.adopted,
+        **{k: None if v is None else v.isoformat() for k, v in (
+            ("created_at", run.created_at), ("started_at", run.started_at),
+            ("finished_at", run.finished_at), ("adopted_at", run.adopted_at))}})
+
+
+@router.get("/counties/{county_id}/plans/{plan_id}/files.zip")
+def plan_files(request: Request, county_id: int, plan_id: int) -> Response:
+    w = web(request)
+    user, _ = w.signed_in(request)
+    with w.store.session() as s:
+        county = w.county_or_404(s, user, county_id)
+        run = _run_or_404(s, county_id, plan_id)
+        if run.status != "done" or run.files is None:
+            raise HTTPException(status_code=404)
+        if not access.manages(user, county):
+            raise HTTPException(status_code=403, detail="方案文件含教师编号，只有本县教育局可以下载 / "
+                                                        "the plan's files name teachers: only "
+                                                        "the county bureau downloads them")
+        audit(s, user.id, "plan_downloaded", f"county:{county_id}/plan:{plan_id}",
+              {"kind": run.kind})
+        s.commit()
+        body = run.files
+    name = f"方案{plan_id}.zip"
+    return Response(body, media_type="application/zip", headers={
+        "Content-Disposition": f"attachment; filename=plan-{plan_id}.zip; "
+                               f"filename*=UTF-8''{quote(name)}"})
+
+
+@router.post("/counties/{county_id}/plans/{plan_id}/adopt")
+async def adopt(request: Request, county_id: int, plan_id: int) -> Response:
+    w = web(request)
+    user, expected = w.signed_in(request)
+    form = await request.form()
+    csrf = form.get("csrf", "")
+    w.check_csrf(csrf if isinstance(csrf, str) else "", expected)
+    with w.store.session() as s:
+        county = w.county_or_404(s, user, county_id)
+        run = _run_or_404(s, county_id, plan_id)
+        _manager_or_403(user, county)
+        if run.status != "done":
+            return w.page(request, "error.html", 400, user=user, csrf=expected,
+                          message="只能采用已完成的方案 / only a finished plan can be adopted")
+        others = list(s.scalars(select(PlanRun).where(
+            PlanRun.county_id == county_id, PlanRun.adopted, PlanRun.id != plan_id)))
+        for other in others:
+            other.adopted, other.adopted_by, other.adopted_at = False, None, None
+        if not run.adopted:
+            run.adopted, run.adopted_by, run.adopted_at = True, user.id, utcnow()
+        audit(s, user.id, "plan_adopted", f"county:{county_id}/plan:{plan_id}",
+              {"kind": run.kind, "snapshot": run.snapshot_id,
+               "replaces": [o.id for o in others]})
+        s.commit()
+    return RedirectResponse(f"/counties/{county_id}/plans/{plan_id}", status_code=303)

@@ -1,0 +1,331 @@
+"""Planners run as background jobs: a small thread pool over the ``PlanRun`` table.
+
+A run is queued by the page (``JobRunner.submit``), then a worker thread reads the snapshot's
+dataset (the evaluation cache's, so a county's data is read once), runs the planner with the same
+library calls as ``junheng plan`` — the planner's ``run`` and the report's writer, into a
+temporary folder — and stores what the command line would have written: the plan's JSON
+(``result_json``), the output folder zipped (``files``) and the figures plans are compared by
+(``summary``). The planner's progress messages go into the row as they come, so a page can
+show them. A failure stores a bilingual message for the user (``error``); a traceback goes to the
+server's log only, and never a teacher row.
+
+A run left queued or running by a previous process (the server stopped or crashed) is marked
+failed when the next one starts (``recover``): its thread is gone.
+
+Kinds (``KINDS``): every planner of ``junheng.plan.PLANNERS`` with a report writer (today the
+teacher rotation, 交流轮岗), and the path-to-pass planner's teacher levers without a price table
+(``recruitment``: each teacher hired or appointed counts 1, the plan with the fewest teachers),
+the same call as ``junheng plan recruitment`` without ``--prices``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+import polars as pl
+from sqlalchemy import select
+
+from junheng.errors import InputError, NoPlanFound, PlanError, StandardError
+from junheng.io import Pseudonyms
+from junheng.store import PlanRun, Snapshot
+from junheng.store.models import utcnow
+
+log = logging.getLogger("junheng.web.jobs")
+
+DEFAULT_TIME_LIMIT = 60.0  # seconds per county: a page waits for it, unlike the command line
+MAX_TIME_LIMIT = 600.0
+MAX_PROGRESS = 255  # PlanRun.progress
+INTERRUPTED = "服务重启，任务中断 / interrupted by a restart"
+UNFINISHED = ("queued", "running")
+STATUS_WORDS = {"queued": ("排队中", "queued"), "running": ("运行中", "running"),
+                "done": ("完成", "done"), "failed": ("失败", "failed")}
+# kinds of setting a web form can offer (ids and per-gender ages stay in the profile)
+FORM_KINDS = ("int", "number", "share", "choice", "bool")
+OFF = {"off", "none", "null", "不限", "无"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A planner as the web application runs it.
+
+    ``run(dataset, standard, rules, time_limit=, seed=, progress=)`` returns the plan;
+    ``write(plan, folder)`` writes the command line's files (Chinese) and returns their paths;
+    ``rules`` is the planner's declared rules class (its settings become the form's fields), or
+    None when the web offers no settings for it.
+    """
+
+    name: str
+    title: tuple[str, str]
+    run: Callable[..., Any]
+    write: Callable[[Any, Path], list[Path]]
+    rules: type | None = None
+    note: tuple[str, str] = ("", "")
+
+    def settings(self) -> list[Any]:
+        """The declared settings a form offers (those the command line offers, but ids)."""
+        if self.rules is None:
+            return []
+        return [p for p in self.rules.params() if p.cli and p.kind in FORM_KINDS]
+
+
+def _planner_kind(name: str) -> Kind | None:
+    from junheng.plan import PLANNERS
+    from junheng.report import PLAN_REPORTS
+
+    planner = PLANNERS[name]
+    if name not in PLAN_REPORTS:
+        return None
+    writer = PLAN_REPORTS[name][0]
+
+    def run(dataset: Any, standard: Any, rules: Any, **kw: Any) -> Any:
+        return planner.run(dataset, standard, rules, year=None, **kw)
+
+    def write(plan: Any, folder: Path) -> list[Path]:
+        return writer(plan, folder, "zh", False)
+
+    return Kind(name, planner.title, run, write, planner.rules)
+
+
+def _recruitment() -> Kind:
+    def run(dataset: Any, standard: Any, rules: Any, **kw: Any) -> Any:
+        from junheng.plan.investment import planner as investment
+
+        return investment.plan_pass(dataset, standard, None, levers=investment.RECRUITMENT,
+                                    **kw)
+
+    def write(plan: Any, folder: Path) -> list[Path]:
+        from junheng.report._pass import write_pass_plan
+
+        return write_pass_plan(plan, folder, "zh")
+
+    return Kind("recruitment", ("教师补充方案", "recruitment plan"), run, write, None,
+                ("不用单价表：每聘用或任命一名教师计 1，即所需教师最少的方案（junheng plan recruitment）",
+                 "without a price table: each teacher hired or appointed counts 1, the plan "
+                 "with the fewest teachers (junheng plan recruitment)"))
+
+
+def _kinds() -> dict[str, Kind]:
+    from junheng.plan import PLANNERS
+
+    kinds = {k.name: k for k in (_planner_kind(n) for n in PLANNERS) if k is not None}
+    kinds["recruitment"] = _recruitment()
+    return kinds
+
+
+KINDS: dict[str, Kind] = _kinds()
+
+
+# --- the figures plans are compared by --------------------------------------------------------
+def summary(kind: str, plan: Any, seconds: float) -> dict[str, Any]:
+    """What a plan changes, before → after, as plain data (``PlanRun.summary``).
+
+    ``moves``: teachers moved (each half of an exchange counts; rotation); ``teachers``: teachers
+    hired or appointed (recruitment); ``meeting``: school–stages meeting the per-school rule;
+    ``cvs_over``: stage × indicator CVs over their limit; ``verdict`` / ``resources``: the
+    county's verdict and the resource part's, before → after."""
+    b, a = plan.before, plan.after
+
+    def county(ev: Any) -> dict[str, Any]:
+        return ev.counties.row(0, named=True)
+
+    def over(ev: Any) -> int:
+        return ev.stages.filter(pl.col("cv_met") == False).height  # noqa: E712 (null ≠ over)
+
+    out: dict[str, Any] = {
+        "kind": kind, "school_year": plan.year,
+        "moves": None, "teachers": None, "actions": None,
+        "meeting": [county(b)["schools_meeting_rule"], county(a)["schools_meeting_rule"]],
+        "evaluated": county(a)["schools_evaluated"],
+        "cvs_over": [over(b), over(a)],
+        "verdict": [county(b)["verdict"], county(a)["verdict"]],
+        "resources": [county(b)["resources_verdict"], county(a)["resources_verdict"]],
+        "proven": bool(plan.proven), "seconds": round(seconds, 2),
+        "warnings": len(plan.warnings),
+    }
+    if hasattr(plan, "moves"):
+        out["moves"] = plan.moves.height
+    if hasattr(plan, "actions"):
+        out["actions"] = plan.actions.height
+        teachers = plan.actions.filter(pl.col("kind").is_in(
+            ["hire_qualified", "hire_pe_art", "appoint_backbone"]))
+        out["teachers"] = int(teachers.get_column("amount").sum() or 0)
+    return out
+
+
+# --- the form's settings ----------------------------------------------------------------------
+def parse_settings(kind: Kind, form: dict[str, str]) -> dict[str, Any]:
+    """The settings a form gave (``s_<name>``; blank keeps the profile's value), as the
+    declaration expects them; a wrong value is left for the declaration's own check to name."""
+    out: dict[str, Any] = {}
+    for p in kind.settings():
+        text = str(form.get(f"s_{p.name}", "")).strip()
+        if not text:
+            continue
+        if p.nullable and text.lower() in OFF:
+            out[p.name] = None
+        elif p.kind == "bool":
+            out[p.name] = {"true": True, "false": False}.get(text.lower(), text)
+        elif p.kind in ("int", "number", "share"):
+            try:
+                number = float(text)
+            except ValueError:
+                out[p.name] = text
+                continue
+            out[p.name] = int(number) if p.kind == "int" and number == int(number) else number
+        else:
+            out[p.name] = text
+    return out
+
+
+def check_settings(kind: Kind, standard_ref: str, settings: dict[str, Any]) -> Any:
+    """The rules with ``settings`` applied; raises ``StandardError`` naming each wrong one."""
+    if kind.rules is None:
+        return None
+    from junheng.standards import load_standard
+
+    return load_standard(standard_ref).rules(kind.name).replace(**settings)
+
+
+# --- messages ---------------------------------------------------------------------------------
+def failure_message(exc: BaseException) -> str:
+    """What the user reads when a run fails: Chinese, then English, never a traceback."""
+    if isinstance(exc, InputError):
+        lines = ["数据有误，无法制定方案 / the data is invalid: no plan was made"]
+        lines += [f"{p.location()}: {p.expected_zh} / {p.expected_en}"
+                  for p in exc.problems[:10]]
+        if len(exc.problems) > 10:
+            lines.append(f"… 另有 {len(exc.problems) - 10} 处 / {len(exc.problems) - 10} more")
+        return "\n".join(lines)
+    if isinstance(exc, StandardError):
+        return "\n".join(["设置有误 / invalid setting", *exc.problems])
+    if isinstance(exc, PlanError):
+        head = ("未在时限内找到方案（不代表不存在）/ no plan found within the time limit (not a "
+                "proof that none exists)" if isinstance(exc, NoPlanFound)
+                else "无法制定符合全部规则的方案 / no plan meets every rule")
+        return "\n".join([head, *(f"{zh}\n{en}" for zh, en in exc.messages)])
+    return ("方案运行出错，请联系系统管理员查看服务器日志 / the plan failed: ask the administrator "
+            "to read the server's log")
+
+
+# --- the runner -------------------------------------------------------------------------------
+class JobRunner:
+    """A thread pool running ``PlanRun`` rows (``w.extensions["plans"]``)."""
+
+    def __init__(self, w: Any, workers: int = 1) -> None:
+        self.w = w
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="junheng-plan")
+        self._futures: dict[int, Future] = {}
+        self._pseudonyms: dict[int, Pseudonyms] = {}
+        self._lock = Lock()
+
+    def recover(self) -> int:
+        """Mark runs left queued or running by a previous process failed; how many."""
+        with self.w.store.session() as s:
+            stale = list(s.scalars(select(PlanRun).where(PlanRun.status.in_(UNFINISHED))))
+            for run in stale:
+                run.status, run.error, run.finished_at = "failed", INTERRUPTED, utcnow()
+                run.progress = INTERRUPTED
+            s.commit()
+        return len(stale)
+
+    def submit(self, run_id: int) -> None:
+        """Queue a run already stored with ``status="queued"``."""
+        with self._lock:
+            self._futures[run_id] = self.pool.submit(self._run, run_id)
+
+    def wait(self, run_id: int, timeout: float | None = None) -> str:
+        """Wait for a run submitted by this runner to end; its status (for tests and tools)."""
+        with self._lock:
+            future = self._futures.get(run_id)
+        if future is not None:
+            future.result(timeout)
+        with self.w.store.session() as s:
+            run = s.get(PlanRun, run_id)
+            return run.status if run is not None else "missing"
+
+    def pseudonyms(self, run_id: int) -> Pseudonyms:
+        """One run's pseudonyms for those who see no teacher names: stable while this server
+        runs (the same teacher, the same pseudonym on every page load), under a key that is
+        never stored, so unlinkable across runs and restarts (as ``--pseudonymise``)."""
+        with self._lock:
+            return self._pseudonyms.setdefault(run_id, Pseudonyms())
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    # --- one job ------------------------------------------------------------------------------
+    def _set(self, run_id: int, **values: Any) -> None:
+        with self.w.store.session() as s:
+            run = s.get(PlanRun, run_id)
+            if run is None:
+                return
+            for key, value in values.items():
+                setattr(run, key, value)
+            s.commit()
+
+    def _say(self, run_id: int) -> Callable[[str], None]:
+        def say(text: str) -> None:
+            self._set(run_id, progress=str(text)[:MAX_PROGRESS])
+        return say
+
+    def _run(self, run_id: int) -> None:
+        started = time.perf_counter()
+        try:
+            with self.w.store.session() as s:
+                run = s.get(PlanRun, run_id)
+                if run is None or run.status != "queued":
+                    return
+                snap = run.snapshot_id
+                params = json.loads(run.params or "{}")
+                kind_name = run.kind
+                run.status, run.started_at = "running", utcnow()
+                run.progress = "读取数据 reading the data…"
+                s.commit()
+                snapshot = s.get(Snapshot, snap)
+                sha, content, filename = snapshot.sha256, snapshot.content, snapshot.filename
+            self._execute(run_id, kind_name, params, sha, content, filename, started)
+        except Exception as exc:  # the user reads a message; the log keeps the traceback
+            if not isinstance(exc, InputError | StandardError | PlanError):
+                log.exception("plan run %s failed", run_id)
+            try:
+                self._set(run_id, status="failed", error=failure_message(exc),
+                          progress="失败 failed", finished_at=utcnow())
+            except Exception:  # the database itself failed: nothing more to tell
+                log.exception("plan run %s: could not store its failure", run_id)
+
+    def _execute(self, run_id: int, kind_name: str, params: dict, sha: str, content: bytes,
+                 filename: str, started: float) -> None:
+        from junheng.standards import load_standard
+
+        kind = KINDS[kind_name]
+        say = self._say(run_id)
+        dataset = self.w.cache.get(sha, content, filename)[0]
+        standard = load_standard(self.w.standard)
+        rules = None if kind.rules is None else standard.rules(kind.name).replace(
+            **params.get("settings", {}))
+        plan = kind.run(dataset, standard, rules, time_limit=float(params["time_limit"]),
+                        seed=int(params.get("seed", 0)), progress=say)
+        say("写出方案 writing the plan…")
+        with tempfile.TemporaryDirectory(prefix="junheng-plan-") as folder:
+            paths = [Path(p) for p in kind.write(plan, Path(folder) / "plan")]
+            result_json = next((p.read_text(encoding="utf-8") for p in paths
+                                if p.suffix == ".json"), None)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+                for p in paths:
+                    z.write(p, p.name)
+        figures = summary(kind_name, plan, time.perf_counter() - started)
+        self._set(run_id, status="done", progress="完成 done", result_json=result_json,
+                  files=buffer.getvalue(), finished_at=utcnow(),
+                  summary=json.dumps(figures, ensure_ascii=False))
