@@ -1,0 +1,517 @@
+"""Plans in the web application (issue 16): planners as background jobs with their progress,
+plans compared, one adopted — through the real app, users signed in through the real form.
+
+The world: county A (甲市) with two versions of its data — the 10-school sample (a rotation plan
+exists) and the 8-school sample (no rotation plan meets item 11's county share: the run fails
+with the binding rule named) — and county B (乙市) with no data. Expected figures are recomputed
+here from the files the run stored (the workbook's list, ``apply_moves`` + ``junheng.evaluate``),
+never read back from the summary they are compared with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import threading
+import zipfile
+from dataclasses import replace
+from types import SimpleNamespace
+
+import openpyxl
+import polars as pl
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+import junheng
+from junheng.plan import apply_moves
+from junheng.store import AuditEntry, County, PlanRun, Snapshot, create_user, open_store
+from junheng.store.models import utcnow
+from junheng.web import create_app, jobs
+from junheng.web.routes import plans
+
+PASSWORD = "correct-horse-battery"
+ROLES = ("anon", "admin", "province", "county_a", "school", "inspector", "county_b")
+USERNAMES = {"admin": "root", "province": "city", "county_a": "bureau_a", "school": "principal",
+             "inspector": "inspector", "county_b": "bureau_b"}
+WAIT = 60  # seconds a test waits for a run at most (they take well under one)
+
+
+def sign_in(app, username: str) -> TestClient:
+    client = TestClient(app, follow_redirects=False)
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    answer = client.post("/login", data={"username": username, "password": PASSWORD,
+                                         "csrf": token})
+    assert answer.status_code == 303 and answer.headers["location"] == "/", username
+    return client
+
+
+def session_csrf(client: TestClient) -> str:
+    page = client.get("/password")
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web-plans")
+    big = junheng.write_sample(folder / "a10.xlsx", schools=10, seed=1)
+    small = junheng.write_sample(folder / "a8.xlsx", schools=8, seed=1)
+    (a_name,) = set(junheng.load(big).schools["county"].to_list())
+    ids = sorted(junheng.load(big).schools["school_id"].to_list())
+    store = open_store(folder=folder / "db")
+    with store.session() as s:
+        a = County(name=a_name, region="甲市")
+        b = County(name="乙县", region="乙市")
+        s.add_all([a, b])
+        s.flush()
+        snaps = {}
+        for key, path in (("small", small), ("big", big)):  # the big one is the latest
+            content = path.read_bytes()
+            snap = Snapshot(county_id=a.id, school_year=2025, filename=path.name,
+                            content=content, sha256=hashlib.sha256(content).hexdigest())
+            s.add(snap)
+            s.flush()
+            snaps[key] = snap.id
+        scopes = {"admin": {}, "province": {"region": "甲市"}, "county_a": {"county_id": a.id},
+                  "school": {"county_id": a.id, "school_id": ids[1]},
+                  "inspector": {"county_id": a.id}, "county_b": {"county_id": b.id}}
+        for role, scope in scopes.items():
+            create_user(s, USERNAMES[role], PASSWORD, role.removesuffix("_a").removesuffix("_b"),
+                        must_change_password=False, **scope)
+        s.commit()
+        a_id, b_id = a.id, b.id
+    app = create_app(store)
+    clients = {"anon": TestClient(app, follow_redirects=False)}
+    clients |= {role: sign_in(app, name) for role, name in USERNAMES.items()}
+    csrf = {role: session_csrf(c) for role, c in clients.items() if role != "anon"}
+    world = SimpleNamespace(app=app, store=store, clients=clients, csrf=csrf, A=a_id, B=b_id,
+                            snaps=snaps, paths={"big": big, "small": small},
+                            runner=app.state.web.extensions["plans"])
+    # one finished rotation plan of A, for the access table
+    world.P = start(world, "county_a")
+    assert world.runner.wait(world.P, WAIT) == "done"
+    return world
+
+
+def start(world, role: str = "county_a", **form) -> int:
+    """POST a run as ``role`` and return its id (from the 303's location)."""
+    data = {"csrf": world.csrf[role], "kind": "rotation", "time_limit": "10", **form}
+    answer = world.clients[role].post(f"/counties/{world.A}/plans", data=data)
+    assert answer.status_code == 303, answer.text[:500]
+    match = re.fullmatch(rf"/counties/{world.A}/plans/(\d+)", answer.headers["location"])
+    assert match, answer.headers["location"]
+    return int(match.group(1))
+
+
+def api(world, run_id: int, role: str = "county_a") -> dict:
+    answer = world.clients[role].get(f"/api/counties/{world.A}/plans/{run_id}")
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def run_row(world, run_id: int) -> PlanRun:
+    with world.store.session() as s:
+        return s.get(PlanRun, run_id)
+
+
+def count_runs(world) -> int:
+    with world.store.session() as s:
+        return s.scalar(select(func.count()).select_from(PlanRun))
+
+
+# --- a run: queued → running → done, and its figures --------------------------------------
+def test_a_run_goes_queued_running_done_with_its_progress(world, monkeypatch):
+    real = jobs.KINDS["rotation"]
+    reached, go = threading.Event(), threading.Event()
+    seen: list[str] = []
+
+    def paused(dataset, standard, rules, progress, **kw):
+        def say(text):  # the first message of the planner holds the worker until released
+            seen.append(text)
+            progress(text)
+            if not reached.is_set():
+                reached.set()
+                assert go.wait(WAIT)
+        return real.run(dataset, standard, rules, progress=say, **kw)
+
+    monkeypatch.setitem(jobs.KINDS, "rotation", replace(real, run=paused))
+    first = start(world)
+    assert reached.wait(WAIT)
+    second = start(world)  # one worker, held by the first: the second waits its turn
+    running, queued = api(world, first), api(world, second)
+    assert running["status"] == "running" and running["status_zh"] == "运行中"
+    assert running["progress"] == seen[0] and seen[0].startswith("评估现状")
+    assert running["started_at"] is not None and running["finished_at"] is None
+    assert queued["status"] == "queued" and queued["started_at"] is None
+    page = world.clients["county_a"].get(f"/counties/{world.A}/plans/{first}")
+    assert page.status_code == 200
+    assert '<meta http-equiv="refresh" content="2">' in page.text and seen[0] in page.text
+    go.set()
+    assert world.runner.wait(first, WAIT) == "done"
+    assert world.runner.wait(second, WAIT) == "done"
+    done = api(world, first)
+    assert done["status"] == "done" and done["progress"] == "完成 done"
+    assert done["finished_at"] >= done["started_at"]
+    assert len(seen) >= 3 and any("重新评估" in m for m in seen)  # every message passed on
+    page = world.clients["county_a"].get(f"/counties/{world.A}/plans/{first}")
+    assert "http-equiv" not in page.text  # no more refreshing once done
+
+
+def test_the_summary_equals_what_the_stored_files_give(world):
+    run = run_row(world, world.P)
+    figures = json.loads(run.summary)
+    # the moves: rows of the workbook's list in the zipped output (header excluded)
+    with zipfile.ZipFile(io.BytesIO(run.files)) as z:
+        assert sorted(z.namelist()) == ["rotation-plan.json", "交流轮岗方案.xlsx"]
+        book = openpyxl.load_workbook(io.BytesIO(z.read("交流轮岗方案.xlsx")), read_only=True)
+        listed = [r for r in book["交流名单"].iter_rows(min_row=2, values_only=True)
+                  if any(v is not None for v in r)]
+        data = json.loads(z.read("rotation-plan.json"))
+    assert json.loads(run.result_json) == data  # the JSON is the CLI's file
+    assert figures["moves"] == len(listed) == len(data["moves"]) > 0
+    assert figures["teachers"] is None and figures["kind"] == "rotation"
+    # before and after: the data evaluated as it is and with the stored moves applied
+    dataset = junheng.load(world.paths["big"])
+    year = data["school_year"]
+    before = junheng.evaluate(dataset, year=year)
+    moves = pl.DataFrame(data["moves"]).select("teacher_id", "from_school_id", "to_school_id",
+                                               "form")
+    after = junheng.evaluate(apply_moves(dataset, moves, year), year=year)
+    meets = [ev.schools.get_column("meets_rule").sum() for ev in (before, after)]
+    over = [ev.stages.filter(pl.col("cv_met").not_()).height for ev in (before, after)]
+    verdicts = [ev.counties.get_column("verdict")[0] for ev in (before, after)]
+    assert figures["meeting"] == meets and meets[1] > meets[0]
+    assert figures["evaluated"] == before.schools.height
+    assert figures["cvs_over"] == over
+    assert figures["verdict"] == verdicts
+    assert figures["proven"] is data["proven_optimal"] is True
+    assert 0 < figures["seconds"] < WAIT
+    # the page shows the same figures, before → after
+    page = world.clients["county_a"].get(f"/counties/{world.A}/plans/{world.P}").text
+    assert f"{meets[0]} → {meets[1]} / {before.schools.height}" in page
+    assert f"{over[0]} → {over[1]}" in page
+
+
+def test_a_recruitment_plan_counts_the_teachers_in_its_workbook(world):
+    run_id = start(world, kind="recruitment", snapshot=str(world.snaps["small"]))
+    assert world.runner.wait(run_id, WAIT) == "done"
+    run = run_row(world, run_id)
+    figures = json.loads(run.summary)
+    with zipfile.ZipFile(io.BytesIO(run.files)) as z:
+        assert sorted(z.namelist()) == ["pass-plan.json", "达标路径方案.xlsx"]
+        sheet = openpyxl.load_workbook(io.BytesIO(z.read("达标路径方案.xlsx")),
+                                       read_only=True)["整改措施"]
+        rows = list(sheet.iter_rows(values_only=True))
+    head, body = rows[0], [r for r in rows[1:] if r[0] is not None]
+    amount = head.index("数量")
+    assert figures["teachers"] == sum(r[amount] for r in body) > 0
+    assert figures["actions"] == len(body) and figures["moves"] is None
+    before = junheng.evaluate(junheng.load(world.paths["small"]))
+    assert figures["meeting"][0] == before.schools.get_column("meets_rule").sum()
+    page = world.clients["inspector"].get(f"/counties/{world.A}/plans/{run_id}").text
+    assert "整改措施" in page and "教师补充方案" in page
+
+
+# --- adopt and compare ------------------------------------------------------------------------
+def adopted(world) -> set[int]:
+    with world.store.session() as s:
+        return set(s.scalars(select(PlanRun.id).where(PlanRun.county_id == world.A,
+                                                       PlanRun.adopted)))
+
+
+def test_adopting_one_plan_un_adopts_the_other(world):
+    other = start(world, seed="7")
+    assert world.runner.wait(other, WAIT) == "done"
+    client, csrf = world.clients["county_a"], world.csrf["county_a"]
+    answer = client.post(f"/counties/{world.A}/plans/{world.P}/adopt", data={"csrf": csrf})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/counties/{world.A}/plans/{world.P}"
+    assert adopted(world) == {world.P}
+    answer = world.clients["admin"].post(f"/counties/{world.A}/plans/{other}/adopt",
+                                         data={"csrf": world.csrf["admin"]})
+    assert answer.status_code == 303
+    assert adopted(world) == {other}
+    page = client.get(f"/counties/{world.A}/plans").text
+    marked = re.findall(r'<tr class="is-adopted">.*?方案 (\d+) ·', page, re.S)
+    assert marked == [str(other)] and page.count("已采用 adopted") == 1
+    with world.store.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "plan_adopted")
+                          .order_by(AuditEntry.id.desc())).first()
+        assert entry.target == f"county:{world.A}/plan:{other}"
+        assert json.loads(entry.detail)["replaces"] == [world.P]
+    client.post(f"/counties/{world.A}/plans/{world.P}/adopt", data={"csrf": csrf})
+    assert adopted(world) == {world.P}
+
+
+def test_only_a_finished_plan_is_adopted(world):
+    failed = start(world, snapshot=str(world.snaps["small"]))
+    assert world.runner.wait(failed, WAIT) == "failed"
+    before = adopted(world)
+    answer = world.clients["county_a"].post(f"/counties/{world.A}/plans/{failed}/adopt",
+                                            data={"csrf": world.csrf["county_a"]})
+    assert answer.status_code == 400 and "只能采用已完成的方案" in answer.text
+    assert adopted(world) == before
+
+
+def test_compare_shows_the_ticked_plans_side_by_side(world):
+    other = start(world, seed="3", s_max_share="off")
+    assert world.runner.wait(other, WAIT) == "done"
+    page = world.clients["inspector"].get(
+        f"/counties/{world.A}/plans?compare={world.P}&compare={other}")
+    assert page.status_code == 200
+    section = page.text.split('id="compare"')[1].split("</section>")[0]
+    heads = re.findall(r"<th><a href=\"/counties/\d+/plans/(\d+)\">", section)
+    assert heads == [str(world.P), str(other)]
+    for run_id, column in ((world.P, 0), (other, 1)):
+        figures = json.loads(run_row(world, run_id).summary)
+        row = re.search(r"<tr><td>交流人次.*?</tr>", section, re.S).group(0)
+        cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+        assert cells[column] == str(figures["moves"])
+        row = re.search(r"<tr><td>学校（学段）达标.*?</tr>", section, re.S).group(0)
+        cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+        assert cells[column] == (f"{figures['meeting'][0]} → {figures['meeting'][1]} / "
+                                 f"{figures['evaluated']}")
+    # a guessed id or one run alone: no comparison
+    alone = world.clients["inspector"].get(f"/counties/{world.A}/plans?compare={world.P}"
+                                           "&compare=9999").text
+    assert 'id="compare"' not in alone and "请至少勾选两个" in alone
+
+
+# --- teachers: names for the bureau, pseudonyms for the others --------------------------------
+def test_teacher_ids_are_pseudonymised_for_those_who_see_no_names(world):
+    data = json.loads(run_row(world, world.P).result_json)
+    real = {m["teacher_id"] for m in data["moves"]}
+    assert real
+    path = f"/counties/{world.A}/plans/{world.P}"
+    bureau = world.clients["county_a"].get(path).text
+    assert all(f">{t}<" in bureau for t in real)
+    for role in ("inspector", "province", "admin"):
+        page = world.clients[role].get(path).text
+        assert not any(t in page for t in real), role
+        shown = set(re.findall(r'<td class="mono">(T-[0-9a-f]{10})</td>', page))
+        assert len(shown) == len(real), role  # one pseudonym per teacher
+        again = set(re.findall(r'<td class="mono">(T-[0-9a-f]{10})</td>',
+                               world.clients[role].get(path).text))
+        assert again == shown  # stable across page loads
+        assert "教师编号已化名" in page
+    # the JSON has no teacher rows at all
+    text = world.clients["county_a"].get(f"/api/counties/{world.A}/plans/{world.P}").text
+    assert not any(t in text for t in real)
+
+
+# --- failures ---------------------------------------------------------------------------------
+def test_a_plan_no_rule_set_allows_fails_with_the_binding_rule_named(world):
+    run_id = start(world, snapshot=str(world.snaps["small"]))
+    assert world.runner.wait(run_id, WAIT) == "failed"
+    status = api(world, run_id)
+    assert status["status"] == "failed" and status["summary"] is None
+    assert status["error"].startswith("无法制定符合全部规则的方案 / no plan meets every rule")
+    assert "全县交流比例（第11项）" in status["error"] and "item 11" in status["error"]
+    page = world.clients["inspector"].get(f"/counties/{world.A}/plans/{run_id}")
+    assert page.status_code == 200 and "全县交流比例（第11项）" in page.text
+    assert "Traceback" not in page.text and "http-equiv" not in page.text
+    assert world.clients["county_a"].get(
+        f"/counties/{world.A}/plans/{run_id}/files.zip").status_code == 404
+
+
+def test_an_unexpected_error_is_a_message_never_a_traceback(world, monkeypatch):
+    def broken(*args, **kw):
+        raise RuntimeError("internal detail T00000159")
+
+    monkeypatch.setitem(jobs.KINDS, "rotation", replace(jobs.KINDS["rotation"], run=broken))
+    run_id = start(world)
+    assert world.runner.wait(run_id, WAIT) == "failed"
+    error = api(world, run_id)["error"]
+    assert error.startswith("方案运行出错") and "the plan failed" in error
+    assert "T00000159" not in error and "RuntimeError" not in error
+
+
+@pytest.mark.parametrize(("form", "words"), [
+    ({"s_share": "2"}, ["设置有误", "rotation.share", "应在 0–1 之间"]),
+    ({"s_scope": "province"}, ["设置有误", "rotation.scope"]),
+    ({"time_limit": "abc"}, ["求解时限应为秒数"]),
+    ({"time_limit": "0"}, ["求解时限应在 1–600 秒之间"]),
+    ({"kind": "teleport"}, ["请选择方案类型"]),
+])
+def test_an_invalid_setting_is_refused_and_nothing_starts(world, form, words):
+    before = count_runs(world)
+    data = {"csrf": world.csrf["county_a"], "kind": "rotation", "time_limit": "10", **form}
+    answer = world.clients["county_a"].post(f"/counties/{world.A}/plans", data=data)
+    assert answer.status_code == 400
+    for word in words:
+        assert word in answer.text, word
+    assert count_runs(world) == before
+
+
+def test_a_county_without_data_is_refused_in_chinese(world):
+    before = count_runs(world)
+    answer = world.clients["county_b"].post(
+        f"/counties/{world.B}/plans", data={"csrf": world.csrf["county_b"], "kind": "rotation"})
+    assert answer.status_code == 400 and "本县还没有数据，无法制定方案" in answer.text
+    assert count_runs(world) == before
+    page = world.clients["county_b"].get(f"/counties/{world.B}/plans").text
+    assert "本县还没有数据" in page and 'name="kind"' not in page
+
+
+def test_a_snapshot_of_another_county_is_not_found(world):
+    before = count_runs(world)
+    with world.store.session() as s:
+        content = world.paths["small"].read_bytes()
+        snap = Snapshot(county_id=world.B, school_year=2025, filename="b.xlsx", content=content,
+                        sha256=hashlib.sha256(content).hexdigest())
+        s.add(snap)
+        s.commit()
+        other = snap.id
+    try:
+        answer = world.clients["county_a"].post(
+            f"/counties/{world.A}/plans",
+            data={"csrf": world.csrf["county_a"], "kind": "rotation", "snapshot": str(other)})
+        assert answer.status_code == 404
+        assert count_runs(world) == before
+    finally:
+        with world.store.session() as s:
+            s.delete(s.get(Snapshot, other))
+            s.commit()
+
+
+def test_runs_left_unfinished_by_a_previous_process_are_marked_failed(tmp_path):
+    store = open_store(folder=tmp_path / "db")
+    content = b"not read"
+    with store.session() as s:
+        county = County(name="丙县", region="丙市")
+        s.add(county)
+        s.flush()
+        snap = Snapshot(county_id=county.id, school_year=2025, filename="c.xlsx",
+                        content=content, sha256=hashlib.sha256(content).hexdigest())
+        s.add(snap)
+        s.flush()
+        runs = [PlanRun(county_id=county.id, snapshot_id=snap.id, kind="rotation",
+                        status=status, started_at=utcnow() if status != "queued" else None)
+                for status in ("queued", "running", "done", "failed")]
+        s.add_all(runs)
+        s.commit()
+        ids = [r.id for r in runs]
+    create_app(store)  # install(): the new process's runner looks at what was left
+    with store.session() as s:
+        left = {r.id: r for r in s.scalars(select(PlanRun))}
+    for run_id in ids[:2]:
+        assert left[run_id].status == "failed"
+        assert left[run_id].error == "服务重启，任务中断 / interrupted by a restart"
+        assert left[run_id].finished_at is not None
+    assert left[ids[2]].status == "done" and left[ids[2]].error is None
+    assert left[ids[3]].status == "failed" and left[ids[3]].error is None
+
+
+# --- audit ------------------------------------------------------------------------------------
+def test_a_started_plan_is_audited_without_teachers(world):
+    with world.store.session() as s:
+        entry = s.scalar(select(AuditEntry).where(
+            AuditEntry.action == "plan_started",
+            AuditEntry.target == f"county:{world.A}/plan:{world.P}"))
+    detail = json.loads(entry.detail)
+    assert detail["kind"] == "rotation" and detail["snapshot"] == world.snaps["big"]
+    assert detail["time_limit"] == 10 and detail["settings"] == {}
+    data = json.loads(run_row(world, world.P).result_json)
+    assert not any(m["teacher_id"] in entry.detail for m in data["moves"])
+
+
+# --- every route × every role -----------------------------------------------------------------
+OK, BAD, LOGIN, UNAUTH, FORBID, NF = ((200, None), (400, None), (303, "/login"), (401, None),
+                                      (403, None), (404, None))
+RUN = (303, "run")  # to the new run's page
+TO_P = (303, "/counties/{A}/plans/{P}")
+
+ACCESS = [
+    #  method  path                                   anon    admin   province county_a school inspector county_b
+    ("GET", "/counties/{A}/plans",                    LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    ("GET", "/counties/{B}/plans",                    LOGIN,  OK,     NF,     NF,     NF,     NF,     OK),
+    ("GET", "/counties/9999/plans",                   LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    ("POST", "/counties/{A}/plans",                   LOGIN,  RUN,    FORBID, RUN,    NF,     FORBID, NF),
+    ("POST", "/counties/{B}/plans",                   LOGIN,  BAD,    NF,     NF,     NF,     NF,     BAD),
+    ("POST", "/counties/9999/plans",                  LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    ("GET", "/counties/{A}/plans/{P}",                LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    ("GET", "/counties/{B}/plans/{P}",                LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    ("GET", "/counties/{A}/plans/9999",               LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    ("GET", "/counties/9999/plans/{P}",               LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    ("GET", "/api/counties/{A}/plans/{P}",            UNAUTH, OK,     OK,     OK,     NF,     OK,     NF),
+    ("GET", "/api/counties/{B}/plans/{P}",            UNAUTH, NF,     NF,     NF,     NF,     NF,     NF),
+    ("GET", "/api/counties/{A}/plans/9999",           UNAUTH, NF,     NF,     NF,     NF,     NF,     NF),
+    ("GET", "/counties/{A}/plans/{P}/files.zip",      LOGIN,  OK,     FORBID, OK,     NF,     FORBID, NF),
+    ("GET", "/counties/{B}/plans/{P}/files.zip",      LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    ("GET", "/counties/{A}/plans/9999/files.zip",     LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    ("POST", "/counties/{A}/plans/{P}/adopt",         LOGIN,  TO_P,   FORBID, TO_P,   NF,     FORBID, NF),
+    ("POST", "/counties/{B}/plans/{P}/adopt",         LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    ("POST", "/counties/{A}/plans/9999/adopt",        LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+]  # fmt: skip
+CASES = [(r[0], r[1], role, outcome) for r in ACCESS
+         for role, outcome in zip(ROLES, r[2:], strict=True)]
+
+
+@pytest.mark.parametrize(("method", "path", "role", "outcome"), CASES,
+                         ids=[f"{c[2]}:{c[0]}:{c[1]}" for c in CASES])
+def test_route_by_role(world, method, path, role, outcome):
+    ids = {"A": world.A, "B": world.B, "P": world.P}
+    url = path.format(**ids)
+    client = world.clients[role]
+    before_runs = count_runs(world)
+    if method == "GET":
+        answer = client.get(url)
+    else:
+        data = {"kind": "rotation", "time_limit": "10"}
+        if role != "anon":
+            data["csrf"] = world.csrf[role]
+        answer = client.post(url, data=data)
+    status, location = outcome
+    assert answer.status_code == status, (role, method, url, answer.text[:300])
+    if location == "run":
+        new = re.fullmatch(rf"/counties/{world.A}/plans/(\d+)", answer.headers["location"])
+        assert new and count_runs(world) == before_runs + 1
+        assert world.runner.wait(int(new.group(1)), WAIT) == "done"
+    else:
+        assert count_runs(world) == before_runs
+        if location is not None:
+            assert answer.headers["location"] == location.format(**ids)
+    if url.startswith("/api/") and status != 200:
+        assert answer.headers["content-type"].startswith("application/json")
+    if status == 200 and url.endswith("files.zip"):
+        assert answer.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(answer.content)) as z:
+            assert "rotation-plan.json" in z.namelist()
+    if status == 403:
+        assert "只有本县教育局" in answer.text
+    assert "Traceback" not in answer.text
+
+
+def test_every_plans_route_has_rows(world):
+    routes = {(m, r.path) for r in plans.router.routes for m in r.methods}
+    assert routes == {
+        ("GET", "/counties/{county_id}/plans"), ("POST", "/counties/{county_id}/plans"),
+        ("GET", "/counties/{county_id}/plans/{plan_id}"),
+        ("GET", "/api/counties/{county_id}/plans/{plan_id}"),
+        ("GET", "/counties/{county_id}/plans/{plan_id}/files.zip"),
+        ("POST", "/counties/{county_id}/plans/{plan_id}/adopt")}
+    tabled = {(m, re.sub(r"\{A\}|\{B\}|9999", "{county_id}", p, count=1)
+               .replace("{P}", "{plan_id}").replace("9999", "{plan_id}")) for m, p, *_ in ACCESS}
+    assert tabled == routes
+
+
+# --- CSRF ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("token", ["missing", "wrong", "another session's"])
+@pytest.mark.parametrize("what", ["start", "adopt"])
+def test_a_post_without_its_csrf_token_is_refused(world, token, what):
+    csrf = {"missing": None, "wrong": "x" * 43,
+            "another session's": world.csrf["inspector"]}[token]
+    data = {"kind": "rotation"} | ({} if csrf is None else {"csrf": csrf})
+    path = (f"/counties/{world.A}/plans" if what == "start"
+            else f"/counties/{world.A}/plans/{world.P}/adopt")
+    runs, chosen = count_runs(world), adopted(world)
+    with world.store.session() as s:
+        audited = s.scalar(select(func.count()).select_from(AuditEntry))
+    answer = world.clients["county_a"].post(path, data=data)
+    assert answer.status_code == 403 and "表单已过期" in answer.text
+    assert count_runs(world) == runs and adopted(world) == chosen
+    with world.store.session() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == audited
