@@ -25,8 +25,8 @@ def create_app(store: Store, standard: str = "quality-2017") -> FastAPI:
     >>> from junheng.store import open_store
     >>> import tempfile
     >>> app = create_app(open_store(folder=tempfile.mkdtemp()))
-    >>> sorted(r.path for r in app.routes if getattr(r, "path", "").startswith("/login"))
-    ['/login', '/login']
+    >>> app.url_path_for("login_form"), app.url_path_for("county_page", county_id=3)
+    ('/login', '/counties/3')
     """
     app = FastAPI(title="junheng 均衡", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(SecurityHeaders)
