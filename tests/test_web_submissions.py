@@ -342,7 +342,7 @@ GETS = [
     ("/counties/{A}/schools/{S}/submission.xlsx", expect(anon=LOGIN, county_a=OK, school=OK,
                                                          others=NF)),
     ("/counties/{A}/schools/9999999999/submission.xlsx", expect(anon=LOGIN, others=NF)),
-    ("/counties/{A}/submissions/{SUB}.xlsx", expect(anon=LOGIN, admin=OK, county_a=OK,
+    ("/counties/{A}/submissions/{SUB}.xlsx", expect(anon=LOGIN, admin=NF, county_a=OK,
                                                     school=OK, others=NF)),
     ("/counties/{B}/submissions/{SUB}.xlsx", expect(anon=LOGIN, others=NF)),
     ("/counties/{A}/submissions/999999.xlsx", expect(anon=LOGIN, others=NF)),

@@ -4,9 +4,10 @@ reason), and a county's school year is assembled from the approved ones — the 
 
 Who may do what (``junheng.web.access``):
 
-- the school's page and its versions: whoever ``sees_school``; the upload form, the prefilled
-  workbook and the versions' files: the school itself and its bureau (``submits_for``; the
-  prefilled workbook holds teacher rows, so only with ``teacher_names``);
+- the school's page and its versions: whoever ``sees_school``; the upload form: the school
+  itself, its bureau and the admin (``submits_for``); the prefilled workbook and the
+  versions' files hold teacher rows, so only with ``teacher_names`` (the school and its
+  bureau);
 - the county's list: everyone who ``sees_county`` (a school gets "not found"); its review and
   assemble forms: the bureau and the admin (``manages``), 403 for the other readers.
 
@@ -206,6 +207,7 @@ def _school_view(request: Request, county_id: int, school_id: str, status: int =
                   snapshot=snap,
                   can_submit=access.submits_for(user, county, school_id),
                   can_prefill=access.teacher_names(user, county, school_id) is True)
+    # the versions' files hold teacher rows: the same users as the prefilled workbook
 
 
 @router.get("/counties/{county_id}/schools/{school_id}/submission", response_class=HTMLResponse)
@@ -290,14 +292,16 @@ async def submit(request: Request, county_id: int, school_id: str, file: UploadF
 
 @router.get("/counties/{county_id}/submissions/{submission_id}.xlsx")
 def version_file(request: Request, county_id: int, submission_id: int) -> Response:
-    """One submitted version, byte for byte: the school itself and its bureau only."""
+    """One submitted version, byte for byte: the school itself and its bureau only (it holds
+    teacher rows: not the admin, who sees teachers pseudonymised)."""
     w = web(request)
     user, _ = w.signed_in(request)
     with w.store.session() as s:
         county = s.get(County, county_id)
         sub = s.get(Submission, submission_id)
         if (county is None or sub is None or sub.county_id != county_id
-                or not access.submits_for(user, county, sub.school_id)):
+                or not access.submits_for(user, county, sub.school_id)
+                or access.teacher_names(user, county, sub.school_id) is not True):
             raise HTTPException(status_code=404)
         audit(s, user.id, "submission_downloaded", f"county:{county_id}/submission:{sub.id}",
               {"school_id": sub.school_id})
@@ -341,7 +345,8 @@ def _list_view(request: Request, county_id: int, year: int | None = None, status
     return w.page(request, "submissions.html", status, user=user, csrf=csrf, county=county,
                   year=year, years=years, schools=schools, ready=ready, missing=missing,
                   base=base, problems=problems, message=message,
-                  can_manage=access.manages(user, county))
+                  can_manage=access.manages(user, county),
+                  can_download=access.teacher_names(user, county) is True)
 
 
 @router.get("/counties/{county_id}/submissions", response_class=HTMLResponse)
