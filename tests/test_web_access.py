@@ -34,7 +34,17 @@ from sqlalchemy import func, select
 from starlette.routing import Mount
 
 import junheng
-from junheng.store import County, Snapshot, User, create_user, open_store, verify_password
+from junheng.io import write_workbook
+from junheng.model.assemble import school_part
+from junheng.store import (
+    County,
+    Snapshot,
+    Submission,
+    User,
+    create_user,
+    open_store,
+    verify_password,
+)
 from junheng.web import create_app
 
 PASSWORD = "correct-horse-battery"
@@ -69,7 +79,7 @@ class Row:
     path: str
     outcomes: tuple
     form: str | None = None  # how to build the POST body (see ``post_body``)
-    effect: str | None = None  # the row a success adds: "snapshot", "county" or "user"
+    effect: str | None = None  # the row a success adds: "snapshot", "county", "user" or "submission"
     fresh: bool = False  # a session of its own (POST /logout ends it)
     by_role: dict = field(init=False, compare=False)
 
@@ -87,6 +97,16 @@ C, S_, REP, API = ("/counties/{county_id}", "/counties/{county_id}/schools/{scho
 UP = "/counties/{county_id}/upload"
 TO_SCH, TO_A, TO_B, TO_ADM = (to("/counties/{A}/schools/{S}"), to("/counties/{A}"),
                                to("/counties/{B}"), to("/admin"))  # a 303 to that page
+
+SUBS, SUBP, SUBX = ("/counties/{county_id}/submissions",
+                    "/counties/{county_id}/schools/{school_id}/submission",
+                    "/counties/{county_id}/schools/{school_id}/submission.xlsx")
+VER, REV, ASM = ("/counties/{county_id}/submissions/{submission_id}.xlsx",
+                 "/counties/{county_id}/submissions/{submission_id}/review",
+                 "/counties/{county_id}/submissions/assemble")
+TO_SUBP, TO_REV = to("/counties/{A}/schools/{S}/submission"), to("/counties/{A}/submissions?year=2025")
+YRS, TCH, AUD = ("/counties/{county_id}/years", "/counties/{county_id}/schools/{school_id}/teachers",
+                 "/counties/{county_id}/audit")
 
 TABLE = [
     #      method  route        path                          anon    admin   province county_a school  inspector county_b
@@ -135,6 +155,51 @@ TABLE = [
     row("GET", API, "/api/counties/{A}/evaluation",            UNAUTH, OK,     OK,     OK,     NF,     OK,     NF),
     row("GET", API, "/api/counties/{B}/evaluation",            UNAUTH, OK,     NF,     NF,     NF,     NF,     OK),
     row("GET", API, "/api/counties/9999/evaluation",           UNAUTH, NF,     NF,     NF,     NF,     NF,     NF),
+    # data collection: a school's own rows, the bureau's review, the school year assembled
+    row("GET", SUBS, "/counties/{A}/submissions",              LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", SUBS, "/counties/{B}/submissions",              LOGIN,  OK,     NF,     NF,     NF,     NF,     OK),
+    row("GET", SUBS, "/counties/9999/submissions",             LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    row("GET", SUBP, "/counties/{A}/schools/{S}/submission",   LOGIN,  OK,     OK,     OK,     OK,     OK,     NF),
+    row("GET", SUBP, "/counties/{A}/schools/{S2}/submission",  LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", SUBP, "/counties/{B}/schools/{S}/submission",   LOGIN,  OK,     NF,     NF,     NF,     NF,     OK),
+    row("GET", SUBP, "/counties/{A}/schools/9999999999/submission", LOGIN, NF, NF,     NF,     NF,     NF,     NF),
+    row("GET", SUBP, "/counties/9999/schools/{S}/submission",  LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    # files with teacher rows: the school itself and its bureau only
+    row("GET", SUBX, "/counties/{A}/schools/{S}/submission.xlsx", LOGIN, NF,   NF,     OK,     OK,     NF,     NF),
+    row("GET", SUBX, "/counties/{A}/schools/{S2}/submission.xlsx", LOGIN, NF,  NF,     OK,     NF,     NF,     NF),
+    row("GET", SUBX, "/counties/9999/schools/{S}/submission.xlsx", LOGIN, NF,  NF,     NF,     NF,     NF,     NF),
+    row("GET", VER, "/counties/{A}/submissions/{SUB}.xlsx",    LOGIN,  NF,     NF,     OK,     OK,     NF,     NF),
+    row("GET", VER, "/counties/{B}/submissions/{SUB}.xlsx",    LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    row("GET", VER, "/counties/9999/submissions/{SUB}.xlsx",   LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    row("POST", SUBP, "/counties/{A}/schools/{S}/submission",  LOGIN,  TO_SUBP, FORBID, TO_SUBP, TO_SUBP, FORBID, NF,
+        form="part_s", effect="submission"),
+    row("POST", SUBP, "/counties/9999/schools/{S}/submission", LOGIN,  NF,     NF,     NF,     NF,     NF,     NF,
+        form="part_s"),
+    row("POST", REV, "/counties/{A}/submissions/{SUB}/review", LOGIN,  TO_REV, FORBID, TO_REV, FORBID, FORBID, NF,
+        form="approve"),
+    row("POST", REV, "/counties/{B}/submissions/{SUB}/review", LOGIN,  NF,     NF,     NF,     NF,     NF,     NF,
+        form="approve"),
+    row("POST", REV, "/counties/9999/submissions/{SUB}/review", LOGIN, NF,     NF,     NF,     NF,     NF,     NF,
+        form="approve"),
+    row("POST", ASM, "/counties/{A}/submissions/assemble",     LOGIN,  TO_A,   FORBID, TO_A,   NF,     FORBID, NF,
+        form="assemble", effect="snapshot"),
+    row("POST", ASM, "/counties/9999/submissions/assemble",    LOGIN,  NF,     NF,     NF,     NF,     NF,     NF,
+        form="assemble"),
+    # trends across school years
+    row("GET", YRS, "/counties/{A}/years",                     LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", YRS, "/counties/{B}/years",                     LOGIN,  OK,     NF,     NF,     NF,     NF,     OK),
+    row("GET", YRS, "/counties/9999/years",                    LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    # a school's teacher rows: names for the bureau and the school, pseudonyms for the others
+    row("GET", TCH, "/counties/{A}/schools/{S}/teachers",      LOGIN,  OK,     OK,     OK,     OK,     OK,     NF),
+    row("GET", TCH, "/counties/{A}/schools/{S2}/teachers",     LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", TCH, "/counties/{B}/schools/{S}/teachers",      LOGIN,  OK,     NF,     NF,     NF,     NF,     OK),
+    row("GET", TCH, "/counties/{A}/schools/9999999999/teachers", LOGIN, NF,    NF,     NF,     NF,     NF,     NF),
+    row("GET", TCH, "/counties/9999/schools/{S}/teachers",     LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    # the audit trail: a county's for those who read it, the whole one for the administrator
+    row("GET", AUD, "/counties/{A}/audit",                     LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", AUD, "/counties/{B}/audit",                     LOGIN,  OK,     NF,     NF,     NF,     NF,     OK),
+    row("GET", AUD, "/counties/9999/audit",                    LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    row("GET", "/audit", "/audit",                             LOGIN,  OK,     NF,     NF,     NF,     NF,     NF),
     # the admin's pages
     row("GET", "/admin", "/admin",                             LOGIN,  OK,     NF,     NF,     NF,     NF,     NF),
     row("POST", "/admin/counties", "/admin/counties",          LOGIN,  TO_ADM, NF,     NF,     NF,     NF,     NF,
@@ -205,7 +270,8 @@ def session_csrf(client: TestClient) -> str:
 def counts(store) -> dict[str, int]:
     with store.session() as s:
         return {name: s.scalar(select(func.count()).select_from(table))
-                for name, table in (("snapshot", Snapshot), ("county", County), ("user", User))}
+                for name, table in (("snapshot", Snapshot), ("county", County), ("user", User),
+                                    ("submission", Submission))}
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +285,9 @@ def world(tmp_path_factory):
     assert set(junheng.load(sample_b).schools["county"].to_list()) == {B_NAME}
     assert a_name == "示例县" and a_name != B_NAME  # NEVER_SHOWN["county_b"] names it
     content = {"A": sample_a.read_bytes(), "B": sample_b.read_bytes()}
+    # school S's own rows, as the school submits them
+    part_s = write_workbook(folder / "part-s.xlsx", school_part(junheng.load(sample_a), ids[1]))
+    content["part_s"] = part_s.read_bytes()
 
     store = open_store(folder=folder / "db")
     with store.session() as s:
@@ -230,6 +299,11 @@ def world(tmp_path_factory):
             s.add(Snapshot(county_id=county.id, school_year=2025, filename=f"{key}.xlsx",
                            content=content[key],
                            sha256=hashlib.sha256(content[key]).hexdigest()))
+        sub = Submission(county_id=a.id, school_id=ids[1], school_year=2025,
+                         filename="part-s.xlsx", content=content["part_s"], status="approved",
+                         sha256=hashlib.sha256(content["part_s"]).hexdigest())
+        s.add(sub)
+        s.flush()
         scopes = {"admin": {}, "province": {"region": REGION_A},
                   "county_a": {"county_id": a.id},
                   "school": {"county_id": a.id, "school_id": ids[1]},
@@ -241,7 +315,7 @@ def world(tmp_path_factory):
         create_user(s, "newcomer", PASSWORD, "county", county_id=a.id,
                     must_change_password=True)
         s.commit()
-        a_id, b_id = a.id, b.id
+        a_id, b_id, sub_id = a.id, b.id, sub.id
 
     app = create_app(store)
     clients = {"anon": TestClient(app, follow_redirects=False)}
@@ -250,7 +324,8 @@ def world(tmp_path_factory):
         assert answer.status_code == 303 and answer.headers["location"] == "/", role
     csrf = {role: session_csrf(c) for role, c in clients.items() if role != "anon"}
     return SimpleNamespace(app=app, store=store, clients=clients, csrf=csrf, content=content,
-                           ids={"A": a_id, "B": b_id, "S": ids[1], "S2": ids[2]},
+                           ids={"A": a_id, "B": b_id, "S": ids[1], "S2": ids[2],
+                                "SUB": sub_id},
                            schools=ids, a_name=a_name)
 
 
@@ -264,6 +339,13 @@ def post_body(world, form: str, role: str, csrf: str | None) -> dict:
     if form in ("upload_a", "upload_b"):
         key = form[-1].upper()
         return {"data": data, "files": {"file": (f"{key}.xlsx", world.content[key], XLSX)}}
+    if form == "part_s":
+        return {"data": {**data, "school_year": "2025"},
+                "files": {"file": ("part.xlsx", world.content["part_s"], XLSX)}}
+    if form == "approve":
+        return {"data": {**data, "decision": "approve"}}
+    if form == "assemble":
+        return {"data": {**data, "school_year": "2025"}}
     if form == "county":
         return {"data": {**data, "name": f"新县{n}-{role}", "region": "丙市"}}
     if form == "user":
