@@ -211,12 +211,14 @@ def _history_text(action: str, detail: dict) -> str:
         for key, change in (detail.get("changes") or {}).items():
             label = FIELDS.get(key, key)
             if key == "note":
-                parts.append(f"{label}已修改 changed")
+                parts.append(f"{label} 已修改 changed")
             elif key == "status":
                 parts.append(f"{label}：{status(change[0])} → {status(change[1])}")
             else:
                 parts.append(f"{label}：{change[0] or '—'} → {change[1] or '—'}")
         return "；".join(parts)
+    if action in ("ledger_update_refused", "ledger_evidence_refused"):
+        return str(detail.get("reason", ""))
     if action in ("ledger_evidence_added", "ledger_evidence_downloaded"):
         return f"{detail.get('file', '')}（#{detail.get('evidence')}）"
     return ""
