@@ -254,6 +254,10 @@ def test_uploads_open_close_and_reopen_entries(tmp_path, books):
         assert item.sha256 == hashlib.sha256(PDF).hexdigest()
         assert item.media_type == "application/pdf"  # the suffix's, not the browser's
         evidence_id = item.id
+    with w.store.session() as s:
+        (added,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "evidence_uploaded"))
+        assert added.target == f"county:{w.A}/ledger:{own.id}" and added.user_id is not None
+        assert json.loads(added.detail)["sha256"] == hashlib.sha256(PDF).hexdigest()
     got = bureau.get(f"/counties/{w.A}/ledger/{own.id}/evidence/{evidence_id}")
     assert got.status_code == 200 and got.content == PDF
     assert got.headers["content-type"] == "application/pdf"

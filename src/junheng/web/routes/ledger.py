@@ -64,10 +64,10 @@ MAX_NOTE = 2000
 ACTIONS = {"ledger_closed_by_data": ("新数据显示已整改", "closed by new data"),
            "ledger_reopened_by_data": ("新数据显示问题仍在，重新打开", "reopened by new data"),
            "ledger_updated": ("修改", "updated"),
-           "ledger_evidence_added": ("上传佐证材料", "evidence added"),
-           "ledger_evidence_downloaded": ("下载佐证材料", "evidence downloaded"),
+           "evidence_uploaded": ("上传佐证材料", "evidence added"),
+           "evidence_downloaded": ("下载佐证材料", "evidence downloaded"),
            "ledger_update_refused": ("修改未保存", "update refused"),
-           "ledger_evidence_refused": ("佐证材料未接收", "evidence refused")}
+           "evidence_refused": ("佐证材料未接收", "evidence refused")}
 FIELDS = {"office": "责任科室 office", "deadline": "完成时限 deadline", "status": "状态 status",
           "note": "备注 note"}
 # the entry's detail (JSON) as the page shows it: label, and how to write the value
@@ -217,9 +217,9 @@ def _history_text(action: str, detail: dict) -> str:
             else:
                 parts.append(f"{label}：{change[0] or '—'} → {change[1] or '—'}")
         return "；".join(parts)
-    if action in ("ledger_update_refused", "ledger_evidence_refused"):
+    if action in ("ledger_update_refused", "evidence_refused"):
         return str(detail.get("reason", ""))
-    if action in ("ledger_evidence_added", "ledger_evidence_downloaded"):
+    if action in ("evidence_uploaded", "evidence_downloaded"):
         return f"{detail.get('file', '')}（#{detail.get('evidence')}）"
     return ""
 
@@ -408,7 +408,7 @@ async def evidence_upload(request: Request, county_id: int, entry_id: int, file:
     checked, message = check_evidence(content, file.filename or "")
     with w.store.session() as s:
         if checked is None:
-            audit(s, user.id, "ledger_evidence_refused", target(county_id, entry_id),
+            audit(s, user.id, "evidence_refused", target(county_id, entry_id),
                   {"reason": (message or "").split(" / ")[0], "bytes": len(content)})
             s.commit()
             return _entry_view(request, county_id, entry_id, 400, message)
@@ -420,7 +420,7 @@ async def evidence_upload(request: Request, county_id: int, entry_id: int, file:
         entry = s.get(LedgerEntry, entry_id)
         if entry is not None:
             entry.updated_at = utcnow()
-        audit(s, user.id, "ledger_evidence_added", target(county_id, entry_id),
+        audit(s, user.id, "evidence_uploaded", target(county_id, entry_id),
               {"evidence": item.id, "file": checked.filename, "sha256": checked.sha256,
                "bytes": len(content)})
         s.commit()
@@ -438,7 +438,7 @@ def evidence_download(request: Request, county_id: int, entry_id: int,
         if item is None or item.entry_id != entry_id:
             raise HTTPException(status_code=404)
         body, media, name = item.content, item.media_type, item.filename
-        audit(s, user.id, "ledger_evidence_downloaded", target(county_id, entry_id),
+        audit(s, user.id, "evidence_downloaded", target(county_id, entry_id),
               {"evidence": evidence_id, "file": name})
         s.commit()
     # an ASCII name for old browsers, the real one for the others (RFC 6266)
