@@ -215,6 +215,20 @@ def test_a_recruitment_plan_counts_the_teachers_in_its_workbook(world):
     assert "整改措施" in page and "教师补充方案" in page
 
 
+def test_a_recruitment_plan_with_a_school_beyond_its_levers_fails_naming_it(world):
+    from junheng.plan.investment import planner as investment
+
+    run_id = start(world, kind="recruitment")  # the 10-school data: one junior school is not
+    assert world.runner.wait(run_id, WAIT) == "failed"  # reachable by teachers alone
+    error = api(world, run_id)["error"]
+    beyond = investment.plan_pass(junheng.load(world.paths["big"]), "quality-2017", None,
+                                  levers=investment.RECRUITMENT, time_limit=10).unreachable
+    assert beyond.height == 1
+    school, why = beyond.row(0, named=True)["school_id"], beyond.row(0, named=True)["why_zh"]
+    assert error.startswith("无法制定符合全部规则的方案")
+    assert "没有满足全部规则的方案" in error and f"{school}（junior）：{why}" in error
+
+
 # --- adopt and compare ------------------------------------------------------------------------
 def adopted(world) -> set[int]:
     with world.store.session() as s:

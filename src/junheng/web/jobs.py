@@ -36,7 +36,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import select
 
-from junheng.errors import InputError, NoPlanFound, PlanError, StandardError
+from junheng.errors import InfeasiblePlan, InputError, NoPlanFound, PlanError, StandardError
 from junheng.io import Pseudonyms
 from junheng.store import PlanRun, Snapshot
 from junheng.store.models import utcnow
@@ -218,6 +218,19 @@ def failure_message(exc: BaseException) -> str:
             "to read the server's log")
 
 
+def _no_plan(plan: Any) -> None:
+    """A path-to-pass plan that found no plan for its county is a failed run (nothing to
+    compare or adopt): its reasons, the school–stages beyond the levers first, are the
+    message."""
+    if not getattr(plan, "infeasible", None):
+        return
+    beyond = plan.unreachable if plan.unreachable is not None else pl.DataFrame()
+    messages = [(f"{r['school_id']}（{r['stage']}）：{r['why_zh']}",
+                 f"{r['school_id']} ({r['stage']}): {r['why_en']}")
+                for r in beyond.iter_rows(named=True)]
+    raise InfeasiblePlan("levers", [*plan.warnings, *messages])
+
+
 # --- the runner -------------------------------------------------------------------------------
 class JobRunner:
     """A thread pool running ``PlanRun`` rows (``w.extensions["plans"]``)."""
@@ -316,6 +329,7 @@ class JobRunner:
             **params.get("settings", {}))
         plan = kind.run(dataset, standard, rules, time_limit=float(params["time_limit"]),
                         seed=int(params.get("seed", 0)), progress=say)
+        _no_plan(plan)
         say("写出方案 writing the plan…")
         with tempfile.TemporaryDirectory(prefix="junheng-plan-") as folder:
             paths = [Path(p) for p in kind.write(plan, Path(folder) / "plan")]
