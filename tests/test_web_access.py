@@ -38,6 +38,8 @@ from junheng.io import write_workbook
 from junheng.model.assemble import school_part
 from junheng.store import (
     County,
+    Evidence,
+    LedgerEntry,
     Snapshot,
     Submission,
     User,
@@ -45,7 +47,7 @@ from junheng.store import (
     open_store,
     verify_password,
 )
-from junheng.web import create_app
+from junheng.web import create_app, ledger
 
 PASSWORD = "correct-horse-battery"
 REGION_A, REGION_B = "甲市", "乙市"
@@ -79,7 +81,7 @@ class Row:
     path: str
     outcomes: tuple
     form: str | None = None  # how to build the POST body (see ``post_body``)
-    effect: str | None = None  # the row a success adds: "snapshot", "county", "user" or "submission"
+    effect: str | None = None  # the row a success adds: a key of ``counts``
     fresh: bool = False  # a session of its own (POST /logout ends it)
     by_role: dict = field(init=False, compare=False)
 
@@ -105,6 +107,10 @@ VER, REV, ASM = ("/counties/{county_id}/submissions/{submission_id}.xlsx",
                  "/counties/{county_id}/submissions/{submission_id}/review",
                  "/counties/{county_id}/submissions/assemble")
 TO_SUBP, TO_REV = to("/counties/{A}/schools/{S}/submission"), to("/counties/{A}/submissions?year=2025")
+LL, LE = "/counties/{county_id}/ledger", "/counties/{county_id}/ledger/{entry_id}"
+LEV, LED = LE + "/evidence", LE + "/evidence/{evidence_id}"
+TO_L, TO_L2, TO_LC, TO_LB = (to("/counties/{A}/ledger/{L}"), to("/counties/{A}/ledger/{L2}"),
+                             to("/counties/{A}/ledger/{LC}"), to("/counties/{B}/ledger/{LB}"))
 YRS, TCH, AUD = ("/counties/{county_id}/years", "/counties/{county_id}/schools/{school_id}/teachers",
                  "/counties/{county_id}/audit")
 
@@ -185,6 +191,45 @@ TABLE = [
         form="assemble", effect="snapshot"),
     row("POST", ASM, "/counties/9999/submissions/assemble",    LOGIN,  NF,     NF,     NF,     NF,     NF,     NF,
         form="assemble"),
+    # the 问题台账: L an entry of S, L2 of S2, LC a county-level entry of A, LB an entry of B;
+    # E evidence of L, E2 of L2. A school sees its own school's entries only.
+    row("GET", LL, "/counties/{A}/ledger",                     LOGIN,  OK,     OK,     OK,     OK,     OK,     NF),
+    row("GET", LL, "/counties/{A}/ledger?school={S}",          LOGIN,  OK,     OK,     OK,     OK,     OK,     NF),
+    row("GET", LL, "/counties/{A}/ledger?school={S2}",         LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", LL, "/counties/{A}/ledger?school=9999999999",   LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    row("GET", LL, "/counties/{B}/ledger",                     LOGIN,  OK,     NF,     NF,     NF,     NF,     OK),
+    row("GET", LL, "/counties/9999/ledger",                    LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    row("GET", LE, "/counties/{A}/ledger/{L}",                 LOGIN,  OK,     OK,     OK,     OK,     OK,     NF),
+    row("GET", LE, "/counties/{A}/ledger/{L2}",                LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", LE, "/counties/{A}/ledger/{LC}",                LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", LE, "/counties/{B}/ledger/{LB}",                LOGIN,  OK,     NF,     NF,     NF,     NF,     OK),
+    row("GET", LE, "/counties/{B}/ledger/{L}",                 LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    row("GET", LE, "/counties/{A}/ledger/999999",              LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    row("GET", LE, "/counties/9999/ledger/{L}",                LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    row("POST", LE, "/counties/{A}/ledger/{L}",                LOGIN,  TO_L,   FORBID, TO_L,   FORBID, FORBID, NF,
+        form="ledger_update"),
+    row("POST", LE, "/counties/{A}/ledger/{L2}",               LOGIN,  TO_L2,  FORBID, TO_L2,  NF,     FORBID, NF,
+        form="ledger_update"),
+    row("POST", LE, "/counties/{B}/ledger/{LB}",               LOGIN,  TO_LB,  NF,     NF,     NF,     NF,     TO_LB,
+        form="ledger_update"),
+    row("POST", LE, "/counties/{B}/ledger/{L}",                LOGIN,  NF,     NF,     NF,     NF,     NF,     NF,
+        form="ledger_update"),
+    row("POST", LE, "/counties/9999/ledger/{L}",               LOGIN,  NF,     NF,     NF,     NF,     NF,     NF,
+        form="ledger_update"),
+    row("POST", LEV, "/counties/{A}/ledger/{L}/evidence",      LOGIN,  TO_L,   FORBID, TO_L,   TO_L,   FORBID, NF,
+        form="evidence", effect="evidence"),
+    row("POST", LEV, "/counties/{A}/ledger/{L2}/evidence",     LOGIN,  TO_L2,  FORBID, TO_L2,  NF,     FORBID, NF,
+        form="evidence", effect="evidence"),
+    row("POST", LEV, "/counties/{A}/ledger/{LC}/evidence",     LOGIN,  TO_LC,  FORBID, TO_LC,  NF,     FORBID, NF,
+        form="evidence", effect="evidence"),
+    row("POST", LEV, "/counties/{B}/ledger/{LB}/evidence",     LOGIN,  TO_LB,  NF,     NF,     NF,     NF,     TO_LB,
+        form="evidence", effect="evidence"),
+    row("POST", LEV, "/counties/9999/ledger/{L}/evidence",     LOGIN,  NF,     NF,     NF,     NF,     NF,     NF,
+        form="evidence"),
+    row("GET", LED, "/counties/{A}/ledger/{L}/evidence/{E}",   LOGIN,  OK,     OK,     OK,     OK,     OK,     NF),
+    row("GET", LED, "/counties/{A}/ledger/{L2}/evidence/{E2}", LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", LED, "/counties/{A}/ledger/{L}/evidence/{E2}",  LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    row("GET", LED, "/counties/9999/ledger/{L}/evidence/{E}",  LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
     # trends across school years
     row("GET", YRS, "/counties/{A}/years",                     LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
     row("GET", YRS, "/counties/{B}/years",                     LOGIN,  OK,     NF,     NF,     NF,     NF,     OK),
@@ -271,7 +316,7 @@ def counts(store) -> dict[str, int]:
     with store.session() as s:
         return {name: s.scalar(select(func.count()).select_from(table))
                 for name, table in (("snapshot", Snapshot), ("county", County), ("user", User),
-                                    ("submission", Submission))}
+                                    ("submission", Submission), ("evidence", Evidence))}
 
 
 @pytest.fixture(scope="module")
@@ -295,10 +340,30 @@ def world(tmp_path_factory):
         b = County(name=B_NAME, region=REGION_B)
         s.add_all([a, b])
         s.flush()
+        entries = {}
         for county, key in ((a, "A"), (b, "B")):
-            s.add(Snapshot(county_id=county.id, school_year=2025, filename=f"{key}.xlsx",
-                           content=content[key],
-                           sha256=hashlib.sha256(content[key]).hexdigest()))
+            snap = Snapshot(county_id=county.id, school_year=2025, filename=f"{key}.xlsx",
+                            content=content[key], sha256=hashlib.sha256(content[key]).hexdigest())
+            s.add(snap)
+            s.flush()
+            # the 问题台账 as an upload leaves it
+            ledger.sync(s, county.id, snap, junheng.evaluate(junheng.load(
+                folder / ("county-a.xlsx" if key == "A" else "county-b.xlsx"))))
+            s.flush()
+            entries[key] = {e.key: e.id for e in s.scalars(
+                select(LedgerEntry).where(LedgerEntry.county_id == county.id))}
+        ledger_ids = {"L": entries["A"][f"rule:{ids[1]}:primary"],
+                      "L2": entries["A"][f"indicator:{ids[2]}:primary:pe_art_teachers_per100"],
+                      "LC": entries["A"]["cv:primary:pe_art_teachers_per100"],
+                      "LB": entries["B"][f"rule:{ids[1]}:primary"]}
+        pdf = b"%PDF-1.4 evidence"
+        for name, entry in (("E", "L"), ("E2", "L2")):
+            evidence = Evidence(entry_id=ledger_ids[entry], filename="整改.pdf",
+                                media_type="application/pdf", content=pdf,
+                                sha256=hashlib.sha256(pdf).hexdigest())
+            s.add(evidence)
+            s.flush()
+            ledger_ids[name] = evidence.id
         sub = Submission(county_id=a.id, school_id=ids[1], school_year=2025,
                          filename="part-s.xlsx", content=content["part_s"], status="approved",
                          sha256=hashlib.sha256(content["part_s"]).hexdigest())
@@ -325,7 +390,7 @@ def world(tmp_path_factory):
     csrf = {role: session_csrf(c) for role, c in clients.items() if role != "anon"}
     return SimpleNamespace(app=app, store=store, clients=clients, csrf=csrf, content=content,
                            ids={"A": a_id, "B": b_id, "S": ids[1], "S2": ids[2],
-                                "SUB": sub_id},
+                                "SUB": sub_id, **ledger_ids},
                            schools=ids, a_name=a_name)
 
 
@@ -346,6 +411,11 @@ def post_body(world, form: str, role: str, csrf: str | None) -> dict:
         return {"data": {**data, "decision": "approve"}}
     if form == "assemble":
         return {"data": {**data, "school_year": "2025"}}
+    if form == "ledger_update":
+        return {"data": {**data, "office": f"科室{n}", "status": "in_progress",
+                         "deadline": "2026-06-30"}}
+    if form == "evidence":
+        return {"data": data, "files": {"file": ("整改.pdf", b"%PDF-1.4 test", "application/pdf")}}
     if form == "county":
         return {"data": {**data, "name": f"新县{n}-{role}", "region": "丙市"}}
     if form == "user":
