@@ -453,7 +453,7 @@ ACCESS = [
     ("GET", "/api/counties/{A}/plans/{P}",            UNAUTH, OK,     OK,     OK,     NF,     OK,     NF),
     ("GET", "/api/counties/{B}/plans/{P}",            UNAUTH, NF,     NF,     NF,     NF,     NF,     NF),
     ("GET", "/api/counties/{A}/plans/9999",           UNAUTH, NF,     NF,     NF,     NF,     NF,     NF),
-    ("GET", "/counties/{A}/plans/{P}/files.zip",      LOGIN,  OK,     FORBID, OK,     NF,     FORBID, NF),
+    ("GET", "/counties/{A}/plans/{P}/files.zip",      LOGIN,  FORBID, FORBID, OK,     NF,     FORBID, NF),
     ("GET", "/counties/{B}/plans/{P}/files.zip",      LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
     ("GET", "/counties/{A}/plans/9999/files.zip",     LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
     ("POST", "/counties/{A}/plans/{P}/adopt",         LOGIN,  TO_P,   FORBID, TO_P,   NF,     FORBID, NF),

@@ -360,7 +360,7 @@ def plan_files(request: Request, county_id: int, plan_id: int) -> Response:
         run = _run_or_404(s, county_id, plan_id)
         if run.status != "done" or run.files is None:
             raise HTTPException(status_code=404)
-        if not access.manages(user, county):
+        if access.teacher_names(user, county) is not True:  # the files name teachers
             raise HTTPException(status_code=403, detail="方案文件含教师编号，只有本县教育局可以下载 / "
                                                         "the plan's files name teachers: only "
                                                         "the county bureau downloads them")
