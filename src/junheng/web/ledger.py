@@ -56,6 +56,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from junheng.evaluate import Evaluation
+from junheng.report.views.projection import shown_against
 from junheng.store import County, LedgerEntry, Snapshot, audit
 from junheng.store.models import utcnow
 
@@ -108,6 +109,17 @@ def _figure(value: float | None) -> str:
         return "—"
     text = f"{value:,.2f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def shown_below(value: float, threshold: float | None) -> str:
+    """A value that misses, never reading as its standard (trailing zeros dropped change the
+    text, not the number).
+
+    >>> shown_below(2.297, 2.3), shown_below(2.0, 2.3), shown_below(2.2995, 2.3)
+    ('2.297', '2', '2.2995')
+    """
+    text = shown_against(value, threshold)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def gaps(evaluation: Evaluation, county: str) -> list[Gap]:
@@ -172,7 +184,9 @@ def gaps(evaluation: Evaluation, county: str) -> list[Gap]:
             name = r["name"] or r["school_id"]
             unit = ind.value_unit("zh")
             value = _num(r["value"])
-            state = (f"{_figure(value)} {unit}，低于标准 {_figure(r['threshold'])} {unit}"
+            # a value that misses never reads as its standard (2.297 against 2.3)
+            state = (f"{shown_below(value, _num(r['threshold']))} {unit}，低于标准 "
+                     f"{_figure(r['threshold'])} {unit}"
                      if value is not None else "缺数据")
             task = tasks.get((r["school_id"], ind.key, r["stage"]))
             out.append(Gap(

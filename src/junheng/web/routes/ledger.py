@@ -52,6 +52,7 @@ from junheng.web.ledger import (
     STATUS_NAMES,
     check_evidence,
     overdue,
+    shown_below,
     sync,
     target,
     today,
@@ -170,7 +171,12 @@ def _show(key: str, value: Any) -> str:
 
 def _detail_rows(entry: LedgerEntry) -> list[tuple[str, str]]:
     detail = _detail(entry)
-    return [(label, _show(key, detail[key])) for key, label in DETAIL_LABELS.items()
+    shown = {key: _show(key, detail[key]) for key in DETAIL_LABELS if key in detail}
+    value, threshold = detail.get("value"), detail.get("threshold")
+    if isinstance(value, int | float) and isinstance(threshold, int | float):
+        # a value that misses never reads as its standard (2.297 against 2.3, not 2.3)
+        shown["value"] = shown_below(value, threshold)
+    return [(label, shown[key]) for key, label in DETAIL_LABELS.items()
             if key in detail and detail[key] not in (None, "", [])]
 
 
