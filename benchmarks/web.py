@@ -23,6 +23,7 @@ user. Reported:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import math
 import os
@@ -311,7 +312,9 @@ def simulate(base: str, users: list[str], plan: Plan, duration: float) -> dict:
         return time.perf_counter() - start
 
     cpu = time.process_time()
-    elapsed = asyncio.run(main())
+    # a thread of its own: the caller's thread may already run an event loop (Playwright's)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        elapsed = pool.submit(asyncio.run, main()).result()
     cpu = time.process_time() - cpu  # the simulated users' own CPU: is the client the limit?
     every = [x for xs in samples.values() for x in xs]
     kinds = {kind: {"requests": len(xs), "p50_s": percentile(xs, 50),

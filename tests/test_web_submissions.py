@@ -373,15 +373,15 @@ def test_who_reads_what(world, sub_id, path, outcomes):
 def test_the_forms_are_shown_only_to_those_who_may_use_them(world, sub_id):
     for role in ("admin", "province", "county_a", "inspector"):
         text = world.clients[role].get(f"/counties/{world.A}/submissions").text
-        manages = role in ("admin", "county_a")
+        manages = role == "county_a"  # the admin reads, like the inspector
         assert (f'/submissions/{sub_id}/review"' in text) == manages, role
         assert ('/submissions/assemble"' in text) == manages, role
-        # a version's file holds teacher rows: the bureau's link only, not the admin's
+        # a version's file holds teacher rows: the bureau's link only
         assert (f"/submissions/{sub_id}.xlsx" in text) == (role == "county_a"), role
         assert ("只读" in text) == (not manages), role
     for role in ("admin", "province", "county_a", "school", "inspector"):
         text = world.clients[role].get(f"/counties/{world.A}/schools/{world.S}/submission").text
-        may_submit = role in ("admin", "county_a", "school")
+        may_submit = role in ("county_a", "school")
         assert ('enctype="multipart/form-data"' in text) == may_submit, role
         names = role in ("county_a", "school")
         assert (f"/submissions/{sub_id}.xlsx" in text) == names, role
@@ -397,7 +397,7 @@ def test_who_submits(world, role):
     content = prefilled(world, "county_a", world.S)
     before = counts(world.store)
     answer = upload(world, role, world.S, content)
-    want = expect(anon=LOGIN, admin=303, county_a=303, school=303, province=FORBID,
+    want = expect(anon=LOGIN, admin=FORBID, county_a=303, school=303, province=FORBID,
                   inspector=FORBID, others=NF)[role]
     if want == LOGIN:
         assert answer.headers["location"] == "/login"
@@ -417,7 +417,7 @@ def test_who_reviews(world, sub_id, role):
     before = counts(world.store)
     path = f"/counties/{world.A}/submissions/{sub_id}/review"
     answer = post(world, role, path, decision="return", reason="请核对")
-    want = expect(anon=LOGIN, admin=303, county_a=303, province=FORBID, inspector=FORBID,
+    want = expect(anon=LOGIN, admin=FORBID, county_a=303, province=FORBID, inspector=FORBID,
                   school=FORBID, others=NF)[role]
     if want == LOGIN:
         assert answer.headers["location"] == "/login"
@@ -443,7 +443,7 @@ def test_who_assembles(world, sub_id, role):
                 decision="approve").status_code == 303
     before = counts(world.store)
     answer = post(world, role, f"/counties/{world.A}/submissions/assemble", school_year="2025")
-    want = expect(anon=LOGIN, admin=303, county_a=303, province=FORBID, inspector=FORBID,
+    want = expect(anon=LOGIN, admin=FORBID, county_a=303, province=FORBID, inspector=FORBID,
                   others=NF)[role]
     if want == LOGIN:
         assert answer.headers["location"] == "/login"

@@ -1,6 +1,7 @@
 """Who sees what: the one place the roles' scopes are decided (every route asks here).
 
-- admin (管理员): every county, and the users and counties themselves;
+- admin (管理员): the users and counties themselves; every county read-only, teachers
+  pseudonymised (it acts on no county's data);
 - province (省市教育督导部门): the counties of its region;
 - county (县区教育局): its own county — upload its data, review the schools' submissions,
   assemble a school year, run and adopt plans, keep the 问题台账;
@@ -44,13 +45,14 @@ def sees_school(user: Any, county: Any, school_id: str) -> bool:
 
 
 def uploads_to(user: Any, county: Any) -> bool:
-    """Whether ``user`` may submit ``county``'s data (the bureau itself, or an admin)."""
-    return user.role == "admin" or (user.role == "county" and county.id == user.county_id)
+    """Whether ``user`` may submit ``county``'s data: the bureau itself (the administrator
+    manages users and counties, not a county's data, whose teacher rows it does not need)."""
+    return user.role == "county" and county.id == user.county_id
 
 
 def manages(user: Any, county: Any) -> bool:
     """Whether ``user`` acts for ``county``'s bureau: reviews submissions, assembles a school
-    year, runs and adopts plans, edits the ledger (the bureau itself, or an admin)."""
+    year, runs and adopts plans, edits the ledger (the bureau itself)."""
     return uploads_to(user, county)
 
 
