@@ -346,3 +346,27 @@ def test_evidence_refused(name, content, says):
 def test_an_evidence_file_name_loses_its_path():
     checked, _ = check_evidence(b"%PDF-1.7", "..\\..\\windows/证明.pdf")
     assert checked.filename == "证明.pdf"
+
+
+def test_a_school_missing_from_the_new_data_keeps_its_entries(store, tmp_path):
+    """A workbook holding P1 alone (its sports area raised) says nothing about P2 and P3: their
+    entries stay open; P1's own gaps are closed by it."""
+    only_p1 = {name: [r for r in rows if r.get("school_id", "P1") == "P1"]
+               for name, rows in tables(p1_sports=750).items()}
+    assert [r["school_id"] for r in only_p1["schools"]] == ["P1"]
+    book = write_xlsx(tmp_path / "p1.xlsx", only_p1)
+    with store.session() as s:
+        county = County(name=COUNTY)
+        s.add(county)
+        s.flush()
+        full = add_snapshot(s, county.id, write_xlsx(tmp_path / "all.xlsx", tables()))
+        sync(s, county.id, full, junheng.evaluate(junheng.load(tmp_path / "all.xlsx"),
+                                                  year=2025))
+        alone = add_snapshot(s, county.id, book)
+        sync(s, county.id, alone, junheng.evaluate(junheng.load(book), year=2025))
+        now = entries(s, county.id)
+        for key in ("indicator:P2:primary:multimedia_rooms_per100",
+                    "breach:class_size:P2:primary", "breach:certified:P3"):
+            assert now[key].status == "open" and now[key].closed_by_snapshot_id is None, key
+        for key in ("rule:P1:primary", "indicator:P1:primary:sports_area_per_student"):
+            assert now[key].status == "fixed" and now[key].closed_by_snapshot_id == alone.id

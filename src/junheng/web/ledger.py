@@ -28,7 +28,9 @@ across parts (政府保障程度 5 and 教育质量 5).
 
 **Following the data** (``sync``): a new gap opens an entry (待整改); an entry whose gap is absent
 from the new snapshot is marked 已整改 with ``closed_by_snapshot_id`` (unless already 已整改 or
-已核验); an 已整改 or 已核验 entry whose gap is back is reopened (待整改, ``reopened`` + 1).
+已核验) — but a school missing from the new data has not shown anything closed, so its entries
+stay as they are; an 已整改 or 已核验 entry whose gap is back is reopened (待整改,
+``reopened`` + 1).
 Each automatic close and reopen is audited (``ledger_closed_by_data``,
 ``ledger_reopened_by_data``, no user); one ``ledger_synced`` entry per snapshot counts them.
 
@@ -348,8 +350,13 @@ def sync(session: Session, county_id: int, snapshot: Snapshot,
             audit(session, None, "ledger_reopened_by_data", target(county_id, entry.id),
                   {"snapshot": snapshot.id, "key": key, "was": was, "now": "open",
                    "reopened": entry.reopened})
+    # a school absent from the new data has not shown its gap closed: its entries wait
+    name = county_name(evaluation, county)
+    present = set(evaluation.schools.filter(pl.col("county") == name)["school_id"].to_list())
     for key, entry in entries.items():
         if key in found or entry.status in DONE_STATUSES:
+            continue
+        if entry.school_id is not None and entry.school_id not in present:
             continue
         was = entry.status
         entry.status = "fixed"

@@ -96,6 +96,8 @@ async def upload(request: Request, county_id: int, file: UploadFile,
             dataset.schools["county"].to_list()))),
             "expected": f"本县「{county.name}」的数据 / the data of {county.name}"}]
     with w.store.session() as s:
+        if problems is None:
+            problems = _shrunk(w, w.latest(s, county_id), dataset, county.name)
         if problems is not None:
             audit(s, user.id, "upload_rejected", f"county:{county_id}",
                   {"file": filename, "problems": len(problems)})
@@ -113,6 +115,23 @@ async def upload(request: Request, county_id: int, file: UploadFile,
         w.snapshot_added(s, snap)
         s.commit()
     return RedirectResponse(f"/counties/{county_id}", status_code=303)
+
+
+def _shrunk(w, previous: Snapshot | None, dataset, county: str) -> list[dict] | None:
+    """A "county" workbook holding under half the schools of the county's last version is
+    most likely one school's file: refused, before it reads as the whole county (and closes
+    every other school's ledger entries)."""
+    if previous is None:
+        return None
+    before = w.cache.get(previous.sha256, previous.content, previous.filename)[0].schools
+    had = before.filter(county=county).height
+    has = dataset.schools.filter(county=county).height
+    if has * 2 >= had:
+        return None
+    return [{"where": "学校 schools", "value": f"{has} 所学校 schools",
+             "expected": f"全县的学校（上一版本有 {had} 所）；一所学校的数据请在「学校填报」中提交 / "
+                         f"the whole county (the last version has {had} schools); a school's "
+                         "own rows go through 学校填报 Submissions"}]
 
 
 @router.get("/counties/{county_id}/schools/{school_id}", response_class=HTMLResponse)
