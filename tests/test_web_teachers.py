@@ -12,7 +12,6 @@ import pytest
 
 import junheng
 from junheng.io import Pseudonyms
-from junheng.web.routes.teachers import KEY
 from test_web_years import ROLES, build_world, cells
 
 KNOWN_KEY = "0123456789abcdef" * 2
@@ -35,7 +34,7 @@ def world(tmp_path_factory):
     w = build_world(tmp_path_factory.mktemp("web-teachers"))
     hide = Pseudonyms()
     hide._key = KNOWN_KEY  # the server's key made known, so the test can compute by hand
-    w.app.state.web.extensions[KEY] = hide
+    w.app.state.web.pseudonyms = hide
     w.teachers = junheng.load(w.files["a2025"]).teachers
     return w
 
@@ -143,3 +142,18 @@ def test_who_may_read_the_teacher_rows(world, path, outcomes):
         # county B's bureau sees its own county's real ids; everyone else's view is checked above
         if status == 200 and role == "county_b":
             assert "含个人信息" in answer.text
+
+
+def test_the_evaluation_api_pseudonymises_teachers_for_those_without_names(world):
+    """The JSON names the teachers behind some findings: real ids for the bureau, the same
+    pseudonyms as the teachers page for the inspector, the city office and the admin."""
+    ids = set(world.teachers["teacher_id"].to_list())
+    path = f"/api/counties/{world.ids['A']}/evaluation"
+    bureau = world.clients["county_a"].get(path)
+    assert bureau.status_code == 200
+    named = {i for i in ids if f'"{i}"' in bureau.text}
+    assert named  # the sample's findings do name teachers
+    for role in ("inspector", "province", "admin"):
+        text = world.clients[role].get(path).text
+        assert not {i for i in ids if f'"{i}"' in text}, role
+        assert all(f'"{by_hand(i)}"' in text for i in named), role

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from junheng.evaluate import Evaluation
+from junheng.io import Pseudonyms
 from junheng.store import County, Snapshot, Store, User, WebSession
 from junheng.store.models import utcnow
 from junheng.web import access
@@ -49,6 +50,9 @@ class Web:
         self.templates.env.globals["ROLE_NAMES"] = access.ROLE_NAMES
         self.snapshot_listeners: list[SnapshotListener] = []
         self.extensions: dict[str, Any] = {}  # a part's own state (e.g. the job runner)
+        # teacher ids shown to those who see no names: one key per running server, so a
+        # teacher keeps its pseudonym from page to page (the CLI's: one key per run)
+        self.pseudonyms = Pseudonyms()
 
     # --- sessions -----------------------------------------------------------------------------
     def current(self, request: Request) -> tuple[User, WebSession] | None:

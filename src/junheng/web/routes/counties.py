@@ -4,6 +4,7 @@ reports and the evaluation API — the same library calls as ``junheng evaluate`
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from urllib.parse import quote
 
@@ -181,10 +182,30 @@ def evaluation_json(request: Request, county_id: int) -> Response:
     w = web(request)
     user, _ = w.signed_in(request)
     with w.store.session() as s:
-        w.county_or_404(s, user, county_id)
+        county = w.county_or_404(s, user, county_id)
         snap = w.latest(s, county_id)
     if snap is None:
         raise HTTPException(status_code=404)
     ev = w.evaluated(snap)
-    return Response(w.cache.artifact(snap.sha256, "evaluation.json", ev.to_json),
-                    media_type="application/json")
+    if access.teacher_names(user, county) is True:
+        body = w.cache.artifact(snap.sha256, "evaluation.json", ev.to_json)
+    else:  # the teacher ids behind each finding are personal data: pseudonymised
+        dataset = w.cache.get(snap.sha256, snap.content, snap.filename)[0]
+        body = _pseudonymised_json(ev.to_json(), set(dataset.teachers["teacher_id"].to_list()),
+                                   w.pseudonyms)
+    return Response(body, media_type="application/json")
+
+
+def _pseudonymised_json(text: str, teacher_ids: set[str], hide) -> str:
+    """The evaluation's JSON with every teacher id replaced by its pseudonym (the teachers
+    page's, ``T-…``), wherever it appears."""
+    def walk(value):
+        if isinstance(value, str):
+            return hide(value) if value in teacher_ids else value
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    return json.dumps(walk(json.loads(text)), ensure_ascii=False)

@@ -25,18 +25,13 @@ from junheng.web.context import Web, web
 
 router = APIRouter()
 
-KEY = "teachers.pseudonyms"  # the server's Pseudonyms in Web.extensions
 IDENTIFYING = {"teacher_id": "T-"}  # pseudonymised: the column and the CLI's prefix
 WITHHELD = ("birth_month",)  # left out of the pseudonymised view
 
 
-def install(w: Web) -> None:
-    """One pseudonym key per running server (the CLI: one per run)."""
-    w.extensions.setdefault(KEY, Pseudonyms())
-
-
 def pseudonyms(w: Web) -> Pseudonyms:
-    return w.extensions.setdefault(KEY, Pseudonyms())
+    """The server's pseudonyms (``Web.pseudonyms``: one key per running server)."""
+    return w.pseudonyms
 
 
 def _cell(column: Any, value: Any) -> str:
