@@ -489,3 +489,20 @@ def test_a_bad_year_and_a_request_without_its_file_are_answered_with_a_page(worl
         files={"file": ("notes.txt", b"hello", "text/plain")})
     assert text.status_code == 400 and "请上传 .xlsx 工作簿" in text.text
     assert counts(world.store) == before
+
+
+def test_an_older_version_never_reviewed_reads_as_superseded():
+    from datetime import UTC, datetime
+
+    from junheng.store import Submission
+    from junheng.web.routes.submissions import _version
+
+    def sub(status: str) -> Submission:
+        return Submission(id=1, school_id="S", school_year=2025, filename="a.xlsx",
+                          status=status, sha256="0" * 64,
+                          submitted_at=datetime(2025, 9, 1, tzinfo=UTC))
+
+    assert _version(sub("submitted"), 2, newest=True)["status_zh"] == "待审核"
+    assert _version(sub("submitted"), 1, newest=False)["status_zh"] == "已被新版本取代"
+    assert _version(sub("returned"), 1, newest=False)["status_zh"] == "已退回"
+    assert _version(sub("approved"), 1, newest=False)["status_zh"] == "已通过"

@@ -179,12 +179,17 @@ def _context(w: Web, s: Session, county_id: int) -> set[str]:
     return set() if data is None else set(data.schools["school_id"].to_list())
 
 
-def _version(sub: Submission, n: int = 0) -> dict:
-    """What a page shows of one version (``n``: its number among the school's versions)."""
+SUPERSEDED = ("已被新版本取代", "superseded by a newer version")
+
+
+def _version(sub: Submission, n: int = 0, newest: bool = True) -> dict:
+    """What a page shows of one version (``n``: its number among the school's versions); an
+    older version never reviewed reads as superseded, not as waiting for review."""
     summary = json.loads(sub.summary or "{}")
+    zh, en = SUPERSEDED if sub.status == "submitted" and not newest else STATUS[sub.status]
     return {"id": sub.id, "n": n, "school_id": sub.school_id, "year": sub.school_year,
             "file": sub.filename, "at": sub.submitted_at, "status": sub.status,
-            "status_zh": STATUS[sub.status][0], "status_en": STATUS[sub.status][1],
+            "status_zh": zh, "status_en": en,
             "reason": sub.reason, "rows": summary.get("rows", {}),
             "reviewed_at": sub.reviewed_at, "sha": sub.sha256[:12]}
 
@@ -203,7 +208,7 @@ def _school_view(request: Request, county_id: int, school_id: str, status: int =
         snap = w.latest(s, county_id)
     return w.page(request, "submission.html", status, user=user, csrf=csrf, county=county,
                   school_id=school_id, name=name, year=year, problems=problems,
-                  versions=[_version(x, len(subs) - i) for i, x in enumerate(subs)],
+                  versions=[_version(x, len(subs) - i, i == 0) for i, x in enumerate(subs)],
                   snapshot=snap,
                   can_submit=access.submits_for(user, county, school_id),
                   can_prefill=access.teacher_names(user, county, school_id) is True)
@@ -331,7 +336,7 @@ def _list_view(request: Request, county_id: int, year: int | None = None, status
     grouped: dict[str, list[Submission]] = {}
     for sub in subs:
         grouped.setdefault(sub.school_id, []).append(sub)
-    by_school = {k: [_version(x, len(v) - i) for i, x in enumerate(v)]
+    by_school = {k: [_version(x, len(v) - i, i == 0) for i, x in enumerate(v)]
                  for k, v in grouped.items()}
     schools = []
     for school_id in sorted(set(names) | set(by_school)):
@@ -340,6 +345,9 @@ def _list_view(request: Request, county_id: int, year: int | None = None, status
         schools.append({"id": school_id, "name": names.get(school_id, school_id),
                         "latest": versions[0] if versions else None,
                         "versions": versions, "approved": approved})
+    # the versions waiting for review first, where the bureau looks
+    schools.sort(key=lambda x: (x["latest"] is None or x["latest"]["status"] != "submitted",
+                                x["id"]))
     ready = [x for x in schools if x["approved"] is not None]
     missing = [x for x in schools if x["approved"] is None]
     return w.page(request, "submissions.html", status, user=user, csrf=csrf, county=county,
