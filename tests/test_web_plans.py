@@ -528,3 +528,24 @@ def test_a_post_without_its_csrf_token_is_refused(world, token, what):
     assert count_runs(world) == runs and adopted(world) == chosen
     with world.store.session() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == audited
+
+
+def test_a_plan_of_another_kind_stays_adopted(world):
+    """Adopting a recruitment plan leaves the adopted rotation plan adopted: they complement
+    each other; one adopted plan per kind."""
+    client, csrf = world.clients["county_a"], world.csrf["county_a"]
+    client.post(f"/counties/{world.A}/plans/{world.P}/adopt", data={"csrf": csrf})
+    with world.store.session() as s:
+        base = s.get(PlanRun, world.P)
+        other = PlanRun(county_id=world.A, snapshot_id=base.snapshot_id, kind="recruitment",
+                        status="done", params="{}", result_json='{"actions": []}')
+        s.add(other)
+        s.commit()
+        other_id = other.id
+    answer = client.post(f"/counties/{world.A}/plans/{other_id}/adopt", data={"csrf": csrf})
+    assert answer.status_code == 303
+    assert {world.P, other_id} <= adopted(world)
+    with world.store.session() as s:
+        kinds = [k for k in s.scalars(select(PlanRun.kind).where(
+            PlanRun.county_id == world.A, PlanRun.adopted))]
+    assert sorted(kinds) == ["recruitment", "rotation"]

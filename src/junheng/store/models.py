@@ -195,7 +195,7 @@ PLAN_STATUSES = ("queued", "running", "done", "failed")  # 排队 / 运行中 / 
 
 class PlanRun(Base):
     """A planner run on one snapshot as a background job: its parameters, progress, and
-    result (the plan's JSON and its output files zipped); at most one adopted per county."""
+    result (the plan's JSON and its output files zipped); at most one adopted per county and kind."""
 
     __tablename__ = "plan_runs"
     __table_args__ = (Index("ix_plan_runs_county_id_created_at", "county_id", "created_at"),)

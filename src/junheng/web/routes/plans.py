@@ -6,11 +6,12 @@ Who may do what (``junheng.web.access``):
 - the county's runs, a run's page and its JSON status: whoever ``sees_county`` (a school gets
   "not found"); the moves name teachers only for those with ``teacher_names``, the others see
   the run's pseudonyms (``T-…``, as ``--pseudonymise``);
-- starting a run, adopting one, and the output files (which hold the teachers' ids): the bureau
-  and the admin (``manages``); 403 for the other readers.
+- starting and adopting a run: the bureau (``manages``); the output files (which hold the
+  teachers' ids): those with ``teacher_names``; 403 for the other readers.
 
-At most one adopted plan per county: adopting one un-adopts the others. Starting and adopting
-are audited (``county:{id}/plan:{run}``), with the kind and settings, never a teacher.
+At most one adopted plan per county and kind (a rotation and a recruitment plan complement
+each other): adopting one un-adopts the others of its kind. Starting and adopting are audited
+(``county:{id}/plan:{run}``), with the kind and settings, never a teacher.
 """
 
 from __future__ import annotations
@@ -388,8 +389,10 @@ async def adopt(request: Request, county_id: int, plan_id: int) -> Response:
         if run.status != "done":
             return w.page(request, "error.html", 400, user=user, csrf=expected,
                           message="只能采用已完成的方案 / only a finished plan can be adopted")
+        # one adopted plan per kind: a rotation and a recruitment plan complement each other
         others = list(s.scalars(select(PlanRun).where(
-            PlanRun.county_id == county_id, PlanRun.adopted, PlanRun.id != plan_id)))
+            PlanRun.county_id == county_id, PlanRun.kind == run.kind, PlanRun.adopted,
+            PlanRun.id != plan_id)))
         for other in others:
             other.adopted, other.adopted_by, other.adopted_at = False, None, None
         if not run.adopted:
