@@ -11,6 +11,7 @@ from sqlalchemy import select
 from junheng.store import ROLES, AuditEntry, County, User, audit, create_user, new_password
 from junheng.web import access
 from junheng.web.context import web
+from junheng.web.routes.audit import ACTIONS
 
 router = APIRouter()
 
@@ -32,6 +33,7 @@ def admin_page(request: Request, user: User, csrf: str, status: int = 200,
     names = {c.id: c.name for c in counties}
     return w.page(request, "admin.html", status, user=user, csrf=csrf, counties=counties,
                   users=users, county_names=names, roles=ROLES, entries=entries,
+                  user_names={u.id: u.username for u in users}, actions=ACTIONS,
                   **{"error": None, "created": None, **extra})
 
 
