@@ -164,6 +164,8 @@ TABLE = [
       for kind in ("xlsx", "html", "docx")],
     row("GET", REP, "/counties/{A}/report.pdf",                LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
     row("GET", REP, "/counties/{B}/report.pdf",                LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
+    # the empty template: anyone signed in
+    row("GET", "/template.xlsx", "/template.xlsx",             LOGIN,  OK,     OK,     OK,     OK,     OK,     OK),
     # the API
     row("GET", API, "/api/counties/{A}/evaluation",            UNAUTH, OK,     OK,     OK,     NF,     OK,     NF),
     row("GET", API, "/api/counties/{B}/evaluation",            UNAUTH, OK,     NF,     NF,     NF,     NF,     OK),

@@ -43,8 +43,8 @@ def check_upload(content: bytes, filename: str) -> tuple[Dataset | None, list[di
                        "expected": f"文件不超过 {mb} MB / at most {mb} MB"}]
     if Path(filename).suffix.lower() not in (".xlsx", ".xlsm"):
         return None, [{"where": filename, "value": Path(filename).suffix or "（无）",
-                       "expected": "请上传 .xlsx 工作簿（junheng template 生成模板）/ upload an "
-                                   ".xlsx workbook"}]
+                       "expected": "请上传 .xlsx 工作簿（用页面上可下载的填报模板）/ upload an "
+                                   ".xlsx workbook (the template the page offers)"}]
     try:
         return read_workbook(content, filename), None
     except InputError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from junheng.errors import InputError
+from junheng.io import write_workbook
 from junheng.store import County, Snapshot, audit
 from junheng.web import access
 from junheng.web.context import web
@@ -175,6 +177,22 @@ def report(request: Request, county_id: int, kind: str) -> Response:
     return Response(body, media_type=media, headers={
         "Content-Disposition": f"attachment; filename=report.{kind}; "
                                f"filename*=UTF-8''{quote(name)}"})
+
+
+@router.get("/template.xlsx")
+def template(request: Request) -> Response:
+    """The empty county workbook (the template ``junheng template`` writes): no one's data."""
+    w = web(request)
+    w.signed_in(request)
+
+    def build() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="junheng-template-") as folder:
+            return write_workbook(Path(folder) / "template.xlsx").read_bytes()
+
+    body = w.cache.artifact("template", "county.xlsx", build)
+    return Response(body, media_type=REPORTS["xlsx"][1], headers={
+        "Content-Disposition": "attachment; filename=template.xlsx; "
+                               f"filename*=UTF-8''{quote('县域数据填报模板.xlsx')}"})
 
 
 @router.get("/api/counties/{county_id}/evaluation")
