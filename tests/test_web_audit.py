@@ -192,3 +192,11 @@ def test_every_action_the_application_records_has_a_chinese_name():
         recorded |= set(re.findall(r'audit\(\s*\w+,\s*[^,]+,\s*"([a-z_]+)"', path.read_text()))
     assert {"upload", "review", "assemble", "plan_adopted", "ledger_updated"} <= recorded
     assert recorded - set(ACTIONS) == set()
+
+
+def test_a_ledger_change_reads_in_words():
+    from junheng.web.routes.audit import _value
+
+    shown = _value("changes", {"office": [None, "督导室"], "status": ["open", "in_progress"],
+                               "note": "changed"})
+    assert shown == "责任科室 — → 督导室；状态 待整改 → 整改中；备注 已修改 changed"

@@ -94,6 +94,12 @@ def _value(key: str, value: Any) -> str:
         return STATUSES.get(value, value)
     if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
         return "、".join(str(v) for v in value)
+    if key == "changes" and isinstance(value, dict):
+        # a ledger change: {"office": [old, new], "note": "changed"} → 责任科室 — → 督导室；备注 已修改
+        return "；".join(
+            f"{KEYS.get(k, k)} {_value('status', v[0])} → {_value('status', v[1])}"
+            if isinstance(v, list) and len(v) == 2 else f"{KEYS.get(k, k)} 已修改 changed"
+            for k, v in value.items())
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
     return str(value)
