@@ -6,10 +6,14 @@ exists) and the 8-school sample (no rotation plan meets item 11's county share: 
 with the binding rule named) — and county B (乙市) with no data. Expected figures are recomputed
 here from the files the run stored (the workbook's list, ``apply_moves`` + ``junheng.evaluate``),
 never read back from the summary they are compared with.
+
+The path-to-pass kinds (investment, pass, recruitment with prices) are started with the made-up
+demo prices (``write_prices_template(path, demo=True)``) posted as a file.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -27,6 +31,8 @@ from sqlalchemy import func, select
 
 import junheng
 from junheng.plan import apply_moves
+from junheng.plan.investment.planner import ACTION_COLUMNS, apply_actions
+from junheng.plan.investment.prices import write_prices_template
 from junheng.store import AuditEntry, County, PlanRun, Snapshot, create_user, open_store
 from junheng.store.models import utcnow
 from junheng.web import create_app, jobs
@@ -87,8 +93,13 @@ def world(tmp_path_factory):
     clients = {"anon": TestClient(app, follow_redirects=False)}
     clients |= {role: sign_in(app, name) for role, name in USERNAMES.items()}
     csrf = {role: session_csrf(c) for role, c in clients.items() if role != "anon"}
+    prices = write_prices_template(folder / "单价.xlsx", demo=True)
+    bad = openpyxl.load_workbook(prices)
+    bad["单价"]["C4"] = -300  # 体育运动场馆: a negative unit price
+    bad.save(folder / "bad-prices.xlsx")
     world = SimpleNamespace(app=app, store=store, clients=clients, csrf=csrf, A=a_id, B=b_id,
-                            snaps=snaps, paths={"big": big, "small": small},
+                            snaps=snaps, paths={"big": big, "small": small, "prices": prices,
+                                                "bad": folder / "bad-prices.xlsx"},
                             runner=app.state.web.extensions["plans"])
     # one finished rotation plan of A, for the access table
     world.P = start(world, "county_a")
@@ -549,3 +560,216 @@ def test_a_plan_of_another_kind_stays_adopted(world):
         kinds = [k for k in s.scalars(select(PlanRun.kind).where(
             PlanRun.county_id == world.A, PlanRun.adopted))]
     assert sorted(kinds) == ["recruitment", "rotation"]
+
+
+# --- the path-to-pass kinds: investment, pass, recruitment with prices -------------------------
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def post_priced(world, kind: str, role: str = "county_a", prices: str | None = "prices",
+                **form):
+    """POST a path-to-pass run with a price table file (multipart); the answer."""
+    data = {"csrf": world.csrf.get(role, ""), "kind": kind, "time_limit": "10", **form}
+    files = {} if prices is None else {
+        "prices": (world.paths[prices].name, world.paths[prices].read_bytes(), XLSX)}
+    return world.clients[role].post(f"/counties/{world.A}/plans", data=data, files=files)
+
+
+def start_priced(world, kind: str, **form) -> int:
+    answer = post_priced(world, kind, **form)
+    assert answer.status_code == 303, answer.text[:800]
+    run_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    assert world.runner.wait(run_id, WAIT) == "done", api(world, run_id)["error"]
+    return run_id
+
+
+@pytest.fixture(scope="module")
+def priced(world):
+    """An investment run phased over two years and a pass run, with the demo prices."""
+    return SimpleNamespace(investment=start_priced(world, "investment", years="2"),
+                           passed=start_priced(world, "pass"))
+
+
+def stored(world, run_id: int) -> tuple[dict, dict, list[dict], dict]:
+    """(summary, the zip's pass-plan.json, the 整改措施 rows by header, the zip's files)."""
+    run = run_row(world, run_id)
+    with zipfile.ZipFile(io.BytesIO(run.files)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    book = openpyxl.load_workbook(io.BytesIO(files["达标路径方案.xlsx"]), read_only=True)
+    rows = list(book["整改措施"].iter_rows(values_only=True))
+    sheet = [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[0] is not None]
+    data = json.loads(files["pass-plan.json"])
+    assert json.loads(run.result_json) == data  # the run's JSON is the CLI's file
+    return json.loads(run.summary), data, sheet, files
+
+
+def meeting(ev) -> int:
+    return int(ev.schools.get_column("meets_rule").sum())
+
+
+def test_an_investment_plan_costs_its_workbook_and_meets_what_its_actions_give(world, priced):
+    figures, data, sheet, files = stored(world, priced.investment)
+    assert sorted(files) == ["pass-plan.json", "达标路径方案.xlsx"]
+    assert figures["kind"] == "investment" and figures["priced"] is True
+    # the cost: the sum of the workbook's 费用（万元） column, read independently
+    assert sheet and figures["cost_wan"] == pytest.approx(sum(r["费用（万元）"] for r in sheet))
+    assert figures["actions"] == len(sheet) == len(data["actions"])
+    assert figures["teachers"] == 0 and figures["moves"] is None
+    assert figures["naive_cost_wan"] is None or figures["naive_cost_wan"] >= figures["cost_wan"]
+    # before → after: the data as it is and with the stored actions applied, evaluated here
+    dataset = junheng.load(world.paths["big"])
+    before = junheng.evaluate(dataset, year=data["school_year"])
+    actions = pl.DataFrame(data["actions"], schema=ACTION_COLUMNS)
+    after = junheng.evaluate(apply_actions(dataset, actions, before), year=data["school_year"])
+    assert figures["meeting"] == [meeting(before), meeting(after)]
+    assert figures["resources"] == [before.counties["resources_verdict"][0],
+                                    after.counties["resources_verdict"][0]]
+    # phased over two years: each year's figures as the workbook's 分年度 sheet has them
+    assert figures["years"] == 2 and [y["year"] for y in figures["by_year"]] == [1, 2]
+    years = list(openpyxl.load_workbook(io.BytesIO(files["达标路径方案.xlsx"]), read_only=True)[
+        "分年度"].iter_rows(min_row=2, values_only=True))
+    assert [round(y["cost"], 4) for y in figures["by_year"]] == [round(r[2], 4) for r in years]
+    assert figures["by_year"][-1]["meeting"] == meeting(after)
+    assert sum(y["cost"] for y in figures["by_year"]) == pytest.approx(figures["cost_wan"])
+    # the sample's schools beyond these levers: a plan all the same, done, and named
+    assert figures["unreachable"] == len(data["unreachable"]) > 0
+    page = world.clients["county_a"].get(f"/counties/{world.A}/plans/{priced.investment}").text
+    assert "整改措施" in page and "分年度实施" in page and 'id="unreachable"' in page
+    names = dict(dataset.schools.select("school_id", "name").iter_rows())
+    for u in data["unreachable"]:
+        assert names[u["school_id"]] in page.split('id="unreachable"')[1]
+        assert u["why_zh"] in page
+    table = page.split("整改措施 <small>")[1].split("</table>")[0]
+    assert table.count("<tr>") == len(sheet) + 1  # the header, then one row per action
+    assert f"{figures['cost_wan']:,.2f}" in page  # the figures: 费用（万元）
+
+
+def test_a_pass_plan_rotates_first_then_costs_its_workbook(world, priced):
+    figures, data, sheet, files = stored(world, priced.passed)
+    assert sorted(files) == ["pass-plan.json", "rotation-plan.json", "交流轮岗方案.xlsx",
+                             "达标路径方案.xlsx"]
+    assert figures["cost_wan"] == pytest.approx(sum(r["费用（万元）"] for r in sheet))
+    assert figures["cost_wan"] > 0
+    rotation = json.loads(files["rotation-plan.json"])
+    assert figures["moves"] == len(rotation["moves"]) > 0
+    assert data["warnings"][0]["zh"].startswith(f"已先安排交流轮岗 {figures['moves']} 人次")
+    # before: the data as it is; after: the moves, then the actions, applied and evaluated
+    dataset = junheng.load(world.paths["big"])
+    year = data["school_year"]
+    before = junheng.evaluate(dataset, year=year)
+    moves = pl.DataFrame(rotation["moves"]).select("teacher_id", "from_school_id",
+                                                   "to_school_id", "form")
+    rotated = apply_moves(dataset, moves, year)
+    actions = pl.DataFrame(data["actions"], schema=ACTION_COLUMNS)
+    after = junheng.evaluate(apply_actions(rotated, actions, junheng.evaluate(rotated, year=year)),
+                             year=year)
+    assert figures["meeting"] == [meeting(before), meeting(after)]
+    assert figures["meeting"][1] == data["counties"][0]["schools_meeting_rule_after"]
+    assert figures["teachers"] == sum(a["amount"] for a in data["actions"] if a["kind"] in (
+        "hire_qualified", "hire_pe_art", "appoint_backbone"))
+    assert figures["years"] == 1 and figures["by_year"] is None
+    # the moves name teachers: pseudonyms for those who see no names
+    real = {m["teacher_id"] for m in rotation["moves"]}
+    path = f"/counties/{world.A}/plans/{priced.passed}"
+    assert all(f">{t}<" in world.clients["county_a"].get(path).text for t in real)
+    page = world.clients["inspector"].get(path).text
+    assert not any(t in page for t in real) and "教师编号已化名" in page
+    assert "达标路径方案" in page and "整改措施" in page and "分年度实施" not in page
+
+
+def test_the_price_table_is_kept_with_the_run_and_never_shown(world, priced):
+    content = world.paths["prices"].read_bytes()
+    params = json.loads(run_row(world, priced.passed).params)
+    assert base64.b64decode(params["prices_xlsx_b64"]) == content
+    assert params["prices_sha256"] == hashlib.sha256(content).hexdigest()
+    assert params["prices_filename"] == "单价.xlsx" and params["years"] == 1
+    piece = params["prices_xlsx_b64"][100:140]
+    shown = [world.clients[r].get(f"/counties/{world.A}/plans/{priced.passed}").text
+             for r in ("county_a", "inspector")]
+    shown.append(world.clients["county_a"].get(
+        f"/api/counties/{world.A}/plans/{priced.passed}").text)
+    shown.append(world.clients["county_a"].get(
+        f"/counties/{world.A}/plans?compare={priced.passed}&compare={priced.investment}").text)
+    shown.append(run_row(world, priced.passed).summary)
+    with world.store.session() as s:
+        shown.append(s.scalar(select(AuditEntry.detail).where(
+            AuditEntry.action == "plan_started",
+            AuditEntry.target == f"county:{world.A}/plan:{priced.passed}")))
+    for text in shown:
+        assert piece not in text
+    assert params["prices_sha256"] in shown[2] and "单价.xlsx" in shown[0]
+
+
+def test_plans_of_the_priced_kinds_compare_with_their_cost(world, priced):
+    page = world.clients["inspector"].get(
+        f"/counties/{world.A}/plans?compare={world.P}&compare={priced.investment}"
+        f"&compare={priced.passed}").text
+    section = page.split('id="compare"')[1].split("</section>")[0]
+    row = re.search(r"<tr><td>费用（万元）.*?</tr>", section, re.S).group(0)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    costs = [json.loads(run_row(world, i).summary)["cost_wan"]
+             for i in (priced.investment, priced.passed)]
+    assert cells == ["—", *(f"{c:,.2f}" for c in costs)]
+    row = re.search(r"<tr><td>分年度.*?</tr>", section, re.S).group(0)
+    assert "第 2 年" in row and "一次实施" in row
+
+
+def test_a_recruitment_plan_with_prices_is_priced(world):
+    run_id = start_priced(world, "recruitment", snapshot=str(world.snaps["small"]))
+    figures, data, sheet, _ = stored(world, run_id)
+    assert data["priced"] is True and figures["priced"] is True
+    assert figures["cost_wan"] == pytest.approx(sum(r["费用（万元）"] for r in sheet))
+    assert figures["cost_wan"] > 0 and figures["teachers"] == sum(r["数量"] for r in sheet)
+
+
+@pytest.mark.parametrize(("kind", "prices", "form", "words"), [
+    ("investment", "bad", {}, ["单价表有 1 处问题，未开始", "<td>单价</td>", '<td class="num">4</td>',
+                               "单价 unit_cost", "<td>-300</td>", "0 到 100,000,000,000"]),
+    ("investment", None, {}, ["请选择单价表文件"]),
+    ("pass", "big", {}, ["缺少工作表「单价」"]),  # the county workbook chosen by mistake
+    ("recruitment", None, {"budget_wan": "100"}, ["请选择单价表文件"]),
+    ("investment", "prices", {"budget_wan": "-1"}, ["预算应在 0–"]),
+    ("investment", "prices", {"years": "21"}, ["分年实施应为 1–20 年"]),
+    ("investment", "prices", {"years": "two"}, ["分年与工资计算年数应为整数"]),
+])
+def test_a_bad_price_table_or_setting_is_refused_located_and_nothing_starts(
+        world, kind, prices, form, words):
+    before = count_runs(world)
+    answer = post_priced(world, kind, prices=prices, **form)
+    assert answer.status_code == 400, answer.text[:300]
+    for word in words:
+        assert word in answer.text, word
+    assert count_runs(world) == before and "Traceback" not in answer.text
+
+
+def test_each_kind_has_its_own_adopted_plan(world, priced):
+    client, csrf = world.clients["county_a"], world.csrf["county_a"]
+    client.post(f"/counties/{world.A}/plans/{world.P}/adopt", data={"csrf": csrf})
+    for run_id in (priced.investment, priced.passed):
+        answer = client.post(f"/counties/{world.A}/plans/{run_id}/adopt", data={"csrf": csrf})
+        assert answer.status_code == 303
+    assert {world.P, priced.investment, priced.passed} <= adopted(world)
+    other = start_priced(world, "investment", budget_wan="50")  # within a budget
+    figures = json.loads(run_row(world, other).summary)
+    assert figures["budget_wan"] == 50 and figures["cost_wan"] <= 50 + 1e-6
+    assert figures["shortfall_wan"] > 0
+    client.post(f"/counties/{world.A}/plans/{other}/adopt", data={"csrf": csrf})
+    chosen = adopted(world)
+    assert other in chosen and priced.investment not in chosen
+    assert {world.P, priced.passed} <= chosen
+    with world.store.session() as s:
+        kinds = list(s.scalars(select(PlanRun.kind).where(PlanRun.county_id == world.A,
+                                                          PlanRun.adopted)))
+    assert len(kinds) == len(set(kinds))
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    ("admin", 403), ("province", 403), ("inspector", 403), ("school", 404), ("county_b", 404),
+    ("anon", 303)])
+def test_only_the_bureau_starts_a_priced_plan(world, role, status):
+    before = count_runs(world)
+    answer = post_priced(world, "pass", role=role)
+    assert answer.status_code == status
+    assert count_runs(world) == before
+    page = world.clients[role].get(f"/counties/{world.A}/plans")
+    assert 'name="prices"' not in page.text

@@ -13,13 +13,29 @@ A run left queued or running by a previous process (the server stopped or crashe
 failed when the next one starts (``recover``): its thread is gone.
 
 Kinds (``KINDS``): every planner of ``junheng.plan.PLANNERS`` with a report writer (today the
-teacher rotation, 交流轮岗), and the path-to-pass planner's teacher levers without a price table
-(``recruitment``: each teacher hired or appointed counts 1, the plan with the fewest teachers),
-the same call as ``junheng plan recruitment`` without ``--prices``.
+teacher rotation, 交流轮岗), and the path-to-pass planner (``plan_pass``) as ``junheng plan
+investment | recruitment | pass`` calls it: ``investment`` (the facility levers) and ``pass``
+(rotation first — it is free —, then facilities and teachers) need the bureau's price table;
+``recruitment`` takes one optionally (without it each teacher hired or appointed counts 1, the plan
+with the fewest teachers). The price table a run was started with is kept with the run (its bytes
+base64-encoded in ``params["prices_xlsx_b64"]``, with its sha256 and file name), so the run can
+be reproduced; it is read again, with the library's reader, when the job starts.
+
+A path-to-pass run ends:
+
+- failed, when the county has no plan meeting every rule (``plan.infeasible``): nothing to
+  compare or adopt; the message names the school–stages beyond the levers first (as
+  ``recruitment`` always has);
+- done, when a plan exists though some school–stages are beyond its levers (``unreachable``):
+  the plan is still the least cost for every other one — what the command line prints and writes
+  (措施无法解决) with its plan —, so the run is a plan that can be compared and adopted, its
+  ``summary`` counting them and its page naming them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import logging
@@ -71,6 +87,8 @@ class Kind:
     write: Callable[[Any, Path], list[Path]]
     rules: type | None = None
     note: tuple[str, str] = ("", "")
+    # the price table: "none" (not offered), "optional" (recruitment) or "required"
+    prices: str = "none"
 
     def settings(self) -> list[Any]:
         """The declared settings a form offers (those the command line offers, but ids)."""
@@ -97,29 +115,75 @@ def _planner_kind(name: str) -> Kind | None:
     return Kind(name, planner.title, run, write, planner.rules)
 
 
-def _recruitment() -> Kind:
-    def run(dataset: Any, standard: Any, rules: Any, **kw: Any) -> Any:
+def _write_pass(plan: Any, folder: Path) -> list[Path]:
+    """The command line's files: 达标路径方案.xlsx and pass-plan.json (first: the run's JSON);
+    for ``pass``, the rotation planned first as ``junheng plan rotation`` writes it too."""
+    from junheng.report import PLAN_REPORTS
+    from junheng.report._pass import write_pass_plan
+
+    paths = write_pass_plan(plan, folder, "zh")
+    rotation = getattr(plan, "rotation", None)
+    if rotation is not None:
+        paths += PLAN_REPORTS["rotation"][0](rotation, folder.parent / "rotation", "zh", False)
+    return [p for p in paths if p.suffix == ".json"] + [p for p in paths if p.suffix != ".json"]
+
+
+def _pass_kind(name: str, title: tuple[str, str], prices: str,
+               note: tuple[str, str]) -> Kind:
+    """``junheng plan investment | recruitment | pass``: the same calls, in the same order."""
+
+    def run(dataset: Any, standard: Any, rules: Any, *, time_limit: float, seed: int = 0,
+            progress: Any = None, prices: Any = None, budget_wan: float | None = None,
+            years: int = 1, hire_years: int = 1) -> Any:
         from junheng.plan.investment import planner as investment
 
-        return investment.plan_pass(dataset, standard, None, levers=investment.RECRUITMENT,
-                                    **kw)
+        levers = {"investment": investment.INVESTMENT, "recruitment": investment.RECRUITMENT,
+                  "pass": investment.INVESTMENT + investment.RECRUITMENT}[name]
+        rotated = None
+        if name == "pass":  # rotation is free: planned first, on its own rules (as the CLI)
+            from junheng.plan.rotation import plan_rotation
 
-    def write(plan: Any, folder: Path) -> list[Path]:
-        from junheng.report._pass import write_pass_plan
+            if progress is not None:
+                progress("交流轮岗 planning rotation…")
+            rotated = plan_rotation(dataset, standard, standard.rules("rotation"), year=None,
+                                    time_limit=time_limit, seed=seed, progress=progress)
+            dataset = rotated.dataset_after
+        if progress is not None:
+            progress("求解 solving…")
+        plan = investment.plan_pass(dataset, standard, prices, levers=levers,
+                                    hire_years=hire_years, budget_wan=budget_wan, years=years,
+                                    time_limit=time_limit, seed=seed, progress=progress)
+        if rotated is not None:
+            moved = rotated.moves.height
+            plan.warnings.insert(0, (f"已先安排交流轮岗 {moved} 人次（见 junheng plan rotation）",
+                                     f"{moved} teacher moves planned first (junheng plan "
+                                     "rotation)"))
+            plan.rotation = rotated  # the files, the page's list and the summary's "before"
+        return plan
 
-        return write_pass_plan(plan, folder, "zh")
-
-    return Kind("recruitment", ("教师补充方案", "recruitment plan"), run, write, None,
-                ("不用单价表：每聘用或任命一名教师计 1，即所需教师最少的方案（junheng plan recruitment）",
-                 "without a price table: each teacher hired or appointed counts 1, the plan "
-                 "with the fewest teachers (junheng plan recruitment)"))
+    return Kind(name, title, run, _write_pass, None, note, prices)
 
 
 def _kinds() -> dict[str, Kind]:
     from junheng.plan import PLANNERS
 
     kinds = {k.name: k for k in (_planner_kind(n) for n in PLANNERS) if k is not None}
-    kinds["recruitment"] = _recruitment()
+    kinds["recruitment"] = _pass_kind(
+        "recruitment", ("教师补充方案", "recruitment plan"), "optional",
+        ("不给单价表时，每聘用或任命一名教师计 1，即所需教师最少的方案；给单价表则为费用最低的方案"
+         "（junheng plan recruitment）",
+         "without a price table each teacher hired or appointed counts 1, the plan with the "
+         "fewest teachers; with one, the least-cost plan (junheng plan recruitment)"))
+    kinds["investment"] = _pass_kind(
+        "investment", ("投入方案", "investment plan"), "required",
+        ("按本局单价表，最低成本的校舍、场地、设备、专用教室投入（junheng plan investment）",
+         "at the bureau's prices, the least-cost investment in buildings, grounds, equipment "
+         "and rooms (junheng plan investment)"))
+    kinds["pass"] = _pass_kind(
+        "pass", ("达标路径方案", "path-to-pass plan"), "required",
+        ("先安排交流轮岗（不花钱），再按单价表求教师补充与投入的最低成本达标路径（junheng plan pass）",
+         "rotation first (it is free), then teachers and investment together at least cost, "
+         "at the bureau's prices (junheng plan pass)"))
     return kinds
 
 
@@ -130,11 +194,20 @@ KINDS: dict[str, Kind] = _kinds()
 def summary(kind: str, plan: Any, seconds: float) -> dict[str, Any]:
     """What a plan changes, before → after, as plain data (``PlanRun.summary``).
 
-    ``moves``: teachers moved (each half of an exchange counts; rotation); ``teachers``: teachers
-    hired or appointed (recruitment); ``meeting``: school–stages meeting the per-school rule;
-    ``cvs_over``: stage × indicator CVs over their limit; ``verdict`` / ``resources``: the
-    county's verdict and the resource part's, before → after."""
-    b, a = plan.before, plan.after
+    ``moves``: teachers moved (each half of an exchange counts; rotation, and the rotation a
+    ``pass`` plan makes first); ``teachers``: teachers hired or appointed (path to pass);
+    ``meeting``: school–stages meeting the per-school rule; ``cvs_over``: stage × indicator CVs
+    over their limit; ``verdict`` / ``resources``: the county's verdict and the resource part's,
+    before → after — "before" is always the data as it is (for ``pass``, before its rotation).
+
+    A path-to-pass plan adds ``priced``, ``cost_wan`` (万元; None without a price table) and
+    ``naive_cost_wan`` (every gap raised to its threshold by its cheapest lever; None when some
+    gap has no priced lever), ``budget_wan`` / ``shortfall_wan``, ``years`` and, phased,
+    ``by_year`` (per county and year: cost — 万元, or teachers when unpriced —, cost to date,
+    school–stages meeting the rule, evaluated, resources verdict), and ``unreachable`` (the
+    school–stages beyond its levers). Never the price table itself."""
+    rotation = getattr(plan, "rotation", None)
+    b, a = (plan.before if rotation is None else rotation.before), plan.after
 
     def county(ev: Any) -> dict[str, Any]:
         return ev.counties.row(0, named=True)
@@ -150,16 +223,93 @@ def summary(kind: str, plan: Any, seconds: float) -> dict[str, Any]:
         "cvs_over": [over(b), over(a)],
         "verdict": [county(b)["verdict"], county(a)["verdict"]],
         "resources": [county(b)["resources_verdict"], county(a)["resources_verdict"]],
-        "proven": bool(plan.proven), "seconds": round(seconds, 2),
-        "warnings": len(plan.warnings),
+        "proven": bool(plan.proven) and (rotation is None or bool(rotation.proven)),
+        "seconds": round(seconds, 2), "warnings": len(plan.warnings),
     }
     if hasattr(plan, "moves"):
         out["moves"] = plan.moves.height
+    if rotation is not None:
+        out["moves"] = rotation.moves.height
     if hasattr(plan, "actions"):
         out["actions"] = plan.actions.height
         teachers = plan.actions.filter(pl.col("kind").is_in(
             ["hire_qualified", "hire_pe_art", "appoint_backbone"]))
         out["teachers"] = int(teachers.get_column("amount").sum() or 0)
+        out.update(_pass_figures(plan))
+    return out
+
+
+def _wan(yuan: float | None) -> float | None:
+    return None if yuan is None else round(float(yuan) / 10_000, 6)
+
+
+def _pass_figures(plan: Any) -> dict[str, Any]:
+    priced = bool(plan.priced)
+    per = 10_000 if priced else 1
+    naive = list(plan.naive_cost_yuan.values())
+    return {
+        "priced": priced,
+        "cost_wan": _wan(plan.cost_yuan) if priced else None,
+        "naive_cost_wan": (_wan(sum(naive)) if priced and naive
+                           and all(v != float("inf") for v in naive) else None),
+        "budget_wan": _wan(plan.budget_yuan),
+        "shortfall_wan": _wan(sum(plan.shortfall_yuan.values())) if plan.shortfall_yuan
+        else None,
+        "years": plan.years,
+        "by_year": [{"county": r["county"], "year": r["phase"],
+                     "cost": round(r["cost_yuan"] / per, 6),
+                     "cumulative": round(r["cumulative_yuan"] / per, 6),
+                     "meeting": r["schools_meeting_rule"], "evaluated": r["schools_evaluated"],
+                     "resources": r["resources_verdict"]}
+                    for r in plan.by_year.iter_rows(named=True)] if plan.years > 1 else None,
+        "unreachable": 0 if plan.unreachable is None else plan.unreachable.height,
+    }
+
+
+# --- the price table --------------------------------------------------------------------------
+MAX_PRICES_BYTES = 8 * 1024 * 1024  # a price table is a few kB
+PRICES_LIMITS_CELLS = 1_000_000
+MAX_BUDGET_WAN = 1e7  # 万元: 1000 亿元
+MAX_YEARS = 20  # as the command line's --years
+MAX_HIRE_YEARS = 40  # as --hire-years
+
+
+def read_price_table(content: bytes, filename: str, dataset: Any) -> Any:
+    """The bureau's price table (bytes of an .xlsx) read and checked by the library's reader
+    against ``dataset`` (its schools and counties); raises ``InputError`` with every problem
+    located. Read under the user's own file name, as the data is."""
+    from junheng.io._limits import ReadLimits
+    from junheng.plan.investment.prices import read_prices
+
+    name = Path(filename).name.strip() or "单价表.xlsx"
+    with tempfile.TemporaryDirectory(prefix="junheng-prices-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        return read_prices(path, dataset, limits=ReadLimits(max_cells=PRICES_LIMITS_CELLS))
+
+
+def price_params(content: bytes, filename: str) -> dict[str, str]:
+    """What a run keeps of its price table: its bytes (base64), sha256 and file name."""
+    return {"prices_xlsx_b64": base64.b64encode(content).decode("ascii"),
+            "prices_sha256": hashlib.sha256(content).hexdigest(),
+            "prices_filename": Path(filename).name}
+
+
+def public_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A run's settings as they may be shown, audited or compared: never the table's bytes."""
+    return {k: v for k, v in params.items() if k != "prices_xlsx_b64"}
+
+
+def pass_options(params: dict[str, Any], dataset: Any) -> dict[str, Any]:
+    """``plan_pass``'s options from a run's stored settings, the price table read again."""
+    out: dict[str, Any] = {"budget_wan": params.get("budget_wan"),
+                           "years": int(params.get("years") or 1),
+                           "hire_years": int(params.get("hire_years") or 1)}
+    if params.get("prices_xlsx_b64"):
+        content = base64.b64decode(params["prices_xlsx_b64"])
+        if hashlib.sha256(content).hexdigest() != params.get("prices_sha256"):
+            raise RuntimeError("the stored price table does not match its sha256")
+        out["prices"] = read_price_table(content, params.get("prices_filename", ""), dataset)
     return out
 
 
@@ -327,8 +477,9 @@ class JobRunner:
         standard = load_standard(self.w.standard)
         rules = None if kind.rules is None else standard.rules(kind.name).replace(
             **params.get("settings", {}))
+        extra = pass_options(params, dataset) if kind.prices != "none" else {}
         plan = kind.run(dataset, standard, rules, time_limit=float(params["time_limit"]),
-                        seed=int(params.get("seed", 0)), progress=say)
+                        seed=int(params.get("seed", 0)), progress=say, **extra)
         _no_plan(plan)
         say("写出方案 writing the plan…")
         with tempfile.TemporaryDirectory(prefix="junheng-plan-") as folder:

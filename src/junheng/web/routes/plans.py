@@ -9,15 +9,24 @@ Who may do what (``junheng.web.access``):
 - starting and adopting a run: the bureau (``manages``); the output files (which hold the
   teachers' ids): those with ``teacher_names``; 403 for the other readers.
 
-At most one adopted plan per county and kind (a rotation and a recruitment plan complement
-each other): adopting one un-adopts the others of its kind. Starting and adopting are audited
+The path-to-pass kinds (``investment``, ``pass``, and ``recruitment`` with prices) take the
+bureau's price table as a file: it is read and checked by the library's reader (``read_prices``,
+against the chosen data) when the form is posted — its problems shown located, 400, no run — and
+a valid table's bytes are kept with the run (``params``, base64, with its sha256 and file name),
+never shown back, audited or compared.
+
+At most one adopted plan per county and kind (a rotation, a recruitment, an investment and a
+path-to-pass plan complement each other): adopting one un-adopts the others of its kind. Starting and adopting are audited
 (``county:{id}/plan:{run}``), with the kind and settings, never a teacher.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +34,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from junheng.errors import InputError, StandardError
 from junheng.store import County, PlanRun, Snapshot, User, audit
@@ -34,12 +44,19 @@ from junheng.web.context import Web, web
 from junheng.web.jobs import (
     DEFAULT_TIME_LIMIT,
     KINDS,
+    MAX_BUDGET_WAN,
+    MAX_HIRE_YEARS,
+    MAX_PRICES_BYTES,
     MAX_TIME_LIMIT,
+    MAX_YEARS,
     STATUS_WORDS,
     UNFINISHED,
     JobRunner,
     check_settings,
     parse_settings,
+    price_params,
+    public_params,
+    read_price_table,
 )
 
 router = APIRouter()
@@ -97,10 +114,38 @@ FIGURES: list[tuple[str, str, Any]] = [
     ("差异系数超限", "CVs over the limit", lambda f: _arrow(f.get("cvs_over"))),
     ("资源配置", "resources", lambda f: _arrow(f.get("resources"), _verdict)),
     ("评估结论", "verdict", lambda f: _arrow(f.get("verdict"), _verdict)),
+    ("费用（万元）", "cost (10k yuan)", lambda f: _money(f.get("cost_wan"))),
+    ("逐项补足费用（万元）", "every gap raised to its threshold",
+     lambda f: _money(f.get("naive_cost_wan"))),
+    ("预算（万元）", "budget", lambda f: _budget(f)),
+    ("分年度", "by year", lambda f: _years(f)),
+    ("措施无法解决", "beyond the levers",
+     lambda f: "—" if f.get("unreachable") is None else f"{f['unreachable']} 个学校（学段）"),
     ("最优性", "optimality",
      lambda f: "已证明最优 proven" if f.get("proven") else "时限内最好 best within the limit"),
     ("用时", "time", lambda f: f"{f.get('seconds', 0):.1f} 秒 s"),
 ]
+
+
+def _money(wan: float | None) -> str:
+    return "—" if wan is None else f"{wan:,.2f}"
+
+
+def _budget(f: dict) -> str:
+    if f.get("budget_wan") is None:
+        return "—" if f.get("priced") is None else "不限 none"
+    short = f.get("shortfall_wan")
+    return _money(f["budget_wan"]) + (f"（不足 {_money(short)} short）" if short else "")
+
+
+def _years(f: dict) -> str:
+    """The phased plan, year by year: cost (万元, or teachers unpriced) and school–stages."""
+    rows = f.get("by_year")
+    if not rows:
+        return "—" if f.get("years") is None else "一次实施 at once"
+    unit = "万元" if f.get("priced") else "人"
+    return "；".join(f"第 {r['year']} 年 {_money(r['cost']) if f.get('priced') else int(r['cost'])}"
+                    f" {unit}，达标 {r['meeting']}/{r['evaluated']}" for r in rows)
 
 
 def _when(at: datetime | None) -> str:
@@ -113,7 +158,7 @@ def _view(run: PlanRun, names: dict[int, str], snapshots: dict[int, Snapshot]) -
     figures = json.loads(run.summary) if run.summary else None
     snap = snapshots.get(run.snapshot_id)
     params = {"time_limit": None, "seed": None, "settings": {},
-              **json.loads(run.params or "{}")}
+              **public_params(json.loads(run.params or "{}"))}
     return {
         "id": run.id, "kind": run.kind,
         "title": kind.title if kind is not None else (run.kind, run.kind),
@@ -161,13 +206,14 @@ def _settings_view(standard_ref: str) -> list[dict]:
                            "hint": "；".join(filter(None, [
                                p.expected()[0], "off 表示不限" if p.nullable else ""]))})
         out.append({"name": kind.name, "title": kind.title, "note": kind.note,
-                    "fields": fields})
+                    "fields": fields, "prices": kind.prices})
     return out
 
 
 def _list_page(request: Request, w: Web, user: User, csrf: str, county: County,
                compare: list[int], status: int = 200, message: str | None = None,
-               problems: list[str] | None = None) -> Response:
+               problems: list[str] | None = None,
+               table_problems: list[dict] | None = None) -> Response:
     with w.store.session() as s:
         runs = list(s.scalars(select(PlanRun).where(PlanRun.county_id == county.id)
                               .order_by(PlanRun.created_at.desc(), PlanRun.id.desc())
@@ -183,8 +229,11 @@ def _list_page(request: Request, w: Web, user: User, csrf: str, county: County,
                   runs=views, compared=compared, can_manage=can_manage,
                   kinds=_settings_view(w.standard) if can_manage else [],
                   snapshots=list(snapshots.values())[:10], message=message,
-                  problems=problems or [], default_time_limit=int(DEFAULT_TIME_LIMIT),
+                  problems=problems or [], table_problems=table_problems or [],
+                  default_time_limit=int(DEFAULT_TIME_LIMIT),
                   max_time_limit=int(MAX_TIME_LIMIT), compare_ids=set(wanted),
+                  max_years=MAX_YEARS, max_hire_years=MAX_HIRE_YEARS,
+                  max_budget=int(MAX_BUDGET_WAN),
                   figures=[(zh, en) for zh, en, _ in FIGURES])
 
 
@@ -199,18 +248,51 @@ def plans_page(request: Request, county_id: int,
     return _list_page(request, w, user, csrf, county, compare)
 
 
+def _price_problems(exc: InputError) -> list[dict]:
+    """The price table's problems as the page lists them: sheet, row, column, value,
+    expected (Chinese, then English)."""
+    return [{"sheet": p.table, "row": "—" if p.row is None else p.row,
+             "column": p.column or "—", "value": "（空 empty）" if p.value is None else p.value,
+             "expected": f"{p.expected_zh} / {p.expected_en}"} for p in exc.problems]
+
+
+def _pass_settings(kind: Any, form: dict[str, str]) -> tuple[dict[str, Any], str | None]:
+    """A path-to-pass form's budget (万元, blank: none), years and hire years (blank: 1); or
+    the message saying what is wrong."""
+    if kind.prices == "none":
+        return {}, None
+    try:
+        budget = form.get("budget_wan", "").strip()
+        budget_wan = float(budget) if budget else None
+        years = int(form.get("years", "").strip() or 1)
+        hire_years = int(form.get("hire_years", "").strip() or 1)
+    except ValueError:
+        return {}, ("预算应为万元数，分年与工资计算年数应为整数 / the budget is a number of 万元, the "
+                    "years whole numbers")
+    if budget_wan is not None and not 0 <= budget_wan <= MAX_BUDGET_WAN:  # NaN too
+        return {}, (f"预算应在 0–{MAX_BUDGET_WAN:,.0f} 万元之间 / the budget is within "
+                    f"0–{MAX_BUDGET_WAN:,.0f} 万元")
+    if not 1 <= years <= MAX_YEARS or not 1 <= hire_years <= MAX_HIRE_YEARS:
+        return {}, (f"分年实施应为 1–{MAX_YEARS} 年，新聘教师计 1–{MAX_HIRE_YEARS} 年工资 / the "
+                    f"years are 1–{MAX_YEARS}, a hire's pay 1–{MAX_HIRE_YEARS} years")
+    return {"budget_wan": budget_wan, "years": years, "hire_years": hire_years}, None
+
+
 @router.post("/counties/{county_id}/plans", response_class=HTMLResponse)
 async def start_plan(request: Request, county_id: int) -> Response:
     w = web(request)
     user, expected = w.signed_in(request)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    raw = await request.form()
+    form = {k: v for k, v in raw.items() if isinstance(v, str)}
     w.check_csrf(form.get("csrf", ""), expected)
     with w.store.session() as s:
         county = w.county_or_404(s, user, county_id)
         _manager_or_403(user, county)
 
-    def refuse(message: str, problems: list[str] | None = None) -> Response:
-        return _list_page(request, w, user, expected, county, [], 400, message, problems)
+    def refuse(message: str, problems: list[str] | None = None,
+               table: list[dict] | None = None) -> Response:
+        return _list_page(request, w, user, expected, county, [], 400, message, problems,
+                          table)
 
     kind = KINDS.get(form.get("kind", ""))
     if kind is None:
@@ -230,6 +312,25 @@ async def start_plan(request: Request, county_id: int) -> Response:
         check_settings(kind, w.standard, settings)
     except StandardError as exc:
         return refuse("设置有误，未开始 / invalid setting: nothing was started", exc.problems)
+    options, wrong = _pass_settings(kind, form)
+    if wrong is not None:
+        return refuse(wrong)
+    upload = raw.get("prices") if kind.prices != "none" else None
+    content, filename = b"", ""
+    if isinstance(upload, UploadFile) and upload.filename:
+        content = await upload.read(MAX_PRICES_BYTES + 1)
+        filename = PurePath(upload.filename.replace("\\", "/")).name
+    if not content and (kind.prices == "required" or options.get("budget_wan") is not None):
+        return refuse("请选择单价表文件（.xlsx）；投入、达标路径方案和预算都按本局单价计算 / choose the "
+                      "price table (.xlsx): investment, the path to pass and a budget are priced "
+                      "at the bureau's own prices")
+    if content:
+        mb = MAX_PRICES_BYTES // 2**20
+        if len(content) > MAX_PRICES_BYTES:
+            return refuse(f"单价表不超过 {mb} MB / the price table is at most {mb} MB")
+        if PurePath(filename).suffix.lower() != ".xlsx":
+            return refuse("单价表应为 .xlsx 工作簿（见单价表模板）/ the price table is an .xlsx "
+                          "workbook (see the template)")
 
     with w.store.session() as s:
         if form.get("snapshot"):
@@ -252,18 +353,27 @@ async def start_plan(request: Request, county_id: int) -> Response:
                           "this county are queued or running: try again when they end")
         try:  # the data must read: a stored snapshot was valid, but say so if it is not
             w.evaluated(snap)
+            dataset = w.cache.get(snap.sha256, snap.content, snap.filename)[0]
         except InputError:
             return refuse("这一版数据无法读取，无法制定方案 / this version of the data cannot be "
                           "read: no plan was started")
+        if content:  # the library's reader, against the data the plan is made for
+            try:
+                read_price_table(content, filename, dataset)
+            except InputError as exc:
+                n = len(exc.problems)
+                return refuse(f"单价表有 {n} 处问题，未开始 / the price table has {n} problems: "
+                              "nothing was started", table=_price_problems(exc))
+            options |= price_params(content, filename)
         params = {"time_limit": time_limit, "seed": seed, "settings": settings,
-                  "standard": w.standard}
+                  "standard": w.standard, **options}
         run = PlanRun(county_id=county_id, snapshot_id=snap.id, kind=kind.name,
                       params=json.dumps(params, ensure_ascii=False), status="queued",
                       progress="排队中 queued", created_by=user.id)
         s.add(run)
         s.flush()
         audit(s, user.id, "plan_started", f"county:{county_id}/plan:{run.id}",
-              {"kind": kind.name, "snapshot": snap.id, **params})
+              {"kind": kind.name, "snapshot": snap.id, **public_params(params)})
         s.commit()
         run_id = run.id
     runner_of(w).submit(run_id)
@@ -293,23 +403,68 @@ def _moves(w: Web, run: PlanRun, data: dict, names: bool) -> list[dict]:
     return out
 
 
-def _actions(w: Web, snapshot: Snapshot | None, data: dict) -> list[dict]:
-    """The recruitment plan's actions, with the schools' names from the snapshot."""
-    from junheng.report._pass import action_text, amount_text
+def _school_names(w: Web, snapshot: Snapshot | None) -> dict[str, str]:
+    if snapshot is None:
+        return {}
+    try:
+        ev = w.evaluated(snapshot)
+    except InputError:
+        return {}
+    return dict(ev.schools.select("school_id", "name").unique("school_id").iter_rows())
+
+
+def _actions(data: dict, school_names: dict[str, str]) -> list[dict]:
+    """The path-to-pass plan's actions (the workbook's 整改措施): school, stage, action, amount,
+    unit, cost in 万元 (a plan without prices has none), year. They name no teacher: a
+    backbone appointment is a number of teachers, the bureau chooses whom."""
+    from junheng.report._pass import KIND_WORDS, action_text, amount_text
     from junheng.report.catalogue import t
 
-    school_names: dict[str, str] = {}
-    if snapshot is not None:
-        try:
-            ev = w.evaluated(snapshot)
-            school_names = dict(ev.schools.select("school_id", "name").unique(
-                "school_id").iter_rows())
-        except InputError:
-            pass
+    priced = data.get("priced", True)
     return [{"school": school_names.get(a["school_id"], a["school_id"]),
              "school_id": a["school_id"], "stage": t(a["stage"], "zh"),
              "action": action_text(a, "zh"), "amount": amount_text(a["kind"], a["amount"], "zh"),
+             "unit": KIND_WORDS[a["kind"]][2],
+             "cost": _money(a["cost_yuan"] / 10_000) if priced else "—",
              "phase": a.get("phase")} for a in data.get("actions", [])]
+
+
+def _by_year(data: dict) -> list[dict]:
+    """The phased plan's years (the workbook's 分年度), when phased over more than one."""
+    from junheng.report.catalogue import t
+
+    if (data.get("years") or 1) <= 1:
+        return []
+    per, unit = (10_000, "万元") if data.get("priced", True) else (1, "人")
+    return [{"county": r["county"], "year": r["phase"],
+             "cost": f"{r['cost_yuan'] / per:,.2f} {unit}" if per > 1
+             else f"{r['cost_yuan']:.0f} {unit}",
+             "cumulative": f"{r['cumulative_yuan'] / per:,.2f} {unit}" if per > 1
+             else f"{r['cumulative_yuan']:.0f} {unit}",
+             "meeting": f"{r['schools_meeting_rule']} / {r['schools_evaluated']}",
+             "resources": t(r["resources_verdict"], "zh")}
+            for r in data.get("by_year", [])]
+
+
+def _unreachable(data: dict, school_names: dict[str, str]) -> list[dict]:
+    """The school–stages these levers cannot bring to the rule, and why (措施无法解决)."""
+    from junheng.report.catalogue import t
+
+    return [{"school": school_names.get(r["school_id"], r["school_id"]),
+             "school_id": r["school_id"], "stage": t(r["stage"], "zh"),
+             "why_zh": r.get("why_zh", ""), "why_en": r.get("why_en", "")}
+            for r in data.get("unreachable", [])]
+
+
+def _rotation_data(run: PlanRun) -> dict:
+    """The rotation a ``pass`` plan made first, from the run's files (rotation-plan.json)."""
+    if not run.files:
+        return {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(run.files)) as z:
+            return json.loads(z.read("rotation-plan.json"))
+    except (KeyError, zipfile.BadZipFile, ValueError):
+        return {}
 
 
 @router.get("/counties/{county_id}/plans/{plan_id}", response_class=HTMLResponse)
@@ -322,12 +477,20 @@ def plan_page(request: Request, county_id: int, plan_id: int) -> Response:
         view = _view(run, _names(s, [run]), _snapshots(s, county_id))
         snapshot = s.get(Snapshot, run.snapshot_id)
     names = access.teacher_names(user, county) is True
-    data = json.loads(run.result_json) if run.status == "done" and run.result_json else {}
-    moves = _moves(w, run, data, names) if run.kind == "rotation" else []
-    actions = _actions(w, snapshot, data) if "actions" in data else []
+    done = run.status == "done"
+    data = json.loads(run.result_json) if done and run.result_json else {}
+    moves = []
+    if done and run.kind == "rotation":
+        moves = _moves(w, run, data, names)
+    elif done and run.kind == "pass":
+        moves = _moves(w, run, _rotation_data(run), names)
+    school_names = _school_names(w, snapshot) if "actions" in data else {}
+    actions = _actions(data, school_names) if "actions" in data else []
     warnings = [(x.get("zh", ""), x.get("en", "")) for x in data.get("warnings", [])]
     return w.page(request, "plan.html", user=user, csrf=csrf, county=county, run=view,
                   moves=moves, actions=actions, warnings=warnings, names=names,
+                  by_year=_by_year(data), unreachable=_unreachable(data, school_names),
+                  pass_plan="actions" in data, priced=data.get("priced", True),
                   can_manage=access.manages(user, county),
                   refresh=run.status in UNFINISHED)
 
@@ -345,7 +508,9 @@ def plan_json(request: Request, county_id: int, plan_id: int) -> Response:
         "kind": run.kind, "status": run.status, "status_zh": STATUS_WORDS[run.status][0],
         "progress": run.progress, "error": run.error,
         "summary": json.loads(run.summary) if run.summary else None,
-        "params": {k: params.get(k) for k in ("time_limit", "seed", "settings")},
+        "params": {k: params.get(k) for k in (
+            "time_limit", "seed", "settings", "budget_wan", "years", "hire_years",
+            "prices_filename", "prices_sha256")},
         "adopted": run.adopted,
         **{k: None if v is None else v.isoformat() for k, v in (
             ("created_at", run.created_at), ("started_at", run.started_at),
