@@ -116,7 +116,9 @@ FIGURES: list[tuple[str, str, Any]] = [
     ("评估结论", "verdict", lambda f: _arrow(f.get("verdict"), _verdict)),
     ("费用（万元）", "cost (10k yuan)", lambda f: _money(f.get("cost_wan"))),
     ("逐项补足费用（万元）", "every gap raised to its threshold",
-     lambda f: _money(f.get("naive_cost_wan"))),
+     lambda f: _money(f["naive_cost_wan"]) if f.get("naive_cost_wan") is not None
+     else "无法逐项补足：有缺口没有可用措施 / some gap has no priced lever" if f.get("priced")
+     else "—"),
     ("预算（万元）", "budget", lambda f: _budget(f)),
     ("分年度", "by year", lambda f: _years(f)),
     ("措施无法解决", "beyond the levers",
@@ -417,13 +419,13 @@ def _actions(data: dict, school_names: dict[str, str]) -> list[dict]:
     """The path-to-pass plan's actions (the workbook's 整改措施): school, stage, action, amount,
     unit, cost in 万元 (a plan without prices has none), year. They name no teacher: a
     backbone appointment is a number of teachers, the bureau chooses whom."""
-    from junheng.report._pass import KIND_WORDS, action_text, amount_text
+    from junheng.report._pass import KIND_WORDS, action_text
     from junheng.report.catalogue import t
 
     priced = data.get("priced", True)
     return [{"school": school_names.get(a["school_id"], a["school_id"]),
              "school_id": a["school_id"], "stage": t(a["stage"], "zh"),
-             "action": action_text(a, "zh"), "amount": amount_text(a["kind"], a["amount"], "zh"),
+             "action": action_text(a, "zh"), "amount": f"{a['amount']:,}",
              "unit": KIND_WORDS[a["kind"]][2],
              "cost": _money(a["cost_yuan"] / 10_000) if priced else "—",
              "phase": a.get("phase")} for a in data.get("actions", [])]
