@@ -166,6 +166,7 @@ TABLE = [
     row("GET", REP, "/counties/{B}/report.pdf",                LOGIN,  NF,     NF,     NF,     NF,     NF,     NF),
     # the empty template: anyone signed in
     row("GET", "/template.xlsx", "/template.xlsx",             LOGIN,  OK,     OK,     OK,     OK,     OK,     OK),
+    row("GET", "/prices-template.xlsx", "/prices-template.xlsx", LOGIN, OK,   OK,     OK,     OK,     OK,     OK),
     # the API
     row("GET", API, "/api/counties/{A}/evaluation",            UNAUTH, OK,     OK,     OK,     NF,     OK,     NF),
     row("GET", API, "/api/counties/{B}/evaluation",            UNAUTH, OK,     NF,     NF,     NF,     NF,     OK),

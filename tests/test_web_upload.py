@@ -47,3 +47,20 @@ def test_one_schools_file_is_not_taken_for_the_county(tmp_path):
             hashlib.sha256(sample.read_bytes()).hexdigest()]
         assert s.scalar(select(func.count()).select_from(LedgerEntry).where(
             LedgerEntry.status == "open")) == opened  # nothing closed
+
+
+def test_the_empty_templates_download_for_anyone_signed_in(tmp_path):
+    import io
+
+    import openpyxl
+
+    store = open_store(folder=tmp_path / "db")
+    with store.session() as s:
+        create_user(s, "reader", PASSWORD, "province", region="甲市",
+                    must_change_password=False)
+        s.commit()
+    client, _ = sign_in(create_app(store), "reader")
+    county = openpyxl.load_workbook(io.BytesIO(client.get("/template.xlsx").content))
+    assert {"学校", "学段", "教师"} <= set(county.sheetnames)
+    prices = openpyxl.load_workbook(io.BytesIO(client.get("/prices-template.xlsx").content))
+    assert "单价" in prices.sheetnames

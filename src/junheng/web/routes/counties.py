@@ -195,6 +195,24 @@ def template(request: Request) -> Response:
                                f"filename*=UTF-8''{quote('县域数据填报模板.xlsx')}"})
 
 
+@router.get("/prices-template.xlsx")
+def prices_template(request: Request) -> Response:
+    """The empty price table (``junheng template --prices``): no prices, no one's data."""
+    from junheng.plan.investment.prices import write_prices_template
+
+    w = web(request)
+    w.signed_in(request)
+
+    def build() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="junheng-template-") as folder:
+            return write_prices_template(Path(folder) / "prices.xlsx").read_bytes()
+
+    body = w.cache.artifact("template", "prices.xlsx", build)
+    return Response(body, media_type=REPORTS["xlsx"][1], headers={
+        "Content-Disposition": "attachment; filename=prices-template.xlsx; "
+                               f"filename*=UTF-8''{quote('单价表模板.xlsx')}"})
+
+
 @router.get("/api/counties/{county_id}/evaluation")
 def evaluation_json(request: Request, county_id: int) -> Response:
     w = web(request)
