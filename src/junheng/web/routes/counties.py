@@ -179,38 +179,36 @@ def report(request: Request, county_id: int, kind: str) -> Response:
                                f"filename*=UTF-8''{quote(name)}"})
 
 
-@router.get("/template.xlsx")
-def template(request: Request) -> Response:
-    """The empty county workbook (the template ``junheng template`` writes): no one's data."""
+def _empty_template(request: Request, name: str, write, ascii_name: str,
+                    shown_name: str) -> Response:
+    """An empty template (no one's data) for anyone signed in, written once by ``write``."""
     w = web(request)
     w.signed_in(request)
 
     def build() -> bytes:
         with tempfile.TemporaryDirectory(prefix="junheng-template-") as folder:
-            return write_workbook(Path(folder) / "template.xlsx").read_bytes()
+            return write(Path(folder) / ascii_name).read_bytes()
 
-    body = w.cache.artifact("template", "county.xlsx", build)
+    body = w.cache.artifact("template", name, build)
     return Response(body, media_type=REPORTS["xlsx"][1], headers={
-        "Content-Disposition": "attachment; filename=template.xlsx; "
-                               f"filename*=UTF-8''{quote('县域数据填报模板.xlsx')}"})
+        "Content-Disposition": f"attachment; filename={ascii_name}; "
+                              f"filename*=UTF-8''{quote(shown_name)}"})
+
+
+@router.get("/template.xlsx")
+def template(request: Request) -> Response:
+    """The empty county workbook (``junheng template``)."""
+    return _empty_template(request, "county", write_workbook, "template.xlsx",
+                           "县域数据填报模板.xlsx")
 
 
 @router.get("/prices-template.xlsx")
 def prices_template(request: Request) -> Response:
-    """The empty price table (``junheng template --prices``): no prices, no one's data."""
+    """The empty price table (``junheng template --prices``): junheng ships no prices."""
     from junheng.plan.investment.prices import write_prices_template
 
-    w = web(request)
-    w.signed_in(request)
-
-    def build() -> bytes:
-        with tempfile.TemporaryDirectory(prefix="junheng-template-") as folder:
-            return write_prices_template(Path(folder) / "prices.xlsx").read_bytes()
-
-    body = w.cache.artifact("template", "prices.xlsx", build)
-    return Response(body, media_type=REPORTS["xlsx"][1], headers={
-        "Content-Disposition": "attachment; filename=prices-template.xlsx; "
-                               f"filename*=UTF-8''{quote('单价表模板.xlsx')}"})
+    return _empty_template(request, "prices", write_prices_template, "prices-template.xlsx",
+                           "单价表模板.xlsx")
 
 
 @router.get("/api/counties/{county_id}/evaluation")
