@@ -41,6 +41,7 @@ import json
 import logging
 import tempfile
 import time
+import traceback
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -460,7 +461,9 @@ class JobRunner:
             self._execute(run_id, kind_name, params, sha, content, filename, started)
         except Exception as exc:  # the user reads a message; the log keeps the traceback
             if not isinstance(exc, InputError | StandardError | PlanError):
-                log.exception("plan run %s failed", run_id)
+                # the frames (code lines), not the message: it may quote a teacher's row
+                log.error("plan run %s failed: %s\n%s", run_id, type(exc).__name__,
+                          "".join(traceback.format_tb(exc.__traceback__)))
             try:
                 self._set(run_id, status="failed", error=failure_message(exc),
                           progress="失败 failed", finished_at=utcnow())
