@@ -131,15 +131,20 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
         from junheng.cli import input_files, print_written, printed, progress_bar
         from junheng.io import ReadLimits, write_workbook
         from junheng.io._atomic import check_outputs, output_run
-        from junheng.report import PLAN_REPORTS, print_problems
+        from junheng.report import COMMAND_LINE_REPORTS, print_problems
         from junheng.standards import load_standard
 
-        write, show = PLAN_REPORTS[planner.name]
+        write, show = COMMAND_LINE_REPORTS[planner.name]
         if kw["apply"] is not None and kw["pseudonymise"]:
             err.print("[bold red]--apply 与 --pseudonymise 不能同时使用[/]：交流后的花名册是人事数据，"
                       "必须保留真实教师编号；请分两次运行 / --apply and --pseudonymise cannot be "
                       "combined: the roster after the moves is personnel data and needs the real "
                       "teacher ids; run twice")
+            raise typer.Exit(2)
+        if kw["apply"] is not None and not planner.applies:
+            err.print(f"[bold red]{planner.title[0]}不改变数据，没有 --apply[/]：请去掉 --apply / "
+                      f"the {planner.title[1]} changes no figure of the data, so it has no "
+                      "--apply; leave it out")
             raise typer.Exit(2)
         overrides = {}
         try:

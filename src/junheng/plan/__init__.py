@@ -5,19 +5,22 @@ Every planner has the same shape (``_base``): rules declared with the profile
 public docstring, a lexicographic solve (``_milp``), and a ``PlanResult`` carrying the evaluation
 before and after. ``PLANNERS`` lists them for the command line (``junheng plan NAME``).
 
-So far: teacher rotation (交流轮岗), ``plan_rotation``.
+So far: teacher rotation (交流轮岗), ``plan_rotation``; school groups (集团化办学),
+``plan_groups`` (it changes no figure, so it has no ``--apply``).
 """
 
 from junheng.errors import InfeasiblePlan, NoPlanFound, PlanError
 from junheng.plan._base import Planner, PlanResult
 from junheng.plan._milp import LevelResult
+from junheng.plan.groups import GroupModel, GroupPlan, plan_groups
 from junheng.plan.rotation import RotationModel, RotationPlan, apply_moves, plan_rotation
-from junheng.standards.plan_rules import RotationRules
+from junheng.standards.plan_rules import GroupRules, RotationRules
 
 PLANNERS: dict[str, Planner] = {
     "rotation": Planner("rotation", RotationRules, plan_rotation),
+    "groups": Planner("groups", GroupRules, plan_groups, applies=False),
 }
 
-__all__ = ["PLANNERS", "InfeasiblePlan", "LevelResult", "NoPlanFound", "PlanError",
+__all__ = ["PLANNERS", "GroupModel", "GroupPlan", "GroupRules", "InfeasiblePlan", "LevelResult", "NoPlanFound", "PlanError",
            "PlanResult", "Planner", "RotationModel", "RotationPlan", "RotationRules",
-           "apply_moves", "plan_rotation"]
+           "apply_moves", "plan_groups", "plan_rotation"]

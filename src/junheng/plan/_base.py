@@ -66,6 +66,7 @@ class Planner:
     rules: type[Rules]
     run: Callable[..., PlanResult]  # run(dataset, standard, rules, year=, time_limit=, seed=,
     # progress=) -> PlanResult
+    applies: bool = True  # the plan changes the data (``--apply`` writes the tables after it)
 
     @property
     def title(self) -> tuple[str, str]:

@@ -3,6 +3,7 @@ workbook, a self-contained HTML report and a Word self-assessment draft."""
 
 from junheng.report._excel import write_excel
 from junheng.report._files import write_reports
+from junheng.report._groups import print_group_plan, write_group_plan
 from junheng.report._html import write_html
 from junheng.report._plan import print_rotation_plan, write_rotation_plan
 from junheng.report._standards import print_standard, print_standards
@@ -13,7 +14,26 @@ from junheng.report._word import write_word
 
 # Each planner's files and terminal summary, by the planner's name (junheng plan NAME).
 PLAN_REPORTS = {"rotation": (write_rotation_plan, print_rotation_plan)}
+# The command line's: every planner. The web application offers the planners of PLAN_REPORTS
+# (its pages are built per kind); school groups (issue 17) are on the command line only, so far.
+COMMAND_LINE_REPORTS = {**PLAN_REPORTS, "groups": (write_group_plan, print_group_plan)}
 
-__all__ = ["PLAN_REPORTS", "cv_contributions", "gap_phrase", "gap_table", "print_evaluation", "print_problems",
-           "print_rotation_plan", "print_standard", "print_standards", "write_excel", "write_html",
-           "write_reports", "write_rotation_plan", "write_word"]
+__all__ = [
+           "COMMAND_LINE_REPORTS",
+           "PLAN_REPORTS",
+           "cv_contributions",
+           "gap_phrase",
+           "gap_table",
+           "print_evaluation",
+           "print_group_plan",
+           "print_problems",
+           "print_rotation_plan",
+           "print_standard",
+           "print_standards",
+           "write_excel",
+           "write_group_plan",
+           "write_html",
+           "write_reports",
+           "write_rotation_plan",
+           "write_word",
+]

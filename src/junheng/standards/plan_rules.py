@@ -108,10 +108,104 @@ class RotationRules(Rules):
         return problems
 
 
+@dataclass(frozen=True)
+class GroupRules(Rules):
+    """The rules a school-group plan obeys (集团化办学, 1+X 结对帮扶; issue 17).
+
+    Leaders (牵头学校) are schools meeting the per-school rule in every stage they teach, in a
+    leading location, or marked by the user (名校); members (成员学校) are schools failing the
+    rule, rural schools, teaching points' central schools, or marked ones. A school is in at
+    most one group; a leader leads at most ``max_members`` (1+X).
+
+    Examples
+    --------
+    >>> rules = GroupRules.build({"max_members": 4})
+    >>> rules.max_members, rules.max_km, rules.coverage
+    (4, None, None)
+    >>> GroupRules.build({"must_not_pair": ["A"]})
+    Traceback (most recent call last):
+    ...
+    junheng.errors.StandardError: groups.must_not_pair: 应写成 学校A:学校B / must be written A:B, got 'A'
+    """
+
+    SECTION = "groups"
+    TITLE = ("集团化办学", "school groups")
+
+    max_members: int = param(
+        5, "每个集团最多成员学校数（1+X 中的 X）", "most member schools a leader leads (the X "
+        "of 1+X)", "int", low=1, high=50, unit=("所", "schools"))
+    max_km: float | None = param(
+        None, "牵头学校与成员学校最远距离", "longest distance from a leader to a member",
+        "number", low=0.0, low_open=True, nullable=True, unit=("km", "km"))
+    coverage: float | None = param(
+        None, "覆盖目标：在集团内的学生占全县学生比例（求解的第一目标，达不到时报告差距）",
+        "coverage target: the share of the county's pupils in a group (the first objective; "
+        "a shortfall is reported, never infeasible)", "share", low=0.0, low_open=True,
+        nullable=True)
+    km_weight: float = param(
+        0.01, "距离的代价（每公里抵消的帮扶收益）", "the cost of distance (benefit given up per km)",
+        "number", low=0.0)
+    leader_min_met: int | None = param(
+        None, "牵头学校每个学段至少达到的指标数（不限时：达到学校达标规则即可）",
+        "indicators a leader meets in each of its stages (off: the per-school rule is enough)",
+        "int", low=1, high=20, nullable=True)
+    leader_locations: tuple[str, ...] = param(
+        ("urban", "town"), "可牵头的学校（按城乡分类；另加指定的名校）",
+        "schools that may lead, by location (plus the schools marked as leaders)", "choices",
+        choices=_LOCATIONS, labels=ENUMS["location"].labels, cli=False)
+    member_locations: tuple[str, ...] = param(
+        ("rural",), "成员学校（按城乡分类；另加未达标学校、教学点的中心校、指定学校）",
+        "member schools, by location (plus failing, central and marked schools)", "choices",
+        choices=_LOCATIONS, labels=ENUMS["location"].labels, cli=False)
+    members_failing: bool = param(
+        True, "未达到学校达标规则的学校作为成员学校", "schools failing the per-school rule are "
+        "members", "bool", cli=False)
+    members_central: bool = param(
+        True, "教学点的中心校作为成员学校", "central schools of teaching points are members",
+        "bool", cli=False)
+    leader_schools: tuple[str, ...] = param(
+        (), "指定的牵头学校（名校）：学校标识码，或含「学校标识码」列的文件",
+        "schools marked to lead (名校): school ids, or a file with a school_id column", "ids",
+        flag="--leaders", of="school")
+    member_schools: tuple[str, ...] = param(
+        (), "指定的成员学校（新校、薄弱学校）：学校标识码，或含「学校标识码」列的文件",
+        "schools marked as members (new or weak schools): school ids, or a file with a "
+        "school_id column", "ids", flag="--members", of="school")
+    must_pair: tuple[str, ...] = param(
+        (), "必须结对：牵头学校:成员学校，逗号分隔", "pairs that must be made, leader:member, "
+        "comma-separated", "ids", of="school")
+    must_not_pair: tuple[str, ...] = param(
+        (), "不得结对：学校A:学校B，逗号分隔", "pairs never made, A:B, comma-separated", "ids",
+        of="school")
+
+    def _problems(self) -> list[str]:
+        problems = []
+        both = sorted(set(self.leader_schools) & set(self.member_schools))
+        if both:
+            problems.append(f"leader_schools / member_schools: 学校不能同时指定为牵头学校和成员学校 / "
+                            f"a school cannot be marked both leader and member: {', '.join(both)}")
+        for name in ("must_pair", "must_not_pair"):
+            for pair in getattr(self, name):
+                parts = pair.split(":")
+                if len(parts) != 2 or not all(p.strip() for p in parts):
+                    problems.append(f"{name}: 应写成 学校A:学校B / must be written A:B, got "
+                                    f"{pair!r}")
+        return problems
+
+    def pairs(self, name: str) -> list[tuple[str, str]]:
+        """``must_pair`` or ``must_not_pair`` as (first, second) school ids."""
+        out = []
+        for pair in getattr(self, name):
+            a, b = pair.split(":")
+            out.append((a.strip(), b.strip()))
+        return out
+
+
 def planner_rules() -> dict[str, type[Rules]]:
     """Each model's section of a profile, by the section's name: the planners' rules and the
     projection's assumptions (declared beside the pupil model, its one home; imported here
     late because that model itself reads this package)."""
     from junheng.projection.cohort import CohortAssumptions
 
-    return {"rotation": RotationRules, "projection": CohortAssumptions}
+    return {"rotation": RotationRules, "groups": GroupRules,
+            "projection": CohortAssumptions}

@@ -1,0 +1,12 @@
+"""School groups (集团化办学, 学区, 1+X 结对帮扶; issue 17): which strong school leads which.
+
+``rules`` (leaders, members, the ids named) → ``input`` (schools, allowed pairs with their
+benefit and distance, per county) → ``model`` (the assignment MILP, formulation on
+``GroupModel``) → the lexicographic solve → ``solution`` (groups, coverage, the unmatched) —
+orchestrated by ``planner.plan_groups``.
+"""
+
+from junheng.plan.groups.model import GroupModel
+from junheng.plan.groups.planner import GroupPlan, group_problem, plan_groups
+
+__all__ = ["GroupModel", "GroupPlan", "group_problem", "plan_groups"]

@@ -1,0 +1,196 @@
+"""``plan_groups``: which school leads which (集团化办学, 1+X 结对帮扶), and the coverage a
+bureau reports.
+
+The orchestration only: the rules applied to the county (``rules``), the problem data per county
+(``input``), the model (``model``), the lexicographic solve (``plan._milp``), and the tables
+(``solution``). Groups change no figure of the data, so the "after" is the evaluation before.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from junheng.errors import InfeasiblePlan, InputError, NoPlanFound, Problem
+from junheng.evaluate import evaluate
+from junheng.model.calendar import planning_year
+from junheng.model.dataset import Dataset
+from junheng.plan._base import PlanResult, Progress, per_county
+from junheng.plan._geo import Distances
+from junheng.plan._milp import Solve, diagnose, solve_lexicographic
+from junheng.plan.groups.input import GroupInput, build_inputs
+from junheng.plan.groups.model import FAMILIES, TIME_SHARES, GroupModel
+from junheng.plan.groups.rules import check_ids, school_roles
+from junheng.plan.groups.solution import (
+    COVERAGE_SCHEMA,
+    GROUP_SCHEMA,
+    UNMATCHED_SCHEMA,
+    coverage_row,
+    group_rows,
+    unmatched_rows,
+)
+from junheng.standards import Standard, load_standard
+from junheng.standards.plan_rules import GroupRules
+
+
+@dataclass
+class GroupPlan(PlanResult):
+    """A school-group plan.
+
+    Tables (Polars):
+
+    - ``groups``: one row per member school in a group: its leader, distance, why it is a
+      member, and what it lacks that the leader has (``lacks_zh``, ``lacks_en``);
+    - ``coverage``: per county, in the counties' own terms — groups; schools, pupils and their
+      share in a group; rural and failing schools covered; the target and whether it is met;
+    - ``unmatched``: member schools left without a leader, and why;
+    - ``roles``: each school's role (leader, member, none) and why.
+    """
+
+    groups: pl.DataFrame | None = None
+    coverage: pl.DataFrame | None = None
+    unmatched: pl.DataFrame | None = None
+    roles: pl.DataFrame | None = None
+    inputs: dict[str, GroupInput] | None = None
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        return {"groups": self.groups, "coverage": self.coverage, "unmatched": self.unmatched,
+                "roles": self.roles}
+
+
+def group_problem(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
+                  rules: GroupRules | None = None, *, year: int | None = None,
+                  **overrides: Any) -> tuple[Standard, GroupRules, int, Any, pl.DataFrame,
+                                             dict[str, GroupInput], list[tuple[str, str]]]:
+    """The input step of ``plan_groups``: rules checked against the data, the county evaluated,
+    roles and each county's problem data (standard, rules, year, evaluation, roles, inputs,
+    warnings)."""
+    if not isinstance(standard, Standard):
+        standard = load_standard(standard)
+    if not standard.has_school_rule:
+        raise InfeasiblePlan("standard", [(
+            f"标准 {standard.id} 没有学校达标规则，无法判断牵头学校与成员学校；请使用 quality-2017",
+            f"the standard {standard.id} has no per-school rule, so leaders and members cannot "
+            "be told apart; use quality-2017")])
+    rules = rules or standard.rules("groups")
+    if overrides:
+        rules = rules.replace(**overrides)
+    check_ids(dataset, rules)
+    year = planning_year(dataset) if year is None else year
+    before = evaluate(dataset, standard, year=year)
+    roles = school_roles(dataset, before, standard, rules)
+    distances = Distances.from_schools(dataset.schools)
+    warnings = _coordinates(roles, distances, rules)
+    inputs = build_inputs(before, standard, rules, roles, distances)
+    return standard, rules, year, before, roles, inputs, warnings
+
+
+def plan_groups(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
+                rules: GroupRules | None = None, *, year: int | None = None,
+                time_limit: float = 30.0, seed: int = 0, progress: Progress | None = None,
+                **overrides: Any) -> GroupPlan:
+    """Propose school groups: which strong school leads which schools in need, within reach.
+
+    ``rules``: the profile's ``groups:`` section by default; ``overrides`` change single
+    settings (``max_members=4``, ``max_km=30``, ``coverage=0.8`` …). The model and its
+    lexicographic objective are stated on ``GroupModel``.
+
+    Raises ``InputError`` for ids that name no school, or ``max_km`` without coordinates;
+    ``InfeasiblePlan`` for a must-pair the rules forbid or must-pairs that cannot all hold;
+    ``NoPlanFound`` when the time limit ran out before any plan.
+
+    Examples
+    --------
+    >>> import junheng
+    >>> plan = plan_groups(junheng.generate_sample(schools=20, seed=3), year=2026,
+    ...                    time_limit=10)
+    >>> row = plan.coverage.row(0, named=True)
+    >>> row["schools_in_groups"] > row["groups"] > 0, plan.proven
+    (True, True)
+    """
+    started = time.perf_counter()
+    say = progress or (lambda _: None)
+    say("评估现状 evaluating the county as it is…")
+    standard, rules, year, before, roles, inputs, warnings = group_problem(
+        dataset, standard, rules, year=year, **overrides)
+
+    def solve(county: str) -> tuple[GroupModel, Solve]:
+        return _solve_county(inputs[county], time_limit, seed,
+                             lambda level: say(f"求解 solving {county}: {level}…"))
+
+    solved = per_county(inputs, solve)
+    chosen = {c: model.read(s.solution) for c, (model, s) in solved.items()}
+    groups = [group_rows(inputs[c], chosen[c], standard) for c in inputs]
+    return GroupPlan(
+        rules=rules, year=year, before=before, after=before, dataset_after=dataset,
+        levels={c: s.levels for c, (_, s) in solved.items()}, warnings=warnings,
+        seconds=time.perf_counter() - started,
+        groups=pl.concat(groups) if groups else pl.DataFrame(schema=GROUP_SCHEMA),
+        coverage=pl.DataFrame([coverage_row(inputs[c], chosen[c]) for c in inputs],
+                              schema=COVERAGE_SCHEMA, orient="row"),
+        unmatched=pl.DataFrame([r for c in inputs for r in unmatched_rows(inputs[c], chosen[c])],
+                               schema=UNMATCHED_SCHEMA, orient="row"),
+        roles=roles, inputs=inputs)
+
+
+def _coordinates(roles: pl.DataFrame, distances: Distances,
+                 rules: GroupRules) -> list[tuple[str, str]]:
+    """Leaders and members without coordinates: an error with ``max_km`` (the distance rule
+    cannot be checked), else a warning that distance plays no part for them."""
+    involved = roles.filter(pl.col("role") != "none")
+    names = dict(zip(involved["school_id"], involved["name"], strict=True))
+    missing = [s for s in distances.missing if s in names]
+    if not missing:
+        return []
+    if rules.max_km is not None:
+        raise InputError([Problem("学校 schools", None, "纬度 latitude / 经度 longitude", s,
+                                  f"{names[s]} 没有坐标，无法判断 --max-km {rules.max_km:g} km",
+                                  f"{names[s]} has no coordinates, so --max-km "
+                                  f"{rules.max_km:g} km cannot be checked") for s in missing])
+    if not distances.known:
+        return [("学校没有坐标（纬度、经度）：方案不考虑距离，集团内学校可能相距很远",
+                 "no school has coordinates (latitude, longitude): distance plays no part, and "
+                 "a group's schools may be far apart")]
+    shown = "、".join(names[s] for s in missing[:10])
+    more = f" 等 {len(missing)} 所" if len(missing) > 10 else ""
+    return [(f"{shown}{more} 没有坐标：涉及这些学校的结对不计距离",
+             f"{len(missing)} school(s) without coordinates: their pairs count no distance")]
+
+
+def _solve_county(data: GroupInput, time_limit: float, seed: int,
+                  progress: Progress) -> tuple[GroupModel, Solve]:
+    model = GroupModel(data)
+    # Must-pairs alone are a feasible start; without them, no group at all is one.
+    start = model.point(list(data.must_pair))
+    solve = solve_lexicographic(model.milp, model.objectives, time_limit, seed,
+                                start=None if data.must_pair else start,
+                                shares=[TIME_SHARES[name] for name, _ in model.objectives],
+                                progress=progress, integral=("members",))
+    if solve.solution is not None:
+        return model, solve
+    if solve.infeasible:
+        raise _infeasible(model, time_limit)
+    raise NoPlanFound("time_limit", [(
+        f"{data.county}：{time_limit:g} 秒内未找到方案（这不表示无解）；请用 --time-limit 延长求解时间",
+        f"{data.county}: no plan found within {time_limit:g} s (which does not mean there is "
+        "none); allow more time with --time-limit")])
+
+
+def _infeasible(model: GroupModel, time_limit: float) -> InfeasiblePlan:
+    """Only must-pairs can make the rules infeasible (a leader given more than max_members,
+    or a member paired with two leaders): name them."""
+    found = diagnose(model.milp, list(FAMILIES), time_limit=max(1.0, min(10.0, time_limit / 5)))
+    county = model.data.county
+    rows = [r.split("[", 1)[1].rstrip("]") for fam in found.families
+            for r in found.rows.get(fam, []) + found.together.get(fam, [])]
+    zh_rule = "；".join(FAMILIES[f][0] for f in found.families) or "多项规则共同作用"
+    en_rule = "; ".join(FAMILIES[f][1] for f in found.families) or "several rules together"
+    where = f"（{'、'.join(rows)}）" if rows else ""
+    return InfeasiblePlan(found.families[0] if found.families else "combined", [(
+        f"{county}：必须结对的要求无法同时满足；放宽以下任一项即可：{zh_rule}{where}",
+        f"{county}: the must-pairs cannot all be met; relaxing any one of these would do: "
+        f"{en_rule}{' (' + ', '.join(rows) + ')' if rows else ''}")])

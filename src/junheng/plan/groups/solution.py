@@ -1,0 +1,118 @@
+"""From the chosen pairs to the tables a bureau reads: the groups, the coverage in the
+counties' own terms, and the member schools left without a leader (and why)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from junheng.plan.groups.input import GroupInput, Lack, Pair
+from junheng.plan.groups.rules import BECAUSE
+from junheng.standards import Standard
+
+GROUP_SCHEMA = {
+    "county": pl.String, "group": pl.Int64, "leader_id": pl.String, "leader_name": pl.String,
+    "member_id": pl.String, "member_name": pl.String, "member_location": pl.String,
+    "member_because": pl.String, "stages": pl.List(pl.String), "member_pupils": pl.Int64,
+    "km": pl.Float64, "benefit": pl.Float64, "lacks_zh": pl.String, "lacks_en": pl.String,
+}
+COVERAGE_SCHEMA = {
+    "county": pl.String, "groups": pl.Int64, "schools_in_groups": pl.Int64,
+    "schools": pl.Int64, "pupils_in_groups": pl.Int64, "pupils": pl.Int64,
+    "pupils_share": pl.Float64, "rural_in_groups": pl.Int64, "rural": pl.Int64,
+    "failing_in_groups": pl.Int64, "failing": pl.Int64, "urban_in_groups": pl.Int64,
+    "town_in_groups": pl.Int64, "members_unmatched": pl.Int64, "target": pl.Float64,
+    "target_met": pl.Boolean,
+}
+UNMATCHED_SCHEMA = {"county": pl.String, "school_id": pl.String, "name": pl.String,
+                    "because": pl.String, "why_zh": pl.String, "why_en": pl.String}
+STAGE_WORDS = {"primary": ("小学", "primary"), "junior": ("初中", "junior")}
+
+
+def _lack_words(lacks: tuple[Lack, ...], standard: Standard, several: bool) -> tuple[str, str]:
+    zh, en = [], []
+    for k in lacks:
+        ind = standard.indicator(k.indicator)
+        here_zh = "缺数据" if k.member_ratio is None else f"为标准的 {k.member_ratio:.0%}"
+        here_en = "no figure" if k.member_ratio is None else f"{k.member_ratio:.0%} of the " \
+            "standard"
+        stage_zh, stage_en = (f"{STAGE_WORDS[k.stage][0]}", f"{STAGE_WORDS[k.stage][1]} ") \
+            if several else ("", "")
+        zh.append(f"{stage_zh}{ind.short}：本校{here_zh}，牵头学校 {k.leader_ratio:.0%}")
+        en.append(f"{stage_en}{ind.short_en}: {here_en} here, {k.leader_ratio:.0%} at the "
+                  "leader")
+    return "；".join(zh), "; ".join(en)
+
+
+def group_rows(data: GroupInput, chosen: list[Pair], standard: Standard) -> pl.DataFrame:
+    """One row per member in a group; groups numbered in the order of their leaders' ids."""
+    number = {lead: i + 1 for i, lead in enumerate(sorted({p.leader for p in chosen}))}
+    rows = []
+    for p in chosen:
+        m = data.schools[p.member]
+        zh, en = _lack_words(p.lacks, standard, len(m.stages) > 1)
+        if not p.lacks:  # said, so an empty cell never reads as a missing figure
+            zh, en = (("各项指标已达标（作为成员学校的原因见“入集团原因”）",
+                       "meets every indicator (see why it is a member)") if p.benefit <= 0 else
+                      ("所缺指标牵头学校也未达到", "the leader misses what it lacks too"))
+        rows.append({"county": data.county, "group": number[p.leader], "leader_id": p.leader,
+                     "leader_name": data.names[p.leader], "member_id": p.member,
+                     "member_name": m.name, "member_location": m.location,
+                     "member_because": m.because, "stages": list(m.stages),
+                     "member_pupils": m.pupils, "km": p.km, "benefit": p.benefit,
+                     "lacks_zh": zh, "lacks_en": en})
+    return pl.DataFrame(rows, schema=GROUP_SCHEMA, orient="row").sort("group", "member_id")
+
+
+def coverage_row(data: GroupInput, chosen: list[Pair]) -> dict:
+    """The county's coverage as bureaus report it: groups; schools, pupils and their share in
+    a group (a leader counts once it leads); rural and failing schools covered. Teaching
+    points count as schools of their own."""
+    leaders = {p.leader for p in chosen}
+    inside = leaders | {p.member for p in chosen}
+    schools = data.schools.values()
+    pupils_in = sum(data.schools[s].pupils for s in inside)
+    share = pupils_in / data.pupils if data.pupils else None
+    unmatched = sum(1 for s in data.members if s not in inside)
+    target = data.coverage
+    return {
+        "county": data.county, "groups": len(leaders), "schools_in_groups": len(inside),
+        "schools": len(data.schools), "pupils_in_groups": pupils_in, "pupils": data.pupils,
+        "pupils_share": share,
+        "rural_in_groups": sum(1 for s in inside if data.schools[s].location == "rural"),
+        "rural": sum(1 for s in schools if s.location == "rural"),
+        "failing_in_groups": sum(1 for s in inside if data.schools[s].failing),
+        "failing": sum(1 for s in schools if s.failing),
+        "urban_in_groups": sum(1 for s in inside if data.schools[s].location == "urban"),
+        "town_in_groups": sum(1 for s in inside if data.schools[s].location == "town"),
+        "members_unmatched": unmatched, "target": target,
+        "target_met": None if target is None or share is None else
+        pupils_in >= target * data.pupils * (1 - 1e-9),
+    }
+
+
+def unmatched_rows(data: GroupInput, chosen: list[Pair]) -> list[dict]:
+    """Each member school left without a leader, and why: no leader teaches its stages within
+    reach, or every leader within reach is full."""
+    inside = {p.member for p in chosen}
+    reachable = {p.member for p in data.pairs}
+    rows = []
+    for s in data.members:
+        if s in inside:
+            continue
+        school = data.schools[s]
+        if s in reachable:
+            zh, en = ("可牵头的学校均已满员（max_members）",
+                      "every leader within reach is full (max_members)")
+        else:
+            zh, en = ("没有覆盖其全部学段、距离之内的牵头学校",
+                      "no leader teaching all its stages within reach")
+        rows.append({"county": data.county, "school_id": s, "name": school.name,
+                     "because": school.because, "why_zh": zh, "why_en": en})
+    return rows
+
+
+def because_words(key: str | None, lang: str) -> str:
+    if key is None:
+        return ""
+    zh, en = BECAUSE[key]
+    return zh if lang == "zh" else en

@@ -1,0 +1,214 @@
+"""The school-group plan as people read it: the terminal summary, the workbook and the JSON."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from junheng.io import atomic_path, write_text
+from junheng.io._atomic import output_folder, output_run
+from junheng.io._json import dumps
+from junheng.model.schema import ENUMS
+from junheng.plan import GroupPlan
+from junheng.plan.groups.model import OBJECTIVES
+from junheng.plan.groups.solution import because_words
+from junheng.report._excel import _Book
+from junheng.report._plan import STATUS_WORDS
+from junheng.report._text import Lang, t, yes_no
+
+GROUP_FILES = {"zh": ("集团化办学方案.xlsx", "groups-plan.json"),
+               "en": ("school-groups-plan.xlsx", "groups-plan.json")}
+# The data has no township column: towns reached cannot be counted, and the files say so.
+NO_TOWNS = ("数据中没有乡镇列，未统计覆盖乡镇数（覆盖情况表按城区、镇区、乡村学校分列）",
+            "the data has no township column, so the towns reached are not counted (the "
+            "coverage table counts urban, town and rural schools instead)")
+
+
+def level_value(name: str, value: float | None) -> float | None:
+    """A level's value as people count it: pupils short, member schools, benefit (the solver
+    minimises, so the last two are negated)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return value if name == "coverage" else -value
+
+
+def plan_dict(plan: GroupPlan) -> dict[str, Any]:
+    """The plan as plain data (the JSON beside the workbook); nothing depends on the clock."""
+    return {
+        "school_year": plan.year, "standard": plan.before.standard.id,
+        "rules": plan.rules.as_dict(), "proven_optimal": plan.proven,
+        "warnings": [{"zh": zh, "en": en} for zh, en in plan.warnings],
+        "towns_reached": None, "towns_note": {"zh": NO_TOWNS[0], "en": NO_TOWNS[1]},
+        **{name: frame.to_dicts() for name, frame in plan.tables().items()},
+        "solver": {c: [{"objective": lv.name, "status": lv.status,
+                        "value": level_value(lv.name, lv.value), "gap": lv.gap}
+                       for lv in levels] for c, levels in plan.levels.items()},
+    }
+
+
+def write_group_plan(plan: GroupPlan, folder: str | Path, lang: Lang = "zh",
+                     pseudonymise: bool = False) -> list[Path]:
+    """Write the groups and their coverage as a workbook and a JSON into ``folder``, both or
+    neither. The plan names schools only, so ``pseudonymise`` has nothing to hide."""
+    del pseudonymise
+    xlsx_name, json_name = GROUP_FILES[lang]
+    with output_run():
+        folder = output_folder(folder, f"plan-groups-{lang}")
+        with atomic_path(folder / xlsx_name) as tmp:
+            book = _Book(tmp, lang)
+            _workbook(book, plan, lang)
+            book.wb.close()
+        write_text(folder / json_name, dumps(plan_dict(plan)) + "\n")
+    return [folder / xlsx_name, folder / json_name]
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _workbook(book: _Book, plan: GroupPlan, lang: Lang) -> None:
+    zh = lang == "zh"
+    where = ENUMS["location"].labels
+    ws = book.wb.add_worksheet("集团方案" if zh else "Groups")
+    book.table(ws, 0, [
+        ("县区" if zh else "County", 10, "text"), ("集团" if zh else "Group", 6, "int"),
+        ("牵头学校" if zh else "Leader", 22, "text"),
+        ("成员学校" if zh else "Member", 22, "text"),
+        ("城乡" if zh else "Location", 6, "text"), ("学段" if zh else "Stages", 10, "text"),
+        ("在校生" if zh else "Pupils", 8, "int"), ("距离 km" if zh else "km", 8, "num2"),
+        ("入集团原因" if zh else "Why a member", 16, "text"),
+        ("成员学校所缺、牵头学校所长" if zh else "What the member lacks and the leader has", 60,
+         "wrap"),
+        ("帮扶收益" if zh else "Benefit", 8, "num")],
+        [[r["county"], r["group"], r["leader_name"], r["member_name"],
+          where.get(r["member_location"], r["member_location"]) if zh else r["member_location"],
+          "、".join(t(s, lang) for s in r["stages"]) if zh else ", ".join(r["stages"]),
+          r["member_pupils"], r["km"], because_words(r["member_because"], lang),
+          r["lacks_zh"] if zh else r["lacks_en"], r["benefit"]]
+         for r in plan.groups.iter_rows(named=True)])
+    ws = book.wb.add_worksheet("覆盖情况" if zh else "Coverage")
+    heads = [("县区", "County"), ("集团数", "Groups"), ("入集团学校", "Schools in groups"),
+             ("学校总数", "Schools"), ("覆盖学生", "Pupils in groups"), ("学生总数", "Pupils"),
+             ("学生覆盖率", "Pupils' share"), ("覆盖乡村学校", "Rural schools in groups"),
+             ("乡村学校", "Rural schools"), ("覆盖未达标学校", "Failing schools in groups"),
+             ("未达标学校", "Failing schools"), ("覆盖城区学校", "Urban schools in groups"),
+             ("覆盖镇区学校", "Town schools in groups"), ("未入集团的成员学校", "Members unmatched"),
+             ("覆盖目标", "Target"), ("达到目标", "Target met")]
+    end = book.table(ws, 0, [(h[0] if zh else h[1], 10, "int") for h in heads], [
+        [r["county"], r["groups"], r["schools_in_groups"], r["schools"], r["pupils_in_groups"],
+         r["pupils"], _share(r["pupils_share"]), r["rural_in_groups"], r["rural"],
+         r["failing_in_groups"], r["failing"], r["urban_in_groups"], r["town_in_groups"],
+         r["members_unmatched"], _share(r["target"]),
+         "—" if r["target"] is None else yes_no(r["target_met"], lang)]
+        for r in plan.coverage.iter_rows(named=True)])
+    notes = [NO_TOWNS[0 if zh else 1],
+             "入集团学校含牵头学校（至少牵头一所成员学校时）；教学点按独立学校计。" if zh else
+             "Schools in groups include the leaders (once they lead a member); teaching points "
+             "count as schools of their own."]
+    for i, line in enumerate(notes):
+        ws.write_string(end + 1 + i, 0, line)
+    ws = book.wb.add_worksheet("未入集团" if zh else "Unmatched")
+    book.table(ws, 0, [
+        ("县区" if zh else "County", 10, "text"), ("学校" if zh else "School", 22, "text"),
+        ("成员学校原因" if zh else "Why a member", 16, "text"),
+        ("未入集团原因" if zh else "Why no group", 40, "wrap")],
+        [[r["county"], r["name"], because_words(r["because"], lang),
+          r["why_zh"] if zh else r["why_en"]] for r in plan.unmatched.iter_rows(named=True)])
+    ws = book.wb.add_worksheet("学校角色" if zh else "School roles")
+    roles = {"leader": ("牵头学校", "leader"), "member": ("成员学校", "member"),
+             "none": ("—", "—")}
+    book.table(ws, 0, [
+        ("县区" if zh else "County", 10, "text"), ("学校" if zh else "School", 24, "text"),
+        ("角色" if zh else "Role", 8, "text"), ("原因" if zh else "Because", 20, "text")],
+        [[r["county"], r["name"], roles[r["role"]][0 if zh else 1],
+          because_words(r["because"], lang)] for r in plan.roles.iter_rows(named=True)])
+    ws = book.wb.add_worksheet("求解" if zh else "Solver")
+    rows = [[county, _objective(lv.name, lang), _status(lv.status, lang),
+             level_value(lv.name, lv.value),
+             lv.gap if lv.gap is not None and math.isfinite(lv.gap) else None, lv.seconds]
+            for county, levels in plan.levels.items() for lv in levels]
+    end = book.table(ws, 0, [
+        ("县区" if zh else "County", 10, "text"), ("目标" if zh else "Objective", 26, "text"),
+        ("状态" if zh else "Status", 10, "text"), ("值" if zh else "Value", 14, "num"),
+        ("相对差距" if zh else "Gap", 10, "pct2"), ("秒" if zh else "Seconds", 8, "num2")], rows)
+    for i, (w_zh, w_en) in enumerate(plan.warnings):
+        ws.write_string(end + 1 + i, 0, w_zh if zh else w_en)
+    book.printable()
+
+
+def _objective(name: str, lang: Lang) -> str:
+    zh, en = OBJECTIVES.get(name, (name, name))
+    return zh if lang == "zh" else en
+
+
+def _status(status: str, lang: Lang) -> str:
+    zh, en = STATUS_WORDS.get(status, (status, status))
+    return zh if lang == "zh" else en
+
+
+def print_group_plan(plan: GroupPlan, console: Console, lang: Lang = "zh",
+                     max_groups: int = 10, files: bool = True) -> None:
+    """The plan at a glance, within 80 columns: coverage per county, then the first
+    ``max_groups`` groups with their members (``files``: whether the whole plan was written)."""
+    zh = lang == "zh"
+    console.print(f"[bold]{'集团化办学方案' if zh else 'School groups plan'}[/] · "
+                  f"{plan.year}–{plan.year + 1} · {plan.before.standard.id}")
+    for w_zh, w_en in plan.warnings:
+        console.print(f"[yellow]{escape(w_zh if zh else w_en)}[/]")
+    for r in plan.coverage.iter_rows(named=True):
+        county = escape(r["county"])
+        console.print(
+            (f"{county}：{r['groups']} 个集团，覆盖学校 {r['schools_in_groups']} / "
+             f"{r['schools']} 所，学生 {r['pupils_in_groups']} / {r['pupils']} 人"
+             f"（{_share(r['pupils_share'])}）；乡村学校 {r['rural_in_groups']} / "
+             f"{r['rural']} 所，未达标学校 {r['failing_in_groups']} / {r['failing']} 所")
+            if zh else
+            (f"{county}: {r['groups']} groups; schools {r['schools_in_groups']} of "
+             f"{r['schools']}, pupils {r['pupils_in_groups']} of {r['pupils']} "
+             f"({_share(r['pupils_share'])}); rural schools {r['rural_in_groups']} of "
+             f"{r['rural']}, failing schools {r['failing_in_groups']} of {r['failing']}"))
+        if r["target"] is not None:
+            met = r["target_met"]
+            console.print((f"覆盖目标 {_share(r['target'])}：{'已达到' if met else '未达到'}"
+                           if zh else f"coverage target {_share(r['target'])}: "
+                           f"{'met' if met else 'not met'}"),
+                          style=None if met else "yellow")
+        if r["members_unmatched"]:
+            console.print(f"[yellow]{r['members_unmatched']} 所成员学校未入集团（见“未入集团”表）[/]"
+                          if zh else f"[yellow]{r['members_unmatched']} member school(s) in "
+                          "no group (see Unmatched)[/]")
+    leaders = plan.groups.unique(["county", "group"], maintain_order=True)
+    shown = min(max_groups, leaders.height)
+    rest = ("完整方案见输出文件" if files else "完整方案用 -o 写出") if zh else \
+        ("the files have all" if files else "-o writes them all")
+    several = plan.coverage.height > 1
+    table = Table(title=(f"集团（前 {shown} 个，{rest}）" if zh else
+                         f"Groups (first {shown}; {rest})"),
+                  title_justify="left", show_lines=True)
+    heads = [("集团", "No."), ("牵头学校", "Leader"), ("成员学校（距离 km）", "Members (km)")]
+    for head in ([("县区", "County")] if several else []) + heads:
+        table.add_column(head[0] if zh else head[1], overflow="fold")
+    for g in leaders.head(max_groups).iter_rows(named=True):
+        members = plan.groups.filter((pl.col("county") == g["county"])
+                                     & (pl.col("group") == g["group"]))
+        names = ("、" if zh else ", ").join(
+            f"{m['member_name']}（{m['km']:.1f}）" if m["km"] is not None and zh else
+            f"{m['member_name']} ({m['km']:.1f})" if m["km"] is not None else m["member_name"]
+            for m in members.iter_rows(named=True))
+        table.add_row(*([escape(g["county"])] if several else []), str(g["group"]),
+                      escape(g["leader_name"]), escape(names))
+    console.print(table)
+    console.print(f"[dim]{NO_TOWNS[0 if zh else 1]}[/]")
+    for county, levels in plan.levels.items():
+        for lv in levels:
+            gap = "—" if lv.gap is None or not math.isfinite(lv.gap) else f"{lv.gap:.2%}"
+            console.print(f"[dim]{escape(county)} {_objective(lv.name, lang)}："
+                          f"{_status(lv.status, lang)}，差距 {gap}[/]" if zh else
+                          f"[dim]{escape(county)} {_objective(lv.name, lang)}: "
+                          f"{_status(lv.status, lang)}, gap {gap}[/]")
