@@ -185,12 +185,14 @@ def _infeasible(model: GroupModel, time_limit: float) -> InfeasiblePlan:
     or a member paired with two leaders): name them."""
     found = diagnose(model.milp, list(FAMILIES), time_limit=max(1.0, min(10.0, time_limit / 5)))
     county = model.data.county
-    rows = [r.split("[", 1)[1].rstrip("]") for fam in found.families
-            for r in found.rows.get(fam, []) + found.together.get(fam, [])]
-    zh_rule = "；".join(FAMILIES[f][0] for f in found.families) or "多项规则共同作用"
-    en_rule = "; ".join(FAMILIES[f][1] for f in found.families) or "several rules together"
-    where = f"（{'、'.join(rows)}）" if rows else ""
+    zh_parts, en_parts = [], []
+    for fam in found.families:  # each rule with the pairs or schools that relax it
+        keys = [r.split("[", 1)[1].rstrip("]").replace(",", ":")
+                for r in found.rows.get(fam, []) + found.together.get(fam, [])]
+        zh_parts.append(FAMILIES[fam][0] + (f"（{' 或 '.join(keys)}）" if keys else ""))
+        en_parts.append(FAMILIES[fam][1] + (f" ({' or '.join(keys)})" if keys else ""))
     return InfeasiblePlan(found.families[0] if found.families else "combined", [(
-        f"{county}：必须结对的要求无法同时满足；放宽以下任一项即可：{zh_rule}{where}",
+        f"{county}：必须结对的要求无法同时满足；放宽以下任一项即可："
+        f"{'；'.join(zh_parts) or '多项规则共同作用'}",
         f"{county}: the must-pairs cannot all be met; relaxing any one of these would do: "
-        f"{en_rule}{' (' + ', '.join(rows) + ')' if rows else ''}")])
+        f"{'; '.join(en_parts) or 'several rules together'}")])

@@ -1,0 +1,174 @@
+"""An independent checker of school-group plans (集团化办学), written from the rules alone.
+
+It recomputes, from the input tables of a ``junheng.Dataset`` and in plain Python with exact
+``fractions.Fraction`` arithmetic, every school's indicators and the per-school rule
+(STANDARDS.md §1.1, through the rotation checker's own independent helpers), each school's role
+under the default group rules, the distance of every pair, each pair's benefit, and the coverage
+figures. It never calls ``junheng.evaluate`` nor anything in ``junheng.plan``.
+
+``violations(dataset, pairs, ...)`` returns one readable string per broken rule, tagged:
+
+- ``[a]`` every leader may lead (meets the rule in every stage with pupils, urban or town, or
+  marked); every member may be one (fails the rule, rural, central school of a teaching point,
+  or marked); the two in one county;
+- ``[b]`` a school in at most one group (a member once; no leader is a member);
+- ``[c]`` a leader leads at most ``max_members``;
+- ``[d]`` the leader teaches every stage the member teaches;
+- ``[e]`` the great-circle distance ≤ ``max_km``;
+- ``[f]`` no must-not pair; every must-pair made.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any
+
+from rotation_checker import (
+    INDICATORS,
+    _facility_figures,
+    _haversine_km,
+    _rows,
+    _teacher_counts,
+    _unit_result,
+)
+
+Pair = tuple[str, str]  # (leader, member)
+
+
+class County:
+    """The facts the group rules need, recomputed from the tables."""
+
+    def __init__(self, dataset: Any) -> None:
+        self.schools = {r["school_id"]: r for r in _rows(dataset.schools)}
+        self.stages = {(r["school_id"], r["stage"]): r for r in _rows(dataset.stages)}
+        figures = _facility_figures(self.schools, self.stages)
+        counts = _teacher_counts(_rows(dataset.teachers))
+        self.ratio: dict[tuple[str, str], dict[str, Fraction | None]] = {}
+        self.meets: dict[tuple[str, str], bool] = {}
+        for key, row in self.stages.items():
+            students = row["students"]
+            if students <= 0:
+                continue
+            self.meets[key] = _unit_result(key[1], students, counts.get(key, Counter()),
+                                           figures[key])[0]
+            out: dict[str, Fraction | None] = {}
+            for name, source, per, thresholds in INDICATORS:
+                kind, col = source.split(":")
+                value = Fraction(counts.get(key, Counter()).get(col, 0)) if kind == "t" \
+                    else figures[key].get(col)
+                out[name] = None if value is None else value * per / (thresholds[key[1]]
+                                                                       * students)
+            self.ratio[key] = out
+        self.stages_of: dict[str, set[str]] = defaultdict(set)
+        self.pupils: Counter[str] = Counter()
+        for (sid, stage), row in self.stages.items():
+            self.pupils[sid] += row["students"]
+            if row["students"] > 0:
+                self.stages_of[sid].add(stage)
+
+    def roles(self, leaders: Iterable[str] = (), members: Iterable[str] = ()) -> dict[str, str]:
+        """Each school: leader, member or none — marks first, then a school meeting the rule
+        in every stage (urban or town) leads, then failing, rural or central schools are
+        members."""
+        centrals = {s["parent_school_id"] for s in self.schools.values()
+                    if s["school_type"] == "teaching_point" and s.get("parent_school_id")}
+        leaders, members = set(leaders), set(members)
+        out = {}
+        for sid, s in self.schools.items():
+            units = [ok for (school, _), ok in self.meets.items() if school == sid]
+            if sid in leaders:
+                out[sid] = "leader"
+            elif sid in members:
+                out[sid] = "member"
+            elif units and all(units) and s["location"] in ("urban", "town"):
+                out[sid] = "leader"
+            elif (units and not all(units)) or s["location"] == "rural" or sid in centrals:
+                out[sid] = "member"
+            else:
+                out[sid] = "none"
+        return out
+
+    def km(self, a: str, b: str) -> float | None:
+        sa, sb = self.schools[a], self.schools[b]
+        if None in (sa.get("latitude"), sa.get("longitude"), sb.get("latitude"),
+                    sb.get("longitude")):
+            return None
+        return _haversine_km(sa["latitude"], sa["longitude"], sb["latitude"], sb["longitude"])
+
+    def benefit(self, leader: str, member: str) -> float:
+        """Σ over the member's stages and indicators: max(0, 1 − ratio) × min(leader's ratio,
+        2); a missing figure is a whole gap (member) or no strength (leader)."""
+        total = Fraction(0)
+        for stage in self.stages_of[member]:
+            for name, r in self.ratio[(member, stage)].items():
+                gap = Fraction(1) if r is None else max(Fraction(0), 1 - r)
+                theirs = self.ratio[(leader, stage)][name]
+                strength = Fraction(0) if theirs is None else min(theirs, Fraction(2))
+                total += gap * strength
+        return float(total)
+
+    def net(self, leader: str, member: str, km_weight: float = 0.01) -> float:
+        return self.benefit(leader, member) - km_weight * (self.km(leader, member) or 0.0)
+
+    def allowed(self, roles: dict[str, str], max_km: float | None = None,
+                must_not: Iterable[Pair] = ()) -> list[Pair]:
+        """Every pair the rules allow, sorted."""
+        banned = {frozenset(p) for p in must_not}
+        out = []
+        for lead in sorted(s for s, r in roles.items() if r == "leader"):
+            for m in sorted(s for s, r in roles.items() if r == "member"):
+                if self.schools[lead]["county"] != self.schools[m]["county"]:
+                    continue
+                if not self.stages_of[m] <= self.stages_of[lead]:
+                    continue
+                if frozenset((lead, m)) in banned:
+                    continue
+                km = self.km(lead, m)
+                if max_km is not None and (km is None or km > max_km):
+                    continue
+                out.append((lead, m))
+        return out
+
+    def coverage(self, pairs: Iterable[Pair]) -> dict[str, Any]:
+        """The counties' figures: groups, schools and pupils in a group, rural schools."""
+        pairs = list(pairs)
+        leaders = {lead for lead, _ in pairs}
+        inside = leaders | {m for _, m in pairs}
+        return {"groups": len(leaders), "schools_in_groups": len(inside),
+                "pupils_in_groups": sum(self.pupils[s] for s in inside),
+                "pupils": sum(self.pupils.values()),
+                "rural_in_groups": sum(self.schools[s]["location"] == "rural" for s in inside)}
+
+
+def violations(county: County, pairs: Iterable[Pair], *, max_members: int = 5,
+               max_km: float | None = None, must_pair: Iterable[Pair] = (),
+               must_not: Iterable[Pair] = (), leaders: Iterable[str] = (),
+               members: Iterable[str] = ()) -> list[str]:
+    pairs = list(pairs)
+    roles = county.roles(leaders, members)
+    out = []
+    for lead, m in pairs:
+        if roles.get(lead) != "leader":
+            out.append(f"[a] {lead} may not lead ({roles.get(lead)})")
+        if roles.get(m) != "member":
+            out.append(f"[a] {m} is not a member school ({roles.get(m)})")
+        if county.schools[lead]["county"] != county.schools[m]["county"]:
+            out.append(f"[a] {lead} and {m} are in different counties")
+        if not county.stages_of[m] <= county.stages_of[lead]:
+            out.append(f"[d] {lead} does not teach every stage of {m}")
+        km = county.km(lead, m)
+        if max_km is not None and (km is None or km > max_km * (1 + 1e-9)):
+            out.append(f"[e] {lead}–{m} is {km} km > {max_km}")
+        if frozenset((lead, m)) in {frozenset(p) for p in must_not}:
+            out.append(f"[f] must-not pair {lead}:{m} made")
+    member_count = Counter(m for _, m in pairs)
+    out += [f"[b] {m} in {n} groups" for m, n in member_count.items() if n > 1]
+    out += [f"[b] leader {lead} is also a member" for lead in {p[0] for p in pairs}
+            if lead in member_count]
+    lead_count = Counter(lead for lead, _ in pairs)
+    out += [f"[c] {lead} leads {n} > {max_members}" for lead, n in lead_count.items()
+            if n > max_members]
+    out += [f"[f] must-pair {p} missing" for p in must_pair if tuple(p) not in set(pairs)]
+    return out
