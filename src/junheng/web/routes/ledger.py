@@ -9,9 +9,9 @@ Who may do what (``junheng.web.access``):
 - the list and an entry: whoever ``sees_county`` (admin, the province/city office of its
   region, the county bureau, the inspector); a school user its own school's entries only (the
   list with ``?school=`` its own id or none; the county's CVs, items and vetoes are not its);
-- office (责任科室), deadline, status and note: the bureau and the admin (``manages``); 403 for
+- office (责任科室), deadline, status and note: the bureau (``manages``); 403 for
   the other readers; 已核验 (verified) only from 已整改 (fixed);
-- evidence: uploaded by the bureau, the admin and the school for its own entries; downloaded
+- evidence: uploaded by the bureau and by the school for its own entries; downloaded
   by anyone who sees the entry.
 
 Out of scope — another county, another school's entry, a guessed id, an evidence id of another

@@ -5,11 +5,11 @@ reason), and a county's school year is assembled from the approved ones — the 
 Who may do what (``junheng.web.access``):
 
 - the school's page and its versions: whoever ``sees_school``; the upload form: the school
-  itself, its bureau and the admin (``submits_for``); the prefilled workbook and the
+  itself and its bureau (``submits_for``); the prefilled workbook and the
   versions' files hold teacher rows, so only with ``teacher_names`` (the school and its
   bureau);
 - the county's list: everyone who ``sees_county`` (a school gets "not found"); its review and
-  assemble forms: the bureau and the admin (``manages``), 403 for the other readers.
+  assemble forms: the bureau (``manages``), 403 for the other readers.
 
 Every version stays (``Submission`` rows are never changed but for their review); an assembled
 school year is a new ``Snapshot`` with ``source="assembled"``, so the county's history and the
