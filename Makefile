@@ -32,6 +32,7 @@ demo: $(STAMP)
 	$(BIN)/junheng plan rotation build/sample-county.xlsx --time-limit 20 -o build/sample-plan
 	$(BIN)/junheng plan pass build/sample-county.xlsx --prices build/sample-prices.xlsx \
 	  --years 3 --time-limit 20 -o build/sample-pass
+	@echo "网页应用 web application: $(BIN)/junheng serve --demo  →  http://127.0.0.1:8000"
 
 $(BROWSER) $(CJK_FONT) $(PDFTOTEXT):
 	$(APT) install -y chromium fonts-noto-cjk poppler-utils \
