@@ -28,7 +28,7 @@ def test_template_has_chinese_headers_codes_and_dropdowns(tmp_path):
     path = junheng.write_template(tmp_path / "t.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["填表说明", "学校", "学段", "教师", "县级指标", "交流轮岗记录", "专用教室",
-                              "年级学生", "出生人口"]
+                              "年级学生", "出生人口", "集团"]
     sheet = book["教师"]
     headers = [c.value for c in sheet[1]]
     codes = [c.value for c in sheet[2]]

@@ -25,7 +25,7 @@ from junheng.standards.params import Param
 # The option type of each kind of setting; a nullable number is read as text, so that
 # "off" (不限) can switch it off.
 _KINDS: dict[str, type] = {"int": int, "number": float, "share": float, "choice": str,
-                           "ids": str, "bool": bool}
+                           "ids": str, "bool": bool, "file": str}
 OFF = {"off", "none", "null", "不限", "无"}
 
 
@@ -40,7 +40,7 @@ def _option(p: Param, default_rules: Any) -> inspect.Parameter:
     if p.kind == "choice":
         extra_zh = "；可选 " + " / ".join(f"{c}（{(p.labels or {}).get(c, c)}）" for c in p.choices)
         extra_en = "; one of " + ", ".join(p.choices)
-    if p.nullable:
+    if p.nullable and p.kind != "file":
         extra_zh += "；off 表示不限"
         extra_en += "; off switches it off"
     help_text = f"{p.zh}（默认 {shown}{extra_zh}）/ {p.en} (default {shown_en}{extra_en})"
@@ -59,6 +59,8 @@ def _value(p: Param, given: Any) -> Any:
 
     if p.kind == "ids":
         return read_ids(given, p.of)
+    if p.kind == "file":  # read by the planner, which locates every problem in it
+        return given
     if p.nullable and isinstance(given, str):
         if given.strip().lower() in OFF:
             return None
@@ -154,9 +156,10 @@ def command(planner: Planner, out: Console, err: Console):  # -> Callable
         except InputError as exc:
             print_problems(exc.problems, err)
             raise typer.Exit(2) from exc
-        # The standard's file and the id lists are inputs too: no output may replace them.
+        # The standard's file, the id lists and the tables given as files (--keep, --groups)
+        # are inputs too: no output may replace them.
         inputs = [kw["input"], *input_files(kw["standard"], *(
-            kw[p.name] for p in settings if p.kind == "ids"))]
+            kw[p.name] for p in settings if p.kind in ("ids", "file")))]
         check_outputs(inputs, {"--apply": kw["apply"]}, {"--output": kw["output"]})
         with output_run(protect=inputs) as files, progress_bar() as progress:
             task = progress.add_task(f"读取并校验 reading {escape(kw['input'].name)}…",

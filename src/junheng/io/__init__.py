@@ -7,6 +7,7 @@ from pathlib import Path
 from junheng.errors import InputError
 from junheng.io._atomic import atomic_path, write_text
 from junheng.io._folder import write_folder, write_sample
+from junheng.io._groups import read_groups
 from junheng.io._ids import read_ids
 from junheng.io._privacy import Pseudonyms
 from junheng.io._read import ReadError, ReadLimits, read_tables
@@ -14,8 +15,9 @@ from junheng.io._validate import validate
 from junheng.io._workbook import write_workbook
 from junheng.model.dataset import Dataset
 
-__all__ = ["InputError", "Pseudonyms", "ReadError", "ReadLimits", "atomic_path", "load", "read_ids",
-           "write_folder", "write_sample", "write_text", "write_workbook"]
+__all__ = ["InputError", "Pseudonyms", "ReadError", "ReadLimits", "atomic_path", "load",
+           "read_groups", "read_ids", "write_folder", "write_sample", "write_text",
+           "write_workbook"]
 
 
 def load(path: str | Path, *, limits: ReadLimits | None = None) -> Dataset:

@@ -15,6 +15,7 @@ import re
 import polars as pl
 
 from junheng.errors import InputError, Problem
+from junheng.io._groups import group_checks, group_frame
 from junheng.io._read import RawTable
 from junheng.model.dataset import OPTIONAL, Dataset
 from junheng.model.schema import (
@@ -465,6 +466,8 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
     # An optional sheet with no data rows counts as absent: the template always has the sheet.
     optional = {name: typed[name].drop(ROW) if name in typed and typed[name].height else None
                 for name in OPTIONAL}
+    if optional["groups"] is not None:  # exactly the contract's columns, each group's type
+        optional["groups"] = group_frame(typed["groups"])
     return Dataset(schools.drop(ROW), stages.drop(ROW), teachers.drop(ROW), warnings, source,
                    **optional)
 
@@ -566,7 +569,8 @@ def _plausibility_warning(rule: Plausibility, source: str, col: Column, r: dict)
 
 def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
                      warnings: list[Problem]) -> list[Problem]:
-    """References from the optional tables: counties, schools and teachers must exist."""
+    """References from the optional tables: counties, schools and teachers must exist (and
+    the groups make sense as groups, ``_groups``)."""
     problems: list[Problem] = []
     schools = typed["schools"]
     school_ids = schools.get_column("school_id").drop_nulls().implode()
@@ -611,6 +615,8 @@ def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
                                      r["school_id"]) for r in bad.iter_rows(named=True)]
     if "grades" in typed:
         problems += _grade_checks(typed["grades"], typed["stages"], school_ids, sources["grades"])
+    if "groups" in typed:
+        problems += group_checks(typed["groups"], schools, sources["groups"])
     if "births" in typed:
         counties = schools.get_column("county").drop_nulls().implode()
         births = typed["births"]

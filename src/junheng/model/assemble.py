@@ -4,9 +4,10 @@ Each school submits its own rows — the contract's school tables (``schools``, 
 ``teachers``, ``rooms``, ``grades``) holding that one school — and the bureau approves them.
 The county's data for the year is then its latest whole workbook of that year (the *base*) with
 each approved school's rows replaced by the school's *part*; the county-level tables
-(``county``, ``births``, ``rotations``) stay the base's. No web, no database: plain Datasets in,
-a Dataset out, which the caller validates as a whole (cross-school rules such as unique teacher
-ids or the rotations' references can only be checked on the whole county).
+(``county``, ``births``, ``rotations``, ``groups``) stay the base's. No web, no database:
+plain Datasets in, a Dataset out, which the caller validates as a whole (cross-school rules
+such as unique teacher ids or the rotations' references can only be checked on the whole
+county).
 
 - :func:`school_part` — one school's rows of a county's Dataset (the prefilled workbook);
 - :func:`check_part` — a submitted part holds exactly the expected school of the county;
@@ -25,7 +26,7 @@ __all__ = ["COUNTY_TABLES", "SCHOOL_TABLES", "assemble", "check_part", "school_p
 
 # the tables a school submits (every row carries its school_id) and the ones the bureau keeps
 SCHOOL_TABLES = ("schools", "stages", "teachers", "rooms", "grades")
-COUNTY_TABLES = ("county", "rotations", "births")
+COUNTY_TABLES = ("county", "rotations", "births", "groups")
 
 
 def _label(table: str, column: str = "school_id") -> tuple[str, str]:
@@ -58,8 +59,8 @@ def assemble(base: Dataset | None, parts: dict[str, Dataset]) -> Dataset:
     result holds the base's rows of the schools without a part, in the base's order, followed
     by each part's rows, parts in order of school id. A school absent from the base is added.
     A part without ``rooms`` or ``grades`` removes the school's rows there (the school said it
-    has none). The county-level tables (``county``, ``rotations``, ``births``) are the base's
-    (None without a base); an optional table with no rows left is None. The result is not
+    has none). The county-level tables (``county``, ``rotations``, ``births``, ``groups``) are
+    the base's (None without a base); an optional table with no rows left is None. The result is not
     validated here: write it and read it back (``write_workbook``, ``load``) to check the whole.
 
     >>> import polars as pl

@@ -11,7 +11,7 @@ from junheng.errors import Problem
 __all__ = ["OPTIONAL", "Dataset", "Problem"]
 
 # The optional tables, in contract order.
-OPTIONAL = ("county", "rotations", "rooms", "grades", "births")
+OPTIONAL = ("county", "rotations", "rooms", "grades", "births", "groups")
 
 
 @dataclass
@@ -25,8 +25,13 @@ class Dataset:
 
     The optional tables ``county`` (declared county figures), ``rotations`` (交流轮岗 records),
     ``rooms`` (music and art rooms with their areas), ``grades`` (pupils by grade, for the
-    projection) and ``births`` (births by year in each county) are None when the input has
-    none.
+    projection), ``births`` (births by year in each county) and ``groups`` (the school groups,
+    集团, one row per school in a group) are None when the input has none.
+
+    ``groups`` has exactly the columns ``group_id, school_id, role, group_type, group_name``
+    (text; ``role`` a ``group_role`` code, ``group_type`` a ``group_type`` code). A group's
+    type and name, given on any of its rows, are on every row of it; ``group_type`` is null
+    for a group that gives none (the profile's default type then applies).
     """
 
     schools: pl.DataFrame
@@ -39,12 +44,13 @@ class Dataset:
     rooms: pl.DataFrame | None = None
     grades: pl.DataFrame | None = None
     births: pl.DataFrame | None = None
+    groups: pl.DataFrame | None = None
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """Every table present, by canonical name, in contract order."""
         named = {"schools": self.schools, "stages": self.stages, "teachers": self.teachers,
                  "county": self.county, "rotations": self.rotations, "rooms": self.rooms,
-                 "grades": self.grades, "births": self.births}
+                 "grades": self.grades, "births": self.births, "groups": self.groups}
         return {name: frame for name, frame in named.items() if frame is not None}
 
     @property

@@ -146,6 +146,7 @@ def generate_sample(schools: int = 60, seed: int = 7, counties: int = 1) -> Data
                 # Summed floats (8346.099999999999) would not survive a round trip through Excel.
                 school[key] = None if total is None else round(total, 2)
             school_rows.append(school)
+        _townships([r for r in school_rows if r["county"] == county], kinds)
     schools_frame = _frame(school_rows, "schools")
     stages_frame = _frame(stage_rows, "stages")
     teachers_frame = _teacher_frame(teacher_parts)
@@ -158,6 +159,26 @@ def generate_sample(schools: int = 60, seed: int = 7, counties: int = 1) -> Data
         rotations=_rotations(rng, schools_frame, teachers_frame),
         rooms=_rooms(rng, stages_frame),
     )
+
+
+def _townships(schools: list[dict], kinds: list[str]) -> None:
+    """Each school's township (乡镇（街道）), drawing nothing from the generator (so the rest
+    of the sample is the same as before the column existed): urban schools are in the county
+    seat's subdistrict (城关街道); each town central school (镇中心小学) is its town's centre, and
+    every other school is in the town of the nearest centre — teaching points in their central
+    school's. A county without a town school has one township, 城关镇."""
+    centres = [(s["latitude"], s["longitude"], s["name"].removesuffix("中心小学"))
+               for s, kind in zip(schools, kinds, strict=True) if kind == "town_primary"]
+    by_id = {s["school_id"]: s for s in schools}
+    for s in schools:
+        if s["location"] == "urban":
+            s["township"] = "城关街道"
+        elif not centres:
+            s["township"] = "城关镇"
+        else:
+            at = by_id[s["parent_school_id"]] if s["parent_school_id"] else s
+            s["township"] = min(centres, key=lambda c: (c[0] - at["latitude"]) ** 2
+                                + (c[1] - at["longitude"]) ** 2)[2]
 
 
 def _county_rows(rng: np.random.Generator, schools: pl.DataFrame) -> pl.DataFrame:

@@ -244,6 +244,16 @@ ENUMS: dict[str, Enum] = {
             {"teacher": "教师", "principal": "校长", "vice_principal": "副校长",
              "middle_manager": "中层"},
         ),
+        # A school's place in its group (集团): the leading school, or a member.
+        Enum("group_role", {"leader": "牵头学校", "member": "成员学校"},
+             {"牵头": "leader", "牵头校": "leader", "龙头学校": "leader", "核心校": "leader",
+              "成员": "member", "成员校": "member"}),
+        # What kind of group: what its schools share is the profile's (``group_types:``).
+        Enum("group_type", {"close": "紧密型", "led": "领办型", "alliance": "联盟型",
+                            "merged": "融合型", "district": "学区"},
+             {"紧密型集团": "close", "紧密": "close", "领办": "led", "委托管理": "led",
+              "联盟": "alliance", "松散型": "alliance", "融合": "merged", "一体化": "merged",
+              "学区制": "district"}),
     )
 }
 
@@ -288,6 +298,9 @@ SCHOOLS = Table(
         # projection allocates them by catchment (projection.allocation: catchment).
         Column("feeds_junior", "对口初中", "text", required=False, nullable=True),
         *(_facility(name, zh, kind, required=False) for name, zh, kind in FACILITY_COLUMNS),
+        # The township (乡镇) or urban subdistrict (街道) the school is in: the groups plan
+        # counts the towns its groups reach. Last, so no earlier column changes its letter.
+        Column("township", "乡镇（街道）", "text", required=False, nullable=True),
     ),
 )
 
@@ -509,8 +522,25 @@ BIRTHS = Table(
     optional=True,
 )
 
+# 集团: one row per school in a school group (集团化办学, 学区; issue 17). A school is in at
+# most one group; each group has exactly one leader, one type and one county (checked in
+# ``junheng.io``). An empty type is the profile's default (``groups.group_type``).
+GROUPS = Table(
+    "groups",
+    "集团",
+    (
+        Column("group_id", "集团编号", "text"),
+        Column("school_id", "学校标识码", "text"),
+        Column("role", "角色", "enum", enum="group_role"),
+        Column("group_type", "集团类型", "enum", enum="group_type", required=False,
+               nullable=True),
+        Column("group_name", "集团名称", "text", required=False, nullable=True),
+    ),
+    optional=True,
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (SCHOOLS, STAGES_TABLE, TEACHERS, COUNTY,
-                                                 ROTATIONS, ROOMS, GRADES, BIRTHS)}
+                                                 ROTATIONS, ROOMS, GRADES, BIRTHS, GROUPS)}
 
 # Which compulsory stages each school type can have (DATA-CONTRACT.md, `stages`).
 STAGES_BY_SCHOOL_TYPE: dict[str, tuple[str, ...]] = {

@@ -182,7 +182,34 @@ def print_standard(ref: str, console: Console, lang: Lang = "zh") -> Standard:
     console.print(options)
     for planner in planner_rules():
         _print_rules(std.rules(planner), console, lang)
+    _print_group_types(std, console, lang)
     return std
+
+
+def _print_group_types(std: Standard, console: Console, lang: Lang) -> None:
+    """The profile's group types (group_types:): what each type's schools share, and whether
+    the rotation planner may move teachers within it (in which recorded form)."""
+    from junheng.standards.group_types import declared_group_types
+
+    zh = lang == "zh"
+    own = bool(std.group_types)
+    title = "集团类型（group_types:）" if zh else "Group types (group_types:)"
+    if not own:
+        title += "（本标准未定义，按 quality-2017）" if zh else " (none in this standard: "             "quality-2017's)"
+    table = Table(title=title, title_justify="left")
+    table.add_column("代码" if zh else "Code")
+    table.add_column("类型" if zh else "Type")
+    table.add_column("共享" if zh else "Shares", overflow="fold")
+    table.add_column("集团内交流" if zh else "Rotation within", overflow="fold")
+    forms = ENUMS["rotation_form"].labels
+    for code, kind in declared_group_types(std).items():
+        if kind.rotation:
+            form = forms[kind.form] if zh else kind.form  # type: ignore[index]
+            rotation = f"{t('yes', lang)}（{form}）" if zh else f"yes ({form})"
+        else:
+            rotation = t("no", lang)
+        table.add_row(code, escape(kind.words(lang)), kind.shares_words(lang), rotation)
+    console.print(table)
 
 
 def _print_rules(rules: Rules, console: Console, lang: Lang) -> None:

@@ -15,6 +15,7 @@ import yaml
 from junheng.errors import StandardError
 from junheng.model.schema import ENUMS, STAGES, TABLES
 from junheng.standards._parts import Part, Veto, build_parts
+from junheng.standards.group_types import GroupType, build_group_types
 from junheng.standards.params import Rules
 from junheng.standards.plan_rules import planner_rules
 
@@ -85,6 +86,8 @@ class Standard:
     data: dict[str, Any]
     planning: dict[str, Rules] = field(default_factory=dict)  # each planner's section, checked
     retirement: Any = None  # the retirement: section over the packaged law (RetirementRules)
+    # the group_types: section, by code (empty: the profile has none; quality-2017's apply)
+    group_types: dict[str, GroupType] = field(default_factory=dict)
 
     def retirement_rules(self) -> Any:
         """The statutory retirement rules the projection uses: the packaged 2025 law
@@ -350,6 +353,15 @@ def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
             planning[planner] = rules.build(section)
         except StandardError as exc:
             problems += exc.problems
+    group_types: dict[str, GroupType] = {}
+    if data.get("group_types") is not None:
+        group_types, more = build_group_types(data["group_types"])
+        problems += more
+        groups_rules = planning.get("groups")
+        chosen = groups_rules.group_type if groups_rules is not None else None
+        if not more and chosen is not None and chosen not in group_types:
+            problems.append(f"groups.group_type: group_types 中没有类型 {chosen} / group_types "
+                            f"declares no type {chosen} ({', '.join(group_types)})")
     retirement = None
     if data.get("retirement") is not None:
         from junheng.projection.retirement import rules_over_packaged
@@ -370,4 +382,5 @@ def _build(data: dict[str, Any], chain: tuple[str, ...]) -> Standard:
         full_time_only=bool(full_time_only), teacher_groups=groups, split_weights=weights,
         exclude_teaching_points_below=below, merge_teaching_points_into_parent=bool(merge),
         tolerance=tolerance, chain=chain, data=data, planning=planning, retirement=retirement,
+        group_types=group_types,
     )

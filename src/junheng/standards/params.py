@@ -30,8 +30,9 @@ from junheng.errors import StandardError
 
 # int/number: a whole number / any finite number within [low, high]; share: a number in 0–1;
 # bool; choice: one of ``choices``; choices: a list of them; ids: a list of text ids;
-# ages: {male: age, female: age}.
-Kind = Literal["int", "number", "share", "bool", "choice", "choices", "ids", "ages"]
+# ages: {male: age, female: age}; file: the path of an input file (``of`` names its table:
+# ``groups``), read by the planner and protected from being overwritten like the input.
+Kind = Literal["int", "number", "share", "bool", "choice", "choices", "ids", "ages", "file"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Param:
                     f"must be a list of {', '.join(self.choices)}")
         if self.kind == "ids":
             return "应为编号列表", "must be a list of ids"
+        if self.kind == "file":
+            return "应为文件路径" + off[0], "must be a file's path" + off[1]
         return ("应为 {male: 年龄, female: 年龄}（16–70 岁）" + off[0],
                 "must be {male: age, female: age} (16–70)" + off[1])
 
@@ -120,7 +123,7 @@ class Param:
         """The value as people read it (15%, 6 年, 否, 城区、镇区)."""
         zh = lang == "zh"
         if value is None:
-            return "不限" if zh else "off"
+            return "—" if self.kind == "file" else "不限" if zh else "off"
         if self.kind == "share":
             return f"{value:.0%}" if round(value * 100, 9) == round(value * 100) else \
                 f"{value:.1%}"
@@ -132,6 +135,8 @@ class Param:
             return ("、" if zh else ", ").join(words) or "—"
         if self.kind == "ids":
             return ("、" if zh else ", ").join(value) or "—"
+        if self.kind == "file":
+            return str(value)
         if self.kind == "ages":
             names = {"male": ("男", "men"), "female": ("女", "women")}
             return ("，" if zh else ", ").join(
@@ -167,6 +172,8 @@ def _valid(p: Param, value: Any) -> bool:
     if p.kind == "ids":
         return isinstance(value, list | tuple) and all(
             isinstance(v, str | int) and not isinstance(v, bool) for v in value)
+    if p.kind == "file":
+        return isinstance(value, str) and value.strip() != ""
     if p.kind == "ages":
         return isinstance(value, dict) and set(value) <= {"male", "female"} and all(
             isinstance(a, int) and not isinstance(a, bool) and 16 <= a <= 70

@@ -17,6 +17,7 @@ from junheng.standards.params import Rules, param
 
 _LOCATIONS = tuple(ENUMS["location"].codes)
 _FORMS = tuple(ENUMS["rotation_form"].codes)
+_GROUP_TYPES = tuple(ENUMS["group_type"].codes)
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,11 @@ class RotationRules(Rules):
         "share of the eligible teachers rotated each year", "share")
     backbone_share: float = param(
         0.20, "骨干教师占交流教师比例", "backbone teachers' share of the rotated", "share")
-    scope: Literal["school", "county"] = param(
-        "school", "交流比例的考核范围：每所派出学校，或全县",
-        "where the shares must be met: every sending school, or the county", "choice",
-        choices=("school", "county"), labels={"school": "每所派出学校", "county": "全县"})
+    scope: Literal["school", "county", "group"] = param(
+        "school", "交流比例的考核范围：每所派出学校，全县，或集团（学区）内",
+        "where the shares must be met: every sending school, the county, or within each "
+        "group", "choice", choices=("school", "county", "group"),
+        labels={"school": "每所派出学校", "county": "全县", "group": "集团（学区）内"})
     max_share: float | None = param(
         0.20, "每校每年调出教师上限（占本校专任教师，向上取整）",
         "most teachers a school sends away in a year, as a share of its full-time teachers "
@@ -98,6 +100,10 @@ class RotationRules(Rules):
         (), "不参加交流的教师（健康、家庭等）：教师编号，或含「教师编号」列的文件",
         "teachers exempted (health, family …): teacher ids, or a file with a teacher_id column",
         "ids", flag="--exempt", of="teacher")
+    groups: str | None = param(
+        None, "集团（学区）表文件：--scope group 按此文件的「集团」表，而不是县域数据中的集团表",
+        "a file with a groups table (集团): --scope group uses it instead of the county "
+        "workbook's own 集团 sheet", "file", nullable=True, of="groups")
 
     def _problems(self) -> list[str]:
         problems = []
@@ -177,6 +183,14 @@ class GroupRules(Rules):
     must_not_pair: tuple[str, ...] = param(
         (), "不得结对：学校A:学校B，逗号分隔", "pairs never made, A:B, comma-separated", "ids",
         of="school")
+    group_type: str = param(
+        "led", "方案提出的集团的类型（标准的 group_types: 中的代码）",
+        "the type of the groups the plan proposes (a code of the profile's group_types:)",
+        "choice", choices=_GROUP_TYPES, labels=ENUMS["group_type"].labels, flag="--type")
+    keep: str | None = param(
+        None, "保留并扩展现有集团：含「集团」表的文件（如县域数据本身或上次的方案）",
+        "keep and extend today's groups: a file with a groups table (集团), such as the county "
+        "workbook itself or an earlier plan", "file", nullable=True, of="groups")
 
     def _problems(self) -> list[str]:
         problems = []
