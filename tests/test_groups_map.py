@@ -47,8 +47,10 @@ WHY = ("没有覆盖其全部学段、距离之内的牵头学校", "no leader t
 
 
 def _plan(county: str = "甲县", names: dict[str, str] | None = None,
-          coordinates: bool = True) -> tuple[GroupPlan, pl.DataFrame]:
-    """The plan's tables and the schools table, by hand (``names`` replaces school names)."""
+          coordinates: bool = True,
+          group_name: str = "城关教育集团") -> tuple[GroupPlan, pl.DataFrame]:
+    """The plan's tables and the schools table, by hand (``names`` replaces school names).
+    Group 1 is a kept 紧密型 group with a name; group 2 is new, of no stated type."""
     name = {s: (names or {}).get(s, v[0]) for s, v in SCHOOLS.items()}
     schools = pl.DataFrame([
         {"school_id": s, "name": name[s], "county": county, "school_type": "primary",
@@ -60,9 +62,12 @@ def _plan(county: str = "甲县", names: dict[str, str] | None = None,
         {"county": county, "group": g, "leader_id": lead, "leader_name": name[lead],
          "member_id": m, "member_name": name[m], "member_location": "rural",
          "member_because": "failing", "stages": ["primary"], "member_pupils": SCHOOLS[m][3],
-         "km": km, "benefit": 0.5, "lacks_zh": "", "lacks_en": "", "group_type": "紧密型"}
+         "km": km, "benefit": 0.5, "lacks_zh": "", "lacks_en": "",
+         "group_type": "close" if g == 1 else None, "group_name": group_name if g == 1 else None,
+         "group_status": "kept" if g == 1 else "new", "later": 1}
         for m, (g, lead, km) in MEMBERS.items()],
-        schema={**GROUP_SCHEMA, "group_type": pl.String}, orient="row")  # an added column
+        schema={**GROUP_SCHEMA, "group_type": pl.String, "group_name": pl.String,
+                "group_status": pl.String, "later": pl.Int64}, orient="row")
     coverage = pl.DataFrame([{
         "county": county, "groups": 2, "schools_in_groups": 7, "schools": 10,
         "pupils_in_groups": 2815, "pupils": 4500, "pupils_share": 2815 / 4500,
@@ -73,7 +78,8 @@ def _plan(county: str = "甲县", names: dict[str, str] | None = None,
                                "because": "failing", "why_zh": WHY[0], "why_en": WHY[1]}],
                              schema=UNMATCHED_SCHEMA, orient="row")
     # The evaluation's schools table as the map reads it: pupils per school and stage.
-    before = SimpleNamespace(schools=pl.DataFrame(
+    # (and the standard, which names the group types)
+    before = SimpleNamespace(standard=junheng.load_standard("quality-2017"), schools=pl.DataFrame(
         {"county": [county] * len(SCHOOLS), "school_id": list(SCHOOLS),
          "stage": ["primary"] * len(SCHOOLS), "students": [v[3] for v in SCHOOLS.values()]}))
     plan = GroupPlan(rules=None, year=2026, before=before, after=before,  # type: ignore[arg-type]
@@ -188,9 +194,12 @@ def test_roles_by_shape_and_colour(zh_page):
 def test_hover_says_school_role_group_km_and_pupils(zh_page):
     fig = _figures(zh_page)["map0"]
     hovers = {re.match(r"<b>(.*?)</b>", h)[1]: h for t in _markers(fig) for h in t["hovertext"]}
-    assert hovers["青龙村小"] == ("<b>青龙村小</b><br>成员学校 · 集团 1（牵头：城关一小）<br>"
+    group_1 = "集团 1「城关教育集团」（紧密型，原有集团，牵头：城关一小）"
+    assert hovers["青龙村小"] == (f"<b>青龙村小</b><br>成员学校 · {group_1}<br>"
                               "距牵头学校 3.6 km<br>在校生 120 人")
-    assert hovers["城关一小"] == "<b>城关一小</b><br>牵头学校 · 集团 1（牵头：城关一小）<br>在校生 1,500 人"
+    assert hovers["城关一小"] == f"<b>城关一小</b><br>牵头学校 · {group_1}<br>在校生 1,500 人"
+    assert hovers["双河教学点"] == ("<b>双河教学点</b><br>成员学校 · 集团 2（新建集团，牵头：河口中心校）<br>"
+                               "距牵头学校 4.6 km<br>在校生 30 人")  # 4.55 km: half up
     assert hovers["城关三小"] == "<b>城关三小</b><br>未入集团<br>在校生 1,200 人"
     assert hovers["高峰村小"] == (f"<b>高峰村小</b><br>未入集团（成员学校，未找到牵头学校）<br>{WHY[0]}"
                               "<br>在校生 85 人")
@@ -202,6 +211,18 @@ def test_caption_with_thousands_separators(zh_page):
     assert caption == ("2 个集团；入集团学校 7 / 10 所；覆盖学生 2,815 / 4,500 人（62.6%）；"
                        "覆盖目标 60%：已达到；1 所成员学校未入集团（图中红圈）")
     assert "<title>集团化办学分布图 · 甲县</title>" in zh_page
+
+
+def test_caption_with_kept_groups_and_townships():
+    plan, schools = _plan()
+    plan.coverage = plan.coverage.with_columns(
+        groups_kept=pl.lit(1), groups_new=pl.lit(1), towns_in_groups=pl.lit(3), towns=pl.lit(4))
+    caption = re.search(r"<p class='caption'>(.*?)</p>", groups_map_html(plan, schools))[1]
+    assert caption.startswith("2 个集团（原有 1 个，新建 1 个）；入集团学校 7 / 10 所；")
+    assert "；覆盖乡镇（街道）3 / 4 个；覆盖目标 60%：已达到；" in caption
+    en = re.search(r"<p class='caption'>(.*?)</p>", groups_map_html(plan, schools, "en"))[1]
+    assert en.startswith("2 groups (1 kept, 1 new); schools in groups: 7 of 10;")
+    assert "; townships reached: 3 of 4; coverage target 60%: met;" in en
 
 
 def test_map_is_drawn_to_one_scale(zh_page):
@@ -226,16 +247,20 @@ def test_map_is_drawn_to_one_scale(zh_page):
 
 
 def test_groups_table_under_the_map(zh_page):
-    rows = re.findall(r"<tr><td class='num'>.*?</td><td>(.*?)</td><td>(.*?)</td></tr>", zh_page)
-    assert rows == [("城关一小", "青龙村小（3.6）、水口小学（3.4）、南华村小（6.0）"),
-                    ("河口中心校", "双河教学点（4.6）、无坐标村小（—）")]  # 4.55: half up
+    heads = re.findall(r"<th>(.*?)</th>", zh_page.split("class='groups'")[1].split("</thead>")[0])
+    assert heads == ["集团", "集团类型", "集团名称", "牵头学校", "成员学校（距离 km）"]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(
+        r"<tr><td class='num'>.*?</tr>", zh_page)]
+    assert [r[1:] for r in rows] == [
+        ["紧密型", "城关教育集团", "城关一小", "青龙村小（3.6）、水口小学（3.4）、南华村小（6.0）"],
+        ["", "", "河口中心校", "双河教学点（4.6）、无坐标村小（—）"]]  # 4.55: half up
 
 
 def test_english_page_has_no_chinese_in_its_words():
     names = {"L1": "Town No.1", "L2": "Hekou Central", "M1": "Qinglong", "M2": "Shuikou",
              "M3": "Nanhua", "M4": "Shuanghe", "X1": "Nowhere", "N1": "Town No.3",
              "U1": "Gaofeng", "Y1": "New School"}
-    plan, schools = _plan(county="Jia", names=names)
+    plan, schools = _plan(county="Jia", names=names, group_name="Chengguan group")
     page = groups_map_html(plan, schools, "en")
     body = _without_plotly(page)
     assert not CJK.findall(body), sorted(set(CJK.findall(body)))
@@ -248,8 +273,9 @@ def test_english_page_has_no_chinese_in_its_words():
         "leader", "member school", "in no group", "member school in no group (red ring)",
         "line: leader to member"]
     hovers = [h for t in _markers(fig) for h in t["hovertext"]]
-    assert "<b>Qinglong</b><br>member school · group 1 (leader: Town No.1)<br>3.6 km from " \
-        "the leader<br>120 pupils" in hovers
+    assert "<b>Qinglong</b><br>member school · group 1 “Chengguan group” (close, kept, leader: " \
+        "Town No.1)<br>3.6 km from the leader<br>120 pupils" in hovers
+    assert "<th>Group</th><th>Type</th><th>Name</th><th>Leader</th><th>Members (km)</th>" in page
 
 
 def test_no_coordinates_at_all_says_so_instead_of_an_empty_map():

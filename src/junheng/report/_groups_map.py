@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from junheng.plan import GroupPlan
+from junheng.plan.groups.types import group_types
 from junheng.report._format import fixed, number
 from junheng.report._html import FONTS, _e, _json_block, _plotly_js
 from junheng.report._text import Lang
@@ -48,7 +49,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "none": ("未入集团", "in no group"),
     "unmatched": ("未入集团的成员学校（红圈）", "member school in no group (red ring)"),
     "lines": ("连线：牵头学校—成员学校", "line: leader to member"),
-    "group": ("集团 {g}（牵头：{leader}）", "group {g} (leader: {leader})"),
+    "led_by": ("牵头：{leader}", "leader: {leader}"),
+    "kept": ("原有集团", "kept"),
+    "new": ("新建集团", "new"),
+    "th_type": ("集团类型", "Type"),
+    "th_name": ("集团名称", "Name"),
+    "th_leader": ("牵头学校", "Leader"),
     "group_no": ("集团", "Group"),
     "members_n": ("成员学校 {n}", "{n}"),
     "km": ("距牵头学校 {km} km", "{km} km from the leader"),
@@ -58,9 +64,12 @@ WORDS: dict[str, tuple[str, str]] = {
                        "in no group (a member school left without a leader)"),
     "lon": ("经度", "longitude"),
     "lat": ("纬度", "latitude"),
-    "coverage": ("{groups} 个集团；入集团学校 {inside} / {schools} 所；覆盖学生 {pupils_in} / "
+    "n_groups": ("{n} 个集团", "{n} groups"),
+    "kept_new": ("（原有 {kept} 个，新建 {new} 个）", " ({kept} kept, {new} new)"),
+    "towns": ("覆盖乡镇（街道）{inside} / {towns} 个", "townships reached: {inside} of {towns}"),
+    "coverage": ("{groups}；入集团学校 {inside} / {schools} 所；覆盖学生 {pupils_in} / "
                  "{pupils} 人（{share}）",
-                 "{groups} groups; schools in groups: {inside} of {schools}; pupils in groups: "
+                 "{groups}; schools in groups: {inside} of {schools}; pupils in groups: "
                  "{pupils_in} of {pupils} ({share})"),
     "target": ("覆盖目标 {target}：{met}", "coverage target {target}: {met}"),
     "met": ("已达到", "met"),
@@ -105,7 +114,7 @@ class _School:
     lat: float | None
     role: str  # leader · member · none · unmatched
     group: int | None
-    leader_name: str | None
+    about: str | None  # its group as the hover names it: number, name, type, leader
     km: float | None
     pupils: int | None
     why: str | None  # an unmatched member: why it has no leader
@@ -141,6 +150,8 @@ class _Page:
         self.figures: list[tuple[str, dict[str, Any]]] = []
         self.groups = plan.groups if plan.groups is not None else pl.DataFrame()
         self.pupils = _pupils(plan)
+        standard = getattr(getattr(plan, "before", None), "standard", None)
+        self.types = group_types(standard) if standard is not None else {}
 
     def w(self, key: str, **kwargs: object) -> str:
         return _w(key, self.lang, **kwargs)
@@ -205,9 +216,11 @@ class _Page:
         g = self.groups.filter(pl.col("county") == county) if self.groups.height else self.groups
         leads: dict[str, int] = {}
         member: dict[str, dict] = {}
+        about: dict[int, str] = {}
         leader_names: dict[int, str] = {}
         for r in g.iter_rows(named=True):
             leads[r["leader_id"]] = r["group"]
+            about[r["group"]] = self.about(r)
             leader_names[r["group"]] = r["leader_name"]
             member[r["member_id"]] = r
         unmatched = {}
@@ -231,18 +244,37 @@ class _Page:
             else:
                 role, group, km = ("unmatched" if sid in unmatched else "none"), None, None
             out.append(_School(sid, names[sid], lon, lat, role, group,
-                               None if group is None else leader_names[group], km,
+                               None if group is None else about[group], km,
                                self.pupils.get(sid), unmatched.get(sid)))
         # A school the plan names but the schools table lacks: listed as without coordinates.
         for sid, group in leads.items():
             if sid not in names:
                 out.append(_School(sid, leader_names[group], None, None, "leader", group,
-                                   leader_names[group], None, self.pupils.get(sid), None))
+                                   about[group], None, self.pupils.get(sid), None))
         for sid, r in member.items():
             if sid not in names:
                 out.append(_School(sid, r["member_name"], None, None, "member", r["group"],
-                                   r["leader_name"], r["km"], self.pupils.get(sid), None))
+                                   about[r["group"]], r["km"], self.pupils.get(sid), None))
         return out
+
+    def about(self, row: dict[str, Any]) -> str:
+        """A group as the hover names it, from one of its rows: number, then its name, type
+        and whether it was kept when the plan's tables say so, then its leader."""
+        zh = self.lang == "zh"
+        name = row.get("group_name")
+        head = (f"集团 {row['group']}" + (f"「{name}」" if name else "") if zh else
+                f"group {row['group']}" + (f" “{name}”" if name else ""))
+        said = [w for w in (self.type_words(row.get("group_type")),
+                            _status(row.get("group_status"), self.lang)) if w]
+        said.append(self.w("led_by", leader=row["leader_name"]))
+        return f"{head}（{'，'.join(said)}）" if zh else f"{head} ({', '.join(said)})"
+
+    def type_words(self, code: str | None) -> str | None:
+        """A group type's name (its code when the plan carries no standard to name it)."""
+        if not code:
+            return None
+        kind = self.types.get(code)
+        return code if kind is None else kind.words(self.lang)
 
     def county(self, county: str, index: int) -> str:
         points = self.points(county)
@@ -288,12 +320,19 @@ class _Page:
         if not rows:
             return ""
         r, lang = rows[0], self.lang
-        parts = [self.w("coverage", groups=number(r["groups"], "count", lang),
+        groups = self.w("n_groups", n=number(r["groups"], "count", lang))
+        if r.get("groups_kept"):  # with kept groups, how many of each
+            groups += self.w("kept_new", kept=number(r["groups_kept"], "count", lang),
+                             new=number(r.get("groups_new"), "count", lang))
+        parts = [self.w("coverage", groups=groups,
                         inside=number(r["schools_in_groups"], "count", lang),
                         schools=number(r["schools"], "count", lang),
                         pupils_in=number(r["pupils_in_groups"], "count", lang),
                         pupils=number(r["pupils"], "count", lang),
                         share=number(r["pupils_share"], "rate", lang))]
+        if r.get("towns"):
+            parts.append(self.w("towns", inside=number(r.get("towns_in_groups"), "count", lang),
+                                towns=number(r["towns"], "count", lang)))
         if r.get("target") is not None:
             parts.append(self.w("target", target=number(r["target"], "rate", lang),
                                 met=self.w("met" if r.get("target_met") else "not_met")))
@@ -302,9 +341,13 @@ class _Page:
         return f"<p class='caption'>{_e(('；' if lang == 'zh' else '; ').join(parts))}</p>"
 
     def table(self, county: str) -> str:
+        """The groups by number, with their colour, leader and members (km); their type and
+        name when the plan gives them."""
         g = self.groups.filter(pl.col("county") == county) if self.groups.height else self.groups
         if g.height == 0:
             return f"<p>{_e(self.w('no_groups'))}</p>"
+        extra = [c for c in ("group_type", "group_name")
+                 if c in g.columns and g.get_column(c).drop_nulls().len()]
         sep = "、" if self.lang == "zh" else ", "
         body = []
         for (number_,), rows in g.sort("group", "member_id").group_by(["group"],
@@ -313,18 +356,22 @@ class _Page:
             members = sep.join(
                 f"{r['member_name']}（{_km(r['km'])}）" if self.lang == "zh" else
                 f"{r['member_name']} ({_km(r['km'])})" for r in rows.iter_rows(named=True))
+            cells = [self.type_words(first[c]) if c == "group_type" else first[c] for c in extra]
             body.append(f"<tr><td class='num'><span class='swatch' style='background:"
                         f"{colour(number_)}'></span>{number_}</td>"
-                        f"<td>{_e(first['leader_name'])}</td><td>{_e(members)}</td></tr>")
+                        + "".join(f"<td class='nowrap'>{_e(c or '')}</td>" for c in cells)
+                        + f"<td class='nowrap'>{_e(first['leader_name'])}</td>"
+                        f"<td>{_e(members)}</td></tr>")
+        heads = ["group_no", *(f"th_{c.removeprefix('group_')}" for c in extra), "th_leader",
+                 "th_members"]
         return (f"<h3 class='table'>{_e(self.w('table'))}</h3><table class='groups'><thead><tr>"
-                f"<th>{_e(self.w('group_no'))}</th><th>{_e(self.w('leader'))}</th>"
-                f"<th>{_e(self.w('th_members'))}</th></tr></thead>"
-                f"<tbody>{''.join(body)}</tbody></table>")
+                + "".join(f"<th>{_e(self.w(h))}</th>" for h in heads)
+                + f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
     # -- the figure ------------------------------------------------------------------------
     def hover(self, p: _School) -> str:
         lines = [f"<b>{_e(p.name)}</b>"]
-        group = "" if p.group is None else self.w("group", g=p.group, leader=_e(p.leader_name))
+        group = _e(p.about)
         if p.role == "leader":
             lines.append(f"{self.w('leader')} · {group}")
         elif p.role == "member":
@@ -364,7 +411,7 @@ class _Page:
                 ys += [lead.lat, m.lat, None]
             if xs:
                 data.append({"type": "scatter", "mode": "lines", "x": xs[:-1], "y": ys[:-1],
-                             "name": self.w("group", g=group, leader=_e(lead.leader_name)),
+                             "name": _e(lead.about),
                              "line": {"color": colour(group), "width": 1.5},
                              "hoverinfo": "skip", "showlegend": False, "legendgroup": "lines"})
         leaders = [p for p in drawn if p.role == "leader"]
@@ -570,6 +617,11 @@ def colour(group: int | None) -> str:
     return GREY if group is None else PALETTE[(group - 1) % len(PALETTE)]
 
 
+def _status(status: str | None, lang: Lang) -> str | None:
+    """A group kept from today's groups or new (the planner's ``group_status``)."""
+    return _w(status, lang) if status in ("kept", "new") else None
+
+
 def _coordinate(value: object) -> float | None:
     if value is None:
         return None
@@ -633,7 +685,7 @@ table { border-collapse: collapse; margin: 6px 0; font-size: 13px; width: 100%; 
 th, td { border: 1px solid #d8dde5; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #e8edf4; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; width: 4em; }
-td:nth-child(2) { white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
           margin-right: 6px; vertical-align: baseline; }
 @page { size: A4 landscape; margin: 10mm; }
