@@ -19,7 +19,11 @@ helper. It returns one readable string per violation, each tagged with its rule:
 - ``[g]`` each sending school's rotated share and backbone share;
 - ``[h]`` the county's item 11 (rotated ≥ 10 % of the eligible, backbone ≥ 20 % of the rotated);
 - ``[i]`` rural backbone teachers stay out of urban and town schools;
-- ``[j]`` the longest move, by great-circle distance.
+- ``[j]`` the longest move, by great-circle distance;
+- ``[k]`` with school groups (``--scope group``, given as the groups table and the types as
+  plain data): every move inside one group whose type rotates teachers, between its leader and
+  one of its members (the leader sends), recording the type's form; [c]'s location roles and
+  [g]'s sending schools give way to the groups: each rotating group's leader meets the shares.
 
 Examples
 --------
@@ -251,10 +255,16 @@ def violations(before: Any, moves: pl.DataFrame, year: int, *, share: float = 0.
                max_km: float | None = None, exempt: Iterable[str] = (),
                quality_schools: Iterable[str] = (), weak_schools: Iterable[str] = (),
                ages: Mapping[str, int | None] = DEFAULT_AGES,
-               rural_backbone_to_towns: bool = False) -> list[str]:
+               rural_backbone_to_towns: bool = False,
+               school_groups: pl.DataFrame | None = None,
+               group_types: Mapping[str, tuple[bool, str | None]] | None = None,
+               default_group_type: str = "led") -> list[str]:
     """Every rule a rotation plan for ``year`` breaks, one message each (empty: the plan is OK).
 
     ``before`` is the ``junheng.Dataset`` planned from, ``moves`` the plan's moves frame.
+    ``school_groups`` (scope group): the groups table (group_id, school_id, role, group_type,
+    group_name) the plan was made within; ``group_types``: each type's code → (teachers
+    rotate inside it, the form recorded); a group with no type takes ``default_group_type``.
     """
     out: list[str] = []
     schools = {r["school_id"]: r for r in _rows(before.schools)}
@@ -343,9 +353,14 @@ def violations(before: Any, moves: pl.DataFrame, year: int, *, share: float = 0.
     figures = _facility_figures(schools, stages)
     before_rule = _rule_results(stages, figures, _teacher_counts(roster.values()))
 
-    # --- [c] directions ---
+    # --- [c] directions (or [k], within school groups) ---
     roles = _roles(schools, before_rule, quality, weak)
-    for m in good:
+    groups = None if school_groups is None else _groups(school_groups, group_types or {},
+                                                         default_group_type)
+    if groups is not None:
+        out += _group_moves(good, groups, schools, school_stages,
+                            "school_group" in moves.columns)
+    for m in good if groups is None else []:
         a, b, stage = m["from_school_id"], m["to_school_id"], m["stage"]
         label = f"teacher {m['teacher_id']} ({a} → {b}, {stage})"
         same_county = schools[a]["county"] == schools[b]["county"]
@@ -429,19 +444,20 @@ def violations(before: Any, moves: pl.DataFrame, year: int, *, share: float = 0.
         if m["direction"] == "send":
             sent[m["from_school_id"]].add(m["teacher_id"])
     share_f, backbone_f = _exact(share), _exact(backbone_share)
-    for sid in sorted(schools):
-        if roles[sid] != "send":
-            continue
+    senders = sorted(sid for sid in schools if roles[sid] == "send") if groups is None else \
+        sorted(g["leader"] for g in groups.values() if g["rotates"] and g["members"])
+    who = "sending school" if groups is None else "group leader"
+    for sid in senders:
         rotated = sent[sid] | already_from[sid]
         m_count = len(sent[sid]) + len(already_from[sid])
         e_count = eligible_at[sid] + len(already_from[sid])
         if m_count < share_f * e_count:
-            out.append(f"[g] sending school {sid}: {m_count} rotated (sent {len(sent[sid])} + "
+            out.append(f"[g] {who} {sid}: {m_count} rotated (sent {len(sent[sid])} + "
                        f"{len(already_from[sid])} earlier this year) < {share} × {e_count} "
                        "eligible")
         bb = sum(1 for tid in rotated if tid in roster and _is_backbone(roster[tid]))
         if bb < backbone_f * m_count:
-            out.append(f"[g] sending school {sid}: {bb} backbone among {m_count} rotated "
+            out.append(f"[g] {who} {sid}: {bb} backbone among {m_count} rotated "
                        f"< {backbone_share} × {m_count}")
 
     # --- [h] the county's item 11 ---
@@ -488,6 +504,65 @@ def violations(before: Any, moves: pl.DataFrame, year: int, *, share: float = 0.
             out.append(f"[j] {label}: {km:.3f} km > {max_km} km")
         if m["km"] is not None and abs(m["km"] - km) > 0.05 + 1e-3 * km:
             out.append(f"[frame] {label}: km {m['km']}, the coordinates give {km:.3f}")
+    return out
+
+
+# --- rule k: school groups --------------------------------------------------------------------
+
+def _groups(table: pl.DataFrame, types: Mapping[str, tuple[bool, str | None]],
+            default: str) -> dict[str, dict[str, Any]]:
+    """Each group of the table: its leader, members, type, whether it rotates, the form."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in table.to_dicts():
+        g = out.setdefault(r["group_id"], {"leader": None, "members": set(), "type": None})
+        if r["role"] == "leader":
+            g["leader"] = r["school_id"]
+        else:
+            g["members"].add(r["school_id"])
+        g["type"] = g["type"] or r.get("group_type")
+    for g in out.values():
+        g["type"] = g["type"] or default
+        g["rotates"], g["form"] = types[g["type"]]
+    return out
+
+
+def _group_moves(moves: list[dict[str, Any]], groups: Mapping[str, dict[str, Any]],
+                 schools: Mapping[str, dict], school_stages: Mapping[str, set[str]],
+                 named: bool) -> list[str]:
+    """Rule k: each move between a rotating group's leader and one of its members, the leader
+    sending, recording the type's form (and the group, when the frame names it)."""
+    out = []
+    group_of = {}
+    for gid, g in groups.items():
+        for sid in (g["leader"], *g["members"]):
+            group_of[sid] = gid
+    for m in moves:
+        a, b, stage = m["from_school_id"], m["to_school_id"], m["stage"]
+        label = f"teacher {m['teacher_id']} ({a} → {b}, {stage})"
+        ga, gb = group_of.get(a), group_of.get(b)
+        if ga is None or ga != gb:
+            out.append(f"[k] {label}: not inside one school group ({ga}, {gb})")
+            continue
+        g = groups[ga]
+        if not g["rotates"]:
+            out.append(f"[k] {label}: group {ga} is of type {g['type']}, which rotates no "
+                       "teachers")
+        if g["leader"] not in (a, b):
+            out.append(f"[k] {label}: between two members of group {ga}, not its leader")
+        elif m["direction"] != ("send" if a == g["leader"] else "return"):
+            out.append(f"[k] {label}: direction {m['direction']!r}, but {g['leader']} leads "
+                       f"group {ga}")
+        if m["form"] != g["form"]:
+            out.append(f"[k] {label}: form {m['form']!r}, group {ga}'s type records "
+                       f"{g['form']!r}")
+        if named and m.get("school_group") != ga:
+            out.append(f"[k] {label}: school_group {m.get('school_group')!r}, the schools are "
+                       f"in {ga}")
+        if schools[a]["county"] != schools[b]["county"]:
+            out.append(f"[k] {label}: the schools are in different counties")
+        for sid in (a, b):
+            if stage not in school_stages[sid]:
+                out.append(f"[k] {label}: school {sid} has no {stage} stage")
     return out
 
 

@@ -26,11 +26,14 @@ PLAN_FILES = {"zh": ("交流轮岗方案.xlsx", "rotation-plan.json"),
 # The columns of the list in the JSON (the others are the planner's bookkeeping).
 MOVE_COLUMNS = ["county", "exchange", "direction", "teacher_id", "stage", "subject", "backbone",
                 "is_backbone", "groups", "from_school_id", "from_name", "to_school_id",
-                "to_name", "km", "arc", "form", "why_zh", "why_en"]
+                "to_name", "km", "arc", "form", "school_group", "why_zh", "why_en"]
+
+
 def target_words(plan: RotationPlan) -> dict[str, tuple[str, str]]:
     """The compliance rows' scopes in words; item 11's number from the profile."""
     n = item11(plan.before.standard, plan.rules).number
     return {"school": ("派出学校", "sending school"),
+            "group": ("集团（学区）", "school group"),
             "county": ("全县（本方案比例）", "county (plan share)"),
             "item11": (f"全县（第{n}项）", f"county (item {n})")}
 
@@ -38,6 +41,14 @@ def target_words(plan: RotationPlan) -> dict[str, tuple[str, str]]:
 def group_words(plan: RotationPlan) -> dict[str, tuple[str, str]]:
     """Each teacher group's words, from the standard profile."""
     return {g.key: (g.short, g.short_en) for g in teacher_groups(plan.before.standard)}
+
+
+def group_names(plan: RotationPlan) -> dict[str, str]:
+    """Scope group: each school group's name (集团名称, or its id) by its id."""
+    frame = plan.school_groups
+    if frame is None or frame.height == 0:
+        return {}
+    return dict(zip(frame["school_group"], frame["group_name"], strict=True))
 
 
 def _cv_rows(plan: RotationPlan) -> pl.DataFrame:
@@ -121,17 +132,21 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
     backbone = ENUMS["backbone"].label
     form = ENUMS["rotation_form"].label
     ws = book.wb.add_worksheet("交流名单" if zh else "Rotation list")
+    named = group_names(plan)
+    grouped = plan.rules.scope == "group"  # each move's school group, in its own column
     book.table(ws, 0, [
         ("对调编号" if zh else "Exchange", 8, "int"), ("类型" if zh else "Kind", 8, "text"),
         ("教师编号" if zh else "Teacher", 14, "text"), ("学段" if zh else "Stage", 6, "text"),
         ("学科" if zh else "Subject", 8, "text"), ("骨干级别" if zh else "Backbone", 8, "text"),
         ("调出学校" if zh else "From", 22, "text"), ("调入学校" if zh else "To", 22, "text"),
+        *([("集团（学区）" if zh else "School group", 22, "text")] if grouped else []),
         ("距离 km" if zh else "km", 8, "num2"), ("交流形式" if zh else "Form", 10, "text"),
         ("原因" if zh else "Why", 64, "wrap")],
         [[m["exchange"], ("派出" if m["direction"] == "send" else "换回") if zh
           else m["direction"], m["teacher_id"], t(m["stage"], lang),
           label(m["subject"]) if zh else m["subject"],
           backbone(m["backbone"]) if zh else m["backbone"], m["from_name"], m["to_name"],
+          *([named.get(m["school_group"], m["school_group"])] if grouped else []),
           m["km"], form(m["form"]) if zh else m["form"], m["why_zh"] if zh else m["why_en"]]
          for m in tables["moves"].iter_rows(named=True)])
     ws = book.wb.add_worksheet("前后对比" if zh else "Before and after")
@@ -153,7 +168,7 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
         ("骨干应有" if zh else "Backbone required", 9, "int"),
         ("比例达标" if zh else "Share met", 9, "text"),
         ("骨干比例达标" if zh else "Backbone share met", 11, "text")],
-        [[r["county"], target_words(plan)[r["target"]][0 if zh else 1], r["name"] or "",
+        [[r["county"], target_words(plan)[r["target"]][0 if zh else 1], _target_name(r, lang),
           r["eligible"], r["required"], r["moved"], r["backbone_moved"],
           r["backbone_required"], yes_no(r["share_met"], lang),
           yes_no(r["backbone_share_met"], lang)]
@@ -162,12 +177,16 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
     note = ([  # one short line a row, so the printed page keeps the table's width
         "派出学校：符合条件教师 = 符合交流条件者（任教满规定年限、未达免交流年龄、",
         "未经批准免交流）+ 本学年已交流者。",
+        *(["集团（学区）：按牵头学校计算，与派出学校相同；牵头学校只向本集团成员学校派出。"]
+          if grouped else []),
         f"全县：按标准第{n}项口径，派出与换回的教师都计入交流人数和骨干人数；",
         "符合条件教师 = 任教满规定年限者（含免交流者）+ 已交流者。",
         "评估结果逐校列出的“符合条件”人数也按第二种口径，故会多于本表派出学校的人数。"]
         if zh else [
         "Sending schools: the eligible = teachers who meet the conditions to rotate (the",
         "tenure, under the exemption age, not exempted) + those rotated this year.",
+        *(["School groups: counted on the leader, as a sending school; a leader sends only",
+           "to its group's members."] if grouped else []),
         f"County, as item {n} counts: teachers sent and returned all count in the rotated",
         "and the backbone; the eligible = everyone with the tenure + the rotated.",
         "The evaluation's per-school list counts the second way, so it shows more eligible."])
@@ -206,7 +225,8 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
     def located(codes: tuple[str, ...]) -> tuple[str, str]:
         return "、".join(where[c] for c in codes) + "学校", "/".join(codes) + " school"
 
-    because = {"quality": ("优质学校（指定）", "marked quality"),
+    because = {**GROUP_BECAUSE,
+               "quality": ("优质学校（指定）", "marked quality"),
                "weak": ("薄弱学校（指定）", "marked weak"),
                "failing": ("未达到学校达标规则", "fails the per-school rule"),
                "receiving_location": located(plan.rules.receiving_locations),
@@ -215,10 +235,14 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
     roles = {"send": ("派出", "sends"), "receive": ("接收", "receives"), "none": ("—", "—")}
     book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("学校" if zh else "School", 24, "text"),
-        ("角色" if zh else "Role", 8, "text"), ("原因" if zh else "Because", 20, "text")],
+        ("角色" if zh else "Role", 8, "text"), ("原因" if zh else "Because", 20, "text"),
+        *([("集团（学区）" if zh else "School group", 22, "text")] if grouped else [])],
         [[r["county"], r["name"], roles[r["role"]][0 if zh else 1],
-          because[r["because"]][0 if zh else 1] if r["because"] else ""]
+          because[r["because"]][0 if zh else 1] if r["because"] else "",
+          *([named.get(r["school_group"], r["school_group"] or "")] if grouped else [])]
          for r in plan.roles.iter_rows(named=True)])
+    if grouped:
+        _groups_sheet(book, plan, lang)
     ws = book.wb.add_worksheet("求解" if zh else "Solver")
     rows = [[county, _objective(lv.name, lang), _status(lv.status, lang), lv.value, lv.bound,
              lv.gap if lv.gap is not None and math.isfinite(lv.gap) else None, lv.seconds]
@@ -231,6 +255,48 @@ def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
     for i, (w_zh, w_en) in enumerate(plan.warnings):
         ws.write_string(end + 1 + i, 0, w_zh if zh else w_en)
     book.printable()
+
+
+# Why a school sends, receives or does neither under --scope group (zh, en).
+GROUP_BECAUSE = {
+    "group_leader": ("集团牵头学校", "leads its school group"),
+    "group_member": ("集团成员学校", "member of a school group"),
+    "group_closed": ("所在集团类型不开展交流", "its group's type rotates no teachers"),
+    "group_alone": ("集团没有成员学校", "its group has no member"),
+    "no_group": ("不在任何集团中", "in no school group"),
+}
+
+
+def _target_name(r: dict[str, Any], lang: Lang) -> str:
+    """A compliance row's name: the school, or the group and its leader."""
+    if r["target"] != "group":
+        return r["name"] or ""
+    return (f"{r['group_name']}（牵头：{r['name']}）" if lang == "zh"
+            else f"{r['group_name']} (led by {r['name']})")
+
+
+def _groups_sheet(book: _Book, plan: RotationPlan, lang: Lang) -> None:
+    """Scope group: every school group, its type, whether teachers rotate inside it, the
+    form recorded, its leader and members, and the teachers moved in it."""
+    zh = lang == "zh"
+    form = ENUMS["rotation_form"].label
+    ws = book.wb.add_worksheet("集团" if zh else "School groups")
+    end = book.table(ws, 0, [
+        ("县区" if zh else "County", 10, "text"), ("集团编号" if zh else "Group id", 10, "text"),
+        ("集团（学区）" if zh else "School group", 24, "text"),
+        ("类型" if zh else "Type", 10, "text"),
+        ("类型允许交流" if zh else "Type rotates", 8, "text"),
+        ("交流形式" if zh else "Form", 12, "text"),
+        ("牵头学校" if zh else "Leader", 22, "text"),
+        ("成员学校数" if zh else "Members", 9, "int"),
+        ("交流人数" if zh else "Teachers moved", 9, "int")],
+        [[r["county"], r["school_group"], r["group_name"], r["type_zh"] if zh else r["type_en"],
+          yes_no(r["rotation"], lang),
+          (form(r["form"]) if zh else r["form"]) if r["form"] else "—", r["leader"],
+          r["members"], r["moved"]] for r in plan.school_groups.iter_rows(named=True)])
+    ws.write_string(end + 1, 0, "交流只在允许交流的集团内进行：牵头学校派出，成员学校接收；联盟型等不交流。"
+                    if zh else "Teachers rotate only inside groups whose type allows it: the "
+                    "leader sends, its members receive.")
 
 
 def _objective(name: str, lang: Lang) -> str:
@@ -261,6 +327,7 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
     first ``max_moves`` exchanges (``files``: whether the whole list was written)."""
     zh = lang == "zh"
     words = group_words(plan)
+    named = group_names(plan)
     moves = plan.moves
     several = plan.after.counties.height > 1
 
@@ -293,7 +360,8 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
                       "—" if r["cv"] is None else f"{r['cv']:.4f}",
                       "—" if r["cv_after"] is None else f"{r['cv_after']:.4f}")
     console.print(table)
-    for r in plan.compliance.filter(pl.col("target") != "school").iter_rows(named=True):
+    for r in plan.compliance.filter(~pl.col("target").is_in(["school", "group"])
+                                    ).iter_rows(named=True):
         scope = target_words(plan)[r["target"]][0 if zh else 1]
         console.print((f"{where(r['county'])}{scope}：交流 {r['moved']} 名 / 符合条件 "
                        f"{r['eligible']} 名（应 ≥ {r['required']}），骨干 {r['backbone_moved']} 名"
@@ -301,6 +369,8 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
                       (f"{where(r['county'])}{scope}: {r['moved']} moved of {r['eligible']} "
                        f"eligible (≥ {r['required']} required), {r['backbone_moved']} backbone "
                        f"(≥ {r['backbone_required']})"))
+    if plan.rules.scope == "group":
+        _print_groups(plan, console, lang, several)
     schools = plan.compliance.filter(pl.col("target") == "school")
     if schools.height:
         ok = schools.filter(pl.col("share_met") & pl.col("backbone_share_met")).height
@@ -327,12 +397,18 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
     for head in ([("县区", "County")] if several else []) + [
             ("对调", "No."), ("教师", "Teacher"), ("调出 → 调入", "From → to"), ("原因", "Why")]:
         table.add_column(head[0] if zh else head[1], overflow="fold")
+    group = None
     for m in moves.head(2 * max_moves).iter_rows(named=True):  # send + return per exchange
         who = (ENUMS["subject"].label(m["subject"])
                + ("" if m["backbone"] == "none" else
                   f"·{ENUMS['backbone'].label(m['backbone'])}骨干")
                if zh else m["subject"] + ("" if m["backbone"] == "none"
                                           else f", {m['backbone']} backbone"))
+        if m["school_group"] is not None and m["school_group"] != group:
+            group = m["school_group"]  # an exchange stays in its group: a heading per group
+            heading = (f"集团：{named.get(group, group)}" if zh
+                       else f"Group: {named.get(group, group)}")
+            table.add_row(*([""] if several else []), "", "", f"[bold]{escape(heading)}[/]", "")
         table.add_row(*([escape(m["county"])] if several else []), str(m["exchange"]), who,
                       escape(f"{m['from_name']} → {m['to_name']}"),
                       escape(m["why_zh"] if zh else m["why_en"]))
@@ -354,3 +430,39 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
         console.print("[dim]有目标的求解结果未通过核验，保留了上一目标的方案（方案仍符合全部规则）[/]"
                       if zh else "[dim]a level's answer did not check out; the plan of the "
                       "level before it is kept (it keeps every rule)[/]")
+
+
+def _print_groups(plan: RotationPlan, console: Console, lang: Lang, several: bool,
+                  most: int = 20) -> None:
+    """Scope group: each school group's shares as a table (the first ``most``), and how many
+    groups meet both; groups that rotate no teachers are counted, not listed."""
+    zh = lang == "zh"
+    rows = plan.compliance.filter(pl.col("target") == "group")
+    closed = plan.school_groups.filter(~pl.col("rotation"))
+    lone = plan.school_groups.filter(pl.col("rotation") & (pl.col("members") == 0))
+    if rows.height:
+        ok = rows.filter(pl.col("share_met") & pl.col("backbone_share_met")).height
+        shown = min(most, rows.height)
+        more = "" if shown == rows.height else (
+            f"（前 {shown} 个，完整见输出文件）" if zh else f" (first {shown}; the files have all)")
+        table = Table(title=(f"集团（学区）内交流：{ok} / {rows.height} 个集团达到两项比例{more}" if zh
+                             else f"Within school groups: {ok} of {rows.height} groups meet "
+                             f"both shares{more}"), title_justify="left")
+        heads = [("集团", "Group"), ("牵头学校", "Leader"), ("已交流/应交流", "Moved/required"),
+                 ("骨干/应有", "Backbone/required")]
+        for head in ([("县区", "County")] if several else []) + heads:
+            table.add_column(head[0] if zh else head[1], overflow="fold")
+        for r in rows.head(most).iter_rows(named=True):
+            mark = "" if r["share_met"] and r["backbone_share_met"] else " ✗"
+            table.add_row(*([escape(r["county"])] if several else []), escape(r["group_name"]),
+                          escape(r["name"]), f"{r['moved']}/{r['required']}{mark}",
+                          f"{r['backbone_moved']}/{r['backbone_required']}")
+        console.print(table)
+    if closed.height:
+        kinds = "、".join(sorted(set(closed["type_zh"]))) if zh else \
+            ", ".join(sorted(set(closed["type_en"])))
+        console.print(f"{closed.height} 个集团的类型不开展交流（{kinds}）" if zh else
+                      f"{closed.height} group(s) of a type that rotates no teachers ({kinds})")
+    if lone.height:
+        console.print(f"{lone.height} 个集团没有成员学校，不交流" if zh else
+                      f"{lone.height} group(s) without members rotate no teachers")

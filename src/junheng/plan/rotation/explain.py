@@ -11,6 +11,7 @@ from junheng.evaluate import Evaluation
 from junheng.evaluate._cv import weighted_cv
 from junheng.plan.rotation.input import RotationInput, Target
 from junheng.plan.rotation.rules import TeacherGroup
+from junheng.plan.rotation.school_groups import SchoolGroup
 from junheng.standards.compare import at_least, fewest
 
 
@@ -91,7 +92,11 @@ class _Shares:
         self.sent: dict[str, list[int]] = {}  # school -> [moves, backbone] so far
         self.county = 0
         self.required: dict[str, tuple[int, int]] = {}  # school -> (moves, backbone) in all
-        for school, target in data.school_targets.items():
+        # the sender's own share (scope school) or its group's, which its leader meets
+        self.targets = data.sender_targets()
+        self.group_of = {g.leader: g for gid, g in data.school_groups.items()
+                         if gid in data.group_targets}
+        for school, target in self.targets.items():
             mine = frame.filter((pl.col("direction") == "send")
                                 & (pl.col("from_school_id") == school))
             total = target.total_required()
@@ -127,20 +132,24 @@ def _reasons(m: dict[str, Any], data: RotationInput, tally: _Tally, final: _Tall
             and final.rule(dest):
         zh.append(f"{m['to_name']}达到学校达标规则")
         en.append(f"{m['to_name']} now meets the per-school rule")
-    target = data.school_targets.get(m["from_school_id"]) if m["direction"] == "send" else None
+    target = shares.targets.get(m["from_school_id"]) if m["direction"] == "send" else None
     if target is not None:
         sent = shares.sent.setdefault(m["from_school_id"], [0, 0])
         sent[0] += 1
         sent[1] += m["is_backbone"]
         required, backbone = shares.required[m["from_school_id"]]
+        group = shares.group_of.get(m["from_school_id"])
+        # the group is named beside the move (its own column, its heading in the terminal)
+        who_zh, who_en, own = (("集团", "the group", "集团") if group is not None
+                               else (m["from_name"], m["from_name"], "本校"))
         n = target.moved_before + sent[0]
         if n <= required:
-            zh.append(f"{m['from_name']}交流比例：第 {n} 名（本校应交流 {required} 名）")
-            en.append(f"{m['from_name']}'s share: {n} of the {required} it must rotate")
+            zh.append(f"{who_zh}交流比例：第 {n} 名（{own}应交流 {required} 名）")
+            en.append(f"{who_en}'s share: {n} of the {required} it must rotate")
         b = target.backbone_before + sent[1]
         if m["is_backbone"] and b <= backbone:
-            zh.append(f"{m['from_name']}骨干教师比例：第 {b} 名（至少 {backbone} 名）")
-            en.append(f"{m['from_name']}'s backbone share: {b} of the {backbone} it needs")
+            zh.append(f"{who_zh}骨干教师比例：第 {b} 名（至少 {backbone} 名）")
+            en.append(f"{who_en}'s backbone share: {b} of the {backbone} it needs")
     shares.county += 1
     n = data.item11.moved_before + shares.county
     if not zh and n <= shares.county_required:
@@ -192,19 +201,22 @@ def changes(before: Evaluation, after: Evaluation, moves: pl.DataFrame,
 COMPLIANCE_SCHEMA = {
     "county": pl.String, "target": pl.String, "school_id": pl.String, "name": pl.String,
     "eligible": pl.Int64, "required": pl.Int64, "moved": pl.Int64, "backbone_moved": pl.Int64,
-    "backbone_required": pl.Int64, "share_met": pl.Boolean, "backbone_share_met": pl.Boolean}
+    "backbone_required": pl.Int64, "share_met": pl.Boolean, "backbone_share_met": pl.Boolean,
+    "school_group": pl.String, "group_name": pl.String}
 
 
 def compliance(moves: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.DataFrame:
     """The shares reached, counted from the named moves: per sending school (``school``: its
-    teachers who meet the conditions to rotate), for the county as the standard's item 11
-    counts it (``item11``: everyone with the tenure; a moved teacher outside that base joins
-    it) and, with scope county, the planner's own county share (``county``). The year's
-    records made before the plan count too."""
+    teachers who meet the conditions to rotate), per school group with scope group (``group``:
+    the teachers its leader sends, on the leader's eligible; ``school_id`` and ``name`` are the
+    leader's, ``school_group`` and ``group_name`` the group's), for the county as the
+    standard's item 11 counts it (``item11``: everyone with the tenure; a moved teacher outside
+    that base joins it) and, with scope county, the planner's own county share (``county``).
+    The year's records made before the plan count too."""
     rows = []
 
     def row(county: str, kind: str, school: str | None, target: Target, moved: pl.DataFrame,
-            grows: bool = False) -> None:
+            grows: bool = False, group: SchoolGroup | None = None) -> None:
         # item 11 counts a rotated teacher in its base: moves of teachers outside it add to it
         grown = moved.filter(~pl.col("counted")).height if grows else 0
         base = target.base + grown
@@ -218,13 +230,20 @@ def compliance(moves: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.Data
             "backbone_required": fewest(target.backbone_share * total, target.tolerance),
             "share_met": bool(at_least(total, target.share * base, target.tolerance)),
             "backbone_share_met": bool(at_least(backbone, target.backbone_share * total,
-                                                target.tolerance))})
+                                                target.tolerance)),
+            "school_group": None if group is None else group.group_id,
+            "group_name": None if group is None else group.name})
 
     for county, data in inputs.items():
         mine = moves.filter(pl.col("county") == county)
         for school, target in data.school_targets.items():
             row(county, "school", school, target, mine.filter(
                 (pl.col("direction") == "send") & (pl.col("from_school_id") == school)))
+        for gid, target in data.group_targets.items():
+            g = data.school_groups[gid]
+            row(county, "group", g.leader, target, mine.filter(
+                (pl.col("direction") == "send") & (pl.col("from_school_id") == g.leader)),
+                group=g)
         if data.county_target is not None:
             row(county, "county", None, data.county_target, mine)
         row(county, "item11", None, data.item11, mine, grows=True)
@@ -252,3 +271,26 @@ def unfixable(inputs: dict[str, RotationInput]) -> pl.DataFrame:
         schema={"county": pl.String, "stage": pl.String, "group": pl.String,
                 "teachers": pl.Int64, "needed": pl.Int64, "recruitment_gap": pl.Int64},
         orient="row").sort("county", "stage", "group")
+
+
+GROUPS_SCHEMA = {
+    "county": pl.String, "school_group": pl.String, "group_name": pl.String,
+    "group_type": pl.String, "type_zh": pl.String, "type_en": pl.String, "rotation": pl.Boolean,
+    "form": pl.String, "leader_id": pl.String, "leader": pl.String, "members": pl.Int64,
+    "moved": pl.Int64}
+
+
+def school_group_table(moves: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.DataFrame:
+    """Scope group: each school group, its type, whether its type lets teachers rotate inside
+    it (``rotation``; a group without members rotates none either way), the form its moves
+    record, its leader, how many members, and the teachers moved inside it (sent and
+    returned). Empty for other scopes."""
+    moved = moves.filter(pl.col("school_group").is_not_null()).group_by("school_group").len()
+    count = dict(zip(moved["school_group"], moved["len"], strict=True))
+    rows = [{"county": county, "school_group": gid, "group_name": g.name, "group_type": g.type,
+             "type_zh": g.type_name[0], "type_en": g.type_name[1], "rotation": g.rotation,
+             "form": g.form if g.rotation else None, "leader_id": g.leader,
+             "leader": data.names[g.leader], "members": len(g.members),
+             "moved": count.get(gid, 0)}
+            for county, data in inputs.items() for gid, g in data.school_groups.items()]
+    return pl.DataFrame(rows, schema=GROUPS_SCHEMA, orient="row")

@@ -27,6 +27,7 @@ class _State:
         self.leaving: dict[str, int] = {}
         self.sent: dict[str, list[int]] = {}  # school -> [moves, backbone] it sent out
         self.county = [0, 0, 0.0]  # moves, backbone, item-11 weighted moves
+        self.targets = self.data.sender_targets()
 
     def rule(self, key: tuple[str, str], counts: dict[str, int]) -> bool:
         u: Unit = self.data.units[key]
@@ -62,8 +63,8 @@ class _State:
                     counts[g] += 1
                 if not self.rule(key, counts):
                     return False
-        target = d.school_targets.get(arc.sender)
-        if target is not None:  # the sending school's backbone share must still hold
+        target = self.targets.get(arc.sender)
+        if target is not None:  # the sender's (or its group's) backbone share must still hold
             moves, backbone = self.sent.get(arc.sender, [0, 0])
             if not _backbone_ok(target, moves + 1, backbone + to.backbone):
                 return False
@@ -131,8 +132,8 @@ def greedy_start(model: RotationModel, state: _State | None = None) -> dict[int,
                         return True
         return False
 
-    # 1. every sending school's share and backbone share
-    for school, target in sorted(d.school_targets.items(),
+    # 1. every sending school's (or group's) share and backbone share
+    for school, target in sorted(state.targets.items(),
                                  key=lambda kv: (-kv[1].required, kv[0])):
         while True:
             moves, backbone = state.sent.get(school, [0, 0])

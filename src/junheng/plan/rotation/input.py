@@ -14,6 +14,7 @@ from junheng.evaluate import Evaluation
 from junheng.model.dataset import Dataset
 from junheng.plan._geo import Distances
 from junheng.plan.rotation.rules import Item11, RotationRules, TeacherGroup
+from junheng.plan.rotation.school_groups import SchoolGroup
 from junheng.standards import Standard
 from junheng.standards.compare import at_most, fewest
 
@@ -62,7 +63,11 @@ class Arc:
     receiver: str
     stage: str
     km: float | None
-    kind: str  # support (town → village, quality → weak) · township (central → teaching point)
+    # support (town → village, quality → weak) · township (central → teaching point) ·
+    # group (a school group's leader → one of its members, --scope group)
+    kind: str
+    school_group: str | None = None  # the group the exchange is inside (kind group)
+    form: str | None = None  # the rotation_form its moves record; None: the rules' form
 
 
 @dataclass(frozen=True)
@@ -109,15 +114,30 @@ class RotationInput:
     rural_backbone_to_towns: bool
     names: dict[str, str] = field(default_factory=dict)  # school -> name
     item_number: int = 11  # item 11's number in the profile, for the words
+    # scope group: each rotating group's share, on its leader's eligible (by group id), and
+    # the county's groups (every type, for the words)
+    group_targets: dict[str, Target] = field(default_factory=dict)
+    school_groups: dict[str, SchoolGroup] = field(default_factory=dict)
+    scope: str = "school"  # where the shares are met: school · county · group
+
+    def sender_targets(self) -> dict[str, Target]:
+        """The share each sending school must meet, by school: its own (scope school) or its
+        group's, which the group's leader meets alone (scope group)."""
+        return {**self.school_targets,
+                **{self.school_groups[g].leader: t for g, t in self.group_targets.items()}}
 
 
 def build_inputs(dataset: Dataset, standard: Standard, ev: Evaluation, rules: RotationRules,
                  year: int, roles: pl.DataFrame, teachers: pl.DataFrame,
-                 groups: list[TeacherGroup], item: Item11, distances: Distances
+                 groups: list[TeacherGroup], item: Item11, distances: Distances,
+                 school_groups: dict[str, SchoolGroup] | None = None
                  ) -> tuple[dict[str, RotationInput], dict[int, pl.DataFrame]]:
     """Each county's ``RotationInput``, in county order, and each teacher type's pool of
     teachers (by type key, unique across counties). Every collection is built in a fixed
-    order (sorted ids), so the model's rows — and the plan — do not depend on hashing."""
+    order (sorted ids), so the model's rows — and the plan — do not depend on hashing.
+
+    ``school_groups`` (scope group): the arcs run from each rotating group's leader to its
+    members, and each such group has a share on its leader's eligible."""
     tol = standard.tolerance
     role_of = dict(zip(roles["school_id"], roles["role"], strict=True))
     county_of = dict(zip(roles["school_id"], roles["county"], strict=True))
@@ -127,7 +147,8 @@ def build_inputs(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
     stages_of: dict[str, list[str]] = {}
     for school, stage in sorted(units):
         stages_of.setdefault(school, []).append(stage)
-    arcs = _arcs(roles, stages_of, rules, distances)
+    collectives = school_groups or {}
+    arcs = _arcs(roles, stages_of, rules, distances, collectives)
     on_arc = {(a.sender, a.stage) for a in arcs} | {(a.receiver, a.stage) for a in arcs}
     types, pools, at_risk = _types(teachers, units, on_arc, groups)
     units = {k: replace(u, at_risk=frozenset(at_risk.get(k, ()))) for k, u in units.items()}
@@ -162,6 +183,12 @@ def build_inputs(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
                       *already.get(s, (0, 0))) for s in senders}
         county_target = None if rules.scope != "county" else target(
             sum(eligible.get(s, 0) for s in schools), rules.share, rules.backbone_share)
+        # A group's share counts its leader's teachers who meet the conditions to rotate,
+        # as a sending school's does.
+        group_targets = {
+            g: target(eligible.get(sg.leader, 0), item.share, item.backbone_share,
+                      *already.get(sg.leader, (0, 0)))
+            for g, sg in sorted(collectives.items()) if sg.county == county and sg.rotates}
         cap = {} if rules.max_share is None else {
             s: max(0, fewest(rules.max_share * full_time.get(s, 0), tol)
                    - already.get(s, (0, 0))[0]) for s in schools}
@@ -179,7 +206,10 @@ def build_inputs(dataset: Dataset, standard: Standard, ev: Evaluation, rules: Ro
             county_value={(g, k): v for (c, g, k), v in county_value.items() if c == county},
             stage_pupils={g: p for (c, g), p in pupils.items() if c == county},
             cap=cap, rural_backbone_to_towns=rules.rural_backbone_to_towns,
-            names={s: names[s] for s in schools}, item_number=item.number)
+            names={s: names[s] for s in schools}, item_number=item.number,
+            group_targets=group_targets, scope=rules.scope,
+            school_groups={g: sg for g, sg in sorted(collectives.items())
+                           if sg.county == county})
     return out, pools
 
 
@@ -223,18 +253,27 @@ def _units(ev: Evaluation, standard: Standard, teachers: pl.DataFrame,
 
 
 def _arcs(roles: pl.DataFrame, stages_of: dict[str, list[str]], rules: RotationRules,
-          distances: Distances) -> list[Arc]:
+          distances: Distances, school_groups: dict[str, SchoolGroup]) -> list[Arc]:
     """Support arcs (every sending × receiving school of a county) and township arcs (a
-    central school to its own teaching points), with a stage in common, within ``max_km``."""
+    central school to its own teaching points), with a stage in common, within ``max_km``.
+    With scope group instead: group arcs, each rotating group's leader to each of its members
+    (a central school's own teaching points only when they are its members)."""
     rows = list(roles.iter_rows(named=True))
     pairs: dict[tuple[str, str], str] = {}
+    inside: dict[tuple[str, str], SchoolGroup] = {}
+    if rules.scope == "group":
+        for g in school_groups.values():
+            if g.rotation:
+                for member in g.members:
+                    pairs[(g.leader, member)] = "group"
+                    inside[(g.leader, member)] = g
     senders = [r for r in rows if r["role"] == "send"]
     receivers = [r for r in rows if r["role"] == "receive"]
-    for s in senders:
+    for s in senders if rules.scope != "group" else []:
         for r in receivers:
             if s["county"] == r["county"]:
                 pairs[(s["school_id"], r["school_id"])] = "support"
-    if rules.central_to_teaching_points:
+    if rules.central_to_teaching_points and rules.scope != "group":
         county_of = {r["school_id"]: r["county"] for r in rows}
         for r in rows:
             parent = r["parent_school_id"]
@@ -247,9 +286,10 @@ def _arcs(roles: pl.DataFrame, stages_of: dict[str, list[str]], rules: RotationR
         km = distances.km(s, r)
         if rules.max_km is not None and (km is None or not at_most(km, rules.max_km, 1e-9)):
             continue
+        g = inside.get((s, r))
         for stage in stages_of.get(s, []):
             if stage in stages_of.get(r, []):
-                arcs.append(Arc(s, r, stage, km, kind))
+                arcs.append(Arc(s, r, stage, km, kind, g and g.group_id, g and g.form))
     return arcs
 
 

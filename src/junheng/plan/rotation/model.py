@@ -12,6 +12,8 @@ from junheng.plan.rotation.input import MERGED, Arc, RotationInput, Target, Teac
 FAMILIES: dict[str, tuple[str, str]] = {
     "share": ("派出学校交流比例", "the sending school's rotation share"),
     "backbone": ("派出学校骨干教师比例", "the sending school's backbone share"),
+    "group_share": ("集团交流比例", "the group's rotation share"),
+    "group_backbone": ("集团骨干教师比例", "the group's backbone share"),
     "county_share": ("全县交流比例（第{item}项）", "the county's rotation share (item {item})"),
     "county_backbone": ("全县骨干教师比例（第{item}项）",
                         "the county's backbone share (item {item})"),
@@ -55,7 +57,9 @@ class RotationModel:
     interchangeable, so the model moves counts of types. Arcs a = (s, r, g): a sending school s
     and a receiving school r of the county that both teach stage g (within ``max_km``):
     town/urban or quality → village, weak, failing or central; and a central school → its own
-    teaching points.
+    teaching points. With scope ``group`` the arcs are instead (s, r, g) for s the leader of a
+    school group G whose type allows rotation and r one of G's members (any locations): the
+    group decides who helps whom, and a school in no such group is on no arc.
 
     **Variables.** x[a, τ] ∈ ℤ≥0: teachers of type τ (at s) going to r; y[a, σ] ∈ ℤ≥0: teachers
     of type σ (at r) going to s in exchange. c[k, u] ≥ 0: teachers of group k at u after the
@@ -87,6 +91,9 @@ class RotationModel:
       + already moved)⌉ − already moved, the eligible being those who meet the conditions to
       rotate (符合交流条件); ``backbone``: Σ (b[τ] − backbone_share)·x ≥ backbone_share ×
       moved_before − backbone_before, i.e. backbone ≥ backbone_share × moved.
+    - ``group_share`` and ``group_backbone`` (scope group): for every school group G whose type
+      allows rotation, the rows of ``share`` and ``backbone`` over the teachers G's leader sends
+      (to its members — its only arcs), with the base its leader's eligible; named by G's id.
     - ``county_share`` and ``county_backbone``: the county as the standard's item 11 counts it —
       every move, sent or returned, is a rotation of the year, and the base E is the teachers
       with item 11's tenure plus the rotated: R_before + M ≥ share × E after the plan, which is
@@ -150,6 +157,7 @@ class RotationModel:
                 self._unit(unit)
         self._arrivals()
         self._school_shares()
+        self._group_shares()
         self._county_shares()
         self._untouched()
         self.objectives = [
@@ -362,6 +370,14 @@ class RotationModel:
         for school, target in self.data.school_targets.items():
             keys = [k for (s, _), ks in sorted(self.types_at.items()) if s == school for k in ks]
             self._share("share", "backbone", school, keys, target)
+
+    def _group_shares(self) -> None:
+        """Each rotating school group's shares (scope group): the teachers its leader sends —
+        the leader sends only to its members, so all its types' moves count."""
+        for gid, target in self.data.group_targets.items():
+            leader = self.data.school_groups[gid].leader
+            keys = [k for (s, _), ks in sorted(self.types_at.items()) if s == leader for k in ks]
+            self._share("group_share", "group_backbone", gid, keys, target)
 
     def _county_shares(self) -> None:
         """The county's shares: item 11 as the standard counts it, and the planner's own share

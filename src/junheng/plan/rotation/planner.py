@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,12 @@ from junheng.plan.rotation.rules import (
     school_roles,
     teacher_groups,
 )
+from junheng.plan.rotation.school_groups import (
+    SchoolGroup,
+    load_school_groups,
+    outside_warning,
+    school_groups,
+)
 from junheng.plan.rotation.solution import (
     MOVE_SCHEMA,
     apply_moves,
@@ -55,16 +61,19 @@ class RotationPlan(PlanResult):
 
     - ``moves``: one row per teacher moved, exchanges in pairs (``exchange``; ``direction``
       ``send`` or ``return``): teacher, stage, subject, backbone level, from and to school,
-      km, form, and why (``why_zh``, ``why_en``: what that move changes);
+      km, form, the school group it is inside (``school_group``, scope group), and why
+      (``why_zh``, ``why_en``: what that move changes);
     - ``changes``: every affected school–stage × teacher indicator, before and after, and the
       per-school rule before and after;
-    - ``compliance``: the shares reached — per sending school, and for the county as the
-      standard's item 11 counts it;
+    - ``compliance``: the shares reached — per sending school (or per school group, scope
+      group), and for the county as the standard's item 11 counts it;
     - ``unfixable``: what rotation cannot fix (a county short of a kind of teacher overall);
     - ``predicted``: the model's own after-figures, equal to the re-evaluation's;
     - ``principals``: principals and vice-principals after two full terms, paired for a
       two-way exchange (a separate list; not applied);
-    - ``roles``: each school's role (send, receive, none) and why.
+    - ``roles``: each school's role (send, receive, none) and why, and its school group;
+    - ``school_groups`` (scope group; else empty): each school group, its type, whether it
+      rotates teachers, the form recorded, its leader, members and the teachers moved in it.
     """
 
     moves: pl.DataFrame | None = None
@@ -74,11 +83,14 @@ class RotationPlan(PlanResult):
     predicted: pl.DataFrame | None = None
     principals: pl.DataFrame | None = None
     roles: pl.DataFrame | None = None
+    school_groups: pl.DataFrame | None = None
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {"moves": self.moves, "changes": self.changes, "compliance": self.compliance,
                 "unfixable": self.unfixable, "principals": self.principals,
-                "roles": self.roles.select("county", "school_id", "name", "role", "because")}
+                "roles": self.roles.select("county", "school_id", "name", "role", "because",
+                                           "school_group"),
+                "school_groups": self.school_groups}
 
 
 @dataclass
@@ -97,6 +109,7 @@ class RotationProblem:
     pools: dict[int, pl.DataFrame]
     distances: Distances
     warnings: list[tuple[str, str]]
+    school_groups: dict[str, SchoolGroup] = field(default_factory=dict)  # scope group
 
 
 def rotation_problem(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
@@ -121,18 +134,24 @@ def rotation_problem(dataset: Dataset, standard: Standard | str | Path = "qualit
     if overrides:
         rules = rules.replace(**overrides)
     check_ids(dataset, rules)
+    county_of = dict(zip(dataset.schools["school_id"], dataset.schools["county"], strict=True))
+    collectives = None
+    if rules.scope == "group":  # read before anything is computed: a missing table is input
+        collectives = school_groups(load_school_groups(dataset, rules), standard, county_of)
     year = planning_year(dataset) if year is None else year
     before = evaluate(dataset, standard, year=year)
     distances = Distances.from_schools(dataset.schools)
     warnings = _coordinates(dataset, distances, rules)
+    if collectives is not None and (outside := outside_warning(county_of, collectives)):
+        warnings.append(outside)
     groups = teacher_groups(standard)
     item = item11(standard, rules)
-    roles = school_roles(dataset, before, rules)
+    roles = school_roles(dataset, before, rules, collectives)
     teachers, more = eligible_teachers(dataset, standard, rules, year, groups, item)
     inputs, pools = build_inputs(dataset, standard, before, rules, year, roles, teachers, groups,
-                                 item, distances)
+                                 item, distances, collectives)
     return RotationProblem(standard, rules, year, before, roles, teachers, inputs, pools,
-                           distances, warnings + more)
+                           distances, warnings + more, collectives or {})
 
 
 def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
@@ -189,8 +208,9 @@ def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2
         predicted=pl.concat([predicted(model, s.solution) for model, s in solved.values()
                              if s.solution is not None] or [predicted_empty()]),
         principals=principal_pairs(dataset.teachers, problem.roles, failing, rules, year,
-                                   problem.distances, time_limit=min(10.0, time_limit / 3)),
-        roles=problem.roles)
+                                   problem.distances, time_limit=min(10.0, time_limit / 3),
+                                   within_groups=rules.scope == "group"),
+        roles=problem.roles, school_groups=explain.school_group_table(moves, inputs))
 
 
 def _coordinates(dataset: Dataset, distances: Distances,
@@ -244,9 +264,18 @@ def _solve_county(data: RotationInput, time_limit: float, seed: int,
 
 def _precheck(data: RotationInput) -> None:
     """The binding rule named before any solving, where counting suffices: a sending school
-    that must send more teachers than it has eligible, than its cap allows, or than the
-    receiving schools within reach could exchange."""
+    (or a school group's leader) that must send more teachers than it has eligible, than its
+    cap allows, or than the receiving schools (its members) within reach could exchange."""
     roles = set(data.role.values())
+    if data.scope == "group" and not data.arcs and data.item11.required > 0:
+        raise InfeasiblePlan("roles", [(
+            f"{data.county}：须交流至少 {data.item11.required} 名教师，但按 --scope group 没有可对调"
+            "的学校：需要允许交流的集团（联盟型不交流），其牵头学校与成员学校有相同学段"
+            "（且在 --max-km 之内）",
+            f"{data.county}: at least {data.item11.required} teachers must rotate, but with "
+            "--scope group no two schools can exchange: that needs a group whose type rotates "
+            "teachers (an alliance does not), with a leader and members teaching a common stage "
+            "(within --max-km)")])
     if not data.arcs and not {"send", "receive"} <= roles and data.item11.required > 0:
         senders = "send" in roles
         raise InfeasiblePlan("roles", [(
@@ -261,7 +290,16 @@ def _precheck(data: RotationInput) -> None:
     for t in data.types:
         eligible[(t.school_id, t.stage)] = eligible.get((t.school_id, t.stage), 0) + t.eligible
     messages = []
-    for school, target in data.school_targets.items():
+    targets = [(school, target, f"{data.names[school]}（{school}）",
+                f"{data.names[school]} ({school})", "接收学校", "receiving schools")
+               for school, target in data.school_targets.items()]
+    for gid, target in data.group_targets.items():
+        g = data.school_groups[gid]
+        leader = data.names[g.leader]
+        targets.append((g.leader, target, f"集团「{g.name}」（牵头学校 {leader}）",
+                        f"the group {g.name} (led by {leader})", "成员学校", "member schools"))
+    rule = "share" if data.school_targets else "group_share"
+    for school, target, who_zh, who_en, partners_zh, partners_en in targets:
         if target.required <= 0:
             continue
         reach = 0
@@ -273,21 +311,20 @@ def _precheck(data: RotationInput) -> None:
         limit = reach if cap is None else min(reach, cap)
         if limit >= target.required:
             continue
-        name = data.names[school]
         if cap is not None and cap < reach:
             zh_why, en_why = (f"每校调出上限（max_share）只允许 {cap} 名",
                               f"the cap per school (max_share) allows {cap}")
         else:
-            zh_why, en_why = (f"可对调的接收学校最多只能交流 {reach} 名",
-                              f"exchanges with the receiving schools within reach allow at most "
+            zh_why, en_why = (f"可对调的{partners_zh}最多只能交流 {reach} 名",
+                              f"exchanges with the {partners_en} within reach allow at most "
                               f"{reach}")
         messages.append((
-            f"{name}（{school}）须交流至少 {target.required} 名教师（交流比例 "
+            f"{who_zh}须交流至少 {target.required} 名教师（交流比例 "
             f"{target.share:.0%}），但{zh_why}",
-            f"{name} ({school}) must rotate at least {target.required} teachers (share "
+            f"{who_en} must rotate at least {target.required} teachers (share "
             f"{target.share:.0%}), but {en_why}"))
     if messages:
-        raise InfeasiblePlan("share", messages)
+        raise InfeasiblePlan(rule, messages)
 
 
 def _infeasible(model: RotationModel, time_limit: float) -> InfeasiblePlan:
@@ -308,27 +345,39 @@ def _infeasible(model: RotationModel, time_limit: float) -> InfeasiblePlan:
             f"{county}: the rules cannot all be met (several rules together; relaxing any one "
             "alone is not enough)")])
     names = model.data.names
+    group_names = {g: f"集团「{sg.name}」" for g, sg in model.data.school_groups.items()}
+    group_names_en = {g: f"the group {sg.name}" for g, sg in model.data.school_groups.items()}
 
-    def schools(rows: list[str]) -> list[str]:
+    def schools(family: str, rows: list[str], en: bool = False) -> list[str]:
+        """The schools (or, for a group's rows, the groups) the rows are keyed by."""
         ids = [r.split("[", 1)[1].split(",")[0].rstrip("]") for r in rows]
-        return [names[i] for i in ids if i in names]
+        known = (group_names_en if en else group_names) if family.startswith("group") else names
+        return [known[i] for i in ids if i in known]
 
     zh_parts, en_parts = [], []
     for name in found.families:
         zh, en = (w.format(item=model.data.item_number) for w in FAMILIES[name])
-        alone, both = schools(found.rows.get(name, [])), schools(found.together.get(name, []))
+        rows, together = found.rows.get(name, []), found.together.get(name, [])
+        alone, both = schools(name, rows), schools(name, together)
+        alone_en, both_en = schools(name, rows, True), schools(name, together, True)
         if alone:
-            zh += f"（{'、'.join(alone)} 任一所）"
-            en += f" ({' or '.join(alone)})"
+            zh += ("（" + "、".join(alone) + ("任一个）" if name.startswith("group")
+                                             else " 任一所）"))
+            en += f" ({' or '.join(alone_en)})"
         elif both:
             zh += f"（须同时放宽：{'、'.join(both)}）"
-            en += f" (together: {', '.join(both)})"
+            en += f" (together: {', '.join(both_en)})"
         zh_parts.append(zh)
         en_parts.append(en)
     hint_zh = hint_en = ""
-    if found.families[0] == "share":
+    if found.families[0] in ("share", "group_share"):
         hint_zh = "；或用 --scope county 只要求全县达到比例"
         hint_en = "; or ask the county as a whole to meet the share with --scope county"
+    elif found.families[0] == "county_share" and model.data.scope == "group":
+        hint_zh = ("；按 --scope group 只有允许交流的集团内的学校参加交流：可把更多学校编入集团，"
+                   "或改用 --scope school")
+        hint_en = ("; with --scope group only the schools of groups that rotate teachers take "
+                   "part: put more schools into groups, or use --scope school")
     return InfeasiblePlan(found.families[0], [(
         f"{county}：无法同时满足全部规则；放宽以下任一项即可：{'；'.join(zh_parts)}{hint_zh}",
         f"{county}: the rules cannot all be met; relaxing any one of these would do: "

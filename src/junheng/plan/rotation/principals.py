@@ -25,13 +25,14 @@ ROLES = ("principal", "vice_principal")
 
 def principal_pairs(teachers: pl.DataFrame, roles: pl.DataFrame, failing: set[str],
                     rules: RotationRules, year: int, distances: Distances,
-                    time_limit: float = 10.0) -> pl.DataFrame:
+                    time_limit: float = 10.0, within_groups: bool = False) -> pl.DataFrame:
     """The exchange pairs: one row per pair (role, the quality school's and the weak school's
-    person and school, km)."""
+    person and school, km). ``within_groups`` (scope group): a leader's head pairs only with
+    a head of one of its own members (the roles' ``school_group``)."""
     served = rules.principal_terms * rules.term_years
     heads = (teachers.filter(pl.col("role").is_in(list(ROLES))
                              & (year - pl.col("school_since") >= served).fill_null(False))
-             .join(roles.select("school_id", "county", "name",
+             .join(roles.select("school_id", "county", "name", "school_group",
                                 pl.col("role").alias("school_role")), on="school_id")
              .sort("school_id", "teacher_id"))
     senders = [r for r in heads.iter_rows(named=True) if r["school_role"] == "send"]
@@ -41,6 +42,8 @@ def principal_pairs(teachers: pl.DataFrame, roles: pl.DataFrame, failing: set[st
     for a in senders:
         for b in receivers:
             if (a["county"], a["role"], a["stage"]) != (b["county"], b["role"], b["stage"]):
+                continue
+            if within_groups and a["school_group"] != b["school_group"]:
                 continue
             km = distances.km(a["school_id"], b["school_id"])
             if rules.max_km is not None and (km is None or not at_most(km, rules.max_km, 1e-9)):

@@ -16,6 +16,7 @@ from junheng.evaluate import Evaluation
 from junheng.evaluate._units import _group_expr
 from junheng.model.dataset import Dataset
 from junheng.model.schema import TABLES
+from junheng.plan.rotation.school_groups import SchoolGroup
 from junheng.standards import Standard
 from junheng.standards.plan_rules import RotationRules
 
@@ -125,15 +126,23 @@ def check_ids(dataset: Dataset, rules: RotationRules) -> None:
         raise InputError(problems)
 
 
-def school_roles(dataset: Dataset, evaluation: Evaluation, rules: RotationRules) -> pl.DataFrame:
+def school_roles(dataset: Dataset, evaluation: Evaluation, rules: RotationRules,
+                 school_groups: dict[str, SchoolGroup] | None = None) -> pl.DataFrame:
     """Each school's role, and why.
 
     ``send``: marked as a quality school (always), or in a sending location (urban, town) and
     not receiving. ``receive``: marked weak, failing the per-school rule, in a receiving
     location (rural), or the central school of teaching points. ``none``: neither.
 
+    With ``school_groups`` (``--scope group``) the groups decide instead: a leader of a group
+    whose type allows rotation sends (``group_leader``), its members receive
+    (``group_member``); a school of a group that does not rotate (``group_closed``), the leader
+    of a group without members (``group_alone``) or a school in no group (``no_group``) does
+    neither.
+
     Columns: county, school_id, name, school_type, location, parent_school_id, role, because,
-    latitude, longitude; sorted by county and school.
+    school_group (the school's group id, or null), latitude, longitude; sorted by county and
+    school.
     """
     failing = (evaluation.schools.filter(pl.col("meets_rule").not_())
                .get_column("school_id").unique().implode())
@@ -153,9 +162,24 @@ def school_roles(dataset: Dataset, evaluation: Evaluation, rules: RotationRules)
     role = (pl.when(because.is_in(["quality", "sending_location"])).then(pl.lit("send"))
             .when(because.is_not_null()).then(pl.lit("receive"))
             .otherwise(pl.lit("none")))
+    group_of: dict[str, str] = {}
+    if school_groups is not None:
+        said: dict[str, str] = {}
+        for g in school_groups.values():
+            for s in g.schools:
+                group_of[s] = g.group_id
+                said[s] = ("group_closed" if not g.rotation else "group_alone"
+                           if not g.members else
+                           "group_leader" if s == g.leader else "group_member")
+        because = sid.replace_strict(said, default="no_group", return_dtype=pl.String)
+        role = (pl.when(because == "group_leader").then(pl.lit("send"))
+                .when(because == "group_member").then(pl.lit("receive"))
+                .otherwise(pl.lit("none")))
     return dataset.schools.select(
         "county", "school_id", "name", "school_type", "location", "parent_school_id",
-        role.alias("role"), because.alias("because"), "latitude", "longitude",
+        role.alias("role"), because.alias("because"),
+        sid.replace_strict(group_of, default=None, return_dtype=pl.String).alias("school_group"),
+        "latitude", "longitude",
     ).sort("county", "school_id")
 
 

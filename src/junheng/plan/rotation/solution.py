@@ -15,7 +15,7 @@ MOVE_SCHEMA = {
     "stage": pl.String, "subject": pl.String, "backbone": pl.String, "is_backbone": pl.Boolean,
     "groups": pl.List(pl.String), "from_school_id": pl.String, "from_name": pl.String,
     "to_school_id": pl.String, "to_name": pl.String, "km": pl.Float64, "arc": pl.String,
-    "form": pl.String, "counted": pl.Boolean,
+    "form": pl.String, "counted": pl.Boolean, "school_group": pl.String,
 }
 
 
@@ -30,7 +30,9 @@ def name_teachers(model: RotationModel, solution: list[float], pools: dict[int, 
 
     Of a type's teachers, those longest at their school go first, then a seeded order — the
     same seed always names the same teachers. A move that must bring teachers of a subject
-    (where the subject is at risk) takes them first.
+    (where the subject is at risk) takes them first. ``form`` is recorded on each move unless
+    its arc has its own (a school group's type: 集团内交流, 学区内交流), and ``school_group``
+    names the group an exchange is inside (scope group; else null).
     """
     d = model.data
     moved = model.read(solution)
@@ -81,7 +83,8 @@ def name_teachers(model: RotationModel, solution: list[float], pools: dict[int, 
                     "backbone": r["backbone"], "is_backbone": item["is_backbone"],
                     "groups": item["groups"], "from_school_id": source,
                     "from_name": d.names[source], "to_school_id": dest, "to_name": d.names[dest],
-                    "km": arc.km, "arc": arc.kind, "form": form, "counted": item["counted"]})
+                    "km": arc.km, "arc": arc.kind, "form": arc.form or form,
+                    "counted": item["counted"], "school_group": arc.school_group})
     return pl.DataFrame(rows, schema=MOVE_SCHEMA, orient="row")
 
 
