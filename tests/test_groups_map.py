@@ -194,12 +194,15 @@ def test_roles_by_shape_and_colour(zh_page):
 def test_hover_says_school_role_group_km_and_pupils(zh_page):
     fig = _figures(zh_page)["map0"]
     hovers = {re.match(r"<b>(.*?)</b>", h)[1]: h for t in _markers(fig) for h in t["hovertext"]}
-    group_1 = "集团 1「城关教育集团」（紧密型，原有集团，牵头：城关一小）"
+    group_1 = "集团 1「城关教育集团」（紧密型，原有集团）"
     assert hovers["青龙村小"] == (f"<b>青龙村小</b><br>成员学校 · {group_1}<br>"
-                              "距牵头学校 3.6 km<br>在校生 120 人")
-    assert hovers["城关一小"] == f"<b>城关一小</b><br>牵头学校 · {group_1}<br>在校生 1,500 人"
-    assert hovers["双河教学点"] == ("<b>双河教学点</b><br>成员学校 · 集团 2（新建集团，牵头：河口中心校）<br>"
-                               "距牵头学校 4.6 km<br>在校生 30 人")  # 4.55 km: half up
+                              "牵头学校：城关一小，相距 3.6 km<br>在校生 120 人")
+    assert hovers["城关一小"] == (f"<b>城关一小</b><br>牵头学校 · {group_1}<br>成员学校 3 所<br>"
+                              "在校生 1,500 人")
+    assert hovers["双河教学点"] == ("<b>双河教学点</b><br>成员学校 · 集团 2（新建集团）<br>"
+                               "牵头学校：河口中心校，相距 4.6 km<br>在校生 30 人")  # 4.55: half up
+    assert hovers["河口中心校"] == ("<b>河口中心校</b><br>牵头学校 · 集团 2（新建集团）<br>"
+                               "成员学校 2 所<br>在校生 800 人")  # 无坐标村小 counts
     assert hovers["城关三小"] == "<b>城关三小</b><br>未入集团<br>在校生 1,200 人"
     assert hovers["高峰村小"] == (f"<b>高峰村小</b><br>未入集团（成员学校，未找到牵头学校）<br>{WHY[0]}"
                               "<br>在校生 85 人")
@@ -273,8 +276,10 @@ def test_english_page_has_no_chinese_in_its_words():
         "leader", "member school", "in no group", "member school in no group (red ring)",
         "line: leader to member"]
     hovers = [h for t in _markers(fig) for h in t["hovertext"]]
-    assert "<b>Qinglong</b><br>member school · group 1 “Chengguan group” (close, kept, leader: " \
-        "Town No.1)<br>3.6 km from the leader<br>120 pupils" in hovers
+    assert "<b>Qinglong</b><br>member school · group 1 “Chengguan group” (close, kept)<br>" \
+        "leader: Town No.1, 3.6 km away<br>120 pupils" in hovers
+    assert "<b>Town No.1</b><br>leader · group 1 “Chengguan group” (close, kept)<br>" \
+        "member schools: 3<br>1,500 pupils" in hovers
     assert "<th>Group</th><th>Type</th><th>Name</th><th>Leader</th><th>Members (km)</th>" in page
 
 
@@ -375,7 +380,7 @@ def test_a_real_plan_end_to_end(xlsx):
     assert _segments(fig) == [((106.50, 29.50), (106.50, 29.55))]
     hovers = {re.match(r"<b>(.*?)</b>", h)[1]: h for t in _markers(fig) for h in t["hovertext"]}
     # 0.05° of latitude on a 6371-km sphere: 5.56 km
-    assert "距牵头学校 5.6 km" in hovers["偏远村小"]
+    assert "牵头学校：城关小学，相距 5.6 km" in hovers["偏远村小"]
     assert "在校生 300 人" in hovers["城关小学"] and "在校生 90 人" in hovers["偏远村小"]
     assert re.search(r"<p class='caption'>(.*?)</p>", page)[1].startswith(
         "1 个集团；入集团学校 2 / 2 所；覆盖学生 390 / 390 人（100%）")

@@ -49,16 +49,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "none": ("未入集团", "in no group"),
     "unmatched": ("未入集团的成员学校（红圈）", "member school in no group (red ring)"),
     "lines": ("连线：牵头学校—成员学校", "line: leader to member"),
-    "led_by": ("牵头：{leader}", "leader: {leader}"),
     "kept": ("原有集团", "kept"),
     "new": ("新建集团", "new"),
     "th_type": ("集团类型", "Type"),
     "th_name": ("集团名称", "Name"),
     "th_leader": ("牵头学校", "Leader"),
     "group_no": ("集团", "Group"),
-    "members_n": ("成员学校 {n}", "{n}"),
-    "km": ("距牵头学校 {km} km", "{km} km from the leader"),
-    "km_unknown": ("距牵头学校：无坐标，未计", "distance to the leader: no coordinates"),
+    "members_n": ("成员学校 {n} 所", "member schools: {n}"),
+    "km": ("牵头学校：{leader}，相距 {km} km", "leader: {leader}, {km} km away"),
+    "km_unknown": ("牵头学校：{leader}（无坐标，距离未计）",
+                   "leader: {leader} (no coordinates, distance not counted)"),
     "pupils": ("在校生 {n}", "{n}"),
     "unmatched_role": ("未入集团（成员学校，未找到牵头学校）",
                        "in no group (a member school left without a leader)"),
@@ -114,7 +114,9 @@ class _School:
     lat: float | None
     role: str  # leader · member · none · unmatched
     group: int | None
-    about: str | None  # its group as the hover names it: number, name, type, leader
+    about: str | None  # its group as the hover names it: number, name, type
+    leader: str | None  # its group's leader, by name
+    members: int  # a leader's: its members
     km: float | None
     pupils: int | None
     why: str | None  # an unmatched member: why it has no leader
@@ -218,11 +220,21 @@ class _Page:
         member: dict[str, dict] = {}
         about: dict[int, str] = {}
         leader_names: dict[int, str] = {}
+        size: dict[int, int] = {}
         for r in g.iter_rows(named=True):
             leads[r["leader_id"]] = r["group"]
             about[r["group"]] = self.about(r)
             leader_names[r["group"]] = r["leader_name"]
+            size[r["group"]] = size.get(r["group"], 0) + 1
             member[r["member_id"]] = r
+
+        def school(sid: str, name: str, lon: float | None, lat: float | None, role: str,
+                   group: int | None, km: float | None) -> _School:
+            return _School(sid, name, lon, lat, role, group,
+                           about=None if group is None else about[group],
+                           leader=None if group is None else leader_names[group],
+                           members=size[group] if role == "leader" else 0,  # type: ignore[index]
+                           km=km, pupils=self.pupils.get(sid), why=unmatched.get(sid))
         unmatched = {}
         if self.plan.unmatched is not None and self.plan.unmatched.height:
             for r in self.plan.unmatched.filter(pl.col("county") == county).iter_rows(named=True):
@@ -243,30 +255,28 @@ class _Page:
                 role, group, km = "member", member[sid]["group"], member[sid]["km"]
             else:
                 role, group, km = ("unmatched" if sid in unmatched else "none"), None, None
-            out.append(_School(sid, names[sid], lon, lat, role, group,
-                               None if group is None else about[group], km,
-                               self.pupils.get(sid), unmatched.get(sid)))
+            out.append(school(sid, names[sid], lon, lat, role, group, km))
         # A school the plan names but the schools table lacks: listed as without coordinates.
         for sid, group in leads.items():
             if sid not in names:
-                out.append(_School(sid, leader_names[group], None, None, "leader", group,
-                                   about[group], None, self.pupils.get(sid), None))
+                out.append(school(sid, leader_names[group], None, None, "leader", group, None))
         for sid, r in member.items():
             if sid not in names:
-                out.append(_School(sid, r["member_name"], None, None, "member", r["group"],
-                                   about[r["group"]], r["km"], self.pupils.get(sid), None))
+                out.append(school(sid, r["member_name"], None, None, "member", r["group"],
+                                  r["km"]))
         return out
 
     def about(self, row: dict[str, Any]) -> str:
         """A group as the hover names it, from one of its rows: number, then its name, type
-        and whether it was kept when the plan's tables say so, then its leader."""
+        and whether it was kept when the plan's tables say so."""
         zh = self.lang == "zh"
         name = row.get("group_name")
         head = (f"集团 {row['group']}" + (f"「{name}」" if name else "") if zh else
                 f"group {row['group']}" + (f" “{name}”" if name else ""))
         said = [w for w in (self.type_words(row.get("group_type")),
                             _status(row.get("group_status"), self.lang)) if w]
-        said.append(self.w("led_by", leader=row["leader_name"]))
+        if not said:
+            return head
         return f"{head}（{'，'.join(said)}）" if zh else f"{head} ({', '.join(said)})"
 
     def type_words(self, code: str | None) -> str | None:
@@ -374,9 +384,11 @@ class _Page:
         group = _e(p.about)
         if p.role == "leader":
             lines.append(f"{self.w('leader')} · {group}")
+            lines.append(self.w("members_n", n=number(p.members, "count", self.lang)))
         elif p.role == "member":
             lines.append(f"{self.w('member')} · {group}")
-            lines.append(self.w("km_unknown") if p.km is None else self.w("km", km=_km(p.km)))
+            lines.append(self.w("km_unknown", leader=_e(p.leader)) if p.km is None else
+                         self.w("km", leader=_e(p.leader), km=_km(p.km)))
         elif p.role == "unmatched":
             lines.append(self.w("unmatched_role"))
             if p.why:
@@ -411,7 +423,7 @@ class _Page:
                 ys += [lead.lat, m.lat, None]
             if xs:
                 data.append({"type": "scatter", "mode": "lines", "x": xs[:-1], "y": ys[:-1],
-                             "name": _e(lead.about),
+                             "name": f"{_e(lead.about)} · {_e(lead.leader)}",
                              "line": {"color": colour(group), "width": 1.5},
                              "hoverinfo": "skip", "showlegend": False, "legendgroup": "lines"})
         leaders = [p for p in drawn if p.role == "leader"]
