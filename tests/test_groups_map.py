@@ -168,6 +168,25 @@ def test_every_school_is_drawn_once_or_listed_by_name(zh_page):
     assert missing == "2 所学校没有坐标，未画出：无坐标村小、新建学校"
 
 
+def test_a_leader_without_coordinates_draws_no_line():
+    """河口中心校 loses its coordinates: its member 双河教学点 is drawn, with no line, and the
+    planner's distance is missing; the leader is listed."""
+    plan, schools = _plan()
+    schools = schools.with_columns(
+        pl.when(pl.col("school_id") == "L2").then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("latitude", "longitude"))
+    plan.groups = plan.groups.with_columns(
+        pl.when(pl.col("leader_id") == "L2").then(None).otherwise(pl.col("km")).alias("km"))
+    page = groups_map_html(plan, schools)
+    fig = _figures(page)["map0"]
+    assert len(_segments(fig)) == 3
+    hovers = {re.match(r"<b>(.*?)</b>", h)[1]: h for t in _markers(fig) for h in t["hovertext"]}
+    assert "牵头学校：河口中心校（无坐标，距离未计）" in hovers["双河教学点"]
+    assert "河口中心校" not in hovers
+    assert re.search(r"<p class='missing'>(.*?)</p>", page)[1] == \
+        "3 所学校没有坐标，未画出：河口中心校、无坐标村小、新建学校"
+
+
 def test_roles_by_shape_and_colour(zh_page):
     fig = _figures(zh_page)["map0"]
     by_name = {}
@@ -269,8 +288,8 @@ def test_english_page_has_no_chinese_in_its_words():
     assert not CJK.findall(body), sorted(set(CJK.findall(body)))
     assert re.search(r"<p class='caption'>(.*?)</p>", page)[1] == (
         "2 groups; schools in groups: 7 of 10; pupils in groups: 2,815 of 4,500 (62.6%); "
-        "coverage target 60%: met; 1 member school(s) in no group (red rings on the map)")
-    assert "2 school(s) without coordinates, not drawn: Nowhere, New School" in page
+        "coverage target 60%: met; 1 member school in no group (red rings on the map)")
+    assert "2 schools without coordinates, not drawn: Nowhere, New School" in page
     fig = _figures(page)["map0"]
     assert [t["name"] for t in fig["data"] if t["x"] == [None]] == [
         "leader", "member school", "in no group", "member school in no group (red ring)",

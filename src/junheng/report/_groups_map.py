@@ -21,7 +21,7 @@ from junheng.plan import GroupPlan
 from junheng.plan.groups.types import group_types
 from junheng.report._format import fixed, number
 from junheng.report._html import FONTS, _e, _json_block, _plotly_js
-from junheng.report._text import Lang
+from junheng.report._text import Lang, plural
 
 __all__ = ["PALETTE", "groups_map_html"]
 
@@ -74,9 +74,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "target": ("覆盖目标 {target}：{met}", "coverage target {target}: {met}"),
     "met": ("已达到", "met"),
     "not_met": ("未达到", "not met"),
+    # {n}: a count in Chinese ("3"), the count with its noun in English ("3 schools")
     "unmatched_n": ("{n} 所成员学校未入集团（图中红圈）",
-                    "{n} member school(s) in no group (red rings on the map)"),
-    "no_coords": ("{n} 所学校没有坐标，未画出：", "{n} school(s) without coordinates, not drawn: "),
+                    "{n} in no group (red rings on the map)"),
+    "no_coords": ("{n} 所学校没有坐标，未画出：", "{n} without coordinates, not drawn: "),
     "no_coords_county": ("本县区的学校都没有坐标（纬度、经度），无法画出分布图；请在“学校”表中填写坐标。",
                          "no school of this county has coordinates (latitude, longitude), so "
                          "there is no map; fill them in on the schools sheet."),
@@ -129,10 +130,15 @@ def groups_map_html(plan: GroupPlan, schools: pl.DataFrame, lang: Lang = "zh") -
     ``county``, ``latitude``, ``longitude``; other columns are ignored) is a marker at its
     coordinates: a group's leader a large star, its members circles in the group's colour,
     each joined to the leader by a line; schools in no group small and grey, the member
-    schools the plan could not place (``plan.unmatched``) ringed red. Hovering a school gives
-    its name, role, group (number and leader), distance to the leader and pupils. Under each
-    map: the coverage figures, the schools without coordinates by name, and the groups as a
-    table. ``lang="en"`` gives the English page.
+    schools the plan could not place (``plan.unmatched``) ringed red. Each group's number
+    stands beside its leader where it does not overlap another (placed for the printed page);
+    when some find no room, a second map shows the crowded centre closer. Hovering a school
+    gives its name, role, group (number, and name, type, kept or new when the plan has them),
+    its leader and the distance to it, and its pupils. Above each map the coverage figures;
+    under it the schools without coordinates by name, and the groups as a table. A county
+    with no coordinates at all gets a sentence saying so instead of an empty plot.
+    ``lang="en"`` gives the English page. The plan's tables are read by column name, so
+    columns added to them change nothing.
 
     Examples
     --------
@@ -175,8 +181,7 @@ class _Page:
         where = counties[0] if len(counties) == 1 else self.w("counties", n=len(counties))
         title = f"{self.w('title')} · {where}"
         sections = [self.county(c, i) for i, c in enumerate(counties)]
-        located = any(s.lon is not None for c in counties for s in self.points(c))
-        nobody = "" if located or not counties else \
+        nobody = "" if self.figures or not counties else \
             f"<p class='warn'>{_e(self.w('no_coords_page'))}</p>"
         nav = "".join(f'<a href="#c{i}">{_e(c)}</a>' for i, c in enumerate(counties)) \
             if len(counties) > 1 else ""
@@ -300,7 +305,7 @@ class _Page:
 
     def maps(self, points: list[_School], fid: str) -> list[str]:
         """The county's map, the schools it could not draw by name, and, when leaders' numbers
-        found no room on it, the crowded centre three times closer."""
+        found no room on it, the crowded centre closer."""
         drawn = [p for p in points if p.lon is not None]
         missing = [p for p in points if p.lon is None]
         flat = _Flat(sum(p.lon for p in drawn) / len(drawn),  # type: ignore[misc]
@@ -312,7 +317,8 @@ class _Page:
                f"<div class='map' id='{fid}'></div>"]
         if missing:
             names = ("、" if self.lang == "zh" else ", ").join(p.name for p in missing)
-            out.append(f"<p class='missing'>{_e(self.w('no_coords', n=len(missing)))}"
+            n = self.schools_n(len(missing), "school", "schools")
+            out.append(f"<p class='missing'>{_e(self.w('no_coords', n=n))}"
                        f"{_e(names)}</p>")
         if len(dropped) >= DETAIL_LEAST:
             near = _detail([flat.at(p) for p in dropped], whole)
@@ -322,6 +328,11 @@ class _Page:
                        f"<p class='hint'>{_e(self.w('detail_hint'))}</p>"
                        f"<div class='map' id='{fid}-detail'></div></div>")
         return out
+
+    def schools_n(self, n: int, one: str, many: str) -> str:
+        """A count of schools: the number in Chinese (the sentence has 所), with its noun in
+        agreement in English."""
+        return number(n, "count", self.lang) if self.lang == "zh" else plural(n, one, many)
 
     def caption(self, county: str) -> str:
         cov = self.plan.coverage
@@ -347,7 +358,8 @@ class _Page:
             parts.append(self.w("target", target=number(r["target"], "rate", lang),
                                 met=self.w("met" if r.get("target_met") else "not_met")))
         if r.get("members_unmatched"):
-            parts.append(self.w("unmatched_n", n=number(r["members_unmatched"], "count", lang)))
+            parts.append(self.w("unmatched_n", n=self.schools_n(
+                r["members_unmatched"], "member school", "member schools")))
         return f"<p class='caption'>{_e(('；' if lang == 'zh' else '; ').join(parts))}</p>"
 
     def table(self, county: str) -> str:
