@@ -147,6 +147,14 @@ def test_outside_groups_the_same_county_plans_otherwise(tmp_path):
     assert set(plan.moves["form"]) == {"regular_exchange"}
 
 
+def test_marks_by_location_give_way_to_the_groups_and_say_so(tmp_path):
+    plan = plan_rotation(county(tmp_path), year=YEAR, scope="group", quality_schools=["X"],
+                         time_limit=20)
+    roles = dict(zip(plan.roles["school_id"], plan.roles["role"], strict=True))
+    assert roles["X"] == "none" and "X" not in set(plan.moves["from_school_id"])
+    assert any("--quality-schools" in zh and "play no part" in en for zh, en in plan.warnings)
+
+
 def test_a_district_records_district_exchange_in_the_plan_and_the_roster_after(tmp_path):
     dataset = county(tmp_path, g1_type="学区")
     plan = plan_rotation(dataset, year=YEAR, scope="group", time_limit=20)

@@ -92,8 +92,9 @@ class RotationModel:
       rotate (符合交流条件); ``backbone``: Σ (b[τ] − backbone_share)·x ≥ backbone_share ×
       moved_before − backbone_before, i.e. backbone ≥ backbone_share × moved.
     - ``group_share`` and ``group_backbone`` (scope group): for every school group G whose type
-      allows rotation, the rows of ``share`` and ``backbone`` over the teachers G's leader sends
-      (to its members — its only arcs), with the base its leader's eligible; named by G's id.
+      allows rotation and that has a member, the rows of ``share`` and ``backbone`` over the
+      teachers G's leader sends (to its members — its only arcs), with the base its leader's
+      eligible (and records); named by G's id, so a diagnosis names the group.
     - ``county_share`` and ``county_backbone``: the county as the standard's item 11 counts it —
       every move, sent or returned, is a rotation of the year, and the base E is the teachers
       with item 11's tenure plus the rotated: R_before + M ≥ share × E after the plan, which is

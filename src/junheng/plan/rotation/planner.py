@@ -144,6 +144,10 @@ def rotation_problem(dataset: Dataset, standard: Standard | str | Path = "qualit
     warnings = _coordinates(dataset, distances, rules)
     if collectives is not None and (outside := outside_warning(county_of, collectives)):
         warnings.append(outside)
+    if collectives is not None and (rules.quality_schools or rules.weak_schools):
+        warnings.append(("按 --scope group 由集团决定派出和接收，--quality-schools、--weak-schools 不起作用",
+                         "with --scope group the groups decide who sends and receives: "
+                         "--quality-schools and --weak-schools play no part"))
     groups = teacher_groups(standard)
     item = item11(standard, rules)
     roles = school_roles(dataset, before, rules, collectives)
