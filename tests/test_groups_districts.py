@@ -404,6 +404,14 @@ def test_the_plan_is_the_brute_force_optimum(xlsx, n, balance):
         (s, a) for s, a in anchor_of.items() if s != a)
     number = dict(zip(plan.districts["anchor_id"], plan.districts["district"], strict=True))
     assert all(number[a] == k for a, k in zip(g["leader_id"], g["group"], strict=True))
+    # the input groups table's form: every school once, the anchor leads its district
+    m = plan.membership().to_dicts()
+    assert sorted(r["school_id"] for r in m) == sorted(anchor_of)
+    for r in m:
+        anchor = anchor_of[r["school_id"]]
+        assert r["group_id"] == f"学区{number[anchor]:02d}"
+        assert r["role"] == ("leader" if r["school_id"] == anchor else "member")
+        assert r["group_type"] == "district"
 
 
 def test_the_teaching_point_goes_with_its_school_and_runs_repeat(xlsx):

@@ -9,11 +9,16 @@ the solve (``plan._milp``) → the tables (``DistrictPlan``) — orchestrated by
 walk to its anchor through schools of the same district, each step to a neighbouring school.
 Neighbours are defined from the coordinates alone (no road or boundary data exists): the edges
 of the Delaunay triangulation of the schools' positions, projected to a local plane (km;
-equirectangular about the county's centre — over a county the error is far below the
-distances that matter). On a Delaunay triangulation every school has a neighbour strictly
-closer to any other school (greedy routing always succeeds: Bose & Morin, 2004), so a district
-grown from its anchor by "each school joins through a neighbour closer to the anchor" is
-always possible — the compact contiguity rows of ``DistrictModel`` can always be met.
+equirectangular about the county's centre — within 0.5 % of great-circle km across 45 km).
+On a Delaunay triangulation every school has a neighbour strictly closer to any other school
+(greedy routing always succeeds: Bose & Morin, 2004), so any school can join any anchor's
+district by "each school joins through a neighbour closer to the anchor": the compact
+contiguity rows of ``DistrictModel`` never cut a school off from an anchor, and one district
+is always possible. With several districts the rows keep each one "star-shaped" about its
+anchor; that this always leaves a plan is not proven (the nearest-anchor split can break the
+rows), but no county has been found where it does not — 20 000 random counties of 4–14 schools
+on coarse grids and in general position, every anchor open, were all feasible. Were one to
+arise, the diagnosis names contiguity.
 
 The triangulation is computed here, exactly, in integer millimetres (Bowyer–Watson with ghost
 triangles), rather than with ``scipy.spatial.Delaunay``: a county has a few hundred schools
@@ -310,9 +315,9 @@ class DistrictModel:
     - ``contiguity[a,s]``: x[a, s] ≤ Σ_{j ∈ pred(a, s)} x[a, j] — each school joins through a
       neighbour closer to the anchor, so every district is connected through a tree of
       steps that always approach its anchor: the compact "predecessor" contiguity of Zoltners
-      & Sinha (1983) and Shirabe (2005). On a Delaunay graph every school has a neighbour
-      strictly closer to any anchor, so without ``max_km`` the rows never make the problem
-      infeasible (they restrict the districts to such "star-shaped" ones);
+      & Sinha (1983), discussed with exact contiguity models by Shirabe (2009). On a Delaunay
+      graph every school has a neighbour strictly closer to any anchor, so without
+      ``max_km`` every school can join every anchor (see the module's note on feasibility);
     - with a balance b: ``balance[a:min]`` and ``balance[a:max]``:
       (1 − b)·P/N · y[a] ≤ Σ_s P_s · x[a, s] ≤ (1 + b)·P/N · y[a].
 
@@ -423,6 +428,8 @@ DISTRICT_SCHEMA = {
     "schools": pl.Int64, "pupils": pl.Int64, "pupils_share": pl.Float64, "rural": pl.Int64,
     "failing": pl.Int64, "farthest_km": pl.Float64, "pupil_km": pl.Float64,
 }
+MEMBERSHIP_SCHEMA = {"group_id": pl.String, "school_id": pl.String, "role": pl.String,
+                     "group_type": pl.String, "group_name": pl.String}
 TIME_SHARES = {"distance": 1.0}
 
 
@@ -452,6 +459,43 @@ class DistrictPlan(PlanResult):
     def tables(self) -> dict[str, pl.DataFrame]:
         return {"districts": self.districts, "schools": self.schools, "groups": self.groups,
                 "roles": self.roles}
+
+    def membership(self) -> pl.DataFrame:
+        """The districts in the input ``groups`` table's form (``junheng.model.schema``
+        GROUPS: group_id, school_id, role, group_type, group_name), every school in one: the
+        anchor leads, the others are members, the type is "district" (学区). Group ids are
+        学区01… (prefixed by the county when the data has several), so the table can be
+        given back as today's groups (``--keep``) or as the rotation planner's scope.
+
+        >>> import junheng
+        >>> plan = plan_districts(junheng.generate_sample(schools=20, seed=3), year=2026,
+        ...                       districts=2, time_limit=10)
+        >>> m = plan.membership()
+        >>> m.columns, m.filter(pl.col("role") == "leader").height, m.height
+        (['group_id', 'school_id', 'role', 'group_type', 'group_name'], 2, 20)
+        """
+        schools = self.schools if self.schools is not None else pl.DataFrame(
+            schema=SCHOOL_SCHEMA)
+        several = schools["county"].n_unique() > 1
+        rows = []
+        for r in schools.iter_rows(named=True):
+            gid, name = district_label(r["county"], r["district"], r["anchor_name"], several)
+            rows.append({"group_id": gid, "school_id": r["school_id"],
+                         "role": "leader" if r["is_anchor"] else "member",
+                         "group_type": "district", "group_name": name})
+        return pl.DataFrame(rows, schema=MEMBERSHIP_SCHEMA, orient="row")
+
+
+def district_label(county: str, number: int, anchor_name: str, several: bool
+                   ) -> tuple[str, str]:
+    """A district's group id and name: 学区01 and 第1学区（anchor）, the id prefixed by the
+    county when the data has several.
+
+    >>> district_label("示例县", 3, "城关小学", False), district_label("甲县", 12, "一中", True)[0]
+    (('学区03', '第3学区（城关小学）'), '甲县·学区12')
+    """
+    return (f"{county}·" if several else "") + f"学区{number:02d}", \
+        f"第{number}学区（{anchor_name}）"
 
 
 def plan_districts(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
@@ -505,8 +549,8 @@ def plan_districts(dataset: Dataset, standard: Standard | str | Path = "quality-
     for c in data:
         _check(data[c], anchor_of[c])
     ratio = ratios(before)
-    groups = [_group_rows(inputs[c], data[c], anchor_of[c], ratio, rules, standard)
-              for c in data]
+    groups = [_group_rows(inputs[c], data[c], anchor_of[c], ratio, rules, standard,
+                          len(data) > 1) for c in data]
     return DistrictPlan(
         rules=rules, year=year, before=before, after=before, dataset_after=dataset,
         levels={c: s.levels for c, (_, s) in solved.items()}, warnings=warnings,
@@ -694,13 +738,22 @@ def district_rows(data: DistrictInput, anchor_of: dict[str, str]) -> list[dict]:
 
 def _group_rows(group: GroupInput, data: DistrictInput, anchor_of: dict[str, str],
                 ratio: dict[tuple[str, str], dict[str, float | None]], rules: GroupRules,
-                standard: Standard) -> pl.DataFrame:
+                standard: Standard, several: bool) -> pl.DataFrame:
     """The districts as the groups table: anchor = leader, every other school a member (with
     what it lacks that the anchor has), group = district number, group_type "district"."""
     chosen = [_pair(group.schools[a], group.schools[s], data.km[(a, s)], ratio,
                     rules.km_weight) for s, a in anchor_of.items() if s != a]
     number = _numbers(anchor_of)
-    return (group_rows(group, sorted(chosen, key=lambda p: (p.leader, p.member)), standard)
-            .with_columns(pl.col("leader_id").replace_strict(number, return_dtype=pl.Int64)
-                          .alias("group"), pl.lit("district").alias("group_type"))
+    label = {a: district_label(data.county, k, data.names[a], several)
+             for a, k in number.items()}
+    table = group_rows(group, sorted(chosen, key=lambda p: (p.leader, p.member)), standard)
+    leader = pl.col("leader_id")
+    return (table.with_columns(
+        leader.replace_strict(number, return_dtype=pl.Int64).alias("group"),
+        pl.lit("district").alias("group_type"),
+        # where the groups table carries the 集团 table's id and name, the districts' own
+        *([leader.replace_strict({a: x[0] for a, x in label.items()}, return_dtype=pl.String)
+           .alias("group_id")] if "group_id" in table.columns else []),
+        *([leader.replace_strict({a: x[1] for a, x in label.items()}, return_dtype=pl.String)
+           .alias("group_name")] if "group_name" in table.columns else []))
             .sort("group", "member_id"))
