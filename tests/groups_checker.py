@@ -15,7 +15,9 @@ figures. It never calls ``junheng.evaluate`` nor anything in ``junheng.plan``.
 - ``[c]`` a leader leads at most ``max_members``;
 - ``[d]`` the leader teaches every stage the member teaches;
 - ``[e]`` the great-circle distance ≤ ``max_km``;
-- ``[f]`` no must-not pair; every must-pair made.
+- ``[f]`` no must-not pair; every must-pair made;
+- ``kept_violations``: ``[g]``–``[i]``, the rules of a plan that keeps and extends today's
+  groups (``--keep``).
 """
 
 from __future__ import annotations
@@ -171,4 +173,44 @@ def violations(county: County, pairs: Iterable[Pair], *, max_members: int = 5,
     out += [f"[c] {lead} leads {n} > {max_members}" for lead, n in lead_count.items()
             if n > max_members]
     out += [f"[f] must-pair {p} missing" for p in must_pair if tuple(p) not in set(pairs)]
+    return out
+
+
+def kept_violations(county: County, pairs: Iterable[Pair], kept: dict[str, list[str]], *,
+                    max_members: int = 5, max_km: float | None = None,
+                    must_not: Iterable[Pair] = (), leaders: Iterable[str] = (),
+                    members: Iterable[str] = ()) -> list[str]:
+    """The rules of a plan that extends today's groups (``kept``: leader → its members):
+
+    - ``[g]`` every kept pair is in the plan;
+    - ``[h]`` a kept school is in no other group: a kept member under another leader, a kept
+      school leading a group of its own that is not its kept group;
+    - ``[i]`` a kept group grows to at most ``max_members`` members, and one already at or
+      beyond it — or whose leader may no longer lead — grows not at all;
+
+    and every new pair obeys ``violations`` ([a]–[f]; a kept leader's new members count
+    against its kept group's room, not against ``max_members`` alone)."""
+    pairs = list(pairs)
+    roles = county.roles(leaders, members)
+    kept_pairs = {(lead, m) for lead, ms in kept.items() for m in ms}
+    group_of = {s: lead for lead, ms in kept.items() for s in (lead, *ms)}
+    out = [f"[g] kept pair {p} missing" for p in sorted(kept_pairs) if p not in set(pairs)]
+    new = [p for p in pairs if p not in kept_pairs]
+    for lead, m in new:
+        if m in group_of:
+            out.append(f"[h] {m} of kept group {group_of[m]} joins {lead}")
+        if lead in group_of and group_of[lead] != lead:
+            out.append(f"[h] {lead}, a member of kept group {group_of[lead]}, leads {m}")
+    for lead, ms in kept.items():
+        added = sum(1 for p in new if p[0] == lead)
+        room = 0 if roles.get(lead) != "leader" else max(0, max_members - len(ms))
+        if added > room:
+            out.append(f"[i] kept group {lead} grew by {added} > its room {room}")
+    rules = {"max_members": max_members, "max_km": max_km, "must_not": list(must_not),
+             "leaders": leaders, "members": members}
+    out += violations(county, [p for p in new if p[0] not in kept], **rules)
+    out += [v for v in violations(county, [p for p in new if p[0] in kept], **rules)
+            if not v.startswith("[c]")]
+    member_count = Counter(m for _, m in pairs)
+    out += [f"[b] {m} in {n} groups" for m, n in member_count.items() if n > 1]
     return out

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -14,10 +16,11 @@ from rich.table import Table
 from junheng.io import atomic_path, write_text
 from junheng.io._atomic import output_folder, output_run
 from junheng.io._json import dumps
-from junheng.model.schema import ENUMS
+from junheng.model.schema import ENUMS, TABLES
 from junheng.plan import GroupPlan
 from junheng.plan.groups.model import OBJECTIVES
 from junheng.plan.groups.solution import because_words
+from junheng.plan.groups.types import GroupType, group_types
 from junheng.report._excel import _Book
 from junheng.report._plan import STATUS_WORDS
 from junheng.report._text import Lang, t, yes_no
@@ -38,13 +41,44 @@ def level_value(name: str, value: float | None) -> float | None:
     return value if name == "coverage" else -value
 
 
+# Whether a group, and a member in it, was kept (--keep) or is new (zh, en).
+STATUS = {("kept", "kept"): ("已有", "kept"), ("kept", "new"): ("新增（加入已有集团）",
+                                                             "new (joins a kept group)"),
+          ("new", "new"): ("新增", "new")}
+GROUP_STATUS = {"kept": ("已有", "kept"), "new": ("新增", "new")}
+
+
+def _towns(plan: GroupPlan) -> int | None:
+    """The towns the plan's groups reach, over the counties; None without townships."""
+    known = [n for n in plan.coverage["towns_in_groups"].to_list() if n is not None]
+    return sum(known) if known else None
+
+
+def type_words(plan: GroupPlan, code: str | None, lang: Lang) -> str:
+    """A group type's name in ``lang`` (the profile's words); "—" for none."""
+    if code is None:
+        return "—"
+    kind = _types(plan).get(code)
+    return code if kind is None else kind.words(lang)
+
+
+def _types(plan: GroupPlan) -> dict[str, GroupType]:
+    return group_types(plan.before.standard)
+
+
 def plan_dict(plan: GroupPlan) -> dict[str, Any]:
     """The plan as plain data (the JSON beside the workbook); nothing depends on the clock."""
+    towns = _towns(plan)
+    used = {c for c in plan.membership["group_type"].to_list() if c is not None}
     return {
         "school_year": plan.year, "standard": plan.before.standard.id,
         "rules": plan.rules.as_dict(), "proven_optimal": plan.proven,
         "warnings": [{"zh": zh, "en": en} for zh, en in plan.warnings],
-        "towns_reached": None, "towns_note": {"zh": NO_TOWNS[0], "en": NO_TOWNS[1]},
+        "towns_reached": towns,
+        "towns_note": None if towns is not None else {"zh": NO_TOWNS[0], "en": NO_TOWNS[1]},
+        "group_types": {c: {"name": k.name, "name_en": k.name_en, "shares": list(k.shares),
+                            "rotation": k.rotation, "form": k.form}
+                        for c, k in _types(plan).items() if c in used},
         **{name: frame.to_dicts() for name, frame in plan.tables().items()},
         "solver": {c: [{"objective": lv.name, "status": lv.status,
                         "value": level_value(lv.name, lv.value), "gap": lv.gap}
@@ -74,45 +108,62 @@ def _share(value: float | None) -> str:
 
 def _workbook(book: _Book, plan: GroupPlan, lang: Lang) -> None:
     zh = lang == "zh"
+    i = 0 if zh else 1
     where = ENUMS["location"].labels
-    ws = book.wb.add_worksheet("集团方案" if zh else "Groups")
+    town = dict(zip(plan.roles["school_id"], plan.roles["township"], strict=True))
+    # not "Groups": a reader takes a sheet of that name for the 集团 (groups) input table
+    ws = book.wb.add_worksheet("集团方案" if zh else "Group plan")
     book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("集团" if zh else "Group", 6, "int"),
+        ("集团编号" if zh else "Group id", 8, "text"), ("类型" if zh else "Type", 8, "text"),
+        ("状态" if zh else "Status", 8, "text"),
         ("牵头学校" if zh else "Leader", 22, "text"),
         ("成员学校" if zh else "Member", 22, "text"),
-        ("城乡" if zh else "Location", 6, "text"), ("学段" if zh else "Stages", 10, "text"),
+        ("城乡" if zh else "Location", 6, "text"), ("乡镇（街道）" if zh else "Township", 10,
+                                                    "text"),
+        ("学段" if zh else "Stages", 10, "text"),
         ("在校生" if zh else "Pupils", 8, "int"), ("距离 km" if zh else "km", 8, "num2"),
         ("入集团原因" if zh else "Why a member", 16, "text"),
         ("成员学校所缺、牵头学校所长" if zh else "What the member lacks and the leader has", 60,
          "wrap"),
-        ("帮扶收益" if zh else "Benefit", 8, "num")],
-        [[r["county"], r["group"], r["leader_name"], r["member_name"],
+        ("帮扶收益" if zh else "Benefit", 8, "num"),
+        ("提示（保留的结对不符合现行规则之处）" if zh else "Notes (what a kept pair breaks of "
+         "today's rules)", 30, "wrap")],
+        [[r["county"], r["group"], r["group_id"], type_words(plan, r["group_type"], lang),
+          STATUS[(r["group_status"], r["status"])][i], r["leader_name"], r["member_name"],
           where.get(r["member_location"], r["member_location"]) if zh else r["member_location"],
+          town.get(r["member_id"]) or "—",
           "、".join(t(s, lang) for s in r["stages"]) if zh else ", ".join(r["stages"]),
           r["member_pupils"], r["km"], because_words(r["member_because"], lang),
-          r["lacks_zh"] if zh else r["lacks_en"], r["benefit"]]
+          r["lacks_zh"] if zh else r["lacks_en"], r["benefit"],
+          (r["flags_zh"] if zh else r["flags_en"]) or ""]
          for r in plan.groups.iter_rows(named=True)])
     ws = book.wb.add_worksheet("覆盖情况" if zh else "Coverage")
-    heads = [("县区", "County"), ("集团数", "Groups"), ("入集团学校", "Schools in groups"),
+    heads = [("县区", "County"), ("集团数", "Groups"), ("已有集团", "Kept groups"),
+             ("新增集团", "New groups"), ("入集团学校", "Schools in groups"),
              ("学校总数", "Schools"), ("覆盖学生", "Pupils in groups"), ("学生总数", "Pupils"),
              ("学生覆盖率", "Pupils' share"), ("覆盖乡村学校", "Rural schools in groups"),
              ("乡村学校", "Rural schools"), ("覆盖未达标学校", "Failing schools in groups"),
              ("未达标学校", "Failing schools"), ("覆盖城区学校", "Urban schools in groups"),
-             ("覆盖镇区学校", "Town schools in groups"), ("未入集团的成员学校", "Members unmatched"),
+             ("覆盖镇区学校", "Town schools in groups"), ("覆盖乡镇（街道）", "Towns reached"),
+             ("乡镇（街道）总数", "Towns"), ("未入集团的成员学校", "Members unmatched"),
              ("覆盖目标", "Target"), ("达到目标", "Target met")]
-    end = book.table(ws, 0, [(h[0] if zh else h[1], 10, "int") for h in heads], [
-        [r["county"], r["groups"], r["schools_in_groups"], r["schools"], r["pupils_in_groups"],
-         r["pupils"], _share(r["pupils_share"]), r["rural_in_groups"], r["rural"],
-         r["failing_in_groups"], r["failing"], r["urban_in_groups"], r["town_in_groups"],
-         r["members_unmatched"], _share(r["target"]),
+    end = book.table(ws, 0, [(h[i], 10, "int") for h in heads], [
+        [r["county"], r["groups"], r["groups_kept"], r["groups_new"], r["schools_in_groups"],
+         r["schools"], r["pupils_in_groups"], r["pupils"], _share(r["pupils_share"]),
+         r["rural_in_groups"], r["rural"], r["failing_in_groups"], r["failing"],
+         r["urban_in_groups"], r["town_in_groups"],
+         "—" if r["towns_in_groups"] is None else r["towns_in_groups"],
+         "—" if r["towns"] is None else r["towns"], r["members_unmatched"], _share(r["target"]),
          "—" if r["target"] is None else yes_no(r["target_met"], lang)]
         for r in plan.coverage.iter_rows(named=True)])
-    notes = [NO_TOWNS[0 if zh else 1],
-             "入集团学校含牵头学校（至少牵头一所成员学校时）；教学点按独立学校计。" if zh else
-             "Schools in groups include the leaders (once they lead a member); teaching points "
-             "count as schools of their own."]
-    for i, line in enumerate(notes):
-        ws.write_string(end + 1 + i, 0, line)
+    notes = ([] if _towns(plan) is not None else [NO_TOWNS[i]]) + [
+        "入集团学校含牵头学校（至少牵头一所成员学校时）和保留的集团的全部学校；教学点按独立学校计。"
+        if zh else "Schools in groups include the leaders (once they lead a member) and every "
+        "school of a kept group; teaching points count as schools of their own."]
+    for k, line in enumerate(notes):
+        ws.write_string(end + 1 + k, 0, line)
+    _contract_sheet(book, plan, lang)
     ws = book.wb.add_worksheet("未入集团" if zh else "Unmatched")
     book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("学校" if zh else "School", 22, "text"),
@@ -142,6 +193,32 @@ def _workbook(book: _Book, plan: GroupPlan, lang: Lang) -> None:
     book.printable()
 
 
+def _contract_sheet(book: _Book, plan: GroupPlan, lang: Lang) -> None:
+    """The groups in the 集团 table's own form, as the template writes it (a sheet named 集团,
+    Chinese headers, then the English codes; Chinese labels in a Chinese workbook, codes in an
+    English one):
+    ``--keep`` and ``plan rotation --groups`` read it back, and it pastes into the county
+    workbook's 集团 sheet."""
+    zh = lang == "zh"
+    table = TABLES["groups"]
+    ws = book.wb.add_worksheet(table.zh)  # 集团 in both languages: the contract's own name
+    head, code = book.f["head"], book.fmt(italic=True, font_color="#808080", bg_color="#F2F2F2",
+                                           border=1)
+    for j, col in enumerate(table.columns):
+        ws.write_string(0, j, col.header, head)
+        ws.write_string(1, j, col.name, code)
+        ws.set_column(j, j, 14 if col.name != "group_name" else 24)
+    labels = {c.name: ENUMS[c.enum].labels for c in table.columns if c.enum}
+    for r, row in enumerate(plan.membership.iter_rows(named=True), start=2):
+        for j, col in enumerate(table.columns):
+            value = row[col.name]
+            if value is None:
+                continue
+            book.text(ws, r, j, labels[col.name][value] if zh and col.name in labels
+                      else value)
+    ws.freeze_panes(2, 0)
+
+
 def _objective(name: str, lang: Lang) -> str:
     zh, en = OBJECTIVES.get(name, (name, name))
     return zh if lang == "zh" else en
@@ -152,6 +229,68 @@ def _status(status: str, lang: Lang) -> str:
     return zh if lang == "zh" else en
 
 
+_TOKENS = re.compile(r"[A-Za-z0-9_.,/:~%+\\-]+|\s|.")
+_NO_LINE_START = set("，。；：、）」』！？%")  # never at the start of a line (禁则)
+
+
+def folded(text: str, width: int) -> str:
+    """Chinese text broken into lines of ``width`` cells between any two characters, but never
+    inside a run of Latin letters, digits or a path (``--keep /tmp/县.xlsx`` stays whole
+    when it fits), and never before a closing punctuation mark: a terminal would otherwise
+    break only at the spaces around a number, and leave "已有 3" alone on a line.
+
+    >>> folded("数据中已有 3 个集团，请加 --keep a.xlsx", 20).splitlines()
+    ['数据中已有 3 个集', '团，请加 --keep', 'a.xlsx']
+    """
+    lines: list[list[str]] = [[]]
+    for token in _TOKENS.findall(text):
+        line = lines[-1]
+        if cell_len("".join(line) + token) <= width or not "".join(line).strip():
+            line.append(token)
+            continue
+        carried: list[str] = []
+        if token in _NO_LINE_START and len(line) > 1:
+            carried = [line.pop()]  # the mark goes down with the character before it
+        lines.append([*carried, *([] if token.isspace() else [token])])
+    return "\n".join("".join(line).strip() for line in lines)
+
+
+def _coverage_line(r: dict, zh: bool) -> str:
+    """A county's coverage in three short lines (80 columns), counts with thousands
+    separators."""
+    county = escape(r["county"])
+    kept = r["groups_kept"] > 0
+    if zh:
+        groups = (f"{r['groups']:,} 个集团（已有 {r['groups_kept']:,}，新增 {r['groups_new']:,}）"
+                  if kept else f"{r['groups']:,} 个集团")
+        towns = "" if r["towns"] is None else \
+            f"，乡镇（街道）{r['towns_in_groups']:,} / {r['towns']:,} 个"
+        return (f"{county}：{groups}，覆盖学校 {r['schools_in_groups']:,} / {r['schools']:,} 所\n"
+                f"  学生 {r['pupils_in_groups']:,} / {r['pupils']:,} 人"
+                f"（{_share(r['pupils_share'])}）\n"
+                f"  乡村学校 {r['rural_in_groups']:,} / {r['rural']:,} 所，未达标学校 "
+                f"{r['failing_in_groups']:,} / {r['failing']:,} 所{towns}")
+    groups = (f"{r['groups']:,} groups ({r['groups_kept']:,} kept, {r['groups_new']:,} new)"
+              if kept else f"{r['groups']:,} groups")
+    towns = "" if r["towns"] is None else f"; towns {r['towns_in_groups']:,} of {r['towns']:,}"
+    return (f"{county}: {groups}; schools {r['schools_in_groups']:,} of {r['schools']:,}\n"
+            f"  pupils {r['pupils_in_groups']:,} of {r['pupils']:,} "
+            f"({_share(r['pupils_share'])})\n"
+            f"  rural schools {r['rural_in_groups']:,} of {r['rural']:,}, failing schools "
+            f"{r['failing_in_groups']:,} of {r['failing']:,}{towns}")
+
+
+def _member_words(m: dict, zh: bool, kept: bool) -> str:
+    """A member as the terminal lists it: its name, its distance, and ＋ when it newly joins a
+    kept group."""
+    mark = ("＋" if zh else "+") if kept and m["group_status"] == "kept" and \
+        m["status"] == "new" else ""
+    if m["km"] is None:
+        return f"{mark}{m['member_name']}"
+    return f"{mark}{m['member_name']}（{m['km']:.1f}）" if zh else \
+        f"{mark}{m['member_name']} ({m['km']:.1f})"
+
+
 def print_group_plan(plan: GroupPlan, console: Console, lang: Lang = "zh",
                      max_groups: int = 10, files: bool = True) -> None:
     """The plan at a glance, within 80 columns: coverage per county, then the first
@@ -160,19 +299,10 @@ def print_group_plan(plan: GroupPlan, console: Console, lang: Lang = "zh",
     console.print(f"[bold]{'集团化办学方案' if zh else 'School groups plan'}[/] · "
                   f"{plan.year}–{plan.year + 1} · {plan.before.standard.id}")
     for w_zh, w_en in plan.warnings:
-        console.print(f"[yellow]{escape(w_zh if zh else w_en)}[/]")
+        text = folded(w_zh, console.width) if zh else w_en
+        console.print(f"[yellow]{escape(text)}[/]")
     for r in plan.coverage.iter_rows(named=True):
-        county = escape(r["county"])
-        console.print(
-            (f"{county}：{r['groups']} 个集团，覆盖学校 {r['schools_in_groups']} / "
-             f"{r['schools']} 所，学生 {r['pupils_in_groups']} / {r['pupils']} 人"
-             f"（{_share(r['pupils_share'])}）；乡村学校 {r['rural_in_groups']} / "
-             f"{r['rural']} 所，未达标学校 {r['failing_in_groups']} / {r['failing']} 所")
-            if zh else
-            (f"{county}: {r['groups']} groups; schools {r['schools_in_groups']} of "
-             f"{r['schools']}, pupils {r['pupils_in_groups']} of {r['pupils']} "
-             f"({_share(r['pupils_share'])}); rural schools {r['rural_in_groups']} of "
-             f"{r['rural']}, failing schools {r['failing_in_groups']} of {r['failing']}"))
+        console.print(_coverage_line(r, zh))
         if r["target"] is not None:
             met = r["target_met"]
             console.print((f"覆盖目标 {_share(r['target'])}：{'已达到' if met else '未达到'}"
@@ -191,20 +321,26 @@ def print_group_plan(plan: GroupPlan, console: Console, lang: Lang = "zh",
     table = Table(title=(f"集团（前 {shown} 个，{rest}）" if zh else
                          f"Groups (first {shown}; {rest})"),
                   title_justify="left", show_lines=True)
-    heads = [("集团", "No."), ("牵头学校", "Leader"), ("成员学校（距离 km）", "Members (km)")]
+    heads = [("集团", "Group"), ("牵头学校", "Leader"), ("成员学校（距离 km）", "Members (km)")]
     for head in ([("县区", "County")] if several else []) + heads:
         table.add_column(head[0] if zh else head[1], overflow="fold")
+    kept = plan.groups.filter(pl.col("group_status") == "kept").height > 0
     for g in leaders.head(max_groups).iter_rows(named=True):
         members = plan.groups.filter((pl.col("county") == g["county"])
                                      & (pl.col("group") == g["group"]))
         names = ("、" if zh else ", ").join(
-            f"{m['member_name']}（{m['km']:.1f}）" if m["km"] is not None and zh else
-            f"{m['member_name']} ({m['km']:.1f})" if m["km"] is not None else m["member_name"]
-            for m in members.iter_rows(named=True))
-        table.add_row(*([escape(g["county"])] if several else []), str(g["group"]),
+            _member_words(m, zh, kept) for m in members.iter_rows(named=True))
+        label = [g["group_id"], type_words(plan, g["group_type"], lang)]
+        if kept:
+            label.append(GROUP_STATUS[g["group_status"]][0 if zh else 1])
+        table.add_row(*([escape(g["county"])] if several else []), escape("\n".join(label)),
                       escape(g["leader_name"]), escape(names))
     console.print(table)
-    console.print(f"[dim]{NO_TOWNS[0 if zh else 1]}[/]")
+    if kept:
+        console.print("[dim]＋ 新加入已有集团的成员学校[/]" if zh else
+                      "[dim]+ a member newly joining a kept group[/]")
+    if _towns(plan) is None:
+        console.print(f"[dim]{NO_TOWNS[0 if zh else 1]}[/]")
     for county, levels in plan.levels.items():
         for lv in levels:
             gap = "—" if lv.gap is None or not math.isfinite(lv.gap) else f"{lv.gap:.2%}"

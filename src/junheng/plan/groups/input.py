@@ -37,6 +37,7 @@ class School:
     role: str  # leader · member · none
     because: str | None  # a key of rules.BECAUSE
     failing: bool  # a stage fails the per-school rule
+    township: str | None = None  # 乡镇（街道）, for the towns a plan reaches
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,37 @@ class Pair:
     lacks: tuple[Lack, ...]
 
 
+@dataclass(frozen=True)
+class KeptGroup:
+    """A group of today's, kept (``--keep``): its leader, members and type stay as they are.
+
+    ``room``: the members the plan may still add (0 when the group already has ``max_members``
+    or more, or when its leader no longer qualifies to lead under the rules). ``pairs``: the
+    kept pairs, with their distance, benefit and what each member lacks; ``flags``: per member,
+    each rule the kept pair breaks today (zh, en); ``notes``: the same for the group as a
+    whole (its size, its leader).
+    """
+
+    group_id: str
+    leader: str
+    members: tuple[str, ...]
+    group_type: str  # a code of the profile's group_types (the table's, or the default)
+    name: str | None
+    room: int
+    pairs: tuple[Pair, ...] = ()
+    flags: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    notes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def schools(self) -> tuple[str, ...]:
+        return (self.leader, *self.members)
+
+
 @dataclass
 class GroupInput:
-    """One county's group problem, as plain data."""
+    """One county's group problem, as plain data. With ``kept`` groups, their schools are in
+    neither ``leaders`` nor ``members``: a kept leader takes new members only through its own
+    ``pairs`` (up to its ``room``), and no kept school joins another group."""
 
     county: str
     schools: dict[str, School]
@@ -74,14 +103,32 @@ class GroupInput:
     must_pair: list[tuple[str, str]]  # (leader, member), each one of ``pairs``
     pupils: int  # the county's pupils, every school
     names: dict[str, str] = field(default_factory=dict)
+    kept: list[KeptGroup] = field(default_factory=list)
+
+    @property
+    def kept_of(self) -> dict[str, KeptGroup]:
+        """The kept group of each school in one."""
+        return {s: g for g in self.kept for s in g.schools}
+
+    @property
+    def kept_pupils(self) -> int:
+        """The pupils of the kept groups' schools: covered whatever the plan adds."""
+        return sum(self.schools[s].pupils for g in self.kept for s in g.schools)
+
+    def room(self, leader: str) -> int:
+        """How many members ``leader`` may still take: a kept group's room, else X of 1+X."""
+        kept = self.kept_of.get(leader)
+        return self.max_members if kept is None else kept.room
 
     @property
     def leaders(self) -> list[str]:
-        return [s for s, x in self.schools.items() if x.role == "leader"]
+        kept = self.kept_of
+        return [s for s, x in self.schools.items() if x.role == "leader" and s not in kept]
 
     @property
     def members(self) -> list[str]:
-        return [s for s, x in self.schools.items() if x.role == "member"]
+        kept = self.kept_of
+        return [s for s, x in self.schools.items() if x.role == "member" and s not in kept]
 
 
 def ratios(ev: Evaluation) -> dict[tuple[str, str], dict[str, float | None]]:
@@ -104,9 +151,14 @@ def strength(ratio: float | None) -> float:
 
 
 def build_inputs(ev: Evaluation, standard: Standard, rules: GroupRules, roles: pl.DataFrame,
-                 distances: Distances) -> dict[str, GroupInput]:
+                 distances: Distances, keep: pl.DataFrame | None = None,
+                 default_type: str = "led") -> dict[str, GroupInput]:
     """Each county's ``GroupInput``, in county order; every collection in a fixed order
-    (sorted ids), so the model's rows — and the plan — never depend on hashing."""
+    (sorted ids), so the model's rows — and the plan — never depend on hashing.
+
+    ``keep``: today's groups (``Dataset.groups``' form), kept with their leaders, members and
+    types (``default_type`` for a group that gives none); the plan only adds members to them,
+    and forms new groups among the other schools."""
     del standard  # the thresholds come with the evaluation's ratios
     ratio = ratios(ev)
     stages_of: dict[str, list[str]] = {}
@@ -123,9 +175,18 @@ def build_inputs(ev: Evaluation, standard: Standard, rules: GroupRules, roles: p
         schools = {r["school_id"]: School(
             r["school_id"], r["name"], r["location"], r["school_type"],
             tuple(stages_of.get(r["school_id"], [])), pupils.get(r["school_id"], 0), r["role"],
-            r["because"], r["school_id"] in failing) for r in frame.iter_rows(named=True)}
-        leaders = [s for s in schools.values() if s.role == "leader"]
-        members = [s for s in schools.values() if s.role == "member"]
+            r["because"], r["school_id"] in failing, r.get("township"))
+            for r in frame.iter_rows(named=True)}
+        kept = _kept_groups(keep, schools, distances, ratio, rules, must_not, default_type)
+        in_kept = {s: g for g in kept for s in g.schools}
+        # a kept leader leads on while it still may and its group has room; no other kept
+        # school leads or joins anything
+        leaders = [s for s in schools.values() if s.role == "leader"
+                   and (s.school_id not in in_kept
+                        or (in_kept[s.school_id].leader == s.school_id
+                            and in_kept[s.school_id].room > 0))]
+        members = [s for s in schools.values() if s.role == "member"
+                   and s.school_id not in in_kept]
         pairs = []
         for m in members:
             for lead in leaders:
@@ -134,16 +195,85 @@ def build_inputs(ev: Evaluation, standard: Standard, rules: GroupRules, roles: p
                 if frozenset((lead.school_id, m.school_id)) in must_not:
                     continue
                 km = distances.km(lead.school_id, m.school_id)
-                if rules.max_km is not None and (km is None or not at_most(km, rules.max_km,
-                                                                             1e-9)):
+                if not _within(km, rules.max_km):
                     continue
                 pairs.append(_pair(lead, m, km, ratio, rules.km_weight))
         data = GroupInput(county, schools, pairs, rules.max_members, rules.coverage, [],
                           sum(s.pupils for s in schools.values()),
-                          {s: x.name for s, x in schools.items()})
+                          {s: x.name for s, x in schools.items()}, kept)
         data.must_pair = _must_pairs(data, rules)
         out[county] = data
     return out
+
+
+def _within(km: float | None, max_km: float | None) -> bool:
+    """The distance rule: within ``max_km`` (inclusive, at the profile's tolerance); a school
+    without coordinates is never within a limit."""
+    return max_km is None or (km is not None and at_most(km, max_km, 1e-9))
+
+
+def _kept_groups(keep: pl.DataFrame | None, schools: dict[str, School], distances: Distances,
+                 ratio: dict[tuple[str, str], dict[str, float | None]], rules: GroupRules,
+                 must_not: set[frozenset[str]], default_type: str) -> list[KeptGroup]:
+    """The kept groups led by a school of this county (the table has kept each group within
+    one county), in order of group id, with what each breaks of today's rules."""
+    if keep is None or keep.height == 0:
+        return []
+    out = []
+    rows = keep.filter(pl.col("school_id").is_in(list(schools)))
+    for (gid,), frame in rows.sort("group_id").group_by("group_id", maintain_order=True):
+        leader = frame.filter(pl.col("role") == "leader")["school_id"].item()
+        members = tuple(sorted(frame.filter(pl.col("role") == "member")["school_id"]))
+        lead = schools[leader]
+        pairs, flags = [], {}
+        for m in members:
+            km = distances.km(leader, m)
+            pairs.append(_pair(lead, schools[m], km, ratio, rules.km_weight))
+            broken = []
+            if not set(schools[m].stages) <= set(lead.stages):
+                broken.append(("牵头学校没有本校的全部学段",
+                               "the leader does not teach every stage this school teaches"))
+            if rules.max_km is not None and km is None:
+                broken.append((f"没有坐标，无法检查最远距离 {rules.max_km:g} km",
+                               f"no coordinates, so the {rules.max_km:g} km limit cannot be "
+                               "checked"))
+            elif not _within(km, rules.max_km):
+                broken.append((f"距离 {km:.1f} km，超过最远距离 {rules.max_km:g} km",
+                               f"{km:.1f} km away, beyond the {rules.max_km:g} km limit"))
+            if frozenset((leader, m)) in must_not:
+                broken.append(("列为不得结对", "listed as a must-not pair"))
+            if broken:
+                flags[m] = tuple(broken)
+        notes = []
+        room = max(0, rules.max_members - len(members))
+        name = frame["group_name"][0]
+        called = f"{gid}（{name}）" if name else gid
+        called_en = f"{gid} ({name})" if name else gid
+        if len(members) > rules.max_members:
+            notes.append((f"保留的集团 {called} 有 {len(members)} 所成员学校，多于每个集团最多 "
+                          f"{rules.max_members} 所：保持原样，不再增加成员",
+                          f"kept group {called_en} has {len(members)} member schools, more "
+                          f"than the {rules.max_members} a group may have: kept as it is, with "
+                          "no member added"))
+        if lead.role != "leader":
+            room = 0
+            notes.append((f"保留的集团 {called} 的牵头学校 {lead.name} 按现行规则不能牵头"
+                          f"（{_why_not_lead(lead, rules)[0]}）：保留原集团，不再增加成员",
+                          f"kept group {called_en}: its leader {lead.name} may not lead under "
+                          f"today's rules ({_why_not_lead(lead, rules)[1]}): the group is kept, "
+                          "with no member added"))
+        kind = frame["group_type"][0] or default_type
+        out.append(KeptGroup(gid, leader, members, kind, name, room, tuple(pairs), flags,
+                             tuple(notes)))
+    return out
+
+
+def _why_not_lead(school: School, rules: GroupRules) -> tuple[str, str]:
+    if school.failing:
+        return "未达到学校达标规则", "it fails the per-school rule"
+    if school.location not in rules.leader_locations:
+        return "不在可牵头的城乡分类中", "its location is not one that leads"
+    return "未满足牵头条件", "it does not meet the leaders' conditions"
 
 
 def _pair(lead: School, m: School, km: float | None,
@@ -168,6 +298,7 @@ def _must_pairs(data: GroupInput, rules: GroupRules) -> list[tuple[str, str]]:
     """The must-pairs of this county, each checked to be a pair the rules allow; a pair they
     do not is named with the rule that forbids it, before anything is solved."""
     allowed = {(p.leader, p.member) for p in data.pairs}
+    kept = data.kept_of
     out, messages = [], []
     for a, b in rules.pairs("must_pair"):
         if a not in data.schools:
@@ -176,7 +307,17 @@ def _must_pairs(data: GroupInput, rules: GroupRules) -> list[tuple[str, str]]:
         if (a, b) in allowed:
             out.append((a, b))
             continue
-        if sa.role != "leader" or sb.role != "member":
+        if a in kept and kept[a] is kept.get(b):
+            continue  # a kept pair: made already
+        if b in kept or (a in kept and kept[a].leader != a):
+            g = kept[b] if b in kept else kept[a]
+            school = sb if b in kept else sa
+            zh = f"{school.name}（{school.school_id}）已在保留的集团 {g.group_id} 中"
+            en = f"{school.name} ({school.school_id}) is in the kept group {g.group_id}"
+        elif a in kept and kept[a].room == 0:
+            zh = f"{sa.name} 牵头的保留集团 {kept[a].group_id} 不再增加成员"
+            en = f"the kept group {kept[a].group_id} {sa.name} leads takes no more members"
+        elif sa.role != "leader" or sb.role != "member":
             zh = (f"{sa.name}（{a}）不是牵头学校" if sa.role != "leader" else
                   f"{sb.name}（{b}）不是成员学校")
             en = (f"{sa.name} ({a}) is not a leader" if sa.role != "leader" else

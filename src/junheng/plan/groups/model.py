@@ -28,23 +28,32 @@ class GroupModel:
     (a primary leader for primary members; a nine-year or complete school leads both), km(l, m)
     ≤ ``max_km`` (when set), and {l, m} not a must-not pair.
 
+    Kept groups K (``--keep``: today's groups, extended, not redrawn): each k with its leader
+    l_k and members, fixed — they are data, not variables. S_K, the schools of the kept groups,
+    are in no other group: no kept member is in M, no kept school is a new leader, and a kept
+    leader l_k is in L only while the rules still let it lead and its group has fewer than
+    ``max_members`` members; its capacity is then X_l = ``max_members`` − |members of k| (for
+    any other leader X_l = ``max_members``). Kept pairs are not checked against the pair rules
+    (they are flagged in the plan when they break them).
+
     **Data.** For a pair, over m's stages g and the indicators k with a threshold:
     benefit(l, m) = Σ_g Σ_k gap[m, g, k] · strength[l, g, k], where gap = max(0, 1 − value ÷
     threshold) (1 for a missing figure: it never passes) and strength = min(value ÷ threshold,
     2) of the leader — a member's need, weighted by how much the leader has of what it lacks.
     net(l, m) = benefit(l, m) − ``km_weight`` · km(l, m) (no distance term without coordinates).
-    P_s: the pupils of school s; P: the county's pupils.
+    P_s: the pupils of school s; P: the county's pupils; P_K = Σ_{s ∈ S_K} P_s, the pupils the
+    kept groups cover whatever is added.
 
     **Variables.** x[l, m] ∈ {0, 1}: m joins l's group. With a coverage target, y[l] ∈ {0, 1}:
-    l leads a group, and s ≥ 0: the pupils short of the target.
+    l leads a new group (l ∈ L \ S_K), and s ≥ 0: the pupils short of the target.
 
     **Constraints** (each family a helper below; a row is named ``family[key]``):
 
     - ``once[m]``: Σ_l x[l, m] ≤ 1 — a school in at most one group (leaders are no members);
-    - ``capacity[l]``: Σ_m x[l, m] ≤ ``max_members`` (1+X);
-    - ``must_pair[l,m]``: x[l, m] = 1;
-    - with a coverage target c: ``lead[l]``: y[l] ≤ Σ_m x[l, m] (a leader counts only with a
-      member) and ``coverage[county]``: s + Σ P_m·x[l, m] + Σ P_l·y[l] ≥ c · P.
+    - ``capacity[l]``: Σ_m x[l, m] ≤ X_l (1+X; a kept group's room);
+    - ``must_pair[l,m]``: x[l, m] = 1 (a must-pair that is a kept pair is made already);
+    - with a coverage target c: ``lead[l]``: y[l] ≤ Σ_m x[l, m] (a new leader counts only with
+      a member) and ``coverage[county]``: s + Σ P_m·x[l, m] + Σ P_l·y[l] ≥ c · P − P_K.
 
     **Objectives**, lexicographic (each held at the value reached while the next is optimised):
 
@@ -106,10 +115,12 @@ class GroupModel:
             self.milp.row(f"once[{member}]", terms, upper=1.0)
 
     def _capacity(self) -> None:
-        """A leader leads at most ``max_members`` (the X of 1+X)."""
+        """A leader leads at most ``max_members`` (the X of 1+X); a kept group's leader takes
+        at most its room."""
         for leader, terms in sorted(self._by("leader").items()):
-            if len(terms) > self.data.max_members:  # fewer pairs than X: the row binds nothing
-                self.milp.row(f"capacity[{leader}]", terms, upper=float(self.data.max_members))
+            room = self.data.room(leader)
+            if len(terms) > room:  # fewer pairs than X: the row binds nothing
+                self.milp.row(f"capacity[{leader}]", terms, upper=float(room))
 
     def _must_pair(self) -> None:
         """The pairs the user requires (checked to be allowed pairs when the input is built)."""
@@ -118,10 +129,14 @@ class GroupModel:
                           lower=1.0)
 
     def _coverage(self) -> None:
-        """y[l] ≤ Σ x[l, ·]; s + pupils in groups ≥ target × the county's pupils."""
+        """y[l] ≤ Σ x[l, ·]; s + pupils in groups ≥ target × the county's pupils (the kept
+        groups' pupils are covered already)."""
         d = self.data
+        kept = d.kept_of
         terms: dict[int, float] = {}
         for leader, cols in sorted(self._by("leader").items()):
+            if leader in kept:
+                continue  # a kept leader is covered with its group
             y = self.milp.var(f"y[{leader}]", 0, 1, integer=True)
             self.lead[leader] = y
             self.milp.row(f"lead[{leader}]", {y: 1.0, **{c: -1.0 for c in cols}}, upper=0.0)
@@ -130,7 +145,8 @@ class GroupModel:
             terms[c] = float(d.schools[p.member].pupils)
         self.short = self.milp.var(f"short[{d.county}]")
         terms[self.short] = 1.0
-        self.milp.row(f"coverage[{d.county}]", terms, lower=float(d.coverage or 0.0) * d.pupils)
+        self.milp.row(f"coverage[{d.county}]", terms,
+                      lower=float(d.coverage or 0.0) * d.pupils - d.kept_pupils)
 
     def point(self, chosen: list[tuple[str, str]]) -> list[float]:
         """The full column vector of a plan given as (leader, member) pairs."""
@@ -142,8 +158,8 @@ class GroupModel:
             values[y] = float(leader in leading)
         if self.short is not None:
             d = self.data
-            covered = sum(d.schools[m].pupils for _, m in chosen) + sum(
-                d.schools[lead].pupils for lead in leading)
+            covered = d.kept_pupils + sum(d.schools[m].pupils for _, m in chosen) + sum(
+                d.schools[lead].pupils for lead in leading - set(d.kept_of))
             values[self.short] = max(0.0, float(d.coverage or 0.0) * d.pupils - covered)
         return values
 

@@ -17,6 +17,8 @@ import polars as pl
 
 from junheng.errors import InfeasiblePlan, InputError, NoPlanFound, Problem
 from junheng.evaluate import evaluate
+from junheng.io import read_groups
+from junheng.io._groups import ROW, group_checks
 from junheng.model.calendar import planning_year
 from junheng.model.dataset import Dataset
 from junheng.plan._base import PlanResult, Progress, per_county
@@ -28,11 +30,14 @@ from junheng.plan.groups.rules import check_ids, school_roles
 from junheng.plan.groups.solution import (
     COVERAGE_SCHEMA,
     GROUP_SCHEMA,
+    MEMBERSHIP_SCHEMA,
     UNMATCHED_SCHEMA,
     coverage_row,
     group_rows,
+    membership_rows,
     unmatched_rows,
 )
+from junheng.plan.groups.types import group_types
 from junheng.standards import Standard, load_standard
 from junheng.standards.plan_rules import GroupRules
 
@@ -48,7 +53,12 @@ class GroupPlan(PlanResult):
     - ``coverage``: per county, in the counties' own terms — groups; schools, pupils and their
       share in a group; rural and failing schools covered; the target and whether it is met;
     - ``unmatched``: member schools left without a leader, and why;
-    - ``roles``: each school's role (leader, member, none) and why.
+    - ``roles``: each school's role (leader, member, none) and why;
+    - ``membership``: the groups in the 集团 table's own form (``Dataset.groups``' columns,
+      plus county and status): what ``--keep`` reads back next time.
+
+    With kept groups (``--keep``), ``groups`` and ``membership`` say of each group and row
+    whether it was kept or is new; ``coverage`` counts both.
     """
 
     groups: pl.DataFrame | None = None
@@ -56,19 +66,21 @@ class GroupPlan(PlanResult):
     unmatched: pl.DataFrame | None = None
     roles: pl.DataFrame | None = None
     inputs: dict[str, GroupInput] | None = None
+    membership: pl.DataFrame | None = None
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {"groups": self.groups, "coverage": self.coverage, "unmatched": self.unmatched,
-                "roles": self.roles}
+                "roles": self.roles, "membership": self.membership}
 
 
 def group_problem(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
                   rules: GroupRules | None = None, *, year: int | None = None,
+                  keep: pl.DataFrame | None = None,
                   **overrides: Any) -> tuple[Standard, GroupRules, int, Any, pl.DataFrame,
                                              dict[str, GroupInput], list[tuple[str, str]]]:
     """The input step of ``plan_groups``: rules checked against the data, the county evaluated,
     roles and each county's problem data (standard, rules, year, evaluation, roles, inputs,
-    warnings)."""
+    warnings). ``keep``: the groups to keep (else the file ``rules.keep`` names, if any)."""
     if not isinstance(standard, Standard):
         standard = load_standard(standard)
     if not standard.has_school_rule:
@@ -80,26 +92,91 @@ def group_problem(dataset: Dataset, standard: Standard | str | Path = "quality-2
     if overrides:
         rules = rules.replace(**overrides)
     check_ids(dataset, rules)
+    keep, warnings = _kept(dataset, standard, rules, keep)
     year = planning_year(dataset) if year is None else year
     before = evaluate(dataset, standard, year=year)
     roles = school_roles(dataset, before, standard, rules)
     distances = Distances.from_schools(dataset.schools)
-    warnings = _coordinates(roles, distances, rules)
-    inputs = build_inputs(before, standard, rules, roles, distances)
+    warnings += _coordinates(roles, distances, rules)
+    inputs = build_inputs(before, standard, rules, roles, distances, keep,
+                          standard.rules("groups").group_type)
+    for data in inputs.values():
+        for g in data.kept:
+            warnings += list(g.notes)
+    flagged = sum(len(g.flags) for data in inputs.values() for g in data.kept)
+    if flagged:
+        warnings.append((f"保留的集团中有 {flagged} 对学校不符合现行规则（见“集团方案”表的“提示”列）",
+                         f"{flagged} kept pair(s) break today's rules (see the Notes column "
+                         "of the Group plan sheet)"))
+    if any(s.township is None for data in inputs.values() for s in data.schools.values()) \
+            and any(s.township for data in inputs.values() for s in data.schools.values()):
+        missing = sum(s.township is None for data in inputs.values()
+                      for s in data.schools.values())
+        warnings.append((f"{missing} 所学校没有填写乡镇（街道），覆盖乡镇数不计这些学校",
+                         f"{missing} school(s) give no township: the towns reached leave "
+                         "them out"))
     return standard, rules, year, before, roles, inputs, warnings
+
+
+def _kept(dataset: Dataset, standard: Standard, rules: GroupRules,
+          keep: pl.DataFrame | None) -> tuple[pl.DataFrame | None, list[tuple[str, str]]]:
+    """The groups to keep — ``keep``, or the table of the file ``rules.keep`` — checked against
+    the data and the profile's types; and what the user must know: the data's own groups
+    redrawn (when nothing is kept), or left unused."""
+    types = group_types(standard)
+    problems = []
+    if rules.group_type not in types:
+        problems.append(Problem("--type", None, "集团类型 group_type", rules.group_type,
+                                f"标准 {standard.id} 没有这个集团类型（有：{'、'.join(types)}）",
+                                f"the standard {standard.id} declares no such group type "
+                                f"(it has: {', '.join(types)})"))
+    if keep is None and rules.keep is not None:
+        keep = read_groups(rules.keep, dataset)
+    elif keep is not None:
+        problems += group_checks(keep.with_row_index(ROW, offset=2), dataset.schools, "keep")
+    if keep is not None:
+        default = standard.rules("groups").group_type
+        problems += [Problem(rules.keep or "keep", None, "集团类型 group_type", kind,
+                             f"标准 {standard.id} 没有这个集团类型（有：{'、'.join(types)}）",
+                             f"the standard {standard.id} declares no such group type (it "
+                             f"has: {', '.join(types)})")
+                     for kind in sorted({k or default for k in keep["group_type"]} - set(types))]
+    if problems:
+        raise InputError(problems)
+    warnings = []
+    own = dataset.groups
+    if own is not None and keep is None:
+        n = own["group_id"].n_unique()
+        source = dataset.source or "county.xlsx"
+        warnings.append((f"数据中已有 {n} 个集团（集团表），本方案重新划分、不保留它们；要保留并在其上扩展，"
+                         f"请加 --keep {source}",
+                         f"the data already has {n} group(s) (the groups table); this plan "
+                         f"draws them anew and keeps none; to keep and extend them, add --keep "
+                         f"{source}"))
+    elif own is not None and keep is not None and not own.equals(keep):
+        warnings.append(("数据中的集团表未使用：保留的是 --keep 文件中的集团",
+                         "the data's own groups table is not used: the groups kept are those "
+                         "of the --keep file"))
+    return keep, warnings
 
 
 def plan_groups(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
                 rules: GroupRules | None = None, *, year: int | None = None,
                 time_limit: float = 30.0, seed: int = 0, progress: Progress | None = None,
-                **overrides: Any) -> GroupPlan:
+                keep: pl.DataFrame | None = None, **overrides: Any) -> GroupPlan:
     """Propose school groups: which strong school leads which schools in need, within reach.
 
     ``rules``: the profile's ``groups:`` section by default; ``overrides`` change single
-    settings (``max_members=4``, ``max_km=30``, ``coverage=0.8`` …). The model and its
-    lexicographic objective are stated on ``GroupModel``.
+    settings (``max_members=4``, ``max_km=30``, ``coverage=0.8``, ``group_type="close"`` …).
+    The model and its lexicographic objective are stated on ``GroupModel``.
 
-    Raises ``InputError`` for ids that name no school, or ``max_km`` without coordinates;
+    ``keep``: today's groups (a frame in ``Dataset.groups``' form, as ``read_groups`` gives;
+    else the file ``rules.keep`` names, if any), extended rather than redrawn: each is kept
+    with its leader, members and type, may take members up to ``max_members``, and its schools
+    join no other group; new groups are formed among the other schools.
+
+    Raises ``InputError`` for ids that name no school, ``max_km`` without coordinates, or a
+    kept table that does not fit the data;
     ``InfeasiblePlan`` for a must-pair the rules forbid or must-pairs that cannot all hold;
     ``NoPlanFound`` when the time limit ran out before any plan.
 
@@ -116,7 +193,7 @@ def plan_groups(dataset: Dataset, standard: Standard | str | Path = "quality-201
     say = progress or (lambda _: None)
     say("评估现状 evaluating the county as it is…")
     standard, rules, year, before, roles, inputs, warnings = group_problem(
-        dataset, standard, rules, year=year, **overrides)
+        dataset, standard, rules, year=year, keep=keep, **overrides)
 
     def solve(county: str) -> tuple[GroupModel, Solve]:
         return _solve_county(inputs[county], time_limit, seed,
@@ -124,17 +201,39 @@ def plan_groups(dataset: Dataset, standard: Standard | str | Path = "quality-201
 
     solved = per_county(inputs, solve)
     chosen = {c: model.read(s.solution) for c, (model, s) in solved.items()}
-    groups = [group_rows(inputs[c], chosen[c], standard) for c in inputs]
+    ids = _new_ids(inputs, chosen)
+    groups = [group_rows(inputs[c], chosen[c], standard, rules.group_type) for c in inputs]
+    membership = [r for c in inputs
+                  for r in membership_rows(inputs[c], chosen[c], rules.group_type, ids)]
     return GroupPlan(
         rules=rules, year=year, before=before, after=before, dataset_after=dataset,
         levels={c: s.levels for c, (_, s) in solved.items()}, warnings=warnings,
         seconds=time.perf_counter() - started,
-        groups=pl.concat(groups) if groups else pl.DataFrame(schema=GROUP_SCHEMA),
+        groups=(pl.concat(groups) if groups else pl.DataFrame(schema=GROUP_SCHEMA))
+        .with_columns(pl.col("group_id").fill_null(pl.col("leader_id").replace_strict(
+            ids, default=None, return_dtype=pl.String))),
+        membership=pl.DataFrame(membership, schema=MEMBERSHIP_SCHEMA, orient="row"),
         coverage=pl.DataFrame([coverage_row(inputs[c], chosen[c]) for c in inputs],
                               schema=COVERAGE_SCHEMA, orient="row"),
         unmatched=pl.DataFrame([r for c in inputs for r in unmatched_rows(inputs[c], chosen[c])],
                                schema=UNMATCHED_SCHEMA, orient="row"),
         roles=roles, inputs=inputs)
+
+
+def _new_ids(inputs: dict[str, GroupInput], chosen: dict[str, list]) -> dict[str, str]:
+    """Each new group's id, by its leader: G001, G002 … across the counties in order (the 集团
+    table's ids are one namespace), skipping the kept groups' ids."""
+    used = {g.group_id for data in inputs.values() for g in data.kept}
+    out: dict[str, str] = {}
+    n = 0
+    for county, data in inputs.items():
+        kept = set(data.kept_of)
+        for leader in sorted({p.leader for p in chosen[county]} - kept):
+            n += 1
+            while f"G{n:03d}" in used:
+                n += 1
+            out[leader] = f"G{n:03d}"
+    return out
 
 
 def _coordinates(roles: pl.DataFrame, distances: Distances,

@@ -68,8 +68,8 @@ def school_roles(dataset: Dataset, evaluation: Evaluation, standard: Standard,
     member location, or the central school of teaching points is a member. Roles are disjoint,
     so "a school is in at most one group" needs no row for leaders.
 
-    Columns: county, school_id, name, school_type, location, role, because; sorted by county
-    and school.
+    Columns: county, school_id, name, school_type, location, role, because, township (null
+    when the schools table has none); sorted by county and school.
     """
     units = evaluation.schools.filter(pl.col("meets_rule").is_not_null())
     per_school = units.group_by("school_id").agg(
@@ -95,7 +95,9 @@ def school_roles(dataset: Dataset, evaluation: Evaluation, standard: Standard,
     role = (pl.when(because.is_in(["marked_leader", "strong"])).then(pl.lit("leader"))
             .when(because.is_not_null()).then(pl.lit("member"))
             .otherwise(pl.lit("none")))
+    township = (pl.col("township") if "township" in dataset.schools.columns
+                else pl.lit(None, dtype=pl.String))
     return (dataset.schools.join(per_school, on="school_id", how="left", maintain_order="left")
             .select("county", "school_id", "name", "school_type", "location",
-                    role.alias("role"), because.alias("because"))
+                    role.alias("role"), because.alias("because"), township.alias("township"))
             .sort("county", "school_id"))
