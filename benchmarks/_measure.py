@@ -1,17 +1,26 @@
-"""Measure one run in a fresh process: `_measure.py ours|raw PATH` prints JSON.
+"""Measure one run in a fresh process: `_measure.py ours|raw|hash PATH` prints JSON.
 
 ours: junheng.load + junheng.evaluate (load, validate, evaluate), with phase times.
 raw:  the floor — the bare read of the same files (Polars for CSV/Parquet, fastexcel for xlsx).
+county: ``ROUNDS`` pairs (raw fastexcel read, load + evaluate) of one workbook, alternately, in
+      this one process after a warm-up (``_measure.py county PATH ROUNDS``).
+hash: the sha256 of the evaluation's JSON (``Evaluation.to_json()``, what ``junheng evaluate
+      --json`` writes), to compare with the goldens of benchmarks/national.json.
 Peak memory is this process's high-water resident set (VmHWM). Not ru_maxrss: Linux carries that
 over from the parent across fork and exec, so a child would report the parent's peak.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
 from pathlib import Path
+
+# Far above the national synthetic input (11 million teachers × 17 columns): the bench measures
+# the work, not the guard (the command line's --max-cells).
+MAX_CELLS = 100_000_000
 
 
 def raw_read(path: Path) -> int:
@@ -31,6 +40,24 @@ def raw_read(path: Path) -> int:
     return sum(reader.load_sheet(s).to_polars().height for s in reader.sheet_names)
 
 
+def county_pairs(path: Path, rounds: int) -> list[tuple[float, float]]:
+    import junheng
+
+    def ours() -> None:
+        junheng.evaluate(junheng.load(path))
+
+    ours()
+    raw_read(path)
+    pairs = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        raw_read(path)
+        middle = time.perf_counter()
+        ours()
+        pairs.append((middle - start, time.perf_counter() - middle))
+    return pairs
+
+
 def peak_rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -41,18 +68,27 @@ def peak_rss_mb() -> float:
 def main() -> None:
     what, path = sys.argv[1], Path(sys.argv[2])
     import junheng  # imported before timing: the import is not part of the work
+    from junheng.io import ReadLimits
 
+    limits = ReadLimits(max_cells=MAX_CELLS)
+    if what == "county":
+        print(json.dumps({"pairs": county_pairs(path, int(sys.argv[3]))}))
+        return
     start = time.perf_counter()
     out: dict[str, float | int | str] = {"what": what}
     if what == "raw":
         out["rows"] = raw_read(path)
     else:
-        dataset = junheng.load(path)
+        dataset = junheng.load(path, limits=limits)
         out["load_s"] = time.perf_counter() - start
         result = junheng.evaluate(dataset)
         out["evaluate_s"] = time.perf_counter() - start - out["load_s"]
         out["school_stages"] = result.schools.height
         out["teachers"] = dataset.teachers.height
+        if what == "hash":
+            text = result.to_json() + "\n"
+            out["json_bytes"] = len(text.encode())
+            out["sha256"] = hashlib.sha256(text.encode()).hexdigest()
     out["seconds"] = time.perf_counter() - start
     out["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(out))

@@ -1,7 +1,8 @@
-"""The same resource-allocation rules written plainly with pandas + openpyxl: the baseline.
+"""The same resource-allocation rules written plainly with pandas: the baseline.
 
-This is how the arithmetic is usually scripted: read each sheet with openpyxl, map the Chinese
-headers, coerce types, count teachers per school and stage, compute the indicators, the
+This is how the arithmetic is usually scripted: read each sheet (``pandas.read_excel`` with
+openpyxl, its long-time default, or with calamine, the Rust reader fastexcel is built on), map
+the Chinese headers, coerce types, count teachers per school and stage, compute the indicators, the
 student-weighted CV, and the per-school rule. It validates types but reports only what pandas
 can coerce. Not part of the package; used by ``benchmarks/run.py`` and checked against junheng's
 numbers there.
@@ -37,16 +38,16 @@ STAGE = {"小学": "primary", "初中": "junior"}
 QUALIFIED = {"primary": {"专科", "本科", "硕士", "博士"}, "junior": {"本科", "硕士", "博士"}}
 
 
-def read(path: str) -> dict[str, pd.DataFrame]:
-    sheets = pd.read_excel(path, sheet_name=["学校", "学段", "教师"], engine="openpyxl",
+def read(path: str, engine: str = "openpyxl") -> dict[str, pd.DataFrame]:
+    sheets = pd.read_excel(path, sheet_name=["学校", "学段", "教师"], engine=engine,
                            dtype=str, skiprows=[1])
     # The template's headers carry their unit (在校生数（人）); the name is what comes before it.
     return {name: df.rename(columns=lambda h: HEADERS.get(UNIT.sub("", h), h))
             for name, df in sheets.items()}
 
 
-def evaluate(path: str) -> pd.DataFrame:
-    sheets = read(path)
+def evaluate(path: str, engine: str = "openpyxl") -> pd.DataFrame:
+    sheets = read(path, engine)
     schools, stages, teachers = sheets["学校"], sheets["学段"], sheets["教师"]
     stages["stage"] = stages["stage"].map(STAGE)
     for col in ("students", "classes", "teaching_area_m2", "sports_area_m2",

@@ -33,7 +33,11 @@ others' are kept.
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
+import itertools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -46,6 +50,7 @@ import junheng
 
 HERE = Path(__file__).resolve().parent
 BUILD = HERE.parent / "build" / "bench"
+GOLDEN = HERE.parent / "tests" / "golden"
 sys.path.insert(0, str(HERE))
 import baseline_pandas  # noqa: E402
 
@@ -66,45 +71,90 @@ def ours(path: Path):
     return junheng.evaluate(junheng.load(path))
 
 
+def _sample_fingerprint() -> str:
+    """The sample county's generator and the workbook writer: a new county file when either
+    changes."""
+    import junheng.io._workbook as writer
+    import junheng.model.sample as sample
+
+    digest = hashlib.sha256(Path(sample.__file__).read_bytes())
+    digest.update(Path(writer.__file__).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def county_workbook() -> Path:
-    """The 300-school county of sections 1, 3 and 5 (generated once, seeded)."""
-    path = BUILD / "county-300.xlsx"
+    """The 300-school county of sections 1 and 3–7 (seed 7; rebuilt when its generator or the
+    workbook writer changes)."""
+    path = BUILD / f"county-300-seed7-{_sample_fingerprint()}.xlsx"
     if not path.exists():
         junheng.write_sample(path, schools=300, seed=7)
     return path
 
 
-def county(rounds: int, baseline_rounds: int) -> dict:
+def same_as_golden(result, golden: Path) -> None:
+    """The evaluation's JSON, byte for byte, against the golden kept before issue 18's work."""
+    text = result.to_json() + "\n"
+    text = text.replace(f'"junheng": "{junheng.__version__}"', '"junheng": "0.1.0"', 1)
+    expected = gzip.decompress(golden.read_bytes()).decode()
+    assert text == expected, f"the evaluation differs from {golden.relative_to(HERE.parent)}"
+
+
+def _county_subprocess(src: str | None, path: Path, rounds: int) -> list[tuple[float, float]]:
+    """(raw, junheng) pairs measured alternately in a fresh process, with the package found in
+    ``src`` (a source tree, to measure the engine before the change) or the installed one."""
+    env = dict(os.environ, PYTHONPATH=src) if src else None
+    run = subprocess.run([sys.executable, str(HERE / "_measure.py"), "county", str(path),
+                          str(rounds)], capture_output=True, text=True, check=True, env=env)
+    return [tuple(p) for p in json.loads(run.stdout)["pairs"]]
+
+
+def county(rounds: int, baseline_rounds: int, before: str | None) -> dict:
     path = county_workbook()
     result = ours(path)  # warm-up, and the numbers to check the baseline against
+    same_as_golden(result, GOLDEN / "county-300.json.gz")
     raw_xlsx(path)
     teachers = junheng.load(path).teachers.height
     raw_t, ours_t = [], []
     for _ in range(rounds):  # alternate so drift affects both alike; ratios taken per pair
         raw_t.append(timed(lambda: raw_xlsx(path)))
         ours_t.append(timed(lambda: ours(path)))
-    base_t, ours_b = [], []
-    base = None
+    bases = {"openpyxl": [], "calamine": []}
+    ours_b = []
+    results = {}
     for _ in range(baseline_rounds):
-        start = time.perf_counter()
-        base = baseline_pandas.evaluate(str(path))
-        base_t.append(time.perf_counter() - start)
+        for engine, times in bases.items():
+            start = time.perf_counter()
+            results[engine] = baseline_pandas.evaluate(str(path), engine)
+            times.append(time.perf_counter() - start)
         ours_b.append(timed(lambda: ours(path)))
     # The baseline must compute the same thing, or the comparison means nothing.
     mine = {(r["county"], r["stage"], r["indicator"]): r["cv"]
             for r in result.stages.iter_rows(named=True)}
-    assert base is not None
-    for r in base.itertuples():
-        assert abs(mine[(r.county, r.stage, r.indicator)] - r.cv) <= 1e-9 * max(1, r.cv), r
-    assert base.attrs["schools_meeting_rule"] == int(result.schools["meets_rule"].sum())
-    return {"file": str(path.relative_to(HERE.parent)), "schools": 300,
-            "school_stages": result.schools.height, "teachers": teachers,
-            "raw_fastexcel_s": statistics.median(raw_t), "junheng_s": statistics.median(ours_t),
-            "pandas_openpyxl_s": statistics.median(base_t),
-            "ratio_to_raw_read": statistics.median(o / r for o, r in zip(ours_t, raw_t,
-                                                                          strict=True)),
-            "speedup_vs_pandas": statistics.median(b / o for b, o in zip(base_t, ours_b,
+    for base in results.values():
+        for r in base.itertuples():
+            assert abs(mine[(r.county, r.stage, r.indicator)] - r.cv) <= 1e-9 * max(1, r.cv), r
+        assert base.attrs["schools_meeting_rule"] == int(result.schools["meets_rule"].sum())
+    out = {"file": str(path.relative_to(HERE.parent)), "schools": 300,
+           "school_stages": result.schools.height, "teachers": teachers, "rounds": rounds,
+           "raw_fastexcel_s": statistics.median(raw_t), "junheng_s": statistics.median(ours_t),
+           "ratio_to_raw_read": statistics.median(o / r for o, r in zip(ours_t, raw_t,
                                                                          strict=True))}
+    for engine, times in bases.items():
+        out[f"pandas_{engine}_s"] = statistics.median(times)
+        out[f"speedup_vs_pandas_{engine}"] = statistics.median(
+            b / o for b, o in zip(times, ours_b, strict=True))
+    if before:
+        # The engine before and after, each in its own fresh processes, taken in turn.
+        now, then = [], []
+        for _ in range(3):
+            now += _county_subprocess(None, path, max(3, rounds // 3))
+            then += _county_subprocess(before, path, max(3, rounds // 3))
+        out["before"] = {"source": before, "pairs": len(then),
+                         "junheng_s": statistics.median(o for _, o in then),
+                         "ratio_to_raw_read": statistics.median(o / r for r, o in then),
+                         "after_junheng_s": statistics.median(o for _, o in now),
+                         "after_ratio_to_raw_read": statistics.median(o / r for r, o in now)}
+    return out
 
 
 def reports(rounds: int) -> dict:
@@ -151,42 +201,96 @@ def reports(rounds: int) -> dict:
             "school_stages": result.schools.height}
 
 
-def measure(what: str, path: Path) -> dict:
+def measure(what: str, path: Path, src: str | None = None) -> dict:
+    env = dict(os.environ, PYTHONPATH=src) if src else None
     run = subprocess.run([sys.executable, str(HERE / "_measure.py"), what, str(path)],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, env=env)
     return json.loads(run.stdout)
 
 
-def province(counties: int, schools: int, rounds: int) -> list[dict]:
-    folders = {fmt: BUILD / f"province-{counties}x{schools}-{fmt}" for fmt in ("parquet", "csv")}
-    if not all((folder / f"teachers.{fmt}").exists() for fmt, folder in folders.items()):
-        print(f"  generating province: {counties} counties × {schools} schools …", flush=True)
-        # In a child process, so this process stays small while it measures.
-        code = ("import junheng, sys; d = junheng.generate_sample(schools=int(sys.argv[1]), "
-                "seed=1, counties=int(sys.argv[2])); "
-                "[junheng.io.write_folder(p, d, p.rsplit('-', 1)[1]) for p in sys.argv[3:]]")
-        subprocess.run([sys.executable, "-c", code, str(schools), str(counties),
-                        *map(str, folders.values())], check=True)
-    out = []
-    for fmt, folder in folders.items():
-        raws, mine = [], []
+def _input_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(folder.glob("*.parquet")):
+        digest.update(file.name.encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def national_curve(scales: tuple[int, ...], rounds: int, before: str | None,
+                   verify: bool) -> dict:
+    """Load + validate + evaluate at each scale against the raw Parquet read, each run in a
+    fresh process, alternately; then the JSON's hash against the golden of that input."""
+    import national
+
+    goldens = json.loads((HERE / "national.json").read_text())
+    rows = []
+    for scale in scales:
+        folder = national.build(scale)
+        runs: dict[str, list[dict]] = {"raw": [], "ours": [], "before": []}
         for _ in range(rounds):
-            raws.append(measure("raw", folder))
-            mine.append(measure("ours", folder))
-        best = min(mine, key=lambda m: m["seconds"])
-        raw_s = statistics.median(m["seconds"] for m in raws)
-        ours_s = statistics.median(m["seconds"] for m in mine)
-        out.append({"format": fmt, "school_stages": best["school_stages"],
-                    "teachers": best["teachers"], "raw_read_s": raw_s, "junheng_s": ours_s,
-                    "load_validate_s": statistics.median(m["load_s"] for m in mine),
-                    "evaluate_s": statistics.median(m["evaluate_s"] for m in mine),
-                    "ratio_to_raw_read": ours_s / raw_s,
-                    "peak_rss_mb": max(m["peak_rss_mb"] for m in mine),
-                    "raw_peak_rss_mb": max(m["peak_rss_mb"] for m in raws)})
-    return out
+            runs["raw"].append(measure("raw", folder))
+            runs["ours"].append(measure("ours", folder))
+            if before:
+                runs["before"].append(measure("ours", folder, before))
+        row = _curve_row(scale, runs)
+        if verify:
+            golden = goldens[str(scale)]
+            assert _input_hash(folder) == golden["input_sha256"], (
+                f"{folder.name}: not the input the golden was made from (benchmarks/national.py "
+                "changed what it generates?)")
+            got = measure("hash", folder)
+            assert got["sha256"] == golden["evaluation_sha256"], (
+                f"{scale}×: the evaluation's JSON differs from the golden")
+            row["json_identical"] = True
+        rows.append(row)
+        print("  " + _curve_line(row), flush=True)
+    base = rows[0]
+    for prev, row in itertools.pairwise(rows):
+        # Time per unit of data against the step before: 1.0 is exactly linear.
+        row["vs_linear_step"] = (row["junheng_s"] / prev["junheng_s"]) / (
+            row["scale"] / prev["scale"])
+        row["vs_linear_1x"] = (row["junheng_s"] / base["junheng_s"]) / row["scale"]
+    return {"rounds": rounds, "curve": rows}
 
 
-SECTIONS = ("county", "province", "reports", "rotation", "projection", "pass", "web")
+def _curve_row(scale: int, runs: dict[str, list[dict]]) -> dict:
+    raw, mine = runs["raw"], runs["ours"]
+    row = {"scale": scale, "school_stages": mine[0]["school_stages"],
+           "teachers": mine[0]["teachers"],
+           "raw_read_s": statistics.median(m["seconds"] for m in raw),
+           "junheng_s": statistics.median(m["seconds"] for m in mine),
+           "load_validate_s": statistics.median(m["load_s"] for m in mine),
+           "evaluate_s": statistics.median(m["evaluate_s"] for m in mine),
+           "ratio_to_raw_read": statistics.median(
+               m["seconds"] / r["seconds"] for m, r in zip(mine, raw, strict=True)),
+           "peak_rss_mb": max(m["peak_rss_mb"] for m in mine),
+           "raw_peak_rss_mb": max(m["peak_rss_mb"] for m in raw)}
+    if runs["before"]:
+        then = runs["before"]
+        row["before"] = {"junheng_s": statistics.median(m["seconds"] for m in then),
+                         "load_validate_s": statistics.median(m["load_s"] for m in then),
+                         "evaluate_s": statistics.median(m["evaluate_s"] for m in then),
+                         "ratio_to_raw_read": statistics.median(
+                             m["seconds"] / r["seconds"] for m, r in zip(then, raw, strict=True)),
+                         "peak_rss_mb": max(m["peak_rss_mb"] for m in then)}
+    return row
+
+
+def _curve_line(p: dict) -> str:
+    line = (f"{p['scale']:>2}× {p['school_stages']:>7,} school–stages {p['teachers']:>10,} "
+            f"teachers: junheng {p['junheng_s']:6.2f} s (load+validate {p['load_validate_s']:.2f}"
+            f", evaluate {p['evaluate_s']:.2f}) | raw scan {p['raw_read_s']:.2f} s | ratio "
+            f"{p['ratio_to_raw_read']:.2f}× | peak {p['peak_rss_mb'] / 1024:.2f} GB (raw "
+            f"{p['raw_peak_rss_mb'] / 1024:.2f})")
+    if "before" in p:
+        b = p["before"]
+        line += (f"\n      before: {b['junheng_s']:6.2f} s (load+validate "
+                 f"{b['load_validate_s']:.2f}, evaluate {b['evaluate_s']:.2f}) | ratio "
+                 f"{b['ratio_to_raw_read']:.2f}× | peak {b['peak_rss_mb'] / 1024:.2f} GB")
+    return line
+
+
+SECTIONS = ("county", "national", "reports", "rotation", "projection", "pass", "web")
 
 
 def main() -> None:
@@ -195,32 +299,47 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
                         help=f"run only these sections ({', '.join(SECTIONS)}); results.json "
                              "keeps the others' figures")
+    parser.add_argument("--before", metavar="SRC",
+                        help="also measure the engine of this source tree (sections 1–2), e.g. "
+                             "`git archive COMMIT | tar -x -C /tmp/base` then --before "
+                             "/tmp/base/src")
+    parser.add_argument("--rounds", type=int, help="pairs per measurement (default 9 for the "
+                        "county, 5 for the national curve; 3 with --quick)")
+    parser.add_argument("--scales", type=int, nargs="+", help="national scales (default 1 2 5 "
+                        "10; 1 2 with --quick)")
     args = parser.parse_args()
     only = set(args.only or SECTIONS)
     BUILD.mkdir(parents=True, exist_ok=True)
-    rounds = 3 if args.quick else 9
+    rounds = args.rounds or (3 if args.quick else 9)
     results: dict = {}
     if "county" in only:
-        print("1. County workbook (.xlsx), load + validate + evaluate")
-        c = county(rounds, 1 if args.quick else 3)
+        print("1. County workbook (.xlsx), load + validate + evaluate; the JSON byte-identical "
+              "to tests/golden/county-300.json.gz")
+        c = county(rounds, 1 if args.quick else 5, args.before)
         print(f"  {c['schools']} schools, {c['school_stages']} school–stages, {c['teachers']} "
-              "teachers")
+              f"teachers; {rounds} pairs, alternating, medians")
         print(f"  junheng {c['junheng_s']:.3f} s | raw fastexcel read {c['raw_fastexcel_s']:.3f} s "
-              f"| ratio {c['ratio_to_raw_read']:.2f}× (target ≤ 1.5×)")
-        print(f"  pandas + openpyxl baseline {c['pandas_openpyxl_s']:.2f} s | junheng is "
-              f"{c['speedup_vs_pandas']:.1f}× faster (target ≥ 20×); same CVs and rule counts")
+              f"| ratio {c['ratio_to_raw_read']:.2f}× (target ≤ 1.2×)")
+        if "before" in c:
+            b = c["before"]
+            print(f"  before (--before, fresh processes, {b['pairs']} pairs each): junheng "
+                  f"{b['junheng_s']:.3f} s, ratio {b['ratio_to_raw_read']:.2f}× | after, same "
+                  f"way: {b['after_junheng_s']:.3f} s, ratio {b['after_ratio_to_raw_read']:.2f}×")
+        print(f"  pandas baselines: calamine {c['pandas_calamine_s']:.2f} s, openpyxl "
+              f"{c['pandas_openpyxl_s']:.2f} s | junheng is {c['speedup_vs_pandas_calamine']:.1f}× "
+              f"and {c['speedup_vs_pandas_openpyxl']:.1f}× faster; same CVs and rule counts")
         results["county"] = c
-    if "province" in only:
-        print("2. Synthetic province, load + validate + evaluate (fresh process each run)")
-        counties, schools = (20, 100) if args.quick else (177, 100)
-        rows = province(counties, schools, 1 if args.quick else 3)
-        for p in rows:
-            print(f"  {p['format']:8s} {p['school_stages']} school–stages, {p['teachers']:,} "
-                  f"teachers: junheng {p['junheng_s']:.2f} s (load+validate "
-                  f"{p['load_validate_s']:.2f} s, evaluate {p['evaluate_s']:.2f} s) | raw read "
-                  f"{p['raw_read_s']:.2f} s | ratio {p['ratio_to_raw_read']:.2f}× | peak memory "
-                  f"{p['peak_rss_mb']:.0f} MB (raw read {p['raw_peak_rss_mb']:.0f} MB)")
-        results["province"] = rows
+    if "national" in only:
+        scales = tuple(args.scales or ((1, 2) if args.quick else (1, 2, 5, 10)))
+        n_rounds = args.rounds or (3 if args.quick else 5)
+        print(f"2. National synthetic (Parquet), load + validate + evaluate against the raw "
+              f"Parquet read; {n_rounds} pairs per scale, each run a fresh process, alternating, "
+              "medians; the JSON's hash against benchmarks/national.json")
+        nat = national_curve(scales, n_rounds, args.before, verify=True)
+        for p in nat["curve"][1:]:
+            print(f"  {p['scale']:>2}×: {p['vs_linear_step']:.2f}× of linear from the step "
+                  f"before, {p['vs_linear_1x']:.2f}× from 1× (target ≤ 1.2×)")
+        results["national"] = nat
     if "reports" in only:
         print("3. Reports for the 300-school county")
         r = reports(3 if args.quick else 5)
