@@ -21,7 +21,9 @@ change are tested after the table.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -117,7 +119,8 @@ PL, PL1 = "/counties/{county_id}/plans", "/counties/{county_id}/plans/{plan_id}"
 PLAPI = "/api/counties/{county_id}/plans/{plan_id}"
 PLZIP = "/counties/{county_id}/plans/{plan_id}/files.zip"
 PLAD = "/counties/{county_id}/plans/{plan_id}/adopt"
-TO_P = to("/counties/{A}/plans/{P}")
+PLGF = "/counties/{county_id}/plans/{plan_id}/groups/{filename}"  # a groups plan's one file
+TO_P, TO_G = to("/counties/{A}/plans/{P}"), to("/counties/{A}/plans/{G}")
 YRS, TCH, AUD = ("/counties/{county_id}/years", "/counties/{county_id}/schools/{school_id}/teachers",
                  "/counties/{county_id}/audit")
 
@@ -228,6 +231,16 @@ TABLE = [
     row("POST", PLAD, "/counties/{B}/plans/{P}/adopt",         LOGIN,  NF,     NF,     NF,     NF,     NF,     NF,
         form="csrf"),
     row("POST", PLAD, "/counties/9999/plans/{P}/adopt",        LOGIN,  NF,     NF,     NF,     NF,     NF,     NF,
+        form="csrf"),
+    # a school-groups plan {G} names schools only: its page and files for every reader
+    row("GET", PL1, "/counties/{A}/plans/{G}",                 LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", PLZIP, "/counties/{A}/plans/{G}/files.zip",     LOGIN,  OK,     OK,     OK,     NF,     OK,     NF),
+    row("GET", PLGF, "/counties/{A}/plans/{G}/groups/groups-plan.json", LOGIN, OK, OK, OK,   NF,     OK,     NF),
+    row("GET", PLGF, "/counties/{A}/plans/{G}/groups/other.json", LOGIN, NF,  NF,     NF,     NF,     NF,     NF),
+    row("GET", PLGF, "/counties/{A}/plans/{P}/groups/groups-plan.json", LOGIN, NF, NF, NF,   NF,     NF,     NF),
+    row("GET", PLGF, "/counties/{B}/plans/{G}/groups/groups-plan.json", LOGIN, NF, NF, NF,   NF,     NF,     NF),
+    row("GET", PLGF, "/counties/9999/plans/{G}/groups/groups-plan.json", LOGIN, NF, NF, NF,  NF,     NF,     NF),
+    row("POST", PLAD, "/counties/{A}/plans/{G}/adopt",         LOGIN,  FORBID, FORBID, TO_G,   NF,     FORBID, NF,
         form="csrf"),
     # the 问题台账: L an entry of S, L2 of S2, LC a county-level entry of A, LB an entry of B;
     # E evidence of L, E2 of L2. A school sees its own school's entries only.
@@ -415,6 +428,20 @@ def world(tmp_path_factory):
         s.add(plan)
         s.flush()
         more_ids["P"] = plan.id
+        groups_files = io.BytesIO()  # the groups plan's files: schools only, no teacher
+        with zipfile.ZipFile(groups_files, "w") as z:
+            z.writestr("groups-plan.json", '{"groups": []}')
+        groups = PlanRun(county_id=a.id, snapshot_id=snap_a, kind="groups", status="done",
+                         params='{"time_limit": 5, "seed": 0, "settings": {}}',
+                         result_json='{"groups": [], "coverage": [], "unmatched": []}',
+                         summary='{"kind": "groups", "school_year": 2025, "groups": 0, '
+                                 '"schools_in_groups": 0, "schools": 8, '
+                                 '"pupils_in_groups": 0, "pupils": 100, "pupils_share": 0.0, '
+                                 '"target": null, "target_met": null, "pupils_short": null}',
+                         files=groups_files.getvalue())
+        s.add(groups)
+        s.flush()
+        more_ids["G"] = groups.id
         scopes = {"admin": {}, "province": {"region": REGION_A},
                   "county_a": {"county_id": a.id},
                   "school": {"county_id": a.id, "school_id": ids[1]},

@@ -12,11 +12,12 @@ from junheng.report._terminal import print_evaluation, print_problems
 from junheng.report._text import gap_phrase
 from junheng.report._word import write_word
 
-# Each planner's files and terminal summary, by the planner's name (junheng plan NAME).
-PLAN_REPORTS = {"rotation": (write_rotation_plan, print_rotation_plan)}
-# The command line's: every planner. The web application offers the planners of PLAN_REPORTS
-# (its pages are built per kind); school groups (issue 17) are on the command line only, so far.
-COMMAND_LINE_REPORTS = {**PLAN_REPORTS, "groups": (write_group_plan, print_group_plan)}
+# Each planner's files and terminal summary, by the planner's name (junheng plan NAME). The
+# web application offers every planner listed here (junheng.web.jobs.KINDS).
+PLAN_REPORTS = {"rotation": (write_rotation_plan, print_rotation_plan),
+                "groups": (write_group_plan, print_group_plan)}
+# The command line's: every planner (the same, now that the web runs school groups too).
+COMMAND_LINE_REPORTS = dict(PLAN_REPORTS)
 
 __all__ = [
            "COMMAND_LINE_REPORTS",

@@ -12,8 +12,9 @@ server's log only, and never a teacher row.
 A run left queued or running by a previous process (the server stopped or crashed) is marked
 failed when the next one starts (``recover``): its thread is gone.
 
-Kinds (``KINDS``): every planner of ``junheng.plan.PLANNERS`` with a report writer (today the
-teacher rotation, 交流轮岗), and the path-to-pass planner (``plan_pass``) as ``junheng plan
+Kinds (``KINDS``): every planner of ``junheng.plan.PLANNERS`` with a report writer (the
+teacher rotation, 交流轮岗, and school groups, 集团化办学 — its files with the map page, see
+``junheng.web.groups``), and the path-to-pass planner (``plan_pass``) as ``junheng plan
 investment | recruitment | pass`` calls it: ``investment`` (the facility levers) and ``pass``
 (rotation first — it is free —, then facilities and teachers) need the bureau's price table;
 ``recruitment`` takes one optionally (without it each teacher hired or appointed counts 1, the plan
@@ -45,7 +46,7 @@ import traceback
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -79,7 +80,8 @@ class Kind:
     ``run(dataset, standard, rules, time_limit=, seed=, progress=)`` returns the plan;
     ``write(plan, folder)`` writes the command line's files (Chinese) and returns their paths;
     ``rules`` is the planner's declared rules class (its settings become the form's fields), or
-    None when the web offers no settings for it.
+    None when the web offers no settings for it; ``personal``: whether the plan's files name
+    teachers (then only those who see teacher names download them).
     """
 
     name: str
@@ -90,6 +92,7 @@ class Kind:
     note: tuple[str, str] = ("", "")
     # the price table: "none" (not offered), "optional" (recruitment) or "required"
     prices: str = "none"
+    personal: bool = True
 
     def settings(self) -> list[Any]:
         """The declared settings a form offers (those the command line offers, but ids)."""
@@ -169,6 +172,14 @@ def _kinds() -> dict[str, Kind]:
     from junheng.plan import PLANNERS
 
     kinds = {k.name: k for k in (_planner_kind(n) for n in PLANNERS) if k is not None}
+    if "groups" in kinds:  # schools only; the command line's files and the map page
+        from junheng.web.groups import write_groups
+
+        kinds["groups"] = replace(kinds["groups"], write=write_groups, personal=False, note=(
+            "哪所学校牵头哪些学校（1+X），覆盖多少学生；不改变评估数据，采用即确定本学年的集团划分"
+            "（junheng plan groups）",
+            "which school leads which (1+X) and the pupils covered; it changes no figure: "
+            "adopting it sets the school year's grouping (junheng plan groups)"))
     kinds["recruitment"] = _pass_kind(
         "recruitment", ("教师补充方案", "recruitment plan"), "optional",
         ("不给单价表时，每聘用或任命一名教师计 1，即所需教师最少的方案；给单价表则为费用最低的方案"
@@ -206,7 +217,12 @@ def summary(kind: str, plan: Any, seconds: float) -> dict[str, Any]:
     gap has no priced lever), ``budget_wan`` / ``shortfall_wan``, ``years`` and, phased,
     ``by_year`` (per county and year: cost — 万元, or teachers when unpriced —, cost to date,
     school–stages meeting the rule, evaluated, resources verdict), and ``unreachable`` (the
-    school–stages beyond its levers). Never the price table itself."""
+    school–stages beyond its levers). Never the price table itself.
+
+    A school-groups plan changes no figure (before == after) and adds its coverage
+    (``junheng.web.groups.group_figures``): ``groups``, ``schools_in_groups`` / ``schools``,
+    ``pupils_in_groups`` / ``pupils`` and ``pupils_share``, rural and failing schools covered,
+    ``members_unmatched``, ``target``, ``target_met`` and ``pupils_short``."""
     rotation = getattr(plan, "rotation", None)
     b, a = (plan.before if rotation is None else rotation.before), plan.after
 
@@ -231,6 +247,10 @@ def summary(kind: str, plan: Any, seconds: float) -> dict[str, Any]:
         out["moves"] = plan.moves.height
     if rotation is not None:
         out["moves"] = rotation.moves.height
+    if hasattr(plan, "coverage"):  # school groups: the coverage, nothing moved or bought
+        from junheng.web.groups import group_figures
+
+        out.update(group_figures(plan))
     if hasattr(plan, "actions"):
         out["actions"] = plan.actions.height
         teachers = plan.actions.filter(pl.col("kind").is_in(

@@ -10,6 +10,7 @@ Audit targets name the county first — ``county:3``, ``county:3/submission:12``
   the reports and the evaluation API;
 - ``submissions``: a school's own rows submitted, the bureau's review, a school year assembled;
 - ``plans``: planners run as background jobs, compared, one adopted;
+- ``group_plans``: a school-groups plan's files one by one (the workbook, the JSON, the map);
 - ``ledger``: the 问题台账, gaps tracked to their fix with evidence;
 - ``years``: trends across school years;
 - ``teachers``: a school's teacher rows (pseudonymised for those who need no names);
@@ -22,6 +23,7 @@ from junheng.web.routes import (
     audit,
     auth,
     counties,
+    group_plans,
     ledger,
     plans,
     submissions,
@@ -29,4 +31,4 @@ from junheng.web.routes import (
     years,
 )
 
-MODULES = [auth, counties, submissions, plans, ledger, years, teachers, audit, admin]
+MODULES = [auth, counties, submissions, plans, group_plans, ledger, years, teachers, audit, admin]

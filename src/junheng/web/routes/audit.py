@@ -76,6 +76,13 @@ STATUSES = {"submitted": "待审核", "approved": "已通过", "returned": "已�
             "running": "运行中", "done": "完成", "failed": "失败"}
 
 
+def plan_kinds() -> dict[str, str]:
+    """Each kind of plan's Chinese title (集团化办学方案 for ``groups``), for the details."""
+    from junheng.web.jobs import KINDS
+
+    return {name: kind.title[0] for name, kind in KINDS.items()}
+
+
 def action_name(code: str) -> tuple[str, str]:
     """The action's Chinese and English names; an unknown action as recorded."""
     return ACTIONS.get(code, (code, ""))
@@ -90,6 +97,8 @@ def _value(key: str, value: Any) -> str:
         return value[:12] + "…"
     if key == "role" and value in access.ROLE_NAMES:
         return access.ROLE_NAMES[value][0]
+    if key == "kind" and isinstance(value, str) and value in plan_kinds():
+        return f"{plan_kinds()[value]}（{value}）"
     if key in ("status", "from", "to") and isinstance(value, str):
         return STATUSES.get(value, value)
     if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):

@@ -7,7 +7,9 @@ Who may do what (``junheng.web.access``):
   "not found"); the moves name teachers only for those with ``teacher_names``, the others see
   the run's pseudonyms (``T-…``, as ``--pseudonymise``);
 - starting and adopting a run: the bureau (``manages``); the output files (which hold the
-  teachers' ids): those with ``teacher_names``; 403 for the other readers.
+  teachers' ids): those with ``teacher_names``; 403 for the other readers. A school-groups
+  plan names no teacher: its files go to every reader of the county (``Kind.personal``; the
+  single files and the map page: ``junheng.web.routes.group_plans``).
 
 The path-to-pass kinds (``investment``, ``pass``, and ``recruitment`` with prices) take the
 bureau's price table as a file: it is read and checked by the library's reader (``read_prices``,
@@ -16,14 +18,17 @@ a valid table's bytes are kept with the run (``params``, base64, with its sha256
 never shown back, audited or compared.
 
 At most one adopted plan per county and kind (a rotation, a recruitment, an investment and a
-path-to-pass plan complement each other): adopting one un-adopts the others of its kind. Starting and adopting are audited
-(``county:{id}/plan:{run}``), with the kind and settings, never a teacher.
+path-to-pass plan complement each other): adopting one un-adopts the others of its kind. A
+school-groups plan changes no data: adopting it records the bureau's grouping for the school
+year it was made for, so it un-adopts only the groups plans of that school year. Starting and
+adopting are audited (``county:{id}/plan:{run}``), with the kind and settings, never a teacher.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import datetime
 from pathlib import PurePath
@@ -41,6 +46,15 @@ from junheng.store import County, PlanRun, Snapshot, User, audit
 from junheng.store.models import utcnow
 from junheng.web import access
 from junheng.web.context import Web, web
+from junheng.web.groups import (
+    coverage_text,
+    coverage_view,
+    groups_view,
+    share_text,
+    target_text,
+    towns_note,
+    unmatched_view,
+)
 from junheng.web.jobs import (
     DEFAULT_TIME_LIMIT,
     KINDS,
@@ -104,16 +118,34 @@ def _arrow(pair: list | None, fmt: Any = str) -> str:
     return f"{fmt(pair[0])} → {fmt(pair[1])}"
 
 
+def _changed(show: Any) -> Any:
+    """A before → after figure; a plan that changes no figure (school groups) says so rather
+    than show "x → x" as if it had been weighed."""
+    return lambda f: "不改变 no change" if f.get("kind") == "groups" else show(f)
+
+
+def _grouped(show: Any) -> Any:
+    """A school-groups figure; "—" for the kinds that make no groups."""
+    return lambda f: "—" if f.get("groups") is None else show(f)
+
+
 # the figures plans are compared by: (Chinese, English, the text from a summary)
 FIGURES: list[tuple[str, str, Any]] = [
     ("交流人次", "teachers moved", lambda f: "—" if f.get("moves") is None else str(f["moves"])),
     ("新聘或任命教师", "teachers hired or appointed",
      lambda f: "—" if f.get("teachers") is None else str(f["teachers"])),
     ("学校（学段）达标", "school–stages meeting the rule",
-     lambda f: f"{_arrow(f.get('meeting'))} / {f.get('evaluated', '—')}"),
-    ("差异系数超限", "CVs over the limit", lambda f: _arrow(f.get("cvs_over"))),
-    ("资源配置", "resources", lambda f: _arrow(f.get("resources"), _verdict)),
-    ("评估结论", "verdict", lambda f: _arrow(f.get("verdict"), _verdict)),
+     _changed(lambda f: f"{_arrow(f.get('meeting'))} / {f.get('evaluated', '—')}")),
+    ("差异系数超限", "CVs over the limit", _changed(lambda f: _arrow(f.get("cvs_over")))),
+    ("资源配置", "resources", _changed(lambda f: _arrow(f.get("resources"), _verdict))),
+    ("评估结论", "verdict", _changed(lambda f: _arrow(f.get("verdict"), _verdict))),
+    ("集团数", "school groups", _grouped(lambda f: f"{f['groups']:,}")),
+    ("入集团学校", "schools in a group",
+     _grouped(lambda f: f"{f['schools_in_groups']:,} / {f['schools']:,}")),
+    ("学生覆盖率", "pupils in a group",
+     _grouped(lambda f: f"{share_text(f.get('pupils_share'))}（{f['pupils_in_groups']:,} / "
+                        f"{f['pupils']:,} 人）")),
+    ("覆盖目标", "coverage target", _grouped(target_text)),
     ("费用（万元）", "cost (10k yuan)", lambda f: _money(f.get("cost_wan"))),
     ("逐项补足费用（万元）", "every gap raised to its threshold",
      lambda f: _money(f["naive_cost_wan"]) if f.get("naive_cost_wan") is not None
@@ -174,8 +206,31 @@ def _view(run: PlanRun, names: dict[int, str], snapshots: dict[int, Snapshot]) -
         "adopted_by": names.get(run.adopted_by or 0, "—"), "adopted_at": _when(run.adopted_at),
         "figures": figures,
         "shown": [(zh, en, text(figures)) for zh, en, text in FIGURES] if figures else [],
+        # a groups plan's line in the list of runs, in place of the figures it does not change
+        "coverage": coverage_text(figures) if figures and figures.get("groups") is not None
+        else None,
         "params": params,
+        "settings": _settings_shown(kind, params["settings"] or {}),
     }
+
+
+def _settings_shown(kind: Any, settings: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """A run's own settings as the form named them: (short Chinese label, key, value shown
+    in the declaration's unit — "最远距离 40 km", "覆盖目标 80%")."""
+    declared = {p.name: p for p in kind.settings()} if kind is not None else {}
+    out = []
+    for key, value in settings.items():
+        p = declared.get(key)
+        if p is None:  # a setting no longer declared: as it was stored
+            out.append((key, key, "不限 off" if value is None else str(value)))
+            continue
+        label = re.split(r"[：（]", p.zh, maxsplit=1)[0]
+        try:
+            shown = p.show(value, "zh")
+        except (TypeError, ValueError):
+            shown = str(value)
+        out.append((label, key, shown))
+    return out
 
 
 def _names(s: Session, runs: list[PlanRun]) -> dict[int, str]:
@@ -258,6 +313,18 @@ def _price_problems(exc: InputError) -> list[dict]:
              "expected": f"{p.expected_zh} / {p.expected_en}"} for p in exc.problems]
 
 
+def _setting_problems(kind: Any, problems: list[str]) -> list[str]:
+    """Each wrong setting named as the form names it (its Chinese and English label), then
+    its key and what it should be: "覆盖目标…（groups.coverage）：应在 (0, 1] 之间…"."""
+    fields = {f"{kind.name}.{p.name}": p for p in kind.settings()}
+    out = []
+    for text in problems:
+        key, _, rest = text.partition(": ")
+        p = fields.get(key)
+        out.append(f"{p.zh} / {p.en}（{key}）：{rest}" if p is not None and rest else text)
+    return out
+
+
 def _pass_settings(kind: Any, form: dict[str, str]) -> tuple[dict[str, Any], str | None]:
     """A path-to-pass form's budget (万元, blank: none), years and hire years (blank: 1); or
     the message saying what is wrong."""
@@ -313,7 +380,8 @@ async def start_plan(request: Request, county_id: int) -> Response:
     try:
         check_settings(kind, w.standard, settings)
     except StandardError as exc:
-        return refuse("设置有误，未开始 / invalid setting: nothing was started", exc.problems)
+        return refuse("设置有误，未开始 / invalid setting: nothing was started",
+                      _setting_problems(kind, exc.problems))
     options, wrong = _pass_settings(kind, form)
     if wrong is not None:
         return refuse(wrong)
@@ -489,12 +557,40 @@ def plan_page(request: Request, county_id: int, plan_id: int) -> Response:
     school_names = _school_names(w, snapshot) if "actions" in data else {}
     actions = _actions(data, school_names) if "actions" in data else []
     warnings = [(x.get("zh", ""), x.get("en", "")) for x in data.get("warnings", [])]
+    groups = _groups_page(w, run, data) if done and run.kind == "groups" else None
     return w.page(request, "plan.html", user=user, csrf=csrf, county=county, run=view,
                   moves=moves, actions=actions, warnings=warnings, names=names,
                   by_year=_by_year(data), unreachable=_unreachable(data, school_names),
                   pass_plan="actions" in data, priced=data.get("priced", True),
-                  can_manage=access.manages(user, county),
+                  can_manage=access.manages(user, county), groups=groups,
                   refresh=run.status in UNFINISHED)
+
+
+# what each of a groups plan's files is, for its download link
+GROUP_FILE_WORDS = {".xlsx": ("方案工作簿", "the plan's workbook"),
+                    ".json": ("方案数据 JSON", "the plan as JSON"),
+                    ".html": ("集团分布图（下载后用浏览器打开，离线可用）",
+                              "the map (open the downloaded file in a browser; works offline)")}
+
+
+def _groups_page(w: Web, run: PlanRun, data: dict) -> dict:
+    """A school-groups plan as its page shows it: coverage, groups, the unmatched, the files."""
+    from junheng.standards import load_standard
+
+    params = json.loads(run.params or "{}")
+    tolerance = load_standard(params.get("standard") or w.standard).tolerance
+    names: list[str] = []
+    if run.files:
+        with zipfile.ZipFile(io.BytesIO(run.files)) as z:
+            names = z.namelist()
+    files = [{"name": n, "url": f"/counties/{run.county_id}/plans/{run.id}/groups/{quote(n)}",
+              "words": GROUP_FILE_WORDS.get(PurePath(n).suffix, (n, n))} for n in names]
+    year = (json.loads(run.summary) if run.summary else {}).get("school_year")
+    return {"coverage": coverage_view(data, tolerance), "groups": groups_view(data),
+            "unmatched": unmatched_view(data), "towns": towns_note(data), "files": files,
+            "has_map": any(n.endswith(".html") for n in names),
+            "year_zh": f" {year}–{year + 1} 学年" if year else "本学年",
+            "year_en": f"{year}–{year + 1}" if year else "the school year"}
 
 
 @router.get("/api/counties/{county_id}/plans/{plan_id}")
@@ -528,7 +624,9 @@ def plan_files(request: Request, county_id: int, plan_id: int) -> Response:
         run = _run_or_404(s, county_id, plan_id)
         if run.status != "done" or run.files is None:
             raise HTTPException(status_code=404)
-        if access.teacher_names(user, county) is not True:  # the files name teachers
+        kind = KINDS.get(run.kind)
+        personal = kind is None or kind.personal  # school groups name no teacher
+        if personal and access.teacher_names(user, county) is not True:  # they name teachers
             raise HTTPException(status_code=403, detail="方案文件含教师编号，只有本县教育局可以下载 / "
                                                         "the plan's files name teachers: only "
                                                         "the county bureau downloads them")
@@ -560,12 +658,21 @@ async def adopt(request: Request, county_id: int, plan_id: int) -> Response:
         others = list(s.scalars(select(PlanRun).where(
             PlanRun.county_id == county_id, PlanRun.kind == run.kind, PlanRun.adopted,
             PlanRun.id != plan_id)))
+        year = _plan_year(run)
+        if run.kind == "groups":  # the bureau's grouping of one school year: that year's only
+            others = [o for o in others if _plan_year(o) == year]
         for other in others:
             other.adopted, other.adopted_by, other.adopted_at = False, None, None
         if not run.adopted:
             run.adopted, run.adopted_by, run.adopted_at = True, user.id, utcnow()
         audit(s, user.id, "plan_adopted", f"county:{county_id}/plan:{plan_id}",
               {"kind": run.kind, "snapshot": run.snapshot_id,
+               **({"school_year": year} if run.kind == "groups" else {}),
                "replaces": [o.id for o in others]})
         s.commit()
     return RedirectResponse(f"/counties/{county_id}/plans/{plan_id}", status_code=303)
+
+
+def _plan_year(run: PlanRun) -> int | None:
+    """The school year a finished plan is for (its summary's), None before it finishes."""
+    return json.loads(run.summary).get("school_year") if run.summary else None
