@@ -112,8 +112,10 @@ def test_a_kept_group_larger_than_max_members_stays_as_it_is(xlsx):
                        keep=kept_frame({"G1": ("L2", kept["L2"])}))
     assert kept_violations(county, pairs_of(plan), kept, max_members=2, max_km=30) == []
     assert sorted(m for lead, m in pairs_of(plan) if lead == "L2") == ["F1", "R1", "T"]
-    # F2 (nine-year) has no other leader within reach: unmatched, and said why
+    # F2 (nine-year) has no other leader within reach, and L2's kept group is full
     assert plan.unmatched["school_id"].to_list() == ["F2"]
+    assert plan.unmatched["why_en"].to_list() == ["every leader within reach is full "
+                                                  "(max_members)"]
     assert any("kept group G1 has 3 member schools, more than the 2" in en
                for _, en in plan.warnings)
     # the kept group's type, left empty in the table, is the profile's default (领办型)

@@ -104,6 +104,8 @@ class GroupInput:
     pupils: int  # the county's pupils, every school
     names: dict[str, str] = field(default_factory=dict)
     kept: list[KeptGroup] = field(default_factory=list)
+    # members a kept group's leader could lead under the pair rules, had its group room left
+    full_reach: set[str] = field(default_factory=set)
 
     @property
     def kept_of(self) -> dict[str, KeptGroup]:
@@ -187,9 +189,11 @@ def build_inputs(ev: Evaluation, standard: Standard, rules: GroupRules, roles: p
                             and in_kept[s.school_id].room > 0))]
         members = [s for s in schools.values() if s.role == "member"
                    and s.school_id not in in_kept]
-        pairs = []
+        full = [schools[g.leader] for g in kept if g.room == 0
+                and schools[g.leader].role == "leader"]
+        pairs, full_reach = [], set()
         for m in members:
-            for lead in leaders:
+            for lead in leaders + full:
                 if not set(m.stages) <= set(lead.stages):
                     continue  # a primary leader for primary members; nine-year leads both
                 if frozenset((lead.school_id, m.school_id)) in must_not:
@@ -197,10 +201,13 @@ def build_inputs(ev: Evaluation, standard: Standard, rules: GroupRules, roles: p
                 km = distances.km(lead.school_id, m.school_id)
                 if not _within(km, rules.max_km):
                     continue
-                pairs.append(_pair(lead, m, km, ratio, rules.km_weight))
+                if lead in full:
+                    full_reach.add(m.school_id)
+                else:
+                    pairs.append(_pair(lead, m, km, ratio, rules.km_weight))
         data = GroupInput(county, schools, pairs, rules.max_members, rules.coverage, [],
                           sum(s.pupils for s in schools.values()),
-                          {s: x.name for s, x in schools.items()}, kept)
+                          {s: x.name for s, x in schools.items()}, kept, full_reach)
         data.must_pair = _must_pairs(data, rules)
         out[county] = data
     return out

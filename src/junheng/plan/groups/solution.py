@@ -157,9 +157,9 @@ def coverage_row(data: GroupInput, chosen: list[Pair]) -> dict:
 
 def unmatched_rows(data: GroupInput, chosen: list[Pair]) -> list[dict]:
     """Each member school left without a leader, and why: no leader teaches its stages within
-    reach, or every leader within reach is full."""
+    reach, or every leader within reach is full (a kept group's among them)."""
     inside = {p.member for p in chosen}
-    reachable = {p.member for p in data.pairs}
+    reachable = {p.member for p in data.pairs} | data.full_reach
     rows = []
     for s in data.members:
         if s in inside:
