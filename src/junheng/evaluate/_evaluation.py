@@ -12,6 +12,7 @@ import polars as pl
 from junheng.evaluate._cv import cv_table
 from junheng.evaluate._indicators import indicator_table, school_table
 from junheng.evaluate._parts import evaluate_parts
+from junheng.evaluate._roster import rotated_ids, tally_teachers
 from junheng.evaluate._units import Note, build_units, extra_numerator_columns
 from junheng.model.calendar import default_year
 from junheng.model.dataset import Dataset, Problem
@@ -190,15 +191,17 @@ def evaluate(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
     if not isinstance(standard, Standard):
         standard = load_standard(standard)
     _require_numerators(dataset, standard)
-    units, notes = build_units(dataset, standard)
+    year = default_year(dataset) if year is None else year
+    # The teachers counted once, for the units and the teacher items alike.
+    tally = tally_teachers(dataset, standard, year, rotated_ids(dataset, year))
+    units, notes = build_units(dataset, standard, tally.units)
     indicators = indicator_table(units, standard)
     schools = school_table(indicators, standard)
     stages = cv_table(indicators, standard.cv_limits, standard.tolerance,
                       composite_limits=standard.cv_composite_limits).sort(
         "county", pl.col("stage").replace_strict(STAGE_ORDER), "indicator_order")
-    year = default_year(dataset) if year is None else year
     counties = sorted(schools.get_column("county").unique().to_list())
-    other = evaluate_parts(dataset, standard, units, year, counties, notes)
+    other = evaluate_parts(dataset, standard, units, year, counties, notes, tally)
     verdicts = _verdicts(schools, stages, other["parts"], other["vetoes"], standard)
     return Evaluation(standard, units, indicators, schools, stages, verdicts, other["items"],
                       other["checks"], other["breaches"], other["vetoes"], other["parts"], year,

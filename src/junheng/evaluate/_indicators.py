@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from junheng.evaluate._units import teacher_group_column
+from junheng.evaluate._roster import teacher_group_column
 from junheng.standards import INTEGER_UNITS, Standard
 from junheng.standards.compare import at_least, shortfall
 

@@ -42,7 +42,8 @@ from typing import Any
 import polars as pl
 
 from junheng._english import mend_plurals
-from junheng.evaluate._units import Note, _group_expr
+from junheng.evaluate._roster import Tally, group_expr, rotated_ids, tally_teachers
+from junheng.evaluate._units import Note
 from junheng.model.dataset import Dataset
 from junheng.model.schema import COUNTY, COUNTY_LABELS_EN, MULTI_STAGE_TYPES
 from junheng.standards import Standard
@@ -83,16 +84,26 @@ class Context:
     year: int
     counties: list[str]
     notes: list[Note]
+    tally: Tally  # the teachers counted once (evaluate/_roster.py)
 
     @cached_property
-    def teachers(self) -> pl.DataFrame:
-        """The teachers the standard counts (full-time only, by default), with their county."""
-        teachers = self.dataset.teachers.join(
-            self.dataset.schools.select("school_id", "county", "location",
-                                        pl.col("name").alias("school")),
-            on="school_id", how="left")
-        return teachers.filter(pl.col("full_time")) if self.standard.full_time_only \
-            else teachers
+    def schools(self) -> pl.DataFrame:
+        """Each school's county, location and name, to place a count made by school id."""
+        return self.dataset.schools.select("school_id", "county", "location",
+                                           pl.col("name").alias("school"))
+
+    @cached_property
+    def by_county(self) -> dict[str | None, dict[str, int]]:
+        """The teacher items' tallies summed per county (None: teachers of no known school)."""
+        columns = [c for c in self.tally.units.columns
+                   if c not in ("school_id", "stage") and not c.startswith("teachers_")]
+        sums = self.tally.units.join(self.schools, on="school_id", how="left").group_by(
+            "county").agg(pl.col(columns).sum())
+        return {r["county"]: r for r in sums.iter_rows(named=True)}
+
+    def total(self, column: str) -> int:
+        """A teacher tally over every counted teacher."""
+        return int(self.tally.units.get_column(column).sum())
 
     @cached_property
     def school_units(self) -> pl.DataFrame:
@@ -293,12 +304,12 @@ def _class_size(ctx: Context, item: Item) -> RuleResult:
                             ("未填写最大班额", "no largest class given"))
 
 
-def _teacher_breaches(failing: pl.DataFrame, zh: str, en: str) -> pl.DataFrame:
+def _teacher_breaches(ctx: Context, failing: pl.DataFrame, zh: str, en: str) -> pl.DataFrame:
     """Failing teachers grouped by county and school: count and ids (ids go to the JSON, not
     the screen). Built in Polars: a province has tens of thousands of such schools."""
     n = pl.col("teachers").list.len()
-    return failing.group_by("county", "school_id", "school").agg(
-        pl.col("teacher_id").sort().alias("teachers")).sort(
+    return failing.join(ctx.schools, on="school_id", how="left").group_by(
+        "county", "school_id", "school").agg(pl.col("teacher_id").sort().alias("teachers")).sort(
         "county", n, "school_id", descending=[False, True, False]).select(
         "county", "school_id", pl.col("school").alias("name"),
         pl.lit(None, dtype=pl.String).alias("stage"), n.cast(pl.Float64).alias("value"),
@@ -307,49 +318,45 @@ def _teacher_breaches(failing: pl.DataFrame, zh: str, en: str) -> pl.DataFrame:
         pl.format("{} " + en, n).alias("detail_en"), "teachers")
 
 
-def _teacher_outcomes(ctx: Context, judged: pl.DataFrame, ok: str, share: float, key: str,
-                      label: str, label_en: str, breach: tuple[str, str],
+def _teacher_outcomes(ctx: Context, name: str, share: float, key: str, label: str,
+                      label_en: str, breach: tuple[str, str],
                       unknown_text: tuple[str, str]) -> RuleResult:
-    tally = _tally(judged, ok)
+    """Outcomes of a per-teacher item from its tallies (``<name>_good``, ``_bad``,
+    ``_unknown`` per county) and the teachers failing it."""
     out: dict[str, Outcome] = {}
     for county in ctx.counties:
-        good, bad, unknown = tally.get(county, (0, 0, 0))
+        c = ctx.by_county.get(county)
+        good, bad, unknown = ((0, 0, 0) if c is None else
+                              (c[f"{name}_good"], c[f"{name}_bad"], c[f"{name}_unknown"]))
         check, met = _share_check(key, label, label_en, good, good + bad, unknown, share,
                                   ctx.standard.tolerance)
         out[county] = Outcome(met, [check], unknown, *_unknown_detail(unknown, *unknown_text))
-    return out, _teacher_breaches(judged.filter(pl.col(ok).not_()), *breach)
+    return out, _teacher_breaches(ctx, ctx.tally.rows[name], *breach)
 
 
 def _training_hours(ctx: Context, item: Item) -> RuleResult | None:
     p = item.params
-    teachers = ctx.teachers
-    if teachers.get_column("training_hours_5y").null_count() == teachers.height:
+    if ctx.total("training_known") == 0:  # no teacher has training hours
         return None
-    service = ctx.year - pl.col("career_start")
-    required = pl.when(pl.col("career_start").is_null() | (service >= p["service_years"])).then(
-        pl.lit(float(p["hours_5y"]))).otherwise(
-        float(p["hours_per_year"]) * service.clip(lower_bound=0))
-    tol = ctx.standard.tolerance
-    judged = teachers.with_columns(required.alias("required")).with_columns(
-        at_least(pl.col("training_hours_5y"), pl.col("required"), tol).alias("ok"))
-    no_start = judged.filter(pl.col("career_start").is_null()).group_by("county").len()
-    for r in no_start.sort("county").iter_rows(named=True):
-        ctx.notes.append(Note(r["county"], f"{r['len']} 名教师未填从教年份，培训学时按满 5 年"
+    no_start = sorted(((county, c["training_no_start"]) for county, c in ctx.by_county.items()
+                       if c["training_no_start"]),
+                      key=lambda pair: (pair[0] is not None, pair[0] or ""))
+    for county, n in no_start:
+        ctx.notes.append(Note(county, f"{n} 名教师未填从教年份，培训学时按满 5 年"
                               f"（{p['hours_5y']:g} 学时）要求",
-                              mend_plurals(f"{r['len']} teacher(s) without the year they "
+                              mend_plurals(f"{n} teacher(s) without the year they "
                                            f"started teaching held to the full "
                                            f"{p['hours_5y']:g}-hour requirement")))
-    return _teacher_outcomes(ctx, judged, "ok", 1.0, "teachers_completed", "培训完成率",
+    return _teacher_outcomes(ctx, "training", 1.0, "teachers_completed", "培训完成率",
                              "training completion", ("名教师培训学时不足",
                                                      "teacher(s) short of training hours"),
                              ("名教师未填培训学时", "teacher(s) without training hours"))
 
 
 def _certified(ctx: Context, item: Item) -> RuleResult | None:
-    teachers = ctx.teachers
-    if teachers.get_column("certified").null_count() == teachers.height:
+    if ctx.total("certified_known") == 0:  # no teacher has a certificate value
         return None
-    return _teacher_outcomes(ctx, teachers, "certified", float(item.params["share"]),
+    return _teacher_outcomes(ctx, "certified", float(item.params["share"]),
                              "certified_share", "持证上岗率", "certified share",
                              ("名专任教师无教师资格证", "full-time teacher(s) without a certificate"),
                              ("名教师未填教师资格证", "teacher(s) without a certificate value"))
@@ -358,37 +365,36 @@ def _certified(ctx: Context, item: Item) -> RuleResult | None:
 def _rotation(ctx: Context, item: Item) -> RuleResult | None:
     p = item.params
     rotations = ctx.dataset.rotations
-    teachers = ctx.teachers
-    if rotations is None or teachers.get_column("school_since").null_count() == teachers.height:
+    if rotations is None or ctx.total("rotation_known") == 0:  # nobody's tenure is known
         return None
     tol = ctx.standard.tolerance
     share, backbone_share = float(p["share"]), float(p["backbone_share"])
     group = ctx.standard.teacher_groups.get(p["backbone_group"])  # "all" has no spec
-    # Only the rotated teachers' group membership is needed: look them up, not the roster.
+    # Only the rotated teachers' group membership is needed: their rows, not the roster's.
     moved = (rotations.filter(pl.col("school_year") == ctx.year)
              .unique("teacher_id", keep="first", maintain_order=True)
              .join(ctx.dataset.schools.select(pl.col("school_id").alias("from_school_id"),
                                               "county", "location"),
                    on="from_school_id", how="left")
-             .join(ctx.dataset.teachers.select("teacher_id", "stage", *(group or {})),
-                   on="teacher_id", how="left")
-             .with_columns((_group_expr(group) if group else pl.lit(True)).alias("is_backbone")))
-    staying = teachers.join(moved.select("teacher_id"), on="teacher_id", how="anti")
-    eligible_stay = staying.filter(ctx.year - pl.col("school_since") >= p["tenure_years"])
+             .join(ctx.tally.rows["rotated"], on="teacher_id", how="left")
+             .with_columns((group_expr(group) if group else pl.lit(True)).alias("is_backbone")))
     went = moved.group_by("county").agg(
         pl.len().alias("rotated"),
         pl.col("is_backbone").fill_null(False).sum().cast(pl.Int64).alias("backbone"))
-    stay = eligible_stay.group_by("county").len("stay")
-    unknown = staying.group_by("county").agg(
-        pl.col("school_since").null_count().cast(pl.Int64).alias("unknown"))
-    counts = {r["county"]: r for r in
-              went.join(stay, on="county", how="full", coalesce=True)
-              .join(unknown, on="county", how="full", coalesce=True)
-              .iter_rows(named=True)}
+    counts: dict[str | None, dict[str, Any]] = {
+        county: {"stay": c["rotation_stay"], "unknown": c["rotation_stay_unknown"]}
+        for county, c in ctx.by_county.items()}
+    for r in went.iter_rows(named=True):
+        counts.setdefault(r["county"], {}).update(r)
+    # Eligible teachers who stayed, by school (the tally's, summed over stages).
+    eligible_stay = (ctx.tally.units.group_by("school_id").agg(pl.col("rotation_stay").sum())
+                     .filter(pl.col("rotation_stay") > 0)
+                     .join(ctx.schools, on="school_id", how="left")
+                     .select("county", "location", "school_id",
+                             pl.col("rotation_stay").alias("stay")))
     # Urban and town schools (the sending side, STANDARDS.md §3) that send fewer than their
     # share; the rule itself judges the county total.
-    per_school = (eligible_stay.filter(pl.col("location") != "rural")
-                  .group_by("county", "school_id").len("stay")
+    per_school = (eligible_stay.filter(pl.col("location") != "rural").drop("location")
                   .join(moved.filter(pl.col("location") != "rural")
                         .group_by("county", pl.col("from_school_id").alias("school_id"))
                         .len("went"), on=["county", "school_id"], how="full", coalesce=True)
@@ -524,9 +530,13 @@ def _with_fallback(item: Item, outcome: Outcome | None, row: dict[str, Any] | No
 
 
 def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, year: int,
-                   counties: list[str], notes: list[Note]) -> dict[str, pl.DataFrame]:
-    """The ``items``, ``checks``, ``breaches``, ``vetoes`` and ``parts`` tables."""
-    ctx = Context(dataset, standard, units, year, counties, notes)
+                   counties: list[str], notes: list[Note], tally: Tally | None = None,
+                   ) -> dict[str, pl.DataFrame]:
+    """The ``items``, ``checks``, ``breaches``, ``vetoes`` and ``parts`` tables (``tally``:
+    the teachers counted for ``year``, counted here when not given)."""
+    if tally is None:
+        tally = tally_teachers(dataset, standard, year, rotated_ids(dataset, year))
+    ctx = Context(dataset, standard, units, year, counties, notes, tally)
     declared_rows = ({} if dataset.county is None else
                      {r["county"]: r for r in dataset.county.iter_rows(named=True)})
     items, checks, vetoes, parts = [], [], [], []

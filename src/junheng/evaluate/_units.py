@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from junheng.evaluate._roster import group_expr, tally_teachers
 from junheng.model.dataset import Dataset
 from junheng.model.schema import FACILITY_COLUMNS
 from junheng.standards import Standard
@@ -29,29 +30,16 @@ class Note:
     en: str
 
 
-def teacher_group_column(group: str) -> str:
-    return f"teachers_{group}"
-
-
-def _group_expr(spec: dict[str, dict[str, list[str]]]) -> pl.Expr:
-    """True for a teacher in the group: every listed column holds one of its stage's codes."""
-    expr = pl.lit(True)
-    for column, by_stage in spec.items():
-        expr = expr & pl.when(pl.col("stage") == "primary").then(
-            pl.col(column).is_in(by_stage["primary"])).otherwise(
-            pl.col(column).is_in(by_stage["junior"]))
-    return expr.fill_null(False)
+# The group test and the column names live with the one pass over the teachers; the rotation
+# planner imports the test from here.
+_group_expr = group_expr
 
 
 def count_teachers(dataset: Dataset, standard: Standard) -> pl.DataFrame:
     """Teachers of each school and stage in each group the standard defines (and in all)."""
-    teachers = dataset.teachers
-    if standard.full_time_only:
-        teachers = teachers.filter(pl.col("full_time"))
-    aggs = [pl.len().cast(pl.Int64).alias(teacher_group_column("all"))]
-    aggs += [_group_expr(spec).sum().cast(pl.Int64).alias(teacher_group_column(name))
-             for name, spec in standard.teacher_groups.items()]
-    return teachers.group_by("school_id", "stage").agg(aggs)
+    counts = tally_teachers(dataset, standard, items=False).units
+    return counts.select("school_id", "stage",
+                         *[c for c in counts.columns if c.startswith("teachers_")])
 
 
 def extra_numerator_columns(standard: Standard) -> list[str]:
@@ -61,11 +49,13 @@ def extra_numerator_columns(standard: Standard) -> list[str]:
         if ind.numerator[0] == "column" and ind.numerator[1] not in FACILITIES))
 
 
-def build_units(dataset: Dataset, standard: Standard) -> tuple[pl.DataFrame, list[Note]]:
+def build_units(dataset: Dataset, standard: Standard, counts: pl.DataFrame | None = None,
+                ) -> tuple[pl.DataFrame, list[Note]]:
     """Return the evaluation units and the notes on how they were made.
 
     ``members`` lists the schools a unit stands for: the school itself, plus the teaching points
-    merged into it.
+    merged into it. ``counts``: the teachers per school and stage (``count_teachers``), when
+    already counted.
     """
     notes: list[Note] = []
     schools = dataset.schools.select(
@@ -80,9 +70,11 @@ def build_units(dataset: Dataset, standard: Standard) -> tuple[pl.DataFrame, lis
     units, split_notes = _split_totals(units, standard)
     notes += split_notes
 
-    counts = count_teachers(dataset, standard)
+    if counts is None:
+        counts = count_teachers(dataset, standard)
     group_cols = [c for c in counts.columns if c.startswith("teachers_")]
-    units = (units.join(counts, on=["school_id", "stage"], how="left", maintain_order="left")
+    units = (units.join(counts.select("school_id", "stage", *group_cols),
+                        on=["school_id", "stage"], how="left", maintain_order="left")
              .with_columns(pl.col(group_cols).fill_null(0)))
 
     if standard.exclude_teaching_points_below is not None:

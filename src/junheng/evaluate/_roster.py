@@ -1,0 +1,134 @@
+"""One pass over the teachers for everything the evaluation counts in them (issue 18).
+
+A province has millions of teacher rows with text ids; every copy, join or hash of that table
+costs more than the rest of the evaluation. So no rule filters, joins or copies it: the counts
+per school and stage (the indicators' teacher groups, and each teacher-level item's met, failed
+and unknown) are one ``group_by`` over the columns they need, and the teachers an item names as
+failing are one filter each over a boolean. The rules then work on the ~10⁵ rows per school and
+stage. Sums of booleans are exact, so every figure is the one the per-rule queries gave.
+
+Which teachers count: ``full_time`` ones when the standard says so (``counted``), as in the
+indicators; the rules say the same. Rotated teachers (``moved``) are the distinct teacher ids
+of ``rotations`` in the school year evaluated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from junheng.model.dataset import Dataset
+from junheng.standards import Standard
+from junheng.standards._parts import Item
+from junheng.standards.compare import at_least
+
+KEY = ("school_id", "stage")
+
+
+def teacher_group_column(group: str) -> str:
+    return f"teachers_{group}"
+
+
+def group_expr(spec: dict[str, dict[str, list[str]]]) -> pl.Expr:
+    """True for a teacher in the group: every listed column holds one of its stage's codes."""
+    expr = pl.lit(True)
+    for column, by_stage in spec.items():
+        expr = expr & pl.when(pl.col("stage") == "primary").then(
+            pl.col(column).is_in(by_stage["primary"])).otherwise(
+            pl.col(column).is_in(by_stage["junior"]))
+    return expr.fill_null(False)
+
+
+def computed_items(standard: Standard) -> dict[str, Item]:
+    """The standard's computed items by rule name (each rule appears at most once)."""
+    return {item.compute: item for part in standard.parts for item in part.items
+            if item.compute}
+
+
+@dataclass
+class Tally:
+    """Per school and stage: ``teachers_<group>`` counts and each teacher item's tallies
+    (``<item>_good``, ``_bad``, ``_unknown``, ``_known``; ``training_no_start``;
+    ``rotation_stay``, ``rotation_stay_unknown``, ``rotation_known``); ``rows``: the teachers
+    failing the training and certificate items (``school_id``, ``teacher_id``) and the rotated
+    teachers' rows (``teacher_id``, ``stage`` and the backbone group's columns)."""
+
+    units: pl.DataFrame
+    rows: dict[str, pl.DataFrame]
+
+
+def counted(standard: Standard) -> pl.Expr:
+    return pl.col("full_time").fill_null(False) if standard.full_time_only else pl.lit(True)
+
+
+def _three_valued(name: str, met: pl.Expr, known: pl.Expr, take: pl.Expr) -> dict[str, pl.Expr]:
+    """Met, failed and unknown among the teachers ``take`` holds, and whether the item's figure
+    is given (``known``): (met ∧ take) is null when met is, so sums skip it."""
+    return {f"{name}_good": met & take, f"{name}_bad": met.not_() & take,
+            f"{name}_unknown": met.is_null() & take, f"{name}_known": known & take}
+
+
+def training_met(item: Item, year: int, tolerance: float) -> pl.Expr:
+    """``training_hours_5y`` ≥ what the teacher's service requires (null without hours)."""
+    p = item.params
+    service = year - pl.col("career_start")
+    required = pl.when(pl.col("career_start").is_null() | (service >= p["service_years"])).then(
+        pl.lit(float(p["hours_5y"]))).otherwise(
+        float(p["hours_per_year"]) * service.clip(lower_bound=0))
+    return at_least(pl.col("training_hours_5y"), required, tolerance)
+
+
+def rotated_ids(dataset: Dataset, year: int) -> pl.Series | None:
+    """The teachers ``rotations`` records in school year ``year`` (None without the table)."""
+    if dataset.rotations is None:
+        return None
+    return dataset.rotations.filter(pl.col("school_year") == year).get_column(
+        "teacher_id").unique()
+
+
+def tally_teachers(dataset: Dataset, standard: Standard, year: int | None = None,
+                   moved: pl.Series | None = None, items: bool = True) -> Tally:
+    """Count the teachers once for the units (and, with ``items``, for the teacher items;
+    ``year`` and ``moved`` are then needed by the training and rotation rules).
+
+    Each count is a boolean column summed per school and stage: the flags are computed in one
+    pass, and the sums of plain columns are Polars' fastest aggregation.
+    """
+    take = counted(standard)
+    flags = {teacher_group_column("all"): take}
+    flags |= {teacher_group_column(name): group_expr(spec) & take
+              for name, spec in standard.teacher_groups.items()}
+    masks: dict[str, pl.Expr] = {}
+    columns: dict[str, list[str]] = {}
+    rules = computed_items(standard) if items else {}
+    if "training_hours" in rules and year is not None:
+        ok = training_met(rules["training_hours"], year, standard.tolerance)
+        flags |= _three_valued("training", ok, pl.col("training_hours_5y").is_not_null(), take)
+        flags["training_no_start"] = pl.col("career_start").is_null() & take
+        masks["training"] = ok.not_() & take
+    if "certified" in rules:
+        ok = pl.col("certified")
+        flags |= _three_valued("certified", ok, ok.is_not_null(), take)
+        masks["certified"] = ok.not_() & take
+    if "rotation" in rules and year is not None and moved is not None:
+        p = rules["rotation"].params
+        rotated = pl.col("teacher_id").is_in(moved.implode()).fill_null(False)
+        staying = take & rotated.not_()
+        since = pl.col("school_since")
+        flags["rotation_stay"] = (year - since >= p["tenure_years"]) & staying
+        flags["rotation_stay_unknown"] = since.is_null() & staying
+        flags["rotation_known"] = since.is_not_null() & take
+        masks["rotated"] = rotated
+        columns["rotated"] = ["teacher_id", "stage",
+                              *(standard.teacher_groups.get(p["backbone_group"]) or {})]
+    carried = dict.fromkeys(c for name in masks for c in columns.get(name, ["teacher_id"]))
+    frame = dataset.teachers.select(
+        *KEY, *[pl.col(c) for c in carried if c not in KEY],
+        *[e.alias(name) for name, e in flags.items()],
+        *[m.fill_null(False).alias(f"_row_{name}") for name, m in masks.items()])
+    units = frame.group_by(*KEY).agg(pl.col(list(flags)).sum().cast(pl.Int64))
+    rows = {name: frame.filter(f"_row_{name}").select(columns.get(name, ["school_id",
+                                                                          "teacher_id"]))
+            for name in masks}
+    return Tally(units, rows)
