@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import polars as pl
@@ -95,8 +95,7 @@ class Context:
     @cached_property
     def by_county(self) -> dict[str | None, dict[str, int]]:
         """The teacher items' tallies summed per county (None: teachers of no known school)."""
-        columns = [c for c in self.tally.units.columns
-                   if c not in ("school_id", "stage") and not c.startswith("teachers_")]
+        columns = [c for c in self.tally.units.columns if c not in ("school_id", "stage")]
         sums = self.tally.units.join(self.schools, on="school_id", how="left").group_by(
             "county").agg(pl.col(columns).sum())
         return {r["county"]: r for r in sums.iter_rows(named=True)}
@@ -326,8 +325,8 @@ def _teacher_outcomes(ctx: Context, name: str, share: float, key: str, label: st
     out: dict[str, Outcome] = {}
     for county in ctx.counties:
         c = ctx.by_county.get(county)
-        good, bad, unknown = ((0, 0, 0) if c is None else
-                              (c[f"{name}_good"], c[f"{name}_bad"], c[f"{name}_unknown"]))
+        good, bad = (0, 0) if c is None else (c[f"{name}_good"], c[f"{name}_bad"])
+        unknown = 0 if c is None else c["teachers_all"] - good - bad  # counted, item unknown
         check, met = _share_check(key, label, label_en, good, good + bad, unknown, share,
                                   ctx.standard.tolerance)
         out[county] = Outcome(met, [check], unknown, *_unknown_detail(unknown, *unknown_text))
@@ -336,7 +335,7 @@ def _teacher_outcomes(ctx: Context, name: str, share: float, key: str, label: st
 
 def _training_hours(ctx: Context, item: Item) -> RuleResult | None:
     p = item.params
-    if ctx.total("training_known") == 0:  # no teacher has training hours
+    if ctx.total("training_good") + ctx.total("training_bad") == 0:  # nobody's hours known
         return None
     no_start = sorted(((county, c["training_no_start"]) for county, c in ctx.by_county.items()
                        if c["training_no_start"]),
@@ -354,7 +353,7 @@ def _training_hours(ctx: Context, item: Item) -> RuleResult | None:
 
 
 def _certified(ctx: Context, item: Item) -> RuleResult | None:
-    if ctx.total("certified_known") == 0:  # no teacher has a certificate value
+    if ctx.total("certified_good") + ctx.total("certified_bad") == 0:  # no value known
         return None
     return _teacher_outcomes(ctx, "certified", float(item.params["share"]),
                              "certified_share", "持证上岗率", "certified share",
@@ -470,24 +469,34 @@ RULES: dict[str, Callable[[Context, Item], RuleResult | None]] = {
 
 # --- declared items ---------------------------------------------------------------------------
 
+@cache
+def _condition_text(cond: Condition) -> tuple[str, str, str, bool]:
+    """A condition's labels, symbol and whether it is a share: the same in every county, so
+    worked out once (a province judges each declared item in thousands of counties)."""
+    label = COUNTY.column(cond.column).zh
+    if cond.op == "at_least_column":
+        label = f"{label}（对比{COUNTY.column(str(cond.value)).zh}）"
+        label_en = (f"{COUNTY_LABELS_EN[cond.column]} (against "
+                    f"{COUNTY_LABELS_EN[str(cond.value)]})")
+    else:
+        label_en = COUNTY_LABELS_EN[cond.column]
+    return label, label_en, cond.symbol, COUNTY.column(cond.column).kind == "ratio"
+
+
 def _declared(conditions: tuple[Condition, ...], row: dict[str, Any] | None,
               tolerance: float) -> tuple[bool | None, list[Check], bool]:
     """Judge the declared conditions; the last value says whether any figure was given."""
     checks: list[Check] = []
     given = False
     for cond in conditions:
-        label = COUNTY.column(cond.column).zh
+        label, label_en, symbol, percent = _condition_text(cond)
         value = None if row is None else row.get(cond.column)
         threshold: float | None
         if cond.op == "at_least_column":
             other = None if row is None else row.get(str(cond.value))
             threshold = None if other is None else float(other)
-            label = f"{label}（对比{COUNTY.column(str(cond.value)).zh}）"
-            label_en = (f"{COUNTY_LABELS_EN[cond.column]} (against "
-                        f"{COUNTY_LABELS_EN[str(cond.value)]})")
         else:
             threshold = float(cond.value)  # booleans become 1.0 / 0.0
-            label_en = COUNTY_LABELS_EN[cond.column]
         met: bool | None = None
         if value is not None:
             given = True
@@ -501,9 +510,8 @@ def _declared(conditions: tuple[Condition, ...], row: dict[str, Any] | None,
                 met = at_most(float(value), threshold, tolerance)
             else:  # below: strictly
                 met = below(float(value), threshold, tolerance)
-        checks.append(Check(cond.column, label, label_en, cond.symbol, threshold,
-                            None if value is None else float(value), met,
-                            percent=COUNTY.column(cond.column).kind == "ratio"))
+        checks.append(Check(cond.column, label, label_en, symbol, threshold,
+                            None if value is None else float(value), met, percent=percent))
     return _all([c.met for c in checks]), checks, given
 
 

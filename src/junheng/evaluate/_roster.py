@@ -49,7 +49,7 @@ def computed_items(standard: Standard) -> dict[str, Item]:
 @dataclass
 class Tally:
     """Per school and stage: ``teachers_<group>`` counts and each teacher item's tallies
-    (``<item>_good``, ``_bad``, ``_unknown``, ``_known``; ``training_no_start``;
+    (``<item>_good``, ``_bad``; ``training_no_start``;
     ``rotation_stay``, ``rotation_stay_unknown``, ``rotation_known``); ``rows``: the teachers
     failing the training and certificate items (``school_id``, ``teacher_id``) and the rotated
     teachers' rows (``teacher_id``, ``stage`` and the backbone group's columns)."""
@@ -62,11 +62,12 @@ def counted(standard: Standard) -> pl.Expr:
     return pl.col("full_time").fill_null(False) if standard.full_time_only else pl.lit(True)
 
 
-def _three_valued(name: str, met: pl.Expr, known: pl.Expr, take: pl.Expr) -> dict[str, pl.Expr]:
-    """Met, failed and unknown among the teachers ``take`` holds, and whether the item's figure
-    is given (``known``): (met ∧ take) is null when met is, so sums skip it."""
-    return {f"{name}_good": met & take, f"{name}_bad": met.not_() & take,
-            f"{name}_unknown": met.is_null() & take, f"{name}_known": known & take}
+def _met_and_failed(name: str, met: str) -> dict[str, pl.Expr]:
+    """Met and failed among the counted teachers (``_take``): (met ∧ take) is null when met is,
+    so sums skip it. Unknown is the rest of the counted teachers, and known their complement
+    (an item's ``met`` is null exactly when its figure is): no column is summed for them."""
+    return {f"{name}_good": pl.col(met) & pl.col("_take"),
+            f"{name}_bad": pl.col(met).not_() & pl.col("_take")}
 
 
 def training_met(item: Item, year: int, tolerance: float) -> pl.Expr:
@@ -92,39 +93,39 @@ def tally_teachers(dataset: Dataset, standard: Standard, year: int | None = None
     """Count the teachers once for the units (and, with ``items``, for the teacher items;
     ``year`` and ``moved`` are then needed by the training and rotation rules).
 
-    Each count is a boolean column summed per school and stage: the flags are computed in one
-    pass, and the sums of plain columns are Polars' fastest aggregation.
+    Each count is a boolean column summed per school and stage. The per-teacher tests are
+    computed once (``_take``, ``_training``, ``_rotated``), the flags from them, and the sums of
+    plain columns are Polars' fastest aggregation.
     """
-    take = counted(standard)
-    flags = {teacher_group_column("all"): take}
-    flags |= {teacher_group_column(name): group_expr(spec) & take
+    tests = {"_take": counted(standard)}
+    flags = {teacher_group_column("all"): pl.col("_take")}
+    flags |= {teacher_group_column(name): group_expr(spec) & pl.col("_take")
               for name, spec in standard.teacher_groups.items()}
     masks: dict[str, pl.Expr] = {}
     columns: dict[str, list[str]] = {}
     rules = computed_items(standard) if items else {}
     if "training_hours" in rules and year is not None:
-        ok = training_met(rules["training_hours"], year, standard.tolerance)
-        flags |= _three_valued("training", ok, pl.col("training_hours_5y").is_not_null(), take)
-        flags["training_no_start"] = pl.col("career_start").is_null() & take
-        masks["training"] = ok.not_() & take
+        tests["_training"] = training_met(rules["training_hours"], year, standard.tolerance)
+        flags |= _met_and_failed("training", "_training")
+        flags["training_no_start"] = pl.col("career_start").is_null() & pl.col("_take")
+        masks["training"] = flags["training_bad"]
     if "certified" in rules:
-        ok = pl.col("certified")
-        flags |= _three_valued("certified", ok, ok.is_not_null(), take)
-        masks["certified"] = ok.not_() & take
+        flags |= _met_and_failed("certified", "certified")
+        masks["certified"] = flags["certified_bad"]
     if "rotation" in rules and year is not None and moved is not None:
         p = rules["rotation"].params
-        rotated = pl.col("teacher_id").is_in(moved.implode()).fill_null(False)
-        staying = take & rotated.not_()
+        tests["_rotated"] = pl.col("teacher_id").is_in(moved.implode()).fill_null(False)
+        staying = pl.col("_take") & pl.col("_rotated").not_()
         since = pl.col("school_since")
         flags["rotation_stay"] = (year - since >= p["tenure_years"]) & staying
         flags["rotation_stay_unknown"] = since.is_null() & staying
-        flags["rotation_known"] = since.is_not_null() & take
-        masks["rotated"] = rotated
+        flags["rotation_known"] = since.is_not_null() & pl.col("_take")
+        masks["rotated"] = pl.col("_rotated")
         columns["rotated"] = ["teacher_id", "stage",
                               *(standard.teacher_groups.get(p["backbone_group"]) or {})]
-    carried = dict.fromkeys(c for name in masks for c in columns.get(name, ["teacher_id"]))
-    frame = dataset.teachers.select(
-        *KEY, *[pl.col(c) for c in carried if c not in KEY],
+    frame = dataset.teachers.with_columns(**tests).select(
+        *KEY, *dict.fromkeys(c for name in masks for c in columns.get(name, ["teacher_id"])
+                             if c not in KEY),
         *[e.alias(name) for name, e in flags.items()],
         *[m.fill_null(False).alias(f"_row_{name}") for name, m in masks.items()])
     units = frame.group_by(*KEY).agg(pl.col(list(flags)).sum().cast(pl.Int64))

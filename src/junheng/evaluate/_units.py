@@ -101,8 +101,10 @@ def _split_totals(units: pl.DataFrame, standard: Standard) -> tuple[pl.DataFrame
     notes: list[Note] = []
     if split.height:
         ratio = f"{standard.split_weights['primary']:g} : {standard.split_weights['junior']:g}"
-        for (county, school_id, name), _ in split.group_by(
-                "county", "school_id", "name", maintain_order=True):
+        # Each school once, in order of appearance (not a frame per group: a province has
+        # thousands of such schools).
+        for county, school_id, name in split.select("county", "school_id", "name").unique(
+                maintain_order=True).iter_rows():
             notes.append(Note(
                 county,
                 f"{name}（{school_id}）的设施数据按加权学生数（小学 : 初中 = {ratio}）由全校合计拆分到学段",
