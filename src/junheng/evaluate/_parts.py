@@ -160,7 +160,8 @@ def _breach_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
 RuleResult = tuple[dict[str, "Outcome"], pl.DataFrame]
 
 
-def _school_outcomes(ctx: Context, judged: pl.DataFrame, breaches: list[dict[str, Any]],
+def _school_outcomes(ctx: Context, judged: pl.DataFrame,
+                     breaches: list[dict[str, Any]] | pl.DataFrame,
                      key: str, label: str, label_en: str, unknown_zh: str, unknown_en: str,
                      all_unknown: tuple[str, str] | None = None) -> RuleResult:
     """Outcomes of a per-school (or per-unit) rule from its three-valued ``met`` column."""
@@ -174,7 +175,7 @@ def _school_outcomes(ctx: Context, judged: pl.DataFrame, breaches: list[dict[str
         check, met = _share_check(key, label, label_en, good, good + bad, unknown, 1.0, 0.0)
         out[county] = Outcome(met, [check], unknown,
                               *_unknown_detail(unknown, unknown_zh, unknown_en))
-    return out, _breach_frame(breaches)
+    return out, breaches if isinstance(breaches, pl.DataFrame) else _breach_frame(breaches)
 
 
 def _unknown_detail(unknown: int, zh: str, en: str) -> tuple[str, str]:
@@ -224,26 +225,31 @@ def _music_art_rooms(ctx: Context, item: Item) -> RuleResult:
         .when(few).then(False)
         .otherwise(None)  # enough rooms (or none recorded), areas unknown
         .alias("met"))
-    breaches = []
-    for r in judged.filter(pl.col("met").not_()).iter_rows(named=True):
-        listed_school = r["music_ok"] is not None
-        have = ({"music": r["music_ok"], "art": r["art_ok"]} if listed_school
-                else {"music": r["music_rooms"], "art": r["art_rooms"]})
-        how_zh, how_en = ("面积达标的", "full-size ") if listed_school else ("", "")
-        need_n = r["required"]
+    # The schools short of rooms, their texts built by Polars: a province has tens of
+    # thousands of them. A school listed in the rooms table is judged on its full-size rooms.
+    have = {kind: pl.when(is_listed).then(pl.col(f"{kind}_ok")).otherwise(pl.col(f"{kind}_rooms"))
+            for kind in ("music", "art")}
+    shown = {kind: pl.when(h.is_null()).then(pl.lit("?")).otherwise(h.cast(pl.String))
+             for kind, h in have.items()}
+    one_class, one_room = pl.col("classes") == 1, need == 1
+    how_zh = pl.when(is_listed).then(pl.lit("面积达标的")).otherwise(pl.lit(""))
+    how_en = pl.when(is_listed).then(pl.lit("full-size ")).otherwise(pl.lit(""))
+    breaches = judged.filter(pl.col("met").not_()).select(
+        "county", pl.lit(None, dtype=pl.List(pl.String)).alias("teachers"), "school_id", "name",
+        pl.lit(None, dtype=pl.String).alias("stage"),
+        pl.min_horizontal(*have.values()).cast(pl.Float64).alias("value"),
+        need.cast(pl.Float64).alias("limit"),
         # Rooms to add: music and art each up to the requirement (a type whose rooms are
         # unknown adds nothing known).
-        short = sum(max(need_n - v, 0) for v in have.values() if v is not None)
-        breaches.append({
-            "county": r["county"], "school_id": r["school_id"], "name": r["name"],
-            "stage": None, "value": float(min(v for v in have.values() if v is not None)),
-            "limit": float(need_n), "shortfall": float(short),
-            "detail_zh": f"{r['classes']} 个班，需音乐、美术教室各 {need_n} 间；"
-                         f"{how_zh}音乐 {_n(have['music'])} 间、美术 {_n(have['art'])} 间",
-            "detail_en": f"{r['classes']} class{'' if r['classes'] == 1 else 'es'} need"
-                         f"{'s' if r['classes'] == 1 else ''} {need_n} music and {need_n} art "
-                         f"room{'' if need_n == 1 else 's'} each; {how_en}music "
-                         f"{_n(have['music'])}, art {_n(have['art'])}"})
+        pl.sum_horizontal(*[(need - h).clip(lower_bound=0) for h in have.values()])
+        .cast(pl.Float64).alias("shortfall"),
+        pl.format("{} 个班，需音乐、美术教室各 {} 间；{}音乐 {} 间、美术 {} 间", "classes", need,
+                  how_zh, shown["music"], shown["art"]).alias("detail_zh"),
+        pl.format("{} class{} need{} {} music and {} art room{} each; {}music {}, art {}",
+                  "classes", pl.when(one_class).then(pl.lit("")).otherwise(pl.lit("es")),
+                  pl.when(one_class).then(pl.lit("s")).otherwise(pl.lit("")), need, need,
+                  pl.when(one_room).then(pl.lit("")).otherwise(pl.lit("s")), how_en,
+                  shown["music"], shown["art"]).alias("detail_en"))
     return _school_outcomes(ctx, judged, breaches, "schools_meeting", "达标学校比例",
                             "schools meeting", "所学校教室面积未知",
                             "school(s) with unknown room areas",
