@@ -26,6 +26,7 @@ import threading
 import time
 import zipfile
 from collections import defaultdict
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
@@ -74,7 +75,7 @@ def count_runs(world) -> int:
 def start(world, kind: str = "groups", role: str = "county_a", **form) -> int:
     data = {"csrf": world.csrf[role], "kind": kind, "time_limit": "10", **form}
     answer = world.clients[role].post(f"/counties/{world.A}/plans", data=data)
-    assert answer.status_code == 303, answer.text[:800]
+    assert answer.status_code == 303, answer.text.split("<main>")[-1][:1500]
     return int(re.fullmatch(rf"/counties/{world.A}/plans/(\d+)",
                             answer.headers["location"]).group(1))
 
@@ -558,6 +559,82 @@ def test_who_starts_and_adopts_a_groups_plan(world, row):
             assert answer.headers["location"] == fill(world, location.replace("{", "{"))
         elif path.endswith("/adopt"):
             assert adopted(world) == chosen
+
+
+# --- today's groups kept and extended (--keep on the command line) -----------------------------
+def test_an_adopted_grouping_is_kept_and_extended_by_the_next_plan(world, county):
+    adopt(world, world.G)
+    form = world.clients["county_a"].get(f"/counties/{world.A}/plans").text
+    assert f'<option value="plan:{world.G}">' in form
+    run_id = start(world, keep=f"plan:{world.G}", s_max_members="6")
+    assert world.runner.wait(run_id, WAIT) == "done"
+    kept, new = from_workbook(world, county, world.G), from_workbook(world, county, run_id)
+    assert kept.pairs <= new.pairs  # every kept group whole: its leader, each of its members
+    assert kept.inside <= new.inside and new.share >= kept.share
+    page = world.clients["inspector"].get(f"/counties/{world.A}/plans/{run_id}").text
+    assert f"方案 {world.G} 的集团" in page and "--keep" not in page
+    with world.store.session() as s:
+        entry = s.scalar(select(AuditEntry).where(
+            AuditEntry.action == "plan_started",
+            AuditEntry.target == f"county:{world.A}/plan:{run_id}"))
+    assert json.loads(entry.detail)["keep"] == f"plan:{world.G}"
+
+
+def groups_snapshot(world, county) -> int:
+    """A version of A's data (older than the one in use) with a 集团 sheet: one group, leader
+    城关第一小学, member 凤凰村小学 — a pair the plans above never make."""
+    book = openpyxl.load_workbook(world.path)
+    if "集团" in book.sheetnames:  # the template's sheet, its heads filled in, no rows
+        sheet = book["集团"]
+        assert sheet.max_row <= 2
+    else:
+        sheet = book.create_sheet("集团")
+        sheet.append(["集团编号", "学校标识码", "角色", "集团类型", "集团名称"])
+    leader, member = county.by_name["城关第一小学"], county.by_name["凤凰村小学"]
+    sheet.append(["城关教育集团", leader, "牵头学校", "紧密型", "城关教育集团"])
+    sheet.append(["城关教育集团", member, "成员学校", None, None])
+    path = world.folder / "a16-groups.xlsx"
+    book.save(path)
+    content = path.read_bytes()
+    with world.store.session() as s:
+        snap = Snapshot(county_id=world.A, school_year=2025, filename=path.name,
+                        content=content, sha256=hashlib.sha256(content).hexdigest(),
+                        created_at=datetime(2000, 1, 1, tzinfo=UTC))
+        s.add(snap)
+        s.commit()
+        return snap.id
+
+
+def test_the_datas_own_groups_are_kept_or_the_page_says_how(world, county):
+    snap = groups_snapshot(world, county)
+    pair = (county.by_name["城关第一小学"], county.by_name["凤凰村小学"])
+    redrawn = start(world, snapshot=str(snap))
+    kept = start(world, snapshot=str(snap), keep="data")
+    for run_id in (redrawn, kept):
+        assert world.runner.wait(run_id, WAIT) == "done"
+    assert pair not in from_workbook(world, county, redrawn).pairs
+    assert pair in from_workbook(world, county, kept).pairs
+    page = world.clients["county_a"].get(f"/counties/{world.A}/plans/{redrawn}").text
+    assert "数据中已有 1 个集团" in page and "请在“保留现有集团”中选择“本版数据中的集团表”" in page
+    assert "--keep" not in page
+    page = world.clients["county_a"].get(f"/counties/{world.A}/plans/{kept}").text
+    assert "数据中已有" not in page and "紧密型" in page
+
+
+@pytest.mark.parametrize(("keep", "words"), [
+    ("data", "这一版数据没有集团表，无法保留现有集团"),
+    ("plan:{R}", "所选的集团方案不存在或未完成"),
+    ("plan:9999", "所选的集团方案不存在或未完成"),
+    ("everything", "请从列表中选择要保留的集团"),
+])
+def test_groups_that_cannot_be_kept_are_refused_and_nothing_starts(world, keep, words):
+    assert junheng.load(world.path).groups is None  # the data in use has no 集团 sheet
+    before = count_runs(world)
+    data = {"csrf": world.csrf["county_a"], "kind": "groups", "time_limit": "10",
+            "keep": keep.format(R=world.R)}
+    answer = world.clients["county_a"].post(f"/counties/{world.A}/plans", data=data)
+    assert answer.status_code == 400 and words in answer.text
+    assert count_runs(world) == before and "Traceback" not in answer.text
 
 
 def test_the_groups_route_is_the_only_one_of_its_module():

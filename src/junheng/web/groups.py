@@ -17,8 +17,12 @@ to the plan's tables later do not break it.
 from __future__ import annotations
 
 import importlib
+import io
 import logging
+import re
+import tempfile
 import traceback
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,6 +74,73 @@ def write_groups(plan: Any, folder: Path) -> list[Path]:
     if html is not None:
         paths.append(write_text(paths[0].parent / MAP_FILE, html))
     return paths
+
+
+# --- groups kept from the data or from an earlier plan (--keep) -------------------------------
+KEEP_DATA = "data"  # the data version's own 集团 table
+KEEP_PLAN = "plan:"  # + a groups run's id: the 集团 sheet of that plan's workbook
+
+
+def keep_plan_id(keep: str) -> int | None:
+    """The run a ``plan:N`` choice names; None for any other choice.
+
+    >>> keep_plan_id("plan:12"), keep_plan_id("data"), keep_plan_id("plan:x")
+    (12, None, None)
+    """
+    if not keep.startswith(KEEP_PLAN) or not keep[len(KEEP_PLAN):].isdigit():
+        return None
+    return int(keep[len(KEEP_PLAN):])
+
+
+def kept_groups(keep: str, dataset: Any, plan_files: bytes | None) -> Any:
+    """The groups a run keeps and extends, as ``plan_groups(keep=)`` takes them: none (""), the
+    data's own 集团 table (``"data"``), or the 集团 sheet of an earlier groups plan's workbook
+    (``"plan:N"``, its stored files given as ``plan_files``) read again by the library's reader
+    against this data. Raises ``InputError`` with every problem located."""
+    from junheng.errors import InputError, Problem
+    from junheng.io import read_groups
+
+    if not keep:
+        return None
+    if keep == KEEP_DATA:
+        if dataset.groups is None or dataset.groups.height == 0:
+            raise InputError([Problem("集团 groups", None, None, None,
+                                      "这一版数据没有集团表，无法保留现有集团",
+                                      "this version of the data has no groups table to keep")])
+        return dataset.groups
+    workbook = None
+    if plan_files:
+        with zipfile.ZipFile(io.BytesIO(plan_files)) as z:
+            workbook = next((n for n in z.namelist() if n.endswith(".xlsx")), None)
+            content = z.read(workbook) if workbook else b""
+    if workbook is None:
+        raise InputError([Problem(f"方案 {keep_plan_id(keep)} plan", None, None, None,
+                                  "所选方案没有可保留的集团（方案未完成或没有工作簿）",
+                                  "the plan chosen has no groups to keep (not finished, or no "
+                                  "workbook)")])
+    with tempfile.TemporaryDirectory(prefix="junheng-keep-") as folder:
+        path = Path(folder) / workbook
+        path.write_bytes(content)
+        return read_groups(path, dataset)
+
+
+def keep_words(keep: str) -> str:
+    """A run's kept groups in words, for its settings line."""
+    plan = keep_plan_id(keep)
+    if plan is not None:
+        return f"方案 {plan} 的集团 the groups of plan {plan}"
+    return "本版数据中的集团表 the data's groups table" if keep == KEEP_DATA else "—"
+
+
+def web_warning(zh: str, en: str) -> tuple[str, str]:
+    """A planner's note as the web says it: the command line's ``--keep FILE`` advice becomes
+    the form's choice (nothing for a bureau to type)."""
+    zh = re.sub(r"请加 --keep \S+", "请在“保留现有集团”中选择“本版数据中的集团表”", zh)
+    zh = zh.replace("--keep 文件中的集团", "所选方案的集团")
+    en = re.sub(r"add --keep \S+", "choose the data's groups table under \"keep today's groups\"",
+                en)
+    en = en.replace("those of the --keep file", "those of the plan chosen")
+    return zh, en
 
 
 # --- the figures plans are compared by ------------------------------------------------------------

@@ -490,6 +490,21 @@ class JobRunner:
             except Exception:  # the database itself failed: nothing more to tell
                 log.exception("plan run %s: could not store its failure", run_id)
 
+    def _kept(self, run_id: int, keep: str, dataset: Any) -> Any:
+        """The groups a groups run keeps: the data's, or an earlier groups plan's of the same
+        county (its files read from the store)."""
+        from junheng.web.groups import keep_plan_id, kept_groups
+
+        files = None
+        plan = keep_plan_id(keep)
+        if plan is not None:
+            with self.w.store.session() as s:
+                run, kept = s.get(PlanRun, run_id), s.get(PlanRun, plan)
+                if (kept is not None and run is not None and kept.county_id == run.county_id
+                        and kept.kind == "groups" and kept.status == "done"):
+                    files = kept.files
+        return kept_groups(keep, dataset, files)
+
     def _execute(self, run_id: int, kind_name: str, params: dict, sha: str, content: bytes,
                  filename: str, started: float) -> None:
         from junheng.standards import load_standard
@@ -501,6 +516,8 @@ class JobRunner:
         rules = None if kind.rules is None else standard.rules(kind.name).replace(
             **params.get("settings", {}))
         extra = pass_options(params, dataset) if kind.prices != "none" else {}
+        if kind.name == "groups" and params.get("keep"):  # today's groups, extended
+            extra["keep"] = self._kept(run_id, params["keep"], dataset)
         plan = kind.run(dataset, standard, rules, time_limit=float(params["time_limit"]),
                         seed=int(params.get("seed", 0)), progress=say, **extra)
         _no_plan(plan)

@@ -69,7 +69,8 @@ KEYS = {"file": "文件", "snapshot": "数据版本", "sha256": "SHA-256", "kind
         "deadline": "整改期限", "office": "责任科室", "note": "备注", "evidence": "佐证材料",
         "username": "用户名", "region": "地区", "schools": "学校数", "submissions": "提交数",
         "closed": "销号", "reopened": "重新打开", "opened": "新增", "fields": "修改项",
-        "planner": "方案类型", "rows": "行数", "size": "大小（字节）"}
+        "planner": "方案类型", "rows": "行数", "size": "大小（字节）", "keep": "保留现有集团",
+        "settings": "设置"}
 
 STATUSES = {"submitted": "待审核", "approved": "已通过", "returned": "已退回", "open": "待整改",
             "in_progress": "整改中", "fixed": "已整改", "verified": "已核验", "queued": "排队",

@@ -15,7 +15,10 @@ The path-to-pass kinds (``investment``, ``pass``, and ``recruitment`` with price
 bureau's price table as a file: it is read and checked by the library's reader (``read_prices``,
 against the chosen data) when the form is posted — its problems shown located, 400, no run — and
 a valid table's bytes are kept with the run (``params``, base64, with its sha256 and file name),
-never shown back, audited or compared.
+never shown back, audited or compared. A school-groups run may keep and extend today's groups
+(``params["keep"]``: ``"data"``, the data version's 集团 table, or ``"plan:N"``, an earlier
+groups plan of the county — the form offers the adopted ones): checked when the form is posted
+(located problems, 400, no run) and read again when the job starts.
 
 At most one adopted plan per county and kind (a rotation, a recruitment, an investment and a
 path-to-pass plan complement each other): adopting one un-adopts the others of its kind. A
@@ -47,13 +50,18 @@ from junheng.store.models import utcnow
 from junheng.web import access
 from junheng.web.context import Web, web
 from junheng.web.groups import (
+    KEEP_DATA,
     coverage_text,
     coverage_view,
     groups_view,
+    keep_plan_id,
+    keep_words,
+    kept_groups,
     share_text,
     target_text,
     towns_note,
     unmatched_view,
+    web_warning,
 )
 from junheng.web.jobs import (
     DEFAULT_TIME_LIMIT,
@@ -210,7 +218,8 @@ def _view(run: PlanRun, names: dict[int, str], snapshots: dict[int, Snapshot]) -
         "coverage": coverage_text(figures) if figures and figures.get("groups") is not None
         else None,
         "params": params,
-        "settings": _settings_shown(kind, params["settings"] or {}),
+        "settings": _settings_shown(kind, params["settings"] or {}) + (
+            [("保留现有集团", "keep", keep_words(params["keep"]))] if params.get("keep") else []),
     }
 
 
@@ -282,8 +291,12 @@ def _list_page(request: Request, w: Web, user: User, csrf: str, county: County,
     by_id = {v["id"]: v for v in views}
     compared = [by_id[i] for i in wanted if i in by_id and by_id[i]["figures"]]
     can_manage = access.manages(user, county)
+    # the groupings a new groups plan may keep and extend: the adopted ones
+    keep_plans = [{"value": f"plan:{v['id']}", "zh": f"已采用的方案 {v['id']} 的集团",
+                   "en": f"the groups of adopted plan {v['id']}", "year": v["coverage"]}
+                  for v in views if v["kind"] == "groups" and v["adopted"] and v["figures"]]
     return w.page(request, "plans.html", status, user=user, csrf=csrf, county=county,
-                  runs=views, compared=compared, can_manage=can_manage,
+                  runs=views, compared=compared, can_manage=can_manage, keep_plans=keep_plans,
                   kinds=_settings_view(w.standard) if can_manage else [],
                   snapshots=list(snapshots.values())[:10], message=message,
                   problems=problems or [], table_problems=table_problems or [],
@@ -323,6 +336,33 @@ def _setting_problems(kind: Any, problems: list[str]) -> list[str]:
         p = fields.get(key)
         out.append(f"{p.zh} / {p.en}（{key}）：{rest}" if p is not None and rest else text)
     return out
+
+
+def _keep_choice(s: Session, county_id: int, keep: str, dataset: Any
+                 ) -> tuple[str, tuple[str, list[str]] | None]:
+    """A groups run's "keep today's groups" choice checked before anything starts: the data's
+    own 集团 table, or a finished groups plan of this county, read again against the chosen
+    data; or the message and the located problems saying why not."""
+    plan_id = keep_plan_id(keep)
+    if keep != KEEP_DATA and plan_id is None:
+        return keep, ("请从列表中选择要保留的集团 / choose the groups to keep from the list", [])
+    files = None
+    if plan_id is not None:
+        kept = s.get(PlanRun, plan_id)
+        if (kept is None or kept.county_id != county_id or kept.kind != "groups"
+                or kept.status != "done"):
+            return keep, ("所选的集团方案不存在或未完成，未开始 / the groups plan chosen does not "
+                          "exist or is not finished: nothing was started", [])
+        files = kept.files
+    try:
+        kept_groups(keep, dataset, files)
+    except InputError as exc:
+        n = len(exc.problems)
+        return keep, (f"要保留的集团有 {n} 处问题，未开始 / the groups to keep have {n} problems: "
+                      "nothing was started",
+                      [f"{p.location()}" + ("" if p.value is None else f" · 值 value {p.value}")
+                       + f"：{p.expected_zh} / {p.expected_en}" for p in exc.problems])
+    return keep, None
 
 
 def _pass_settings(kind: Any, form: dict[str, str]) -> tuple[dict[str, Any], str | None]:
@@ -427,6 +467,11 @@ async def start_plan(request: Request, county_id: int) -> Response:
         except InputError:
             return refuse("这一版数据无法读取，无法制定方案 / this version of the data cannot be "
                           "read: no plan was started")
+        if kind.name == "groups" and form.get("keep", "").strip():
+            keep, wrong = _keep_choice(s, county_id, form["keep"].strip(), dataset)
+            if wrong is not None:
+                return refuse(*wrong)
+            options["keep"] = keep
         if content:  # the library's reader, against the data the plan is made for
             try:
                 read_price_table(content, filename, dataset)
@@ -558,6 +603,8 @@ def plan_page(request: Request, county_id: int, plan_id: int) -> Response:
     actions = _actions(data, school_names) if "actions" in data else []
     warnings = [(x.get("zh", ""), x.get("en", "")) for x in data.get("warnings", [])]
     groups = _groups_page(w, run, data) if done and run.kind == "groups" else None
+    if groups is not None:
+        warnings = [web_warning(zh, en) for zh, en in warnings]
     return w.page(request, "plan.html", user=user, csrf=csrf, county=county, run=view,
                   moves=moves, actions=actions, warnings=warnings, names=names,
                   by_year=_by_year(data), unreachable=_unreachable(data, school_names),
