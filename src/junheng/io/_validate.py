@@ -37,6 +37,7 @@ from junheng.model.schema import (
 ROW = "_row"  # spreadsheet row number, kept while validating
 _NUMERIC = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64,
             pl.Float32, pl.Float64)
+_EXACT_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
 _DTYPES = {"text": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean,
            "enum": pl.String, "ratio": pl.Float64, "school_year": pl.Int64}
 # 2025 · 2025-2026 · 2025—2026学年 · 2025~2026 · 2025至2026年度 (the starting year is kept)
@@ -265,6 +266,16 @@ def _stages(frame: pl.DataFrame, header: str, col: Column) -> tuple[pl.Expr, pl.
     dtype = frame.schema[header]
     source = pl.col(header)
     b, x = pl.col(f"_b_{col.name}"), pl.col(f"_x_{col.name}")
+    if col.kind == "int" and dtype in _EXACT_INTEGERS:
+        # Integers already (Parquet): exact as they are, so only their range is checked — the
+        # same answers as through a float, since below 2^53 in size the two are one number.
+        limit = int(EXACT_LIMIT)
+        ok = (b > -limit) & (b < limit)
+        if col.minimum is not None:
+            ok = ok & (b >= col.minimum)
+        if col.maximum is not None:
+            ok = ok & (b <= col.maximum)
+        return source, None, pl.when(ok).then(b).cast(pl.Int64), b.is_null() | ok
     if col.kind in ("int", "float"):
         if dtype in _NUMERIC:
             base, number = source.cast(pl.Float64), b
@@ -315,9 +326,15 @@ def _stages(frame: pl.DataFrame, header: str, col: Column) -> tuple[pl.Expr, pl.
             whole = pl.when(source == source.round()).then(
                 source.cast(pl.Int64).cast(pl.String))
             return whole.otherwise(source.cast(pl.String)), None, b, pl.lit(True)
-        return _normalised(source), None, b, pl.lit(True)
+        # Stripped only: _coerce turns empty texts into nulls for the columns that have any
+        # (a when/then over millions of ids copies every one of them).
+        return source.cast(pl.String).str.strip_chars(), None, b, pl.lit(True)
     raw = source.cast(pl.String)
     mapping = _code_map(frame.get_column(header).cast(pl.String).unique(), col)
+    if col.kind == "enum" and all(code == spelling for spelling, code in mapping.items()):
+        # Every value is already its code (a Parquet or CSV export): nothing to map or refuse,
+        # and no pass over the column (a province's teachers have millions of rows).
+        return raw, None, b, pl.lit(True)
     base = raw.replace_strict(mapping, default=None, return_dtype=pl.String)
     valid = pl.when(b == _BAD).then(None).otherwise(b)
     value = valid.replace_strict({"true": True, "false": False}, default=None,
@@ -358,6 +375,13 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         checks.append((col, header))
     staged = frame.select((pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW),
                           *bases, *[pl.col(h) for h in extras])
+    # Texts stripped in _stages: an empty one is no value (as _normalised makes it).
+    texts = [f"_b_{col.name}" for col, header in checks if col.kind == "text"
+             and frame.schema[header] not in (pl.Float32, pl.Float64)]
+    if texts and staged.height:
+        empty = staged.select((pl.col(texts) == "").any()).row(0)
+        staged = staged.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c))
+                                     .alias(c) for c, e in zip(texts, empty, strict=True) if e)
     staged = _without_blank_rows(staged, [f"_b_{col.name}" for col, _ in checks], extras)
     typed = staged.with_columns(numbers).select(*finals, *[pl.col(h) for h in extras])
     bad_cols = [f"_bad_{col.name}" for col, _ in checks]
@@ -583,7 +607,11 @@ def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
                      for r in unknown.iter_rows(named=True)]
     if "rotations" in typed:
         rotations = typed["rotations"]
-        teacher_ids = typed["teachers"].get_column("teacher_id").drop_nulls().implode()
+        # The rotated ids looked up among the teachers, not the other way round: hashing the
+        # few rotated ids and probing the roster costs a tenth of hashing a province's roster.
+        rotated = rotations.get_column("teacher_id").drop_nulls().unique().implode()
+        teacher_ids = typed["teachers"].filter(pl.col("teacher_id").is_in(rotated)).get_column(
+            "teacher_id").implode()
         for column, zh in (("from_school_id", "调出学校标识码"), ("to_school_id", "调入学校标识码")):
             bad = rotations.filter(pl.col(column).is_not_null()
                                    & ~pl.col(column).is_in(school_ids))
