@@ -309,57 +309,25 @@ def test_the_json_and_the_workbook_are_the_command_lines(world, county):
         assert json.loads(z.read(JSON_FILE)) == data
 
 
-# --- the map: a download when the map writer exists ------------------------------------------
-def test_the_map_is_a_download_when_its_writer_exists(world, monkeypatch):
-    drawn = []
-
-    def fake_map(plan, schools, lang):
-        drawn.append((plan.coverage.height, schools.height, lang))
-        return "<!doctype html><title>集团分布图</title><script>draw()</script>"
-
-    monkeypatch.setattr(web_groups, "map_writer", lambda: fake_map)
-    run_id = start(world)
-    assert world.runner.wait(run_id, WAIT) == "done"
-    assert drawn == [(1, 16, "zh")]
-    answer = download(world, run_id, web_groups.MAP_FILE, "inspector")
+# --- the map: a download beside the workbook and the JSON ------------------------------------
+def test_the_map_is_a_download_and_never_runs_in_the_application(world, county):
+    wb = from_workbook(world, county, world.G)
+    answer = download(world, world.G, web_groups.MAP_FILE, "inspector")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/html")
     assert answer.headers["content-disposition"].startswith("attachment;")
-    assert answer.text.endswith("<script>draw()</script>")
-    # the CSP stays as it is, the map's own script is not allowed in the application
+    # the real map: every leader of the plan is named on it
+    leaders = {r["leader_name"] for r in json.loads(
+        download(world, world.G, JSON_FILE).content)["groups"]}
+    assert leaders and all(name in answer.text for name in leaders)
+    assert len(wb.pairs) > 0
+    # the CSP stays as it is: the map's own script is not allowed in the application
     assert "'unsafe-inline'" not in answer.headers["content-security-policy"].split(
         "script-src")[-1].split(";")[0]
-    page = world.clients["county_a"].get(f"/counties/{world.A}/plans/{run_id}").text
-    link = f"/counties/{world.A}/plans/{run_id}/groups/{quote(web_groups.MAP_FILE)}"
-    assert f'href="{link}" download' in page and "集团分布图" in page
-    assert "<script" not in page.split("<main")[1]
-
-
-def test_a_map_that_fails_leaves_the_plan_whole(world, monkeypatch):
-    def broken(plan, schools, lang):
-        raise RuntimeError("no map today")
-
-    monkeypatch.setattr(web_groups, "map_writer", lambda: broken)
-    run_id = start(world)
-    assert world.runner.wait(run_id, WAIT) == "done"
-    page = world.clients["county_a"].get(f"/counties/{world.A}/plans/{run_id}").text
-    assert "集团分布图暂不提供" in page and "no map today" not in page
-    assert download(world, run_id, web_groups.MAP_FILE).status_code == 404
-    assert download(world, run_id, WORKBOOK).status_code == 200
-
-
-def test_the_real_map_writer_when_installed(world):
-    """Whichever this tree holds: the map module's page as a download, or none said so."""
-    with world.store.session() as s:
-        files = s.get(PlanRun, world.G).files
-    with zipfile.ZipFile(io.BytesIO(files)) as z:
-        names = set(z.namelist())
     page = world.clients["county_a"].get(f"/counties/{world.A}/plans/{world.G}").text
-    if web_groups.map_writer() is None:
-        assert names == {WORKBOOK, JSON_FILE} and "集团分布图暂不提供" in page
-    else:
-        html = [n for n in names if n.endswith(".html")]
-        assert len(html) == 1 and download(world, world.G, html[0]).status_code == 200
+    link = f"/counties/{world.A}/plans/{world.G}/groups/{quote(web_groups.MAP_FILE)}"
+    assert f'href="{link}" download' in page and "集团分布图暂不提供" not in page
+    assert "<script" not in page.split("<main")[1]
 
 
 # --- comparison and adoption ----------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The school-group plan as people read it: the terminal summary, the workbook and the JSON."""
+"""The school-group plan as people read it: the terminal summary, the workbook, the JSON and the
+offline map (``_groups_map``)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ from junheng.plan.groups.model import OBJECTIVES
 from junheng.plan.groups.solution import because_words
 from junheng.plan.groups.types import GroupType, group_types
 from junheng.report._excel import _Book
+from junheng.report._groups_map import groups_map_html
 from junheng.report._plan import STATUS_WORDS
 from junheng.report._text import Lang, t, yes_no
 
-GROUP_FILES = {"zh": ("集团化办学方案.xlsx", "groups-plan.json"),
-               "en": ("school-groups-plan.xlsx", "groups-plan.json")}
+GROUP_FILES = {"zh": ("集团化办学方案.xlsx", "groups-plan.json", "集团分布图.html"),
+               "en": ("school-groups-plan.xlsx", "groups-plan.json", "groups-map.html")}
 # The data has no township column: towns reached cannot be counted, and the files say so.
 NO_TOWNS = ("数据中没有乡镇列，未统计覆盖乡镇数（覆盖情况表按城区、镇区、乡村学校分列）",
             "the data has no township column, so the towns reached are not counted (the "
@@ -88,10 +90,11 @@ def plan_dict(plan: GroupPlan) -> dict[str, Any]:
 
 def write_group_plan(plan: GroupPlan, folder: str | Path, lang: Lang = "zh",
                      pseudonymise: bool = False) -> list[Path]:
-    """Write the groups and their coverage as a workbook and a JSON into ``folder``, both or
-    neither. The plan names schools only, so ``pseudonymise`` has nothing to hide."""
+    """Write the groups and their coverage as a workbook, a JSON and the map page into
+    ``folder``, all or none. The plan names schools only, so ``pseudonymise`` has nothing to
+    hide."""
     del pseudonymise
-    xlsx_name, json_name = GROUP_FILES[lang]
+    xlsx_name, json_name, map_name = GROUP_FILES[lang]
     with output_run():
         folder = output_folder(folder, f"plan-groups-{lang}")
         with atomic_path(folder / xlsx_name) as tmp:
@@ -99,7 +102,8 @@ def write_group_plan(plan: GroupPlan, folder: str | Path, lang: Lang = "zh",
             _workbook(book, plan, lang)
             book.wb.close()
         write_text(folder / json_name, dumps(plan_dict(plan)) + "\n")
-    return [folder / xlsx_name, folder / json_name]
+        write_text(folder / map_name, groups_map_html(plan, plan.dataset_after.schools, lang))
+    return [folder / xlsx_name, folder / json_name, folder / map_name]
 
 
 def _share(value: float | None) -> str:

@@ -6,9 +6,9 @@ and downloads its files. It changes no figure of the data (``before == after``):
 compared by is its coverage, in the counties' own terms (groups; schools and pupils in a group
 and their share; rural and failing schools covered; the target met or the pupils short).
 
-The files are the command line's (``junheng.report``'s groups writer: the workbook and the
-JSON) and, when ``junheng.report._groups_map`` exists, the offline map page — served as a
-download, never embedded (the application's CSP allows no inline script, and the map has one).
+The files are the command line's (``junheng.report``'s groups writer: the workbook, the JSON
+and the offline map page). The map is served as a download, never embedded: the application's
+CSP allows no inline script, and the map has one.
 
 The page reads the run's JSON table by table and column by column, by name, so columns added
 to the plan's tables later do not break it.
@@ -16,24 +16,16 @@ to the plan's tables later do not break it.
 
 from __future__ import annotations
 
-import importlib
 import io
-import logging
 import re
 import tempfile
-import traceback
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from junheng.io import write_text
 from junheng.standards.compare import fewest
 
-log = logging.getLogger("junheng.web.groups")
-
-MAP_FILE = "集团分布图.html"  # the map page, beside the command line's two files
-MAP_MODULE = "junheng.report._groups_map"
+MAP_FILE = "集团分布图.html"  # the map page, beside the workbook and the JSON
 # the coverage counts summed over the plan's counties (a web county is one county, but a
 # workbook may hold several)
 COUNTS = ("groups", "schools_in_groups", "schools", "pupils_in_groups", "pupils",
@@ -42,38 +34,12 @@ COUNTS = ("groups", "schools_in_groups", "schools", "pupils_in_groups", "pupils"
 
 
 # --- the run's files ----------------------------------------------------------------------------
-def map_writer() -> Callable[..., str] | None:
-    """``groups_map_html(plan, schools, lang) -> str`` when the map module is installed."""
-    try:
-        module = importlib.import_module(MAP_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != MAP_MODULE:  # the module is there but something it needs is not
-            raise
-        return None
-    return getattr(module, "groups_map_html", None)
-
-
 def write_groups(plan: Any, folder: Path) -> list[Path]:
-    """The command line's files (集团化办学方案.xlsx, groups-plan.json) and the map page.
-
-    A map that cannot be drawn leaves the plan whole: the workbook and the JSON are the plan;
-    the failure goes to the server's log (by type and frames: the plan names no teacher, but
-    the rule holds everywhere)."""
+    """The command line's files: 集团化办学方案.xlsx, groups-plan.json and the map page
+    (集团分布图.html), all or none."""
     from junheng.report import PLAN_REPORTS
 
-    paths = [Path(p) for p in PLAN_REPORTS["groups"][0](plan, folder, "zh", False)]
-    if any(p.suffix == ".html" for p in paths):  # the writer draws the map itself
-        return paths
-    try:
-        draw = map_writer()
-        html = None if draw is None else draw(plan, plan.dataset_after.schools, "zh")
-    except Exception as exc:
-        log.error("the groups map failed: %s\n%s", type(exc).__name__,
-                  "".join(traceback.format_tb(exc.__traceback__)))
-        html = None
-    if html is not None:
-        paths.append(write_text(paths[0].parent / MAP_FILE, html))
-    return paths
+    return [Path(p) for p in PLAN_REPORTS["groups"][0](plan, folder, "zh", False)]
 
 
 # --- groups kept from the data or from an earlier plan (--keep) -------------------------------
