@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from junheng.model.dataset import Dataset
+from junheng.model.runs import sum_by
 from junheng.standards import Standard
 from junheng.standards._parts import Item
 from junheng.standards.compare import at_least
@@ -128,7 +129,8 @@ def tally_teachers(dataset: Dataset, standard: Standard, year: int | None = None
                              if c not in KEY),
         *[e.alias(name) for name, e in flags.items()],
         *[m.fill_null(False).alias(f"_row_{name}") for name, m in masks.items()])
-    units = frame.group_by(*KEY).agg(pl.col(list(flags)).sum().cast(pl.Int64))
+    units = sum_by(frame, list(KEY), list(flags)).with_columns(
+        pl.col(list(flags)).cast(pl.Int64))
     rows = {name: frame.filter(f"_row_{name}").select(columns.get(name, ["school_id",
                                                                           "teacher_id"]))
             for name in masks}

@@ -18,6 +18,7 @@ from junheng.errors import InputError, Problem
 from junheng.io._groups import group_checks, group_frame
 from junheng.io._read import RawTable
 from junheng.model.dataset import OPTIONAL, Dataset
+from junheng.model.runs import per_row, sum_by
 from junheng.model.schema import (
     BOOL_SPELLINGS,
     ENUMS,
@@ -547,11 +548,14 @@ def _implausible(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.DataF
                    *[pl.col(name).is_null().all().alias(f"_none_{name}")
                      for name, _, _ in FACILITY_COLUMNS]))
     warnings: list[Problem] = []
+    counts: pl.DataFrame | None = None
     for rule in PLAUSIBILITY:
         if rule.figure == "teachers":
-            counts = (teachers.filter(pl.col("school_id").is_not_null()
-                                      & pl.col("stage").is_not_null())
-                      .group_by("school_id", "stage").agg(pl.len().alias("_figure")))
+            # Counted once, and on the two key columns only: filtering first would copy a
+            # province's whole roster.
+            counts = counts if counts is not None else (
+                sum_by(teachers, ["school_id", "stage"], [], count="_figure")
+                .filter(pl.col("school_id").is_not_null() & pl.col("stage").is_not_null()))
             rows = stages.join(counts, on=["school_id", "stage"], how="inner").select(
                 ROW, pl.col("students").alias("_pupils"), "_figure",
                 pl.col("students").alias("_cell"))
@@ -610,8 +614,8 @@ def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
         # The rotated ids looked up among the teachers, not the other way round: hashing the
         # few rotated ids and probing the roster costs a tenth of hashing a province's roster.
         rotated = rotations.get_column("teacher_id").drop_nulls().unique().implode()
-        teacher_ids = typed["teachers"].filter(pl.col("teacher_id").is_in(rotated)).get_column(
-            "teacher_id").implode()
+        roster = typed["teachers"].get_column("teacher_id")
+        teacher_ids = roster.filter(roster.is_in(rotated)).implode()
         for column, zh in (("from_school_id", "调出学校标识码"), ("to_school_id", "调入学校标识码")):
             bad = rotations.filter(pl.col(column).is_not_null()
                                    & ~pl.col(column).is_in(school_ids))
@@ -842,10 +846,11 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
         "school_id", pl.lit(True).alias("_known"),
         pl.col("school_type").is_in(MULTI_STAGE_TYPES).alias("_multi_type"),
     ).join(per_school, on="school_id", how="left")
-    # Join only the columns the checks need: dragging every teacher column through the join
-    # costs ten times more on a province.
-    t = teachers.select(ROW, "school_id", "stage").join(
-        schools, on="school_id", how="left", maintain_order="left").with_columns(
+    # Only the columns the checks need, each school's scalars looked up once per run of its
+    # teachers (model/runs.py): joining a province's roster on its text ids costs ten times
+    # more.
+    t = teachers.select(ROW, "school_id", "stage").with_columns(
+        per_row(teachers, "school_id", schools).get_columns()).with_columns(
         pl.col("_n").fill_null(0))
     has_school = pl.col("school_id").is_not_null()
     unknown = t.filter(has_school & pl.col("_known").is_null())
