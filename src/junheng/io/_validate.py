@@ -259,8 +259,8 @@ def _code_map(values: pl.Series, col: Column) -> dict[str, str | None]:
     return mapping
 
 
-def _stages(frame: pl.DataFrame, header: str, col: Column) -> tuple[pl.Expr, pl.Expr | None,
-                                                                     pl.Expr, pl.Expr]:
+def _stages(frame: pl.DataFrame, header: str, col: Column, spellings: pl.Series | None = None,
+            ) -> tuple[pl.Expr, pl.Expr | None, pl.Expr, pl.Expr]:
     """Parse one column in three steps so no intermediate is computed twice:
     (base from the source, number from base or None, typed value, ok). ``base``, ``number``
     are materialised as columns ``_b_<name>`` and ``_x_<name>`` before value and ok use them."""
@@ -331,7 +331,9 @@ def _stages(frame: pl.DataFrame, header: str, col: Column) -> tuple[pl.Expr, pl.
         # (a when/then over millions of ids copies every one of them).
         return source.cast(pl.String).str.strip_chars(), None, b, pl.lit(True)
     raw = source.cast(pl.String)
-    mapping = _code_map(frame.get_column(header).cast(pl.String).unique(), col)
+    if spellings is None:
+        spellings = frame.get_column(header).cast(pl.String).unique()
+    mapping = _code_map(spellings, col)
     if col.kind == "enum" and all(code == spelling for spelling, code in mapping.items()):
         # Every value is already its code (a Parquet or CSV export): nothing to map or refuse,
         # and no pass over the column (a province's teachers have millions of rows).
@@ -360,12 +362,22 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
     numbers: list[pl.Expr] = []
     finals: list[pl.Expr] = [pl.col(ROW)]
     checks: list[tuple[Column, str]] = []
+    # The distinct spellings of every coded column, found in one parallel pass.
+    coded = {col.name: source_of[col.name] for col in table.columns if col.name in source_of
+             and (col.kind == "enum" or (col.kind == "bool"
+                                         and frame.schema[source_of[col.name]] != pl.Boolean))}
+    spellings = dict(zip(coded, frame.select(
+        pl.col(h).cast(pl.String).unique().implode().alias(name) for name, h in coded.items()
+    ).row(0), strict=True)) if coded else {}
     for col in table.columns:
         header = source_of.get(col.name)
         if header is None:
             finals.append(pl.lit(None, dtype=_DTYPES[col.kind]).alias(col.name))
             continue
-        base, number, value, ok = _stages(frame, header, col)
+        found = spellings.get(col.name)
+        base, number, value, ok = _stages(frame, header, col,
+                                          None if found is None else pl.Series(found,
+                                                                               dtype=pl.String))
         bases.append(base.alias(f"_b_{col.name}"))
         if number is not None:
             numbers.append(number.alias(f"_x_{col.name}"))
