@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import fastexcel
@@ -16,6 +17,7 @@ import polars as pl
 from junheng.io._csv import read_csv
 from junheng.io._limits import ReadError, ReadLimits, count, raise_hint, size
 from junheng.io._xlsx_guard import check_workbook
+from junheng.io._xlsx_head import sheet_heads
 from junheng.model.dataset import Problem
 from junheng.model.schema import TABLES
 
@@ -27,6 +29,10 @@ class RawTable:
     name: str  # canonical table name
     source: str  # what the user calls it: sheet or file name
     frame: pl.DataFrame
+    # A workbook sheet read typed past the template's code row (see _typed_sheet): that row's
+    # cells, and how to read the sheet as text after all when validation finds it is not one.
+    code_row: list[object] | None = None
+    reread: Callable[[], pl.DataFrame] | None = None
 
 
 def _table_for(label: str) -> str | None:
@@ -44,7 +50,8 @@ def read_tables(path: str | Path, limits: ReadLimits | None = None,
     Nothing is read past ``limits`` (``ReadLimits()`` when None): a workbook is checked part by
     part before fastexcel opens it, a CSV or Parquet file before Polars reads it. Raises
     ``ReadError`` with located, bilingual problems."""
-    tables, warnings, _ = read_named_tables(path, limits or ReadLimits(), _table_for)
+    tables, warnings, _ = read_named_tables(path, limits or ReadLimits(), _table_for,
+                                            typed=True)
     return tables, warnings
 
 
@@ -53,10 +60,13 @@ def read_named_tables(path: str | Path, limits: ReadLimits, table_for: Callable[
                       expected: tuple[str, str] = (
                           "应为 .xlsx 工作簿或 CSV/Parquet 文件夹",
                           "expected an .xlsx workbook or a folder of .csv/.parquet files"),
+                      typed: bool = False,
                       ) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
     """The tables of a workbook or folder whose sheet (file) names ``table_for`` recognises —
     the data's, or another input's such as the price table — read within ``limits``; warnings
-    for the other names unless ``quiet`` says they are for people; and those other names."""
+    for the other names unless ``quiet`` says they are for people; and those other names.
+    ``typed``: a workbook's data sheets may be read typed (the data tables only: see
+    ``_typed_sheet``); otherwise every cell arrives as text."""
     path = Path(path)
     if not path.exists():
         raise ReadError([Problem(str(path), None, None, None, "文件或文件夹不存在",
@@ -66,7 +76,7 @@ def read_named_tables(path: str | Path, limits: ReadLimits, table_for: Callable[
     if not path.is_file():
         raise _not_a_file(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_workbook(path, limits, table_for, quiet)
+        return _read_workbook(path, limits, table_for, quiet, typed)
     raise ReadError([Problem(str(path), None, None, path.suffix, *expected)])
 
 
@@ -112,9 +122,10 @@ def _is_reader_error(exc: BaseException) -> bool:
 
 
 def _read_workbook(path: Path, limits: ReadLimits, table_for: Callable[[str], str | None],
-                   quiet: Callable[[str], bool],
+                   quiet: Callable[[str], bool], typed: bool = False,
                    ) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
     check = check_workbook(path, limits, lambda sheet: table_for(sheet) is not None)
+    heads = sheet_heads(path) if typed else {}
     try:
         reader = fastexcel.read_excel(str(path))
         sheet_names = reader.sheet_names
@@ -146,15 +157,88 @@ def _read_workbook(path: Path, limits: ReadLimits, table_for: Callable[[str], st
         if number not in check.checked:  # never load what was not checked
             raise ReadError([Problem(sheet, None, None, None, "工作表名称读法不一致，无法检查",
                                      "the sheet's name reads two ways; it cannot be checked")])
-        try:
-            frame = reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
-        except BaseException as exc:
-            if not _is_reader_error(exc):
-                raise
-            raise ReadError([Problem(sheet, None, None, None, f"无法读取工作表：{exc}",
-                                     f"cannot read the sheet: {exc}")]) from exc
-        tables[name] = RawTable(name, sheet, frame)
+
+        def as_text(sheet: str = sheet) -> pl.DataFrame:
+            try:
+                return reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
+            except BaseException as exc:
+                if not _is_reader_error(exc):
+                    raise
+                raise ReadError([Problem(sheet, None, None, None, f"无法读取工作表：{exc}",
+                                         f"cannot read the sheet: {exc}")]) from exc
+
+        head = heads.get(sheet)
+        fast = _typed_sheet(reader, sheet, name, head[1]) if head else None
+        if fast is None:
+            tables[name] = RawTable(name, sheet, as_text())
+        else:
+            tables[name] = RawTable(name, sheet, fast, head[1], as_text)  # type: ignore[index]
     return tables, warnings, skipped
+
+
+def _typed_sheet(reader: fastexcel.ExcelReader, sheet: str, name: str,
+                 second: list[object]) -> pl.DataFrame | None:
+    """The sheet read typed and past its second row, when that row looks like the template's
+    codes; None to read it as text. Issue 18: parsing numbers as numbers is twice as fast as
+    making every cell a string, and validation gives the same answers, because only columns
+    whose every cell the text reading would give back unchanged are accepted — texts (and
+    columns junheng does not know) made of text cells only, and numbers whose text (calamine
+    writes nine decimals) reads back as the same number. Anything else (a number in an id
+    column, a date, a figure with more decimals, mixed cells) reads the sheet as text."""
+    codes = {col.name for col in TABLES[name].columns}
+    named = [v for v in second if v is not None]
+    if not named or not all(isinstance(v, str) and v.strip().lower() in codes for v in named):
+        return None
+    try:
+        frame = reader.load_sheet(sheet, header_row=0, skip_rows=1, schema_sample_rows=None,
+                                  dtype_coercion="strict").to_polars()
+    except BaseException as exc:  # mixed cells in a column (strict), or anything else
+        if not _is_reader_error(exc):
+            raise
+        return None
+    if any(h.startswith("__UNNAMED__") and j < len(second) and second[j] is not None
+           for j, h in enumerate(frame.columns)):
+        return None  # a cell under no header in the skipped row: validation must see it
+    kinds = {}
+    for header in frame.columns:
+        col = next((c for c in TABLES[name].columns if c.matches(header)), None)
+        kinds[header] = None if col is None else col.kind
+    fixed = []
+    for header, dtype in frame.schema.items():
+        if dtype == pl.Null:  # no cell at all: as the text reading gives it
+            fixed.append(pl.col(header).cast(pl.String))
+        elif dtype == pl.Boolean and kinds[header] == "bool":
+            continue  # 是/否 cells are text; true/false cells mean the same either way
+        elif dtype != pl.String and not (
+                kinds[header] in _NUMBERS and dtype in (pl.Float64, pl.Int64)
+                and _reads_back(frame.get_column(header))):
+            return None
+    return frame.with_columns(fixed) if fixed else frame
+
+
+_NUMBERS = ("int", "float", "ratio", "school_year")
+
+
+def _reads_back(values: pl.Series) -> bool:
+    """Whether every number is the one its text would read back as: calamine writes a
+    number with nine decimals (``format_number``), so whole numbers below 2^53 always are,
+    others when nine decimals hold them exactly."""
+    if values.dtype == pl.Int64:
+        return True
+    known = values.drop_nulls()
+    whole = (known == known.round()) & (known.abs() < 2.0**53)
+    return all(float(format_number(x)) == x for x in known.filter(~whole).unique().to_list())
+
+
+def format_number(x: float) -> str:
+    """A number as fastexcel gives it when a cell is read as text: nine decimals, the trailing
+    zeros and point dropped (``-0`` kept).
+
+    >>> format_number(8346.099999999999), format_number(1e21), format_number(0.5)
+    ('8346.1', '1000000000000000000000', '0.5')
+    """
+    text = format(Decimal(x), ".9f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # Sheets the template adds for people, not for the engine.

@@ -16,7 +16,7 @@ import polars as pl
 
 from junheng.errors import InputError, Problem
 from junheng.io._groups import group_checks, group_frame
-from junheng.io._read import RawTable
+from junheng.io._read import RawTable, format_number
 from junheng.model.dataset import OPTIONAL, Dataset
 from junheng.model.runs import per_row, sum_by
 from junheng.model.schema import (
@@ -349,7 +349,17 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
     mapping, problems, warnings = _map_headers(raw, table)
     frame = raw.frame
     first_row = 2
-    if _has_code_row(frame, mapping):
+    if raw.code_row is not None:  # read typed past the second row (io/_read.py)
+        second = dict(zip(frame.columns, raw.code_row, strict=False))
+        if _has_code_row(pl.DataFrame({h: [None if second.get(h) is None else str(second[h])]
+                                       for h in frame.columns},
+                                      schema=dict.fromkeys(frame.columns, pl.String)),
+                         mapping):
+            first_row = 3
+        else:  # not the codes after all: the sheet as text, every row of it
+            assert raw.reread is not None
+            frame = raw.reread()
+    if first_row == 2 and _has_code_row(frame, mapping):
         frame = frame.slice(1)
         first_row = 3
     source_of = {canonical: header for header, canonical in mapping.items()}
@@ -406,7 +416,7 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
                                  originals.iter_rows(named=True), strict=True):
                 for col, header in checks:
                     if rec[f"_bad_{col.name}"]:
-                        value = _cell_text(orig[header], col)
+                        value = _cell_text(orig[header], col, raw.code_row is not None)
                         if value is None:
                             zh, en = "必填，不能为空", "required, must not be empty"
                         else:
@@ -420,12 +430,14 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
     return typed, problems, warnings
 
 
-def _cell_text(original: object, col: Column) -> str | None:
+def _cell_text(original: object, col: Column, typed_sheet: bool = False) -> str | None:
     """A rejected cell as the problem shows it: its text, but a number of hundreds of digits
-    (fastexcel writes every integer digit of 1e308) in short scientific form."""
+    (fastexcel writes every integer digit of 1e308) in short scientific form. A number of a
+    sheet read typed is shown as the sheet read as text shows it (``format_number``)."""
     if original is None or str(original).strip() == "":
         return None
-    text = str(original)
+    text = format_number(original) if typed_sheet and isinstance(original, float) else str(
+        original)
     if len(text) > 24 and col.kind in ("int", "float", "ratio"):
         try:
             return f"{float(text):.6g}"
