@@ -38,6 +38,7 @@ from junheng.model.schema import (
 ROW = "_row"  # spreadsheet row number, kept while validating
 _NUMERIC = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64,
             pl.Float32, pl.Float64)
+_NUMBER_KINDS = ("int", "float", "ratio", "school_year")
 _EXACT_INTEGERS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
 _DTYPES = {"text": pl.String, "int": pl.Int64, "float": pl.Float64, "bool": pl.Boolean,
            "enum": pl.String, "ratio": pl.Float64, "school_year": pl.Int64}
@@ -371,6 +372,8 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
     bases: list[pl.Expr] = []
     numbers: list[pl.Expr] = []
     finals: list[pl.Expr] = [pl.col(ROW)]
+    plain: list[pl.Expr] = [pl.col(ROW)]
+    flags: list[pl.Expr] = [pl.col(ROW)]
     checks: list[tuple[Column, str]] = []
     # The distinct spellings of every coded column, found in one parallel pass.
     coded = {col.name: source_of[col.name] for col in table.columns if col.name in source_of
@@ -383,6 +386,7 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         header = source_of.get(col.name)
         if header is None:
             finals.append(pl.lit(None, dtype=_DTYPES[col.kind]).alias(col.name))
+            plain.append(finals[-1])
             continue
         found = spellings.get(col.name)
         base, number, value, ok = _stages(frame, header, col,
@@ -394,7 +398,14 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         bad = ~ok
         if not col.nullable:
             bad = bad | value.is_null()
-        finals += [value.alias(col.name), bad.alias(f"_bad_{col.name}")]
+        finals.append(value.alias(col.name))
+        # Where no cell is bad, a figure's value is its number as it stands: no copy of a
+        # province's column through when/then.
+        number_col = pl.col(f"_b_{col.name}" if number is None else f"_x_{col.name}")
+        plain.append(number_col.cast(pl.Int64 if col.kind in ("int", "school_year")
+                                     else pl.Float64).alias(col.name)
+                     if col.kind in _NUMBER_KINDS else value.alias(col.name))
+        flags.append(bad.alias(f"_bad_{col.name}"))
         checks.append((col, header))
     staged = frame.select((pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW),
                           *bases, *[pl.col(h) for h in extras])
@@ -406,10 +417,13 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         staged = staged.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c))
                                      .alias(c) for c, e in zip(texts, empty, strict=True) if e)
     staged = _without_blank_rows(staged, [f"_b_{col.name}" for col, _ in checks], extras)
-    typed = staged.with_columns(numbers).select(*finals, *[pl.col(h) for h in extras])
+    staged = staged.with_columns(numbers)
     bad_cols = [f"_bad_{col.name}" for col, _ in checks]
-    if bad_cols:
-        flagged = typed.filter(pl.any_horizontal(bad_cols))
+    bad = staged.select(flags)
+    any_bad = bool(bad_cols) and bool(bad.select(pl.any_horizontal(bad_cols).any()).item())
+    typed = staged.select(*(finals if any_bad else plain), *[pl.col(h) for h in extras])
+    if any_bad:
+        flagged = bad.filter(pl.any_horizontal(bad_cols))
         if flagged.height:
             originals = frame[(flagged.get_column(ROW) - first_row).to_list()]
             for rec, orig in zip(flagged.iter_rows(named=True),
@@ -423,7 +437,6 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
                             zh, en = _expected(col)
                         problems.append(Problem(raw.source, rec[ROW], _col_label(col), value,
                                                 zh, en))
-    typed = typed.drop(bad_cols)
     for col in table.columns:
         if col.unique and col.name in source_of:
             problems.extend(_duplicates(typed, col, raw.source))
@@ -910,6 +923,10 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
                          f"school {r['school_id']} has only the {r['_only']} stage; {r['n']} "
                          "teacher(s) counted there")
                  for r in moved.iter_rows(named=True)]
+    # Only a teacher of a single-stage school whose stage is not that school's moves: when
+    # none does (a roster exported with every stage filled in), the column stays as it is.
+    if not t.select((single & pl.col("stage").ne_missing(pl.col("_only"))).any()).item():
+        return teachers, problems
     resolved = t.select(pl.when(single).then(pl.col("_only")).otherwise(pl.col("stage"))
                         .alias("stage")).to_series()
     return teachers.with_columns(resolved), problems
