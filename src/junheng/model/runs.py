@@ -17,12 +17,9 @@ RUN = "_run"
 
 def run_ids(keys: list[str]) -> pl.Expr:
     """Each row's run: rows are in one run while all ``keys`` equal the row above's (a null
-    equal to a null). Several keys are compared one by one, not as a struct, whose row
-    encoding would copy every key."""
-    if len(keys) == 1:
-        return pl.col(keys[0]).rle_id().set_sorted().alias(RUN)
-    changed = pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(1)) for k in keys])
-    return changed.cast(pl.UInt32).cum_sum().set_sorted().alias(RUN)
+    equal to a null)."""
+    key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
+    return key.rle_id().set_sorted().alias(RUN)
 
 
 def sum_by(frame: pl.DataFrame, keys: list[str], sums: list[str],
