@@ -32,6 +32,8 @@ demo: $(STAMP)
 	$(BIN)/junheng plan rotation build/sample-county.xlsx --time-limit 20 -o build/sample-plan
 	$(BIN)/junheng plan pass build/sample-county.xlsx --prices build/sample-prices.xlsx \
 	  --years 3 --time-limit 20 -o build/sample-pass
+	$(BIN)/junheng plan groups build/sample-county.xlsx --max-km 30 --coverage 0.8 \
+	  -o build/sample-groups
 	@echo "网页应用 web application: $(BIN)/junheng serve --demo  →  http://127.0.0.1:8000"
 
 $(BROWSER) $(CJK_FONT) $(PDFTOTEXT):
