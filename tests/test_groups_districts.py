@@ -462,6 +462,21 @@ def test_a_marked_leader_anchors_a_fourth_district(xlsx):
     assert_optimal(checker, anchor_of, 4)
 
 
+def test_who_may_anchor_is_the_districts_setting_with_the_groups_meaning(xlsx):
+    """leader_locations urban only: L2 (a town school) may no longer anchor, so three districts
+    need a third anchor; the groups' own section plays no part in who anchors."""
+    ds = county(xlsx)
+    with pytest.raises(InfeasiblePlan) as caught:
+        plan_districts(ds, year=YEAR, districts=3, leader_locations=["urban"], time_limit=10)
+    assert "只有 2 所，少于学区数 3" in caught.value.messages[0][0]
+    plan = plan_districts(ds, year=YEAR, districts=2, leader_locations=["urban"], time_limit=10)
+    assert set(plan.districts["anchor_id"]) == {"L1", "L3"}
+    checker = checker_of(ds)
+    checker.anchors.discard("L2")
+    anchor_of = dict(zip(plan.schools["school_id"], plan.schools["anchor_id"], strict=True))
+    assert_optimal(checker, anchor_of, 2)
+
+
 def test_schools_without_coordinates_are_named(xlsx):
     ds = county(xlsx, missing=("R3", "T"))
     with pytest.raises(InputError) as caught:
@@ -475,9 +490,14 @@ def test_schools_without_coordinates_are_named(xlsx):
 
 
 @pytest.mark.parametrize("kwargs,fragment", [
-    ({"districts": 0}, "at least 1"), ({"districts": 2, "balance": -0.1}, "at least 0"),
-    ({"districts": 2, "max_km": 0.0}, "more than 0 km")])
+    ({"districts": 0}, "districts.districts: 应为 ≥ 1 的整数"),
+    ({"districts": 2, "balance": -0.1}, "districts.balance: 应在 0–1 之间"),
+    ({"districts": 2, "max_km": 0.0}, "must be a number > 0"),
+    ({"districts": 2, "leaders": ["L1"]}, "districts.leaders: 未知参数 / unknown setting"),
+    ({}, "请用 --districts 给出学区数 / give the number of districts with --districts")])
 def test_a_bad_request_is_refused_before_anything_is_read(kwargs, fragment):
+    """Every setting checked by its declaration (``DistrictRules``), and the number of
+    districts, which the profile leaves to each run, asked for."""
     with pytest.raises(StandardError) as caught:
         plan_districts(None, **kwargs)  # type: ignore[arg-type]
     assert fragment in caught.value.problems[0]

@@ -215,11 +215,61 @@ class GroupRules(Rules):
         return out
 
 
+@dataclass(frozen=True)
+class DistrictRules(Rules):
+    """The rules a school-district plan obeys (学区划分; issue 17): each county's schools cut
+    into ``districts`` contiguous districts, each anchored on a school that may lead.
+
+    Who may anchor means what it means for school groups (``GroupRules``): a school meeting the
+    per-school rule in every stage it teaches (and ``leader_min_met`` indicators in each, when
+    set) in one of ``leader_locations``, or marked with ``leader_schools`` (名校). The number of
+    districts has no national default: each run gives it (``--districts``).
+
+    Examples
+    --------
+    >>> rules = DistrictRules.build({"districts": 10, "balance": 0.2})
+    >>> rules.districts, rules.balance, rules.max_km, rules.leader_locations
+    (10, 0.2, None, ('urban', 'town'))
+    >>> DistrictRules.build({"districts": 0})
+    Traceback (most recent call last):
+    ...
+    junheng.errors.StandardError: districts.districts: 应为 ≥ 1 的整数，或 null（不限） / must be a whole number ≥ 1, or null (off), got 0
+    """
+
+    SECTION = "districts"
+    TITLE = ("学区划分", "school districts")
+
+    districts: int | None = param(
+        None, "学区数（标准不设默认值：每次运行用 --districts 给出）", "the number of districts "
+        "(no default in the standard: each run gives it with --districts)", "int", low=1,
+        nullable=True, unit=("个", "districts"))
+    balance: float | None = param(
+        None, "学区学生数均衡幅度：每个学区的学生数在全县每学区平均数的 ±该比例之内（0.2 即 80%–120%）",
+        "the pupils' balance: each district's pupils within ± this share of the county's mean "
+        "per district (0.2: 80–120 %)", "share", nullable=True)
+    max_km: float | None = param(
+        None, "学区中心学校到学区内学校的最远距离", "longest distance from a district's anchor "
+        "school to its schools", "number", low=0.0, low_open=True, nullable=True,
+        unit=("km", "km"))
+    leader_min_met: int | None = param(
+        None, "学区中心学校每个学段至少达到的指标数（不限时：达到学校达标规则即可）",
+        "indicators an anchor school meets in each of its stages (off: the per-school rule is "
+        "enough)", "int", low=1, high=20, nullable=True)
+    leader_locations: tuple[str, ...] = param(
+        ("urban", "town"), "可作学区中心的学校（按城乡分类；另加指定的名校）",
+        "schools that may anchor a district, by location (plus the schools marked as leaders)",
+        "choices", choices=_LOCATIONS, labels=ENUMS["location"].labels, cli=False)
+    leader_schools: tuple[str, ...] = param(
+        (), "指定可作学区中心的学校（名校）：学校标识码，或含「学校标识码」列的文件",
+        "schools marked to anchor a district (名校): school ids, or a file with a school_id "
+        "column", "ids", flag="--leaders", of="school")
+
+
 def planner_rules() -> dict[str, type[Rules]]:
     """Each model's section of a profile, by the section's name: the planners' rules and the
     projection's assumptions (declared beside the pupil model, its one home; imported here
     late because that model itself reads this package)."""
     from junheng.projection.cohort import CohortAssumptions
 
-    return {"rotation": RotationRules, "groups": GroupRules,
+    return {"rotation": RotationRules, "groups": GroupRules, "districts": DistrictRules,
             "projection": CohortAssumptions}

@@ -30,6 +30,7 @@ at its school's address), collinear counties need no special case, and the proje
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import time
@@ -56,9 +57,9 @@ from junheng.plan._milp import Milp, Solve, diagnose, solve_lexicographic
 from junheng.plan.groups.input import GroupInput, School, _pair, ratios
 from junheng.plan.groups.planner import group_problem
 from junheng.plan.groups.solution import GROUP_SCHEMA, group_rows
-from junheng.standards import Standard
+from junheng.standards import Standard, load_standard
 from junheng.standards.compare import at_most
-from junheng.standards.plan_rules import GroupRules
+from junheng.standards.plan_rules import DistrictRules, GroupRules
 
 EARTH_KM = 6371.0  # as ``plan._geo.haversine_km``
 MM_PER_KM = 1_000_000
@@ -501,29 +502,36 @@ def district_label(county: str, number: int, anchor_name: str, several: bool
         f"第{number}学区（{anchor_name}）"
 
 
+# The time limit a run has when none is given (the command line's --time-limit default): with a
+# balance it is short for a few hundred schools, and a plan it stopped says so.
+DEFAULT_TIME_LIMIT = 30.0
+
+
 def plan_districts(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
-                   rules: GroupRules | None = None, *, districts: int,
-                   balance: float | None = None, max_km: float | None = None,
-                   year: int | None = None, time_limit: float = 30.0, seed: int = 0,
+                   rules: DistrictRules | None = None, *, year: int | None = None,
+                   time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 0,
                    progress: Progress | None = None, **overrides: Any) -> DistrictPlan:
     """Partition each county's schools into ``districts`` contiguous school districts (学区),
     each anchored on a school that may lead; pupils as near their anchor as possible.
 
-    ``balance``: each district's pupils within ±``balance`` of the county's mean per district
-    (0.2: between 80 % and 120 %). ``max_km``: no school farther than this from its anchor
-    (great-circle km; the groups rules' ``max_km`` when not given). ``rules`` and
-    ``overrides`` decide who may anchor, as for ``plan_groups`` (``leader_schools=`` marks
-    名校). The model is stated on ``DistrictModel``.
+    ``rules``: the profile's ``districts:`` section by default (``DistrictRules``);
+    ``overrides`` change single settings: ``districts`` (required — the profile has no
+    default), ``balance`` (each district's pupils within ±balance of the county's mean per
+    district; 0.2: between 80 % and 120 %), ``max_km`` (no school farther than this from its
+    anchor, great-circle km), and who may anchor, with the groups' meaning
+    (``leader_schools=`` marks 名校, ``leader_min_met``, ``leader_locations``). The model is
+    stated on ``DistrictModel``. The data's own groups (集团 table) play no part.
 
     Time: on 300 schools, 10 or 30 districts are proven optimal in 2–3 s of CPU; with a
     balance the first plan takes 10–20 s and the proof about 45 s, so allow a ``time_limit``
-    of a minute or two (a run stopped by the clock returns its best plan, marked so).
+    of a minute or two. A run stopped by the clock returns its best plan, not proven
+    (``proven`` is False), with a warning when the limit was the default.
 
-    Raises ``StandardError`` for a number of districts below 1 or a negative balance;
-    ``InputError`` (located) for schools without coordinates; ``InfeasiblePlan`` when a county
-    has fewer anchors than districts, a school no anchor can reach, a school too large for the
-    balance, or rules that cannot hold together (the binding one named); ``NoPlanFound`` when
-    the time limit ran out before any plan.
+    Raises ``StandardError`` for a setting out of its range or no number of districts;
+    ``InputError`` (located) for schools without coordinates or marked ids that name no
+    school; ``InfeasiblePlan`` when a county has fewer anchors than districts, a school no
+    anchor can reach, a school too large for the balance, or rules that cannot hold together
+    (the binding one named); ``NoPlanFound`` when the time limit ran out before any plan.
 
     Examples
     --------
@@ -535,14 +543,23 @@ def plan_districts(dataset: Dataset, standard: Standard | str | Path = "quality-
     """
     started = time.perf_counter()
     say = progress or (lambda _: None)
-    share = _request(districts, balance, max_km)
+    if not isinstance(standard, Standard):
+        standard = load_standard(standard)
+    rules = rules or standard.rules("districts")
+    if overrides:
+        rules = rules.replace(**overrides)
+    districts, share = _request(rules)
     distances = _coordinates(dataset)
     say("评估现状 evaluating the county as it is…")
-    standard, rules, year, before, roles, inputs, warnings = group_problem(
-        dataset, standard, rules, year=year, **overrides)
-    reach = rules.max_km if max_km is None else max_km
+    # Roles as the groups planner decides them, from the districts' who-may-anchor settings;
+    # the data's own groups are left out, so nothing is kept or redrawn (and the groups
+    # planner's warnings, about kept groups and towns reached, do not apply).
+    standard, group_rules, year, before, roles, inputs, _ = group_problem(
+        dataclasses.replace(dataset, groups=None), standard, anchor_rules(standard, rules),
+        year=year)
+    warnings = _own_groups(dataset)
     data = {c: DistrictInput.build(c, inputs[c].schools, distances.coordinates, districts,
-                                   share, reach) for c in inputs}
+                                   share, rules.max_km) for c in inputs}
     messages = [m for c in data for m in _impossible(data[c])]
     if messages:
         raise InfeasiblePlan(messages[0][0], [m[1] for m in messages])
@@ -555,8 +572,11 @@ def plan_districts(dataset: Dataset, standard: Standard | str | Path = "quality-
     anchor_of = {c: model.read(s.solution) for c, (model, s) in solved.items()}
     for c in data:
         _check(data[c], anchor_of[c])
+    stopped = [c for c, (_, s) in solved.items() if not s.proven]
+    if stopped:
+        warnings.append(_stopped(stopped, time_limit, share is not None, data))
     ratio = ratios(before)
-    groups = [_group_rows(inputs[c], data[c], anchor_of[c], ratio, rules, standard,
+    groups = [_group_rows(inputs[c], data[c], anchor_of[c], ratio, group_rules, standard,
                           len(data) > 1) for c in data]
     return DistrictPlan(
         rules=rules, year=year, before=before, after=before, dataset_after=dataset,
@@ -571,23 +591,64 @@ def plan_districts(dataset: Dataset, standard: Standard | str | Path = "quality-
         roles=roles, inputs=data, anchor_of=anchor_of)
 
 
-def _request(districts: int, balance: float | None, max_km: float | None) -> Fraction | None:
-    """The numbers asked for, checked before anything is read; the balance as the exact
-    fraction the user wrote (0.2 is 1/5, not the binary float nearest to it)."""
-    problems = []
-    if isinstance(districts, bool) or not isinstance(districts, int) or districts < 1:
-        problems.append(f"districts: 学区数应为不小于 1 的整数 / the number of districts must be a "
-                        f"whole number of at least 1, got {districts!r}")
-    if balance is not None and not (math.isfinite(balance) and balance >= 0):
-        problems.append(f"balance: 学区学生数均衡幅度应为不小于 0 的数（0.2 即平均数的 80%–120%）/ the "
-                        f"balance must be a number of at least 0 (0.2: 80–120 % of the mean), "
-                        f"got {balance!r}")
-    if max_km is not None and not (math.isfinite(max_km) and max_km > 0):
-        problems.append(f"max_km: 最远距离应为大于 0 的公里数 / the longest distance must be more "
-                        f"than 0 km, got {max_km!r}")
-    if problems:
-        raise StandardError(problems)
-    return None if balance is None else Fraction(repr(float(balance)))
+def anchor_rules(standard: Standard, rules: DistrictRules) -> GroupRules:
+    """The groups' rules that decide who may anchor a district: the profile's ``groups:``
+    section with the districts' who-may-lead settings laid over it, and nothing of the groups'
+    own pairing (no kept groups, pairs, distance or marked members), which districts do not
+    use.
+
+    >>> from junheng.standards import load_standard
+    >>> std = load_standard("quality-2017")
+    >>> g = anchor_rules(std, DistrictRules.build({"districts": 2, "leader_schools": ["S1"]}))
+    >>> g.leader_schools, g.leader_locations, g.keep, g.max_km
+    (('S1',), ('urban', 'town'), None, None)
+    """
+    return standard.rules("groups").replace(
+        leader_schools=list(rules.leader_schools), leader_min_met=rules.leader_min_met,
+        leader_locations=list(rules.leader_locations), member_schools=[], must_pair=[],
+        must_not_pair=[], keep=None, max_km=None)
+
+
+def _request(rules: DistrictRules) -> tuple[int, Fraction | None]:
+    """The number of districts, which a run must give (the profile has none), and the
+    balance as the exact fraction the user wrote (0.2 is 1/5, not the binary float nearest to
+    it) — checked before anything is read (every range by ``DistrictRules``)."""
+    if rules.districts is None:
+        raise StandardError(["districts: 请用 --districts 给出学区数 / give the number of "
+                             "districts with --districts"])
+    share = None if rules.balance is None else Fraction(repr(float(rules.balance)))
+    return rules.districts, share
+
+
+def _own_groups(dataset: Dataset) -> list[tuple[str, str]]:
+    """The data's own groups (集团 table), said to play no part: districts are drawn from the
+    schools' positions, and the groups stay as they are."""
+    own = dataset.groups
+    if own is None or own.height == 0:
+        return []
+    n = own["group_id"].n_unique()
+    return [(f"数据中已有 {n} 个集团（集团表）；学区按学校位置独立划分，与这些集团无关，也不改变它们",
+             f"the data has {n} school group(s) (the groups table); the districts are drawn "
+             "from the schools' positions independently of them, and change none of them")]
+
+
+def _stopped(counties: list[str], time_limit: float, balanced: bool,
+             data: dict[str, DistrictInput]) -> tuple[str, str]:
+    """A plan the clock stopped: the best found, not proven optimal; with a balance and the
+    default limit, the limit to allow instead."""
+    names = "、".join(counties)
+    names_en = ", ".join(counties)
+    if balanced and time_limit == DEFAULT_TIME_LIMIT:
+        schools = max(len(data[c].schools) for c in counties)
+        return (f"{names}：按学生数均衡划分学区时，默认的 {time_limit:g} 秒时限对 {schools} 所学校偏短；"
+                "本方案是时限内找到的最好方案，未证明最优。建议加 --time-limit 120 重新运行",
+                f"{names_en}: with a pupils' balance the default {time_limit:g} s limit is short "
+                f"for {schools} schools; this plan is the best found in time, not proven "
+                "optimal. Run again with --time-limit 120")
+    return (f"{names}：{time_limit:g} 秒时限到，本方案是时限内找到的最好方案，未证明最优；"
+            "可用 --time-limit 延长求解时间",
+            f"{names_en}: the {time_limit:g} s limit ran out; this plan is the best found in "
+            "time, not proven optimal; allow more with --time-limit")
 
 
 def _coordinates(dataset: Dataset) -> Distances:
