@@ -187,6 +187,30 @@ def test_a_leader_without_coordinates_draws_no_line():
         "3 所学校没有坐标，未画出：河口中心校、无坐标村小、新建学校"
 
 
+def test_a_group_of_its_leader_alone_and_words_of_ones_own():
+    """A groups row without a member (a school district of its anchor alone) makes 城关三小 a
+    leader: a star with its number, no line, "0" members, "—" in the table. ``words`` renames
+    what the page calls its groups (as the districts map does); the rest stays."""
+    plan, schools = _plan()
+    alone = pl.DataFrame([{"county": "甲县", "group": 3, "leader_id": "N1",
+                           "leader_name": "城关三小"}])
+    plan.groups = pl.concat([plan.groups, alone], how="diagonal_relaxed")
+    page = groups_map_html(plan, schools, words={"title": ("学区分布图", "School districts map"),
+                                                 "group_head": ("学区 {n}", "district {n}")})
+    fig = _figures(page)["map0"]
+    assert len(_segments(fig)) == 4  # as before: N1 has no member to draw a line to
+    hovers = {re.match(r"<b>(.*?)</b>", h)[1]: (h, t, i) for t in _markers(fig)
+              for i, h in enumerate(t["hovertext"])}
+    hover, trace, i = hovers["城关三小"]
+    assert trace["marker"]["symbol"] == "star" and trace["text"][i] == "3"
+    assert hover == "<b>城关三小</b><br>牵头学校 · 学区 3<br>成员学校 0 所<br>在校生 1,200 人"
+    assert "牵头学校 · 学区 1「城关教育集团」（紧密型，原有集团）" in hovers["城关一小"][0]
+    assert "<title>学区分布图 · 甲县</title>" in page
+    row = re.search(r"<tr><td class='num'><span class='swatch' style='background:[^']*'>"
+                    r"</span>3</td>(.*?)</tr>", page)[1]
+    assert row.endswith("<td class='nowrap'>城关三小</td><td>—</td>")
+
+
 def test_roles_by_shape_and_colour(zh_page):
     fig = _figures(zh_page)["map0"]
     by_name = {}

@@ -1,6 +1,7 @@
 """Reports people read: the terminal summary, the standards tables, and the files — an Excel
 workbook, a self-contained HTML report and a Word self-assessment draft."""
 
+from junheng.report._districts import print_district_plan, write_district_plan
 from junheng.report._excel import write_excel
 from junheng.report._files import write_reports
 from junheng.report._groups import print_group_plan, write_group_plan
@@ -16,8 +17,9 @@ from junheng.report._word import write_word
 # web application offers every planner listed here (junheng.web.jobs.KINDS).
 PLAN_REPORTS = {"rotation": (write_rotation_plan, print_rotation_plan),
                 "groups": (write_group_plan, print_group_plan)}
-# The command line's: every planner (the same, now that the web runs school groups too).
-COMMAND_LINE_REPORTS = dict(PLAN_REPORTS)
+# The command line's: every planner — the web's, and school districts (学区), which only the
+# command line runs.
+COMMAND_LINE_REPORTS = {**PLAN_REPORTS, "districts": (write_district_plan, print_district_plan)}
 
 __all__ = [
            "COMMAND_LINE_REPORTS",

@@ -167,7 +167,7 @@ def _workbook(book: _Book, plan: GroupPlan, lang: Lang) -> None:
         "school of a kept group; teaching points count as schools of their own."]
     for k, line in enumerate(notes):
         ws.write_string(end + 1 + k, 0, line)
-    _contract_sheet(book, plan, lang)
+    groups_sheet(book, plan.membership, lang)
     ws = book.wb.add_worksheet("未入集团" if zh else "Unmatched")
     book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("学校" if zh else "School", 22, "text"),
@@ -197,12 +197,12 @@ def _workbook(book: _Book, plan: GroupPlan, lang: Lang) -> None:
     book.printable()
 
 
-def _contract_sheet(book: _Book, plan: GroupPlan, lang: Lang) -> None:
-    """The groups in the 集团 table's own form, as the template writes it (a sheet named 集团,
-    Chinese headers, then the English codes; Chinese labels in a Chinese workbook, codes in an
-    English one):
-    ``--keep`` and ``plan rotation --groups`` read it back, and it pastes into the county
-    workbook's 集团 sheet."""
+def groups_sheet(book: _Book, membership: pl.DataFrame, lang: Lang) -> None:
+    """``membership`` (the 集团 table's columns; others ignored) in the table's own form, as
+    the template writes it (a sheet named 集团, Chinese headers, then the English codes;
+    Chinese labels in a Chinese workbook, codes in an English one): ``--keep`` and ``plan
+    rotation --groups`` read it back, and it pastes into the county workbook's 集团 sheet. The
+    groups plan and the districts plan write it alike."""
     zh = lang == "zh"
     table = TABLES["groups"]
     ws = book.wb.add_worksheet(table.zh)  # 集团 in both languages: the contract's own name
@@ -213,7 +213,7 @@ def _contract_sheet(book: _Book, plan: GroupPlan, lang: Lang) -> None:
         ws.write_string(1, j, col.name, code)
         ws.set_column(j, j, 14 if col.name != "group_name" else 24)
     labels = {c.name: ENUMS[c.enum].labels for c in table.columns if c.enum}
-    for r, row in enumerate(plan.membership.iter_rows(named=True), start=2):
+    for r, row in enumerate(membership.iter_rows(named=True), start=2):
         for j, col in enumerate(table.columns):
             value = row[col.name]
             if value is None:

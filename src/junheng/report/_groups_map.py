@@ -12,6 +12,7 @@ each county's map is redrawn at the paper's width, one county per page.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "th_name": ("集团名称", "Name"),
     "th_leader": ("牵头学校", "Leader"),
     "group_no": ("集团", "Group"),
+    "group_head": ("集团 {n}", "group {n}"),  # a group as the hover names it
     "members_n": ("成员学校 {n} 所", "member schools: {n}"),
     "km": ("牵头学校：{leader}，相距 {km} km", "leader: {leader}, {km} km away"),
     "km_unknown": ("牵头学校：{leader}（无坐标，距离未计）",
@@ -123,7 +125,8 @@ class _School:
     why: str | None  # an unmatched member: why it has no leader
 
 
-def groups_map_html(plan: GroupPlan, schools: pl.DataFrame, lang: Lang = "zh") -> str:
+def groups_map_html(plan: GroupPlan, schools: pl.DataFrame, lang: Lang = "zh",
+                    words: Mapping[str, tuple[str, str]] | None = None) -> str:
     """The groups as a map: one self-contained HTML page, a section per county.
 
     Every school of ``schools`` (the dataset's schools table: ``school_id``, ``name``,
@@ -138,7 +141,9 @@ def groups_map_html(plan: GroupPlan, schools: pl.DataFrame, lang: Lang = "zh") -
     under it the schools without coordinates by name, and the groups as a table. A county
     with no coordinates at all gets a sentence saying so instead of an empty plot.
     ``lang="en"`` gives the English page. The plan's tables are read by column name, so
-    columns added to them change nothing.
+    columns added to them change nothing; a ``groups`` row without a member (null
+    ``member_id``) stands for a group of its leader alone. ``words`` replaces entries of
+    ``WORDS`` (zh, en) — the school-districts map calls its groups 学区 this way.
 
     Examples
     --------
@@ -149,12 +154,13 @@ def groups_map_html(plan: GroupPlan, schools: pl.DataFrame, lang: Lang = "zh") -
     >>> page.startswith("<!DOCTYPE html>"), "集团化办学分布图" in page, "<script src=" in page
     (True, True, False)
     """
-    return _Page(plan, schools, lang).render()
+    return _Page(plan, schools, lang, words or {}).render()
 
 
 class _Page:
-    def __init__(self, plan: GroupPlan, schools: pl.DataFrame, lang: Lang) -> None:
-        self.plan, self.schools, self.lang = plan, schools, lang
+    def __init__(self, plan: GroupPlan, schools: pl.DataFrame, lang: Lang,
+                 words: Mapping[str, tuple[str, str]]) -> None:
+        self.plan, self.schools, self.lang, self.words = plan, schools, lang, words
         self.figures: list[tuple[str, dict[str, Any]]] = []
         self.groups = plan.groups if plan.groups is not None else pl.DataFrame()
         self.pupils = _pupils(plan)
@@ -162,7 +168,8 @@ class _Page:
         self.types = group_types(standard) if standard is not None else {}
 
     def w(self, key: str, **kwargs: object) -> str:
-        return _w(key, self.lang, **kwargs)
+        zh, en = self.words.get(key) or WORDS[key]
+        return (zh if self.lang == "zh" else en).format(**kwargs)
 
     def counties(self) -> list[str]:
         """The plan's counties in its order, then any other county of the schools table."""
@@ -230,8 +237,10 @@ class _Page:
             leads[r["leader_id"]] = r["group"]
             about[r["group"]] = self.about(r)
             leader_names[r["group"]] = r["leader_name"]
-            size[r["group"]] = size.get(r["group"], 0) + 1
-            member[r["member_id"]] = r
+            size.setdefault(r["group"], 0)
+            if r["member_id"] is not None:  # else a group of its leader alone
+                size[r["group"]] += 1
+                member[r["member_id"]] = r
 
         def school(sid: str, name: str, lon: float | None, lat: float | None, role: str,
                    group: int | None, km: float | None) -> _School:
@@ -276,8 +285,8 @@ class _Page:
         and whether it was kept when the plan's tables say so."""
         zh = self.lang == "zh"
         name = row.get("group_name")
-        head = (f"集团 {row['group']}" + (f"「{name}」" if name else "") if zh else
-                f"group {row['group']}" + (f" “{name}”" if name else ""))
+        head = self.w("group_head", n=row["group"]) + (
+            (f"「{name}」" if zh else f" “{name}”") if name else "")
         said = [w for w in (self.type_words(row.get("group_type")),
                             _status(row.get("group_status"), self.lang)) if w]
         if not said:
@@ -377,7 +386,8 @@ class _Page:
             first = rows.row(0, named=True)
             members = sep.join(
                 f"{r['member_name']}（{_km(r['km'])}）" if self.lang == "zh" else
-                f"{r['member_name']} ({_km(r['km'])})" for r in rows.iter_rows(named=True))
+                f"{r['member_name']} ({_km(r['km'])})" for r in rows.iter_rows(named=True)
+                if r["member_id"] is not None) or "—"
             cells = [self.type_words(first[c]) if c == "group_type" else first[c] for c in extra]
             body.append(f"<tr><td class='num'><span class='swatch' style='background:"
                         f"{colour(number_)}'></span>{number_}</td>"
