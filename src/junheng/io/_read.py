@@ -6,6 +6,7 @@ types (Parquet) and ``_validate`` turns them into the typed tables of the contra
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,10 @@ from junheng.model.dataset import Problem
 from junheng.model.schema import TABLES
 
 __all__ = ["RawTable", "ReadError", "ReadLimits", "read_tables"]
+
+# fastexcel logs a warning for each column whose type it cannot infer (an empty optional column)
+# and reads it as text, which is what validation expects; a user must not see that on stderr.
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 
 @dataclass
