@@ -133,7 +133,9 @@ def test_kept_pairs_breaking_todays_rules_are_flagged_not_dropped(xlsx):
     assert km > 100
     assert flags["F1"] == f"{km:.1f} km away, beyond the 30 km limit"
     assert flags["F2"] == "the leader does not teach every stage this school teaches"
-    assert flags["T"] == "listed as a must-not pair"
+    # R1 is rural: the rules let it lead no more, and its group's row says so too
+    assert flags["T"] == ("listed as a must-not pair; the leader may not lead under today's "
+                          "rules (its location is not one that leads)")
     words = [en for _, en in plan.warnings]
     assert "3 kept pair(s) break today's rules (see the Notes column of the Group plan sheet)" \
         in words

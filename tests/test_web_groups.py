@@ -185,7 +185,7 @@ def from_workbook(world, county, run_id: int) -> SimpleNamespace:
     rural = {s for s, v in county.schools.items() if v["location"] == "乡村"}
     return SimpleNamespace(
         rows=rows, pairs=pairs, leaders=leaders, members=members, inside=inside,
-        groups=len({r["集团"] for r in rows}), pupils_in=pupils_in, pupils=pupils,
+        groups=len({r["集团编号"] for r in rows}), pupils_in=pupils_in, pupils=pupils,
         share=Fraction(pupils_in, pupils), rural_in=len(inside & rural), rural=len(rural),
         failing_in=len(inside & county.failing), failing=len(county.failing),
         unmatched=member_schools - set(members), member_schools=member_schools)

@@ -22,17 +22,18 @@ from junheng.plan import GroupPlan
 from junheng.plan.groups.model import OBJECTIVES
 from junheng.plan.groups.solution import because_words
 from junheng.plan.groups.types import GroupType, group_types
-from junheng.report._excel import _Book
+from junheng.report._excel import Num, _Book
 from junheng.report._groups_map import groups_map_html
 from junheng.report._plan import STATUS_WORDS
-from junheng.report._text import Lang, t, yes_no
+from junheng.report._text import Lang, plural, t, yes_no
 
 GROUP_FILES = {"zh": ("集团化办学方案.xlsx", "groups-plan.json", "集团分布图.html"),
                "en": ("school-groups-plan.xlsx", "groups-plan.json", "groups-map.html")}
 # The data has no township column: towns reached cannot be counted, and the files say so.
 NO_TOWNS = ("数据中没有乡镇列，未统计覆盖乡镇数（覆盖情况表按城区、镇区、乡村学校分列）",
-            "the data has no township column, so the towns reached are not counted (the "
+            "the data has no township column, so the townships reached are not counted (the "
             "coverage table counts urban, town and rural schools instead)")
+PERCENT = "0.0%"  # a share in the workbook: a number, shown as 81.5%
 
 
 def level_value(name: str, value: float | None) -> float | None:
@@ -118,7 +119,7 @@ def _workbook(book: _Book, plan: GroupPlan, lang: Lang) -> None:
     # not "Groups": a reader takes a sheet of that name for the 集团 (groups) input table
     ws = book.wb.add_worksheet("集团方案" if zh else "Group plan")
     book.table(ws, 0, [
-        ("县区" if zh else "County", 10, "text"), ("集团" if zh else "Group", 6, "int"),
+        ("县区" if zh else "County", 10, "text"),
         ("集团编号" if zh else "Group id", 8, "text"), ("类型" if zh else "Type", 8, "text"),
         ("状态" if zh else "Status", 8, "text"),
         ("牵头学校" if zh else "Leader", 22, "text"),
@@ -131,9 +132,9 @@ def _workbook(book: _Book, plan: GroupPlan, lang: Lang) -> None:
         ("成员学校所缺、牵头学校所长" if zh else "What the member lacks and the leader has", 60,
          "wrap"),
         ("帮扶收益" if zh else "Benefit", 8, "num"),
-        ("提示（保留的结对不符合现行规则之处）" if zh else "Notes (what a kept pair breaks of "
+        ("提示（保留的集团不符合现行规则之处）" if zh else "Notes (what a kept group breaks of "
          "today's rules)", 30, "wrap")],
-        [[r["county"], r["group"], r["group_id"], type_words(plan, r["group_type"], lang),
+        [[r["county"], r["group_id"], type_words(plan, r["group_type"], lang),
           STATUS[(r["group_status"], r["status"])][i], r["leader_name"], r["member_name"],
           where.get(r["member_location"], r["member_location"]) if zh else r["member_location"],
           town.get(r["member_id"]) or "—",
@@ -149,17 +150,19 @@ def _workbook(book: _Book, plan: GroupPlan, lang: Lang) -> None:
              ("学生覆盖率", "Pupils' share"), ("覆盖乡村学校", "Rural schools in groups"),
              ("乡村学校", "Rural schools"), ("覆盖未达标学校", "Failing schools in groups"),
              ("未达标学校", "Failing schools"), ("覆盖城区学校", "Urban schools in groups"),
-             ("覆盖镇区学校", "Town schools in groups"), ("覆盖乡镇（街道）", "Towns reached"),
-             ("乡镇（街道）总数", "Towns"), ("未入集团的成员学校", "Members unmatched"),
-             ("覆盖目标", "Target"), ("达到目标", "Target met")]
+             ("覆盖镇区学校", "Town schools in groups"),
+             ("覆盖乡镇（街道）", "Townships reached"), ("乡镇（街道）总数", "Townships"),
+             ("未入集团的成员学校", "Members unmatched"), ("覆盖目标", "Target"),
+             ("达到目标", "Target met"), ("距目标还差学生", "Pupils short of the target")]
     end = book.table(ws, 0, [(h[i], 10, "int") for h in heads], [
         [r["county"], r["groups"], r["groups_kept"], r["groups_new"], r["schools_in_groups"],
-         r["schools"], r["pupils_in_groups"], r["pupils"], _share(r["pupils_share"]),
+         r["schools"], r["pupils_in_groups"], r["pupils"], _percent(r["pupils_share"]),
          r["rural_in_groups"], r["rural"], r["failing_in_groups"], r["failing"],
          r["urban_in_groups"], r["town_in_groups"],
          "—" if r["towns_in_groups"] is None else r["towns_in_groups"],
-         "—" if r["towns"] is None else r["towns"], r["members_unmatched"], _share(r["target"]),
-         "—" if r["target"] is None else yes_no(r["target_met"], lang)]
+         "—" if r["towns"] is None else r["towns"], r["members_unmatched"],
+         _percent(r["target"]), "—" if r["target"] is None else yes_no(r["target_met"], lang),
+         "—" if r["pupils_short"] is None else r["pupils_short"]]
         for r in plan.coverage.iter_rows(named=True)])
     notes = ([] if _towns(plan) is not None else [NO_TOWNS[i]]) + [
         "入集团学校含牵头学校（至少牵头一所成员学校时）和保留的集团的全部学校；教学点按独立学校计。"
@@ -177,24 +180,49 @@ def _workbook(book: _Book, plan: GroupPlan, lang: Lang) -> None:
           r["why_zh"] if zh else r["why_en"]] for r in plan.unmatched.iter_rows(named=True)])
     ws = book.wb.add_worksheet("学校角色" if zh else "School roles")
     roles = {"leader": ("牵头学校", "leader"), "member": ("成员学校", "member"),
-             "none": ("—", "—")}
+             "none": ("—", "—"), "idle": ("可牵头（本方案未牵头）", "may lead (leads no group here)")}
+    group_of = dict(zip(plan.membership["school_id"], plan.membership["group_id"], strict=True))
     book.table(ws, 0, [
-        ("县区" if zh else "County", 10, "text"), ("学校" if zh else "School", 24, "text"),
-        ("角色" if zh else "Role", 8, "text"), ("原因" if zh else "Because", 20, "text")],
-        [[r["county"], r["name"], roles[r["role"]][0 if zh else 1],
-          because_words(r["because"], lang)] for r in plan.roles.iter_rows(named=True)])
+        ("县区" if zh else "County", 10, "text"),
+        ("学校标识码" if zh else "School id", 12, "text"),
+        ("学校" if zh else "School", 24, "text"),
+        ("角色" if zh else "Role", 8, "text"), ("原因" if zh else "Because", 20, "text"),
+        ("集团编号" if zh else "Group id", 8, "text")],
+        [[r["county"], r["school_id"], r["name"],
+          roles["idle" if r["role"] == "leader" and r["school_id"] not in group_of
+                else r["role"]][0 if zh else 1],
+          because_words(r["because"], lang), group_of.get(r["school_id"]) or "—"]
+         for r in plan.roles.iter_rows(named=True)])
     ws = book.wb.add_worksheet("求解" if zh else "Solver")
     rows = [[county, _objective(lv.name, lang), _status(lv.status, lang),
-             level_value(lv.name, lv.value),
+             _level_number(lv.name, lv.value),
              lv.gap if lv.gap is not None and math.isfinite(lv.gap) else None, lv.seconds]
             for county, levels in plan.levels.items() for lv in levels]
-    end = book.table(ws, 0, [
+    book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("目标" if zh else "Objective", 26, "text"),
         ("状态" if zh else "Status", 10, "text"), ("值" if zh else "Value", 14, "num"),
-        ("相对差距" if zh else "Gap", 10, "pct2"), ("秒" if zh else "Seconds", 8, "num2")], rows)
-    for i, (w_zh, w_en) in enumerate(plan.warnings):
-        ws.write_string(end + 1 + i, 0, w_zh if zh else w_en)
+        ("最优性差距" if zh else "Optimality gap", 10, "pct2"),
+        ("秒" if zh else "Seconds", 8, "num2")], rows)
+    ws = book.wb.add_worksheet("提示" if zh else "Warnings")
+    book.table(ws, 0, [("序号" if zh else "No.", 6, "0"), ("提示" if zh else "Warning", 100, "wrap")],
+               [[k, w_zh if zh else w_en] for k, (w_zh, w_en) in enumerate(plan.warnings, 1)]
+               or [[None, "无" if zh else "none"]])
     book.printable()
+
+
+def _percent(value: float | None) -> Num | str:
+    """A share as a number the workbook shows as a percentage ("—" for none)."""
+    return "—" if value is None else Num(value, PERCENT)
+
+
+def _level_number(name: str, value: float | None) -> Num | None:
+    """A solver level's value: counts as whole numbers (38, not 38.000), the benefit with
+    three decimals."""
+    shown = level_value(name, value)
+    if shown is None:
+        return None
+    whole = name == "members" or float(shown).is_integer()
+    return Num(round(shown) if whole else shown, "#,##0" if whole else "#,##0.000")
 
 
 def groups_sheet(book: _Book, membership: pl.DataFrame, lang: Lang) -> None:
@@ -276,7 +304,8 @@ def _coverage_line(r: dict, zh: bool) -> str:
                 f"{r['failing_in_groups']:,} / {r['failing']:,} 所{towns}")
     groups = (f"{r['groups']:,} groups ({r['groups_kept']:,} kept, {r['groups_new']:,} new)"
               if kept else f"{r['groups']:,} groups")
-    towns = "" if r["towns"] is None else f"; towns {r['towns_in_groups']:,} of {r['towns']:,}"
+    towns = "" if r["towns"] is None else \
+        f"; townships {r['towns_in_groups']:,} of {r['towns']:,}"
     return (f"{county}: {groups}; schools {r['schools_in_groups']:,} of {r['schools']:,}\n"
             f"  pupils {r['pupils_in_groups']:,} of {r['pupils']:,} "
             f"({_share(r['pupils_share'])})\n"
@@ -308,11 +337,12 @@ def print_group_plan(plan: GroupPlan, console: Console, lang: Lang = "zh",
     for r in plan.coverage.iter_rows(named=True):
         console.print(_coverage_line(r, zh))
         if r["target"] is not None:
-            met = r["target_met"]
-            console.print((f"覆盖目标 {_share(r['target'])}：{'已达到' if met else '未达到'}"
-                           if zh else f"coverage target {_share(r['target'])}: "
-                           f"{'met' if met else 'not met'}"),
-                          style=None if met else "yellow")
+            met, short = r["target_met"], r["pupils_short"] or 0
+            console.print((f"覆盖目标 {_share(r['target'])}：" + (
+                "已达到" if met else f"未达到，还差 {short:,} 名学生") if zh else
+                f"coverage target {_share(r['target'])}: " + (
+                    "met" if met else f"not met, {plural(short, 'pupil', 'pupils')} short")),
+                style=None if met else "yellow")
         if r["members_unmatched"]:
             console.print(f"[yellow]{r['members_unmatched']} 所成员学校未入集团（见“未入集团”表）[/]"
                           if zh else f"[yellow]{r['members_unmatched']} member school(s) in "
@@ -329,6 +359,8 @@ def print_group_plan(plan: GroupPlan, console: Console, lang: Lang = "zh",
     for head in ([("县区", "County")] if several else []) + heads:
         table.add_column(head[0] if zh else head[1], overflow="fold")
     kept = plan.groups.filter(pl.col("group_status") == "kept").height > 0
+    added = plan.groups.filter((pl.col("group_status") == "kept")
+                               & (pl.col("status") == "new")).height > 0
     for g in leaders.head(max_groups).iter_rows(named=True):
         members = plan.groups.filter((pl.col("county") == g["county"])
                                      & (pl.col("group") == g["group"]))
@@ -340,15 +372,28 @@ def print_group_plan(plan: GroupPlan, console: Console, lang: Lang = "zh",
         table.add_row(*([escape(g["county"])] if several else []), escape("\n".join(label)),
                       escape(g["leader_name"]), escape(names))
     console.print(table)
-    if kept:
+    if added:
         console.print("[dim]＋ 新加入已有集团的成员学校[/]" if zh else
                       "[dim]+ a member newly joining a kept group[/]")
     if _towns(plan) is None:
         console.print(f"[dim]{NO_TOWNS[0 if zh else 1]}[/]")
     for county, levels in plan.levels.items():
         for lv in levels:
-            gap = "—" if lv.gap is None or not math.isfinite(lv.gap) else f"{lv.gap:.2%}"
-            console.print(f"[dim]{escape(county)} {_objective(lv.name, lang)}："
-                          f"{_status(lv.status, lang)}，差距 {gap}[/]" if zh else
-                          f"[dim]{escape(county)} {_objective(lv.name, lang)}: "
-                          f"{_status(lv.status, lang)}, gap {gap}[/]")
+            console.print(f"[dim]{escape(solver_line(county, lv.name, lv.status, lv.gap, lang))}[/]")
+
+
+def solver_line(county: str, objective: str, status: str, gap: float | None,
+                lang: Lang) -> str:
+    """One solver level in words: the county, the objective, its status, and the optimality
+    gap only when the level is not proven optimal (a proven level has none to tell).
+
+    >>> solver_line("示例县", "coverage", "optimal", 0.0, "zh")
+    '示例县 · 覆盖目标（未覆盖学生最少）：已证明最优'
+    >>> solver_line("X", "benefit", "time_limit", 0.0123, "en")
+    'X · most benefit net of distance: stopped by the time limit, optimality gap 1.23%'
+    """
+    zh = lang == "zh"
+    line = f"{county} · {_objective(objective, lang)}{'：' if zh else ': '}{_status(status, lang)}"
+    if status != "optimal" and gap is not None and math.isfinite(gap):
+        line += f"，最优性差距 {gap:.2%}" if zh else f", optimality gap {gap:.2%}"
+    return line

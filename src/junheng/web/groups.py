@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from junheng.standards.compare import fewest
+from junheng.plan.groups.solution import pupils_short
 
 MAP_FILE = "集团分布图.html"  # the map page, beside the workbook and the JSON
 # the coverage counts summed over the plan's counties (a web county is one county, but a
@@ -110,19 +110,22 @@ def web_warning(zh: str, en: str) -> tuple[str, str]:
 
 
 # --- the figures plans are compared by ------------------------------------------------------------
-def pupils_short(pupils_in: int, pupils: int, target: float | None, met: bool | None,
-                 tolerance: float) -> int | None:
-    """The pupils a coverage target still needs: the fewest whole pupils that bring the share
-    in a group to the target (inclusive); None without a target or when it is met.
+def short_of(row: dict[str, Any], tolerance: float) -> int | None:
+    """A county's pupils short of its target, as the plan says it (``pupils_short`` of its
+    coverage row: the planner's ``pupils_short``, the one home of the idea), else — a run
+    written before the column — computed by the same function; None without a target or
+    when it is met.
 
-    >>> pupils_short(10_053, 13_090, 0.8, False, 1e-9)   # ⌈0.8 × 13 090⌉ = 10 472
+    >>> short_of({"pupils_in_groups": 10_053, "pupils": 13_090, "target": 0.8}, 1e-9)
     419
-    >>> pupils_short(10_472, 13_090, 0.8, True, 1e-9) is None
+    >>> short_of({"pupils_short": 0, "target": 0.8}, 1e-9) is None
     True
     """
-    if target is None or met is None or met:
+    if row.get("target") is None:
         return None
-    return max(1, fewest(target * pupils, tolerance) - pupils_in)
+    short = row["pupils_short"] if "pupils_short" in row else pupils_short(
+        row["pupils_in_groups"], row["pupils"], row["target"], tolerance)
+    return short or None
 
 
 def group_figures(plan: Any) -> dict[str, Any]:
@@ -136,8 +139,7 @@ def group_figures(plan: Any) -> dict[str, Any]:
     targets = [r for r in rows if r.get("target") is not None]
     out["target"] = targets[0]["target"] if targets else None
     out["target_met"] = all(bool(r.get("target_met")) for r in targets) if targets else None
-    short = [pupils_short(r["pupils_in_groups"], r["pupils"], r["target"], r.get("target_met"),
-                          tolerance) for r in targets]
+    short = [short_of(r, tolerance) for r in targets]
     out["pupils_short"] = sum(s for s in short if s) if any(short) else None
     return out
 
@@ -182,8 +184,7 @@ def coverage_view(data: dict[str, Any], tolerance: float) -> list[dict[str, Any]
     English, the figure) lines."""
     out = []
     for r in data.get("coverage", []):
-        short = pupils_short(r["pupils_in_groups"], r["pupils"], r.get("target"),
-                             r.get("target_met"), tolerance)
+        short = short_of(r, tolerance)
         figures = {**r, "pupils_short": short}
         out.append({"county": r["county"], "met": r.get("target_met"), "lines": [
             ("集团数", "groups", f"{r['groups']:,} 个"),
@@ -216,7 +217,7 @@ def _towns(data: dict[str, Any], row: dict[str, Any]) -> list[tuple[str, str, st
         return []
     total = row.get("towns")
     text = f"{reached:,} / {total:,} 个" if isinstance(total, int) else f"{reached:,} 个"
-    return [("覆盖乡镇", "towns reached", text)]
+    return [("覆盖乡镇", "townships reached", text)]
 
 
 def groups_view(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -264,6 +264,11 @@ def _kept_groups(keep: pl.DataFrame | None, schools: dict[str, School], distance
                           "no member added"))
         if lead.role != "leader":
             room = 0
+            why = _why_not_lead(lead, rules)
+            for m in members:  # every row of the group says it, not the terminal alone
+                flags[m] = (*flags.get(m, ()), (f"牵头学校按现行规则不能牵头（{why[0]}）",
+                                                f"the leader may not lead under today's rules "
+                                                f"({why[1]})"))
             notes.append((f"保留的集团 {called} 的牵头学校 {lead.name} 按现行规则不能牵头"
                           f"（{_why_not_lead(lead, rules)[0]}）：保留原集团，不再增加成员",
                           f"kept group {called_en}: its leader {lead.name} may not lead under "

@@ -12,9 +12,9 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "once": ("每所学校只加入一个集团", "a school in one group only"),
 }
 OBJECTIVES: dict[str, tuple[str, str]] = {
-    "coverage": ("1 覆盖目标差距最小（学生数）", "1 least pupils short of the coverage target"),
-    "members": ("2 入集团的成员学校最多", "2 most member schools in a group"),
-    "benefit": ("3 帮扶收益减距离代价最大", "3 most benefit net of distance"),
+    "coverage": ("覆盖目标（未覆盖学生最少）", "coverage target (fewest pupils short)"),
+    "members": ("入集团的成员学校最多", "most member schools in a group"),
+    "benefit": ("帮扶收益减距离代价最大", "most benefit net of distance"),
 }
 TIME_SHARES = {"coverage": 1.0, "members": 1.0, "benefit": 1.0}
 

@@ -103,6 +103,7 @@ def group_problem(dataset: Dataset, standard: Standard | str | Path = "quality-2
     for data in inputs.values():
         for g in data.kept:
             warnings += list(g.notes)
+    warnings += _leader_doubts(inputs, rules)
     flagged = sum(len(g.flags) for data in inputs.values() for g in data.kept)
     if flagged:
         warnings.append((f"保留的集团中有 {flagged} 对学校不符合现行规则（见“集团方案”表的“提示”列）",
@@ -113,9 +114,32 @@ def group_problem(dataset: Dataset, standard: Standard | str | Path = "quality-2
         missing = sum(s.township is None for data in inputs.values()
                       for s in data.schools.values())
         warnings.append((f"{missing} 所学校没有填写乡镇（街道），覆盖乡镇数不计这些学校",
-                         f"{missing} school(s) give no township: the towns reached leave "
-                         "them out"))
+                         f"{missing} school(s) give no township: the townships reached "
+                         "leave them out"))
     return standard, rules, year, before, roles, inputs, warnings
+
+
+def _leader_doubts(inputs: dict[str, GroupInput], rules: GroupRules) -> list[tuple[str, str]]:
+    """A school marked with ``--leaders`` that fails the per-school rule or stands in a
+    member location: it leads as asked, but the user should know."""
+    out = []
+    for data in inputs.values():
+        for s in data.schools.values():
+            if s.because != "marked_leader":
+                continue
+            why = [w for w, bad in (
+                (("未达到学校达标规则", "fails the per-school rule"), s.failing),
+                (("是乡村学校" if s.location == "rural" else "所在城乡分类通常为成员学校",
+                  "is a rural school" if s.location == "rural" else
+                  "is in a location whose schools are members"),
+                 s.location in rules.member_locations)) if bad]
+            if why:
+                out.append((f"--leaders 指定的牵头学校 {s.name}（{s.school_id}）"
+                            f"{'，且'.join(w[0] for w in why)}：仍按指定牵头，请确认",
+                            f"{s.name} ({s.school_id}), marked a leader with --leaders, "
+                            f"{' and '.join(w[1] for w in why)}: it leads as marked; please "
+                            "check"))
+    return out
 
 
 def _kept(dataset: Dataset, standard: Standard, rules: GroupRules,
@@ -144,6 +168,11 @@ def _kept(dataset: Dataset, standard: Standard, rules: GroupRules,
     if problems:
         raise InputError(problems)
     warnings = []
+    if keep is not None and keep.height == 0:
+        where = rules.keep or "--keep"
+        warnings.append((f"要保留的集团表（{where}）中没有集团，全部重新组建",
+                         f"the groups table to keep ({where}) has no group: every group is "
+                         "drawn anew"))
     own = dataset.groups
     if own is not None and keep is None:
         n = own["group_id"].n_unique()
@@ -213,7 +242,8 @@ def plan_groups(dataset: Dataset, standard: Standard | str | Path = "quality-201
         .with_columns(pl.col("group_id").fill_null(pl.col("leader_id").replace_strict(
             ids, default=None, return_dtype=pl.String))),
         membership=pl.DataFrame(membership, schema=MEMBERSHIP_SCHEMA, orient="row"),
-        coverage=pl.DataFrame([coverage_row(inputs[c], chosen[c]) for c in inputs],
+        coverage=pl.DataFrame([coverage_row(inputs[c], chosen[c], standard.tolerance)
+                               for c in inputs],
                               schema=COVERAGE_SCHEMA, orient="row"),
         unmatched=pl.DataFrame([r for c in inputs for r in unmatched_rows(inputs[c], chosen[c])],
                                schema=UNMATCHED_SCHEMA, orient="row"),

@@ -9,6 +9,7 @@ import polars as pl
 from junheng.plan.groups.input import GroupInput, KeptGroup, Lack, Pair
 from junheng.plan.groups.rules import BECAUSE
 from junheng.standards import Standard
+from junheng.standards.compare import fewest
 
 GROUP_SCHEMA = {
     "county": pl.String, "group": pl.Int64, "leader_id": pl.String, "leader_name": pl.String,
@@ -32,6 +33,8 @@ COVERAGE_SCHEMA = {
     # the townships (乡镇（街道）) with a school in a group, of those with a school at all;
     # null when no school of the county gives its township
     "towns_in_groups": pl.Int64, "towns": pl.Int64,
+    # the pupils still needed to reach the target (0 when met; null without a target)
+    "pupils_short": pl.Int64,
 }
 # The groups in the data contract's form (the 集团 table, ``Dataset.groups``), plus the
 # county and whether each row was kept.
@@ -76,7 +79,8 @@ def group_rows(data: GroupInput, chosen: list[Pair], standard: Standard,
             zh, en = (("各项指标已达标", "meets every indicator") if m.because is None else
                       ("各项指标已达标（作为成员学校的原因见“入集团原因”）",
                        "meets every indicator (see why it is a member)")) if p.benefit <= 0 \
-                else ("所缺指标牵头学校也未达到", "the leader misses what it lacks too")
+                else ("所缺指标牵头学校也未达到",
+                   "the leader also falls short in what this school lacks")
         flags = () if group is None else group.flags.get(p.member, ())
         rows.append({"county": data.county, "group": number[p.leader], "leader_id": p.leader,
                      "leader_name": data.names[p.leader], "member_id": p.member,
@@ -120,7 +124,23 @@ def membership_rows(data: GroupInput, chosen: list[Pair], new_type: str | None,
     return rows
 
 
-def coverage_row(data: GroupInput, chosen: list[Pair]) -> dict:
+def pupils_short(pupils_in: int, pupils: int, target: float | None,
+                 tolerance: float) -> int | None:
+    """The pupils a coverage target still needs: ⌈target × pupils⌉ (at the profile's
+    tolerance, inclusive) − the pupils in a group, 0 when the target is met; None without a
+    target. The one home of the idea: terminal, workbook, JSON and web page all say this N.
+
+    >>> pupils_short(10_053, 13_090, 0.8, 1e-9)   # ⌈0.8 × 13 090⌉ = 10 472
+    419
+    >>> pupils_short(10_472, 13_090, 0.8, 1e-9), pupils_short(5, 10, None, 1e-9)
+    (0, None)
+    """
+    if target is None:
+        return None
+    return max(0, fewest(target * pupils, tolerance) - pupils_in)
+
+
+def coverage_row(data: GroupInput, chosen: list[Pair], tolerance: float = 1e-9) -> dict:
     """The county's coverage as bureaus report it: groups (kept and new); schools, pupils and
     their share in a group (a new leader counts once it leads; a kept group's schools always
     count); rural and failing schools covered; the towns reached. Teaching points count as
@@ -135,6 +155,7 @@ def coverage_row(data: GroupInput, chosen: list[Pair]) -> dict:
     share = pupils_in / data.pupils if data.pupils else None
     unmatched = sum(1 for s in data.members if s not in inside)
     target = data.coverage
+    short = pupils_short(pupils_in, data.pupils, target, tolerance)
     return {
         "county": data.county, "groups": len(leaders), "schools_in_groups": len(inside),
         "schools": len(data.schools), "pupils_in_groups": pupils_in, "pupils": data.pupils,
@@ -146,12 +167,12 @@ def coverage_row(data: GroupInput, chosen: list[Pair]) -> dict:
         "urban_in_groups": sum(1 for s in inside if data.schools[s].location == "urban"),
         "town_in_groups": sum(1 for s in inside if data.schools[s].location == "town"),
         "members_unmatched": unmatched, "target": target,
-        "target_met": None if target is None or share is None else
-        pupils_in >= target * data.pupils * (1 - 1e-9),
+        "target_met": None if short is None or share is None else short == 0,
         "groups_kept": len(data.kept), "groups_new": len(new_leaders),
         "towns_in_groups": len({data.schools[s].township for s in inside} & towns)
         if towns else None,
         "towns": len(towns) if towns else None,
+        "pupils_short": short,
     }
 
 
