@@ -23,7 +23,14 @@ helper. It returns one readable string per violation, each tagged with its rule:
 - ``[k]`` with school groups (``--scope group``, given as the groups table and the types as
   plain data): every move inside one group whose type rotates teachers, between its leader and
   one of its members (the leader sends), recording the type's form; [c]'s location roles and
-  [g]'s sending schools give way to the groups: each rotating group's leader meets the shares.
+  [g]'s sending schools give way to the groups: each rotating group's leader meets the shares
+  — or, when the plan reports the group short (``group_shortfall``), sends exactly the
+  teachers it says, and no more than the group's counted most (``group_most``).
+
+``group_most(before, year, ...)`` counts, per rotating group, the most exchanges its leader and
+members could make by the rules a count decides (each exchange one of the leader's eligible
+teachers out to a member teaching the stage, one of that member's eligible teachers back; the
+cap on both sides): an upper bound the tests hold the planner's shortfalls against.
 
 Examples
 --------
@@ -258,13 +265,17 @@ def violations(before: Any, moves: pl.DataFrame, year: int, *, share: float = 0.
                rural_backbone_to_towns: bool = False,
                school_groups: pl.DataFrame | None = None,
                group_types: Mapping[str, tuple[bool, str | None]] | None = None,
-               default_group_type: str = "led") -> list[str]:
+               default_group_type: str = "led",
+               group_shortfall: pl.DataFrame | None = None) -> list[str]:
     """Every rule a rotation plan for ``year`` breaks, one message each (empty: the plan is OK).
 
     ``before`` is the ``junheng.Dataset`` planned from, ``moves`` the plan's moves frame.
     ``school_groups`` (scope group): the groups table (group_id, school_id, role, group_type,
     group_name) the plan was made within; ``group_types``: each type's code → (teachers
     rotate inside it, the form recorded); a group with no type takes ``default_group_type``.
+    ``group_shortfall``: the groups the plan reports short of their share (school_group,
+    required, moved, short): such a group's share is not a violation when the report is
+    exact and the group sends no more than its counted most.
     """
     out: list[str] = []
     schools = {r["school_id"]: r for r in _rows(before.schools)}
@@ -447,14 +458,35 @@ def violations(before: Any, moves: pl.DataFrame, year: int, *, share: float = 0.
     senders = sorted(sid for sid in schools if roles[sid] == "send") if groups is None else \
         sorted(g["leader"] for g in groups.values() if g["rotates"] and g["members"])
     who = "sending school" if groups is None else "group leader"
+    reported = {} if group_shortfall is None else {
+        r["school_group"]: r for r in group_shortfall.to_dicts()}
+    group_of_leader = {} if groups is None else {g["leader"]: gid for gid, g in groups.items()}
+    most = {} if groups is None or not reported else group_most(
+        before, year, school_groups, group_types or {}, share=share, tenure=tenure,
+        max_share=max_share, max_km=max_km, exempt=exempt, ages=ages,
+        rural_backbone_to_towns=rural_backbone_to_towns,
+        default_group_type=default_group_type)
+    for gid in sorted(set(reported) - set(group_of_leader.values())):
+        out.append(f"[g] the plan reports group {gid} short, but no such group leads")
     for sid in senders:
         rotated = sent[sid] | already_from[sid]
         m_count = len(sent[sid]) + len(already_from[sid])
         e_count = eligible_at[sid] + len(already_from[sid])
-        if m_count < share_f * e_count:
+        gid = group_of_leader.get(sid)
+        report = reported.get(gid)
+        if report is not None:  # reported short: exactly, and never past the group's most
+            required = math.ceil(share_f * e_count)
+            said = (report["required"], report["moved"], report["short"])
+            if said != (required, m_count, required - m_count) or m_count >= required:
+                out.append(f"[g] group {gid}: reported required/moved/short {said}, the plan "
+                           f"gives {(required, m_count, required - m_count)}")
+            if len(sent[sid]) > most[gid]["most"]:
+                out.append(f"[g] group {gid}: {len(sent[sid])} sent, more than the "
+                           f"{most[gid]['most']} exchanges its members allow")
+        elif m_count < share_f * e_count:
             out.append(f"[g] {who} {sid}: {m_count} rotated (sent {len(sent[sid])} + "
                        f"{len(already_from[sid])} earlier this year) < {share} × {e_count} "
-                       "eligible")
+                       "eligible" + ("" if groups is None else ", not reported short"))
         bb = sum(1 for tid in rotated if tid in roster and _is_backbone(roster[tid]))
         if bb < backbone_f * m_count:
             out.append(f"[g] {who} {sid}: {bb} backbone among {m_count} rotated "
@@ -508,6 +540,75 @@ def violations(before: Any, moves: pl.DataFrame, year: int, *, share: float = 0.
 
 
 # --- rule k: school groups --------------------------------------------------------------------
+
+def group_most(before: Any, year: int, school_groups: pl.DataFrame,
+               group_types: Mapping[str, tuple[bool, str | None]], *, share: float = 0.10,
+               tenure: int = 6, max_share: float | None = 0.20, max_km: float | None = None,
+               exempt: Iterable[str] = (), ages: Mapping[str, int | None] = DEFAULT_AGES,
+               rural_backbone_to_towns: bool = False,
+               default_group_type: str = "led") -> dict[str, dict[str, int]]:
+    """Per rotating group with members: ``required`` (teachers its leader must have rotated
+    this year, records included: ⌈share × (eligible + already rotated)⌉), ``leader`` (its
+    leader's eligible), ``on_stages`` (of them, those teaching a stage a member within reach
+    teaches), ``members`` (the members' eligible teachers of those stages who may go to the
+    leader), ``reach`` (Σ per stage of the smaller of the two) and ``most`` (reach, under both
+    sides' caps) — counted from the rosters alone."""
+    schools = {r["school_id"]: r for r in _rows(before.schools)}
+    roster = {r["teacher_id"]: r for r in _rows(before.teachers)}
+    this_year = [r for r in _rows(before.rotations) if r["school_year"] == year]
+    already = {r["teacher_id"] for r in this_year}
+    gone = Counter(r["from_school_id"] for r in this_year)
+    stages_of: dict[str, set[str]] = defaultdict(set)
+    for r in _rows(before.stages):
+        stages_of[r["school_id"]].add(r["stage"])
+    eligible: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for t in roster.values():
+        if not _ineligibility(t, year, tenure=tenure, exempt=set(exempt), already=already,
+                              ages=ages):
+            eligible[(t["school_id"], t["stage"])].append(t)
+    full_time = Counter(t["school_id"] for t in roster.values() if t.get("full_time") is True)
+
+    def cap(sid: str) -> int | None:
+        if max_share is None:
+            return None
+        return max(0, math.ceil(_exact(max_share) * full_time[sid]) - gone[sid])
+
+    def near(a: str, b: str) -> bool:
+        if max_km is None:
+            return True
+        sa, sb = schools[a], schools[b]
+        coords = [sa.get("latitude"), sa.get("longitude"), sb.get("latitude"),
+                  sb.get("longitude")]
+        return all(c is not None for c in coords) and _haversine_km(*coords) <= max_km
+
+    out = {}
+    for gid, g in sorted(_groups(school_groups, group_types, default_group_type).items()):
+        leader = g["leader"]
+        if not g["rotates"] or not g["members"]:
+            continue
+        mine = sum(len(v) for (s, _), v in eligible.items() if s == leader)
+        on_stages = members = reach = 0
+        partners = set()
+        for stage in sorted(stages_of[leader]):
+            with_stage = [m for m in sorted(g["members"])
+                          if stage in stages_of[m] and near(leader, m)]
+            if not with_stage:
+                continue
+            partners |= set(with_stage)
+            back = sum(1 for m in with_stage for t in eligible[(m, stage)]
+                       if rural_backbone_to_towns or not _is_backbone(t)
+                       or schools[m]["location"] != "rural"
+                       or schools[leader]["location"] == "rural")
+            out_n = len(eligible[(leader, stage)])
+            on_stages += out_n
+            members += back
+            reach += min(out_n, back)
+        caps = [cap(leader), None if max_share is None else sum(cap(m) for m in partners)]
+        out[gid] = {"required": math.ceil(_exact(share) * (mine + gone[leader])),
+                    "leader": mine, "on_stages": on_stages, "members": members,
+                    "reach": reach, "most": min([reach, *[c for c in caps if c is not None]])}
+    return out
+
 
 def _groups(table: pl.DataFrame, types: Mapping[str, tuple[bool, str | None]],
             default: str) -> dict[str, dict[str, Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -25,7 +26,7 @@ from conftest import school_row, stage_row, teachers, write_xlsx
 from held_out import make_county
 from junheng.errors import InfeasiblePlan, InputError
 from junheng.plan import plan_rotation
-from rotation_checker import violations
+from rotation_checker import group_most, violations
 from test_rotation import assert_optimal, brute_force, staff
 
 YEAR = 2026
@@ -101,6 +102,7 @@ def county(tmp_path, g1_type: str = "领办型", groups: bool = True) -> junheng
 
 
 def check(dataset: junheng.Dataset, plan, **settings) -> list[str]:
+    """The checker's violations of ``plan`` within the dataset's own groups."""
     return violations(dataset, plan.moves, YEAR, school_groups=dataset.groups,
                       group_types=TYPES, **settings)
 
@@ -185,14 +187,15 @@ def test_the_principals_pair_within_a_group_only(tmp_path):
     assert within.principals.height == 0
 
 
-def test_a_group_that_cannot_meet_its_share_is_named(tmp_path):
+def test_a_group_that_cannot_meet_its_share_is_reported_short(tmp_path):
     """G1: S (urban, 200 pupils) meets the rule with 6 of 7 indicators — its teaching area is
     under the threshold — and exactly the 9 qualified teachers it needs; both of its eligible
     teachers are qualified, and R's are not. Any exchange leaves S with 8, so S fails the rule;
-    yet the group must send ⌈10 % × 2⌉ = 1. The county's item 11 is met by a record made
-    earlier in the year (X → B, a backbone teacher: 1 of ⌈10 % × 5⌉ = 1), so the group is the
-    binding rule. Every plan the rules could allow — none, or one exchange (R may let one
-    teacher go: ⌈20 % × 5⌉) — is judged by the checker first."""
+    yet the group's share asks ⌈10 % × 2⌉ = 1. The county's item 11 is met by a record made
+    earlier in the year (X → B, a backbone teacher: 1 of ⌈10 % × 5⌉ = 1), so only the group's
+    share asks for an exchange. Every plan the rules could allow — none, or one exchange (R
+    may let one teacher go: ⌈20 % × 5⌉) — is judged by the checker first: the group can make
+    none, and the plan says so instead of failing."""
     schools = [school_row("S", location="urban", latitude=29.50, longitude=106.5),
                school_row("R", location="rural", latitude=29.55, longitude=106.5),
                school_row("X", location="rural", latitude=29.60, longitude=106.5),
@@ -241,12 +244,136 @@ def test_a_group_that_cannot_meet_its_share_is_named(tmp_path):
         rule = "[g]" if not moves else "[e]"
         assert any(v.startswith(rule) for v in found), (moves, found)
         assert not any(v.startswith("[h]") for v in found), found
+    # No exchange keeps every other rule, so the group's most is 0: a plan, the group short.
+    plan = plan_rotation(dataset, year=YEAR, scope="group", time_limit=20)
+    assert plan.moves.height == 0
+    (row,) = plan.group_shortfall.to_dicts()
+    assert (row["school_group"], row["group_name"], row["leader_id"]) == \
+        ("G1", "城关教育集团", "S")
+    assert (row["required"], row["moved"], row["short"]) == (1, 0, 1)
+    # counted, S could make ⌈20 % × 5⌉ = 1 exchange with R (R's cap): the other rules bind
+    assert row["most_counted"] == 1 and row["because"] == "other_rules"
+    assert "已达标学校须保持达标" in row["why_zh"] and "met schools stay met" in row["why_en"]
+    assert check(dataset, plan, group_shortfall=plan.group_shortfall) == []
+    assert any(v.startswith("[g]") and "not reported short" in v for v in check(dataset, plan))
+
+
+def lone_point_tables(with_g2: bool = True) -> dict[str, list[dict]]:
+    """The analyst's case in small (issue 17): G1 is an urban school L leading one teaching
+    point T, as a groups plan draws a lone point; G2 a town school M leading a village R.
+
+    Every teacher teaches Chinese with a bachelor's degree, so an exchange changes no count but
+    the backbone; no school has a PE teacher, so every school fails the rule and none is
+    protected. Eligible (11 years at the school): L 20 (one a county backbone), T 1 of its 6
+    (5 arrived in 2023), M 10 (one backbone), R 5.
+
+    By hand: item 11 counts 20 + 1 + 10 + 5 = 36 with the tenure, so ⌈10 % × 36⌉ = 4 moves —
+    two exchanges, one of them bringing a backbone teacher (⌈20 % × 4⌉ = 1). G1's share is
+    ⌈10 % × 20⌉ = 2 sent, but T has 1 eligible teacher: G1 can make 1 exchange (L's cap
+    ⌈20 % × 20⌉ = 4, T's ⌈20 % × 6⌉ = 2 do not bind). G2's share is ⌈10 % × 10⌉ = 1, and
+    R's cap ⌈20 % × 5⌉ = 1 lets it make 1.
+    """
+    schools = [school_row("L", location="urban", latitude=29.50, longitude=106.5),
+               school_row("T", "teaching_point", location="rural", latitude=29.52,
+                          longitude=106.5, parent_school_id="L"),
+               school_row("M", location="town", latitude=29.60, longitude=106.5),
+               school_row("R", location="rural", latitude=29.62, longitude=106.5)]
+    stages = [stage_row("L", "primary", 300), stage_row("T", "primary", 20),
+              stage_row("M", "primary", 200), stage_row("R", "primary", 100)]
+    old, new, lead = (("chinese", "bachelor", "none", 2015), ("chinese", "bachelor", "none", 2023),
+                      ("chinese", "bachelor", "county", 2015))
+    roster = (staff("L", [lead, *[old] * 19]) + staff("T", [old, *[new] * 5])
+              + staff("M", [lead, *[old] * 9]) + staff("R", [old] * 5))
+    groups = [{"集团编号": "G1", "学校标识码": "L", "角色": "牵头学校", "集团名称": "城关一小集团"},
+              {"集团编号": "G1", "学校标识码": "T", "角色": "成员学校"}]
+    if with_g2:
+        groups += [{"集团编号": "G2", "学校标识码": "M", "角色": "牵头学校"},
+                   {"集团编号": "G2", "学校标识码": "R", "角色": "成员学校"}]
+    return {"schools": schools, "stages": stages, "teachers": roster, "集团": groups}
+
+
+def test_a_group_its_members_cannot_serve_makes_what_it_can_and_the_plan_stands(tmp_path):
+    dataset = junheng.load(write_xlsx(tmp_path / "lone.xlsx", lone_point_tables()))
+    counted = group_most(dataset, YEAR, dataset.groups, TYPES)
+    assert counted == {  # the checker's count agrees with the docstring's, by hand
+        "G1": {"required": 2, "leader": 20, "on_stages": 20, "members": 1, "reach": 1,
+               "most": 1},
+        "G2": {"required": 1, "leader": 10, "on_stages": 10, "members": 5, "reach": 5,
+               "most": 1}}
+    plan = plan_rotation(dataset, year=YEAR, scope="group", time_limit=20)
+    assert check(dataset, plan, group_shortfall=plan.group_shortfall) == []
+    sent = plan.moves.filter(pl.col("direction") == "send")
+    by_group = dict(sent.group_by("school_group").len().iter_rows())
+    # G1 makes its most (1), G2 its share (1); item 11's 4 moves need no more
+    assert by_group == {"G1": 1, "G2": 1} and plan.moves.height == 4
+    (row,) = plan.group_shortfall.to_dicts()
+    assert (row["school_group"], row["group_name"], row["leader"]) == \
+        ("G1", "城关一小集团", "学校L")
+    assert (row["required"], row["moved"], row["short"], row["most_counted"]) == (2, 1, 1, 1)
+    assert row["because"] == "member_teachers"
+    assert row["why_zh"] == "成员学校中能与牵头学校同学段对调的符合交流条件教师只有 1 名"
+    assert row["why_en"] == "the members have 1 eligible teacher of the leader's stages to exchange"
+    shares = {r["school_group"]: (r["required"], r["moved"], r["share_met"])
+              for r in plan.compliance.filter(pl.col("target") == "group").iter_rows(named=True)}
+    assert shares == {"G1": (2, 1, False), "G2": (1, 1, True)}
+    assert next(lv.name for lv in plan.levels["测试县"]) == "groups"
+    # a report that claims too little, or none at all, is caught
+    assert any("not reported short" in v for v in check(dataset, plan))
+    wrong = plan.group_shortfall.with_columns(pl.lit(0).alias("moved"))
+    assert any("reported required/moved/short" in v
+               for v in check(dataset, plan, group_shortfall=wrong))
+
+
+def test_item_11_beyond_what_the_groups_can_make_names_them_and_suggests_scope_school(
+        tmp_path):
+    """Without G2 only G1 can exchange: at most 1 exchange, 2 moves, where item 11 needs 4."""
+    dataset = junheng.load(write_xlsx(tmp_path / "one.xlsx", lone_point_tables(with_g2=False)))
+    assert group_most(dataset, YEAR, dataset.groups, TYPES)["G1"]["most"] == 1
     with pytest.raises(InfeasiblePlan) as caught:
-        plan_rotation(dataset, year=YEAR, scope="group", time_limit=20)
+        plan_rotation(dataset, year=YEAR, scope="group", time_limit=10)
+    assert caught.value.rule == "county_share"
     zh, en = caught.value.messages[0]
-    assert caught.value.rule == "group_share"
-    assert "集团交流比例（集团「城关教育集团」任一个）" in zh
-    assert "the group's rotation share (the group 城关教育集团)" in en
+    assert "第11项须交流至少 4 名教师" in zh and "最多只能交流 2 名" in zh
+    assert "「城关一小集团」最多 1 对" in zh and "--scope school" in zh
+    assert "at least 4 teachers rotated" in en and "at most 2" in en
+    assert "城关一小集团 at most 1 exchange)" in en and "--scope school" in en
+
+
+def test_a_share_below_the_standard_and_groups_without_the_scope_are_said(tmp_path):
+    dataset = junheng.load(write_xlsx(tmp_path / "lone.xlsx", lone_point_tables()))
+    plan = plan_rotation(dataset, year=YEAR, scope="group", share=0.02, time_limit=10)
+    said = [w for w in plan.warnings if "--share" in w[0]]
+    assert said == [("交流比例 2%（--share）低于标准第11项的 10%：按规则取较高者，本方案按 10% 计",
+                     "the share 2% (--share) is below item 11's 10%: the larger counts, so "
+                     "this plan uses 10%")]
+    assert plan.group_shortfall["required"].to_list() == [2]  # still ⌈10 % × 20⌉
+    groups = tmp_path / "集团.csv"
+    with open(groups, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, ["集团编号", "学校标识码", "角色"])
+        w.writeheader()
+        w.writerows([{"集团编号": "G1", "学校标识码": "S", "角色": "牵头学校"},
+                     {"集团编号": "G1", "学校标识码": "R1", "角色": "成员学校"}])
+    plan = plan_rotation(county(tmp_path, groups=False), year=YEAR, groups=str(groups),
+                         time_limit=10)
+    (said,) = [w for w in plan.warnings if "--groups" in w[0]]
+    assert "只在 --scope group 时使用" in said[0] and "--scope school" in said[0]
+    assert "plays no part without --scope group" in said[1]
+    assert plan.moves["school_group"].null_count() == plan.moves.height
+
+
+def test_an_empty_groups_sheet_is_said_to_have_no_groups(tmp_path):
+    from openpyxl import load_workbook
+
+    path = write_xlsx(tmp_path / "county.xlsx", county_tables())
+    book = load_workbook(path)
+    book.create_sheet("集团").append(["集团编号", "学校标识码", "角色", "集团类型", "集团名称"])
+    book.save(path)
+    with pytest.raises(InputError) as caught:
+        plan_rotation(junheng.load(path), year=YEAR, scope="group")
+    (problem,) = caught.value.problems
+    assert "「集团」工作表中没有任何集团" in problem.expected_zh
+    assert "加入「集团」工作表" not in problem.expected_zh
+    assert "sheet has no groups" in problem.expected_en
 
 
 def test_groups_whose_type_rotates_no_teacher_make_a_county_without_exchanges_a_message(
@@ -412,3 +539,47 @@ def test_the_command_with_a_groups_workbook_written_by_openpyxl(tmp_path):
     data = json.loads((out / "rotation-plan.json").read_text(encoding="utf-8"))
     assert data["school_groups"][0]["group_type"] == "close"
     assert {m["school_group"] for m in data["moves"]} == {"G1"}
+
+
+def test_the_command_reports_a_group_short_in_the_terminal_workbook_and_json(tmp_path):
+    """The analyst's command on the lone teaching point (``lone_point_tables``): a plan, and
+    G1's shortfall said in each output; the groups sheet names what it counts."""
+    tables = lone_point_tables()
+    groups = tables.pop("集团")
+    path = write_xlsx(tmp_path / "county.xlsx", tables)
+    with open(tmp_path / "集团.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, ["集团编号", "学校标识码", "角色", "集团名称"])
+        w.writeheader()
+        w.writerows(groups)
+    out = tmp_path / "plan"
+    run = _cli("plan", "rotation", str(path), "--year", str(YEAR), "--scope", "group",
+               "--groups", str(tmp_path / "集团.csv"), "-o", str(out), "--time-limit", "20")
+    assert run.returncode == 0, run.stderr
+    assert all(cell_len(line) <= 80 for line in run.stdout.splitlines())
+    lines = run.stdout.splitlines()
+    at = lines.index("集团「城关一小集团」（牵头学校 学校L）：应派出 2 名，只能派出 1 名，因为")
+    assert lines[at + 1] == "  · 成员学校中能与牵头学校同学段对调的符合交流条件教师只有 1 名"
+    assert "派出/应派出" in run.stdout and "1/2 ✗" in run.stdout
+    data = json.loads((out / "rotation-plan.json").read_text(encoding="utf-8"))
+    assert [(r["school_group"], r["required"], r["moved"], r["short"], r["because"])
+            for r in data["group_shortfall"]] == [("G1", 2, 1, 1, "member_teachers")]
+    from openpyxl import load_workbook
+
+    head, *rows = load_workbook(out / "交流轮岗方案.xlsx")["集团"].iter_rows(values_only=True)
+    assert head[:13] == ("县区", "集团编号", "集团名称", "类型", "类型允许交流", "交流形式",
+                         "牵头学校", "成员学校数", "牵头学校应派出", "牵头学校已派出", "派出缺口",
+                         "交流人数（派出＋换回）", "未达到比例的原因")
+    by_id = {r[1]: r for r in rows if r[1] in ("G1", "G2")}
+    # G2 has no name: its id is not repeated as one; G1 sent 1 of 2, moved 2 (1 out, 1 back)
+    assert by_id["G2"][2] in ("", None) and by_id["G1"][2] == "城关一小集团"
+    assert by_id["G1"][8:12] == (2, 1, 1, 2) and by_id["G2"][8:12] == (1, 1, None, 2)
+    assert by_id["G1"][12] == "成员学校中能与牵头学校同学段对调的符合交流条件教师只有 1 名"
+    english = _cli("plan", "rotation", str(path), "--year", str(YEAR), "--scope", "group",
+                   "--groups", str(tmp_path / "集团.csv"), "--lang", "en", "--time-limit", "20")
+    assert english.returncode == 0, english.stderr
+    assert all(cell_len(line) <= 80 for line in english.stdout.splitlines())
+    assert "城关一小集团 (led by 学校L): must send 2, can send 1, because" in english.stdout
+    assert "  · the members have 1 eligible teacher of the leader's stages to exchange" \
+        in english.stdout
+    # "1 teachers per 100 pupils" is a unit; a count of one teacher is singular
+    assert re.search(r"(?<![\d.])1 teachers(?! per)", english.stdout) is None

@@ -277,26 +277,56 @@ def _target_name(r: dict[str, Any], lang: Lang) -> str:
 
 def _groups_sheet(book: _Book, plan: RotationPlan, lang: Lang) -> None:
     """Scope group: every school group, its type, whether teachers rotate inside it, the
-    form recorded, its leader and members, and the teachers moved in it."""
+    form recorded, its leader and members; the teachers its leader sent against its share,
+    the teachers moved in it both ways, and why a group falls short of its share."""
     zh = lang == "zh"
     form = ENUMS["rotation_form"].label
+    shares = {r["school_group"]: r for r in plan.compliance.filter(
+        pl.col("target") == "group").iter_rows(named=True)}
+    short = {r["school_group"]: r for r in _shortfall(plan).iter_rows(named=True)}
     ws = book.wb.add_worksheet("集团" if zh else "School groups")
+
+    def row(r: dict[str, Any]) -> list[Any]:
+        share, gap = shares.get(r["school_group"]), short.get(r["school_group"])
+        return [r["county"], r["school_group"],
+                # a group without a name is known by its id, in the column before
+                "" if r["group_name"] == r["school_group"] else r["group_name"],
+                r["type_zh"] if zh else r["type_en"], yes_no(r["rotation"], lang),
+                (form(r["form"]) if zh else r["form"]) if r["form"] else "—", r["leader"],
+                r["members"], share and share["required"], share and share["moved"],
+                gap and gap["short"], r["moved"],
+                (gap["why_zh"] if zh else gap["why_en"]) if gap else ""]
+
     end = book.table(ws, 0, [
         ("县区" if zh else "County", 10, "text"), ("集团编号" if zh else "Group id", 10, "text"),
-        ("集团（学区）" if zh else "School group", 24, "text"),
+        ("集团名称" if zh else "Group name", 20, "text"),
         ("类型" if zh else "Type", 10, "text"),
         ("类型允许交流" if zh else "Type rotates", 8, "text"),
         ("交流形式" if zh else "Form", 12, "text"),
         ("牵头学校" if zh else "Leader", 22, "text"),
         ("成员学校数" if zh else "Members", 9, "int"),
-        ("交流人数" if zh else "Teachers moved", 9, "int")],
-        [[r["county"], r["school_group"], r["group_name"], r["type_zh"] if zh else r["type_en"],
-          yes_no(r["rotation"], lang),
-          (form(r["form"]) if zh else r["form"]) if r["form"] else "—", r["leader"],
-          r["members"], r["moved"]] for r in plan.school_groups.iter_rows(named=True)])
-    ws.write_string(end + 1, 0, "交流只在允许交流的集团内进行：牵头学校派出，成员学校接收；联盟型等不交流。"
-                    if zh else "Teachers rotate only inside groups whose type allows it: the "
-                    "leader sends, its members receive.")
+        ("牵头学校应派出" if zh else "Leader must send", 10, "int"),
+        ("牵头学校已派出" if zh else "Leader sent", 10, "int"),
+        ("派出缺口" if zh else "Sent short", 9, "int"),
+        ("交流人数（派出＋换回）" if zh else "Teachers moved (sent + back)", 12, "int"),
+        ("未达到比例的原因" if zh else "Why short", 48, "wrap")],
+        [row(r) for r in plan.school_groups.iter_rows(named=True)])
+    for i, line in enumerate([
+            "交流只在允许交流的集团内进行：牵头学校派出，成员学校接收；联盟型等不交流。",
+            "应派出、已派出：集团交流比例按牵头学校派出的教师计（含本学年已交流者）；",
+            "交流人数：集团内派出与换回的教师合计（每对对调 2 名）。"] if zh else [
+            "Teachers rotate only inside groups whose type allows it: the leader sends, its "
+            "members receive.",
+            "Must send, sent: a group's share counts the teachers its leader sends (this "
+            "year's records included);",
+            "teachers moved: those sent and those coming back, together (2 per exchange)."]):
+        ws.write_string(end + 1 + i, 0, line)
+
+
+def _shortfall(plan: RotationPlan) -> pl.DataFrame:
+    """The groups short of their share (an older plan object may not carry the table)."""
+    frame = plan.group_shortfall
+    return frame if frame is not None else pl.DataFrame()
 
 
 def _objective(name: str, lang: Lang) -> str:
@@ -448,7 +478,8 @@ def _print_groups(plan: RotationPlan, console: Console, lang: Lang, several: boo
         table = Table(title=(f"集团（学区）内交流：{ok} / {rows.height} 个集团达到两项比例{more}" if zh
                              else f"Within school groups: {ok} of {rows.height} groups meet "
                              f"both shares{more}"), title_justify="left")
-        heads = [("集团", "Group"), ("牵头学校", "Leader"), ("已交流/应交流", "Moved/required"),
+        # the leader's teachers sent, as the share counts them (not those coming back)
+        heads = [("集团", "Group"), ("牵头学校", "Leader"), ("派出/应派出", "Sent/required"),
                  ("骨干/应有", "Backbone/required")]
         for head in ([("县区", "County")] if several else []) + heads:
             table.add_column(head[0] if zh else head[1], overflow="fold")
@@ -458,6 +489,15 @@ def _print_groups(plan: RotationPlan, console: Console, lang: Lang, several: boo
                           escape(r["name"]), f"{r['moved']}/{r['required']}{mark}",
                           f"{r['backbone_moved']}/{r['backbone_required']}")
         console.print(table)
+    for r in _shortfall(plan).iter_rows(named=True):
+        # one reason a line: a wrapped line would split "0 名" from its number
+        console.print(
+            f"[yellow]集团「{escape(r['group_name'])}」（牵头学校 {escape(r['leader'])}）：应派出 "
+            f"{r['required']} 名，只能派出 {r['moved']} 名，因为[/]" if zh else
+            f"[yellow]{escape(r['group_name'])} (led by {escape(r['leader'])}): must send "
+            f"{r['required']}, can send {r['moved']}, because[/]")
+        for why in (r["why_zh"].split("；") if zh else r["why_en"].split("; ")):
+            console.print(f"[yellow]  · {escape(why)}[/]")
     if closed.height:
         kinds = "、".join(sorted(set(closed["type_zh"]))) if zh else \
             ", ".join(sorted(set(closed["type_en"])))

@@ -294,3 +294,38 @@ def school_group_table(moves: pl.DataFrame, inputs: dict[str, RotationInput]) ->
              "moved": count.get(gid, 0)}
             for county, data in inputs.items() for gid, g in data.school_groups.items()]
     return pl.DataFrame(rows, schema=GROUPS_SCHEMA, orient="row")
+
+
+SHORTFALL_SCHEMA = {
+    "county": pl.String, "school_group": pl.String, "group_name": pl.String,
+    "leader_id": pl.String, "leader": pl.String, "required": pl.Int64, "moved": pl.Int64,
+    "short": pl.Int64, "most_counted": pl.Int64, "because": pl.String, "why_zh": pl.String,
+    "why_en": pl.String}
+
+
+def group_shortfall(compliance: pl.DataFrame, inputs: dict[str, RotationInput]) -> pl.DataFrame:
+    """Scope group: each group whose leader sent fewer teachers than its share asks (the
+    share is soft, see ``RotationModel``): the teachers required and sent (the year's records
+    included, as ``compliance`` counts them), how many short, the most the counting allows
+    (``limits.GroupReach.most``, in exchanges) and why — the codes (``because``, joined by
+    ``,``: member_stages, member_teachers, cap, member_cap, other_rules) and their words.
+    Empty when every group meets its share, and for other scopes."""
+    from junheng.plan.rotation.limits import group_reach
+
+    rows = []
+    for r in compliance.filter((pl.col("target") == "group") & ~pl.col("share_met")
+                               ).iter_rows(named=True):
+        data = inputs[r["county"]]
+        reach = group_reach(data)[r["school_group"]]
+        target = data.group_targets[r["school_group"]]
+        made = r["moved"] - target.moved_before
+        why = reach.why(target.required, made)
+        rows.append({
+            "county": r["county"], "school_group": r["school_group"],
+            "group_name": r["group_name"], "leader_id": r["school_id"], "leader": r["name"],
+            "required": r["required"], "moved": r["moved"],
+            "short": r["required"] - r["moved"], "most_counted": reach.most,
+            "because": ",".join(code for code, _, _ in why),
+            "why_zh": "；".join(zh for _, zh, _ in why),
+            "why_en": "; ".join(en for _, _, en in why)})
+    return pl.DataFrame(rows, schema=SHORTFALL_SCHEMA, orient="row")

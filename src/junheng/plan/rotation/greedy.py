@@ -132,7 +132,9 @@ def greedy_start(model: RotationModel, state: _State | None = None) -> dict[int,
                         return True
         return False
 
-    # 1. every sending school's (or group's) share and backbone share
+    # 1. every sending school's (or group's) share and backbone share; a group's share is
+    # soft (the model's first objective): the greedy goes as far as it can
+    soft = {d.school_groups[g].leader for g in d.group_targets}
     for school, target in sorted(state.targets.items(),
                                  key=lambda kv: (-kv[1].required, kv[0])):
         while True:
@@ -141,6 +143,8 @@ def greedy_start(model: RotationModel, state: _State | None = None) -> dict[int,
                 break
             need_backbone = not _backbone_ok(target, moves + 1, backbone)
             if not exchange(arcs_of.get(school, []), need_backbone, False):
+                if school in soft:
+                    break
                 return None
     # 2. the county's shares: item 11, and the planner's own with scope county
     for target, weighted in ((d.item11, True), (d.county_target, False)):

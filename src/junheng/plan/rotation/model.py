@@ -22,6 +22,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "subject": ("不得调走学校某学科唯一的教师", "no school loses its only teacher of a subject"),
 }
 OBJECTIVES: dict[str, tuple[str, str]] = {
+    "groups": ("0 集团应派出人数缺口最少", "0 least shortfall of the groups' shares"),
     "rule": ("1 学校达标数最多", "1 most school–stages meeting the rule"),
     "shortfall": ("2 教师缺口最少", "2 least teacher shortfall"),
     "moves": ("3 交流人数最少", "3 fewest teachers moved"),
@@ -29,7 +30,7 @@ OBJECTIVES: dict[str, tuple[str, str]] = {
     "distance": ("5 总距离最短", "5 least total distance"),
 }
 # Each level's share of the time limit (what a level leaves unused passes on).
-TIME_SHARES = {"rule": 4.0, "shortfall": 2.0, "moves": 1.5, "cv": 1.5, "distance": 1.0}
+TIME_SHARES = {"groups": 1.0, "rule": 4.0, "shortfall": 2.0, "moves": 1.5, "cv": 1.5, "distance": 1.0}
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,11 @@ class RotationModel:
     - ``group_share`` and ``group_backbone`` (scope group): for every school group G whose type
       allows rotation and that has a member, the rows of ``share`` and ``backbone`` over the
       teachers G's leader sends (to its members — its only arcs), with the base its leader's
-      eligible (and records); named by G's id, so a diagnosis names the group.
+      eligible (and records); named by G's id. The share is soft: Σ x + gs[G] ≥ the share's
+      count, gs[G] ∈ ℤ≥0 — a group whose members cannot take as many exchanges as its share
+      asks (a lone teaching point) makes as many as the other rules allow, and says so,
+      instead of making the county's plan impossible. The backbone row stays hard (it holds
+      at any number of moves, none included).
     - ``county_share`` and ``county_backbone``: the county as the standard's item 11 counts it —
       every move, sent or returned, is a rotation of the year, and the base E is the teachers
       with item 11's tenure plus the rotated: R_before + M ≥ share × E after the plan, which is
@@ -105,6 +110,10 @@ class RotationModel:
 
     **Objectives**, lexicographic (each held at the value reached while the next is optimised):
 
+    0. ``groups`` (scope group, when a group has a share): min Σ_G gs[G] — the groups' shares
+       come first, as the hard shares of scope school do: each group makes as many exchanges
+       as it can, up to its share (the groups share no school, so the sum's optimum is each
+       group's own most);
     1. ``rule``: max Σ_u z[u] — school–stages meeting the per-school rule;
     2. ``shortfall``: min Σ short[k, u], short ≥ N[k, u] − c[k, u] — teachers still missing;
     3. ``moves``: min Σ x — the fewest exchanges, so the fewest teachers moved (Σ (x + y) =
@@ -149,6 +158,8 @@ class RotationModel:
         self.secants: dict[int, tuple[int, int, float, float]] = {}  # v -> (c, students, X̄, per)
         self.arrivals: dict[tuple[int, str], int] = {}  # (move column, subject) -> q
         self.fixed_cv = 0.0  # Σ CV² of the counts no plan changes
+        # gs[G] column -> (group id, its leader's type keys, moves its share still needs)
+        self.group_short: dict[int, tuple[str, list[int], int]] = {}
         self._move_columns()
         self._balance()
         self._once()
@@ -162,6 +173,7 @@ class RotationModel:
         self._county_shares()
         self._untouched()
         self.objectives = [
+            *([("groups", dict.fromkeys(self.group_short, 1.0))] if self.group_short else []),
             ("rule", {z: -1.0 for z in self.rule.values()}),
             ("shortfall", self.short),
             # the teachers moved are twice the exchanges: count exchanges, whose bound is whole
@@ -374,11 +386,12 @@ class RotationModel:
 
     def _group_shares(self) -> None:
         """Each rotating school group's shares (scope group): the teachers its leader sends —
-        the leader sends only to its members, so all its types' moves count."""
+        the leader sends only to its members, so all its types' moves count. The share is
+        soft (gs[G], the first objective); its backbone row is not."""
         for gid, target in self.data.group_targets.items():
             leader = self.data.school_groups[gid].leader
             keys = [k for (s, _), ks in sorted(self.types_at.items()) if s == leader for k in ks]
-            self._share("group_share", "group_backbone", gid, keys, target)
+            self._share("group_share", "group_backbone", gid, keys, target, soft=True)
 
     def _county_shares(self) -> None:
         """The county's shares: item 11 as the standard counts it, and the planner's own share
@@ -393,10 +406,11 @@ class RotationModel:
                         grows=i == 0)
 
     def _share(self, share_family: str, backbone_family: str, key: str, types: list[int],
-               target: Target, grows: bool = False) -> None:
+               target: Target, grows: bool = False, soft: bool = False) -> None:
         """moves ≥ share × base and backbone ≥ backbone_share × moves, the year's records
         included. ``grows``: a move of a teacher outside the base adds them to it (item 11
-        counts the rotated in its base), so such a move counts 1 − share."""
+        counts the rotated in its base), so such a move counts 1 − share. ``soft``: the share
+        row gets a shortfall column gs (whole moves, as a group's share counts)."""
         m = self.milp
         if types or target.required > 0:  # with no teachers, a required share is infeasible
             terms = {self.moved_of[k]: 1.0 if (self.types[k].counted or not grows)
@@ -406,6 +420,10 @@ class RotationModel:
             else:
                 rhs = target.share * target.base
                 lower = rhs - target.tolerance * abs(rhs) - target.moved_before
+            if soft and target.required > 0:
+                short = m.var(f"gs[{key}]", 0, target.required, integer=True)
+                self.group_short[short] = (key, list(types), target.required)
+                terms[short] = 1.0
             m.row(f"{share_family}[{key}]", terms, lower=_clean(lower))
         terms = {self.moved_of[k]: (1.0 if self.types[k].backbone else 0.0)
                  - target.backbone_share for k in types}
@@ -429,7 +447,7 @@ class RotationModel:
                     cv += phi(u.counts[g.key], u.students, mean, g.per_students) / (
                         d.stage_pupils[u.stage] * mean * mean)
         # county value = scale × solver value + offset
-        self.terms = {"rule": (-1.0, rule), "shortfall": (1.0, short), "moves": (2.0, 0.0),
+        self.terms = {"groups": (1.0, 0.0), "rule": (-1.0, rule), "shortfall": (1.0, short), "moves": (2.0, 0.0),
                       "cv": (1.0, cv), "distance": (1.0, 0.0)}
 
     def in_county_terms(self, level: LevelResult) -> LevelResult:
@@ -480,6 +498,9 @@ class RotationModel:
                                     - count[(k, school, stage)]))
         for v, (c, students, mean, per) in self.secants.items():
             values[v] = phi(round(values[c]), students, mean, per)
+        for col, (_, keys, required) in self.group_short.items():
+            values[col] = float(max(0, required - sum(round(values[self.moved_of[k]])
+                                                      for k in keys)))
         return values
 
     def read(self, solution: list[float]) -> dict[int, int]:

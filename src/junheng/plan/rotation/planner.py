@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from junheng._english import mend_plurals
 from junheng.errors import InfeasiblePlan, InputError, NoPlanFound, Problem
 from junheng.evaluate import evaluate
 from junheng.model.calendar import planning_year
@@ -27,6 +28,7 @@ from junheng.plan._milp import Solve, diagnose, solve_lexicographic
 from junheng.plan.rotation import explain
 from junheng.plan.rotation.greedy import greedy_start
 from junheng.plan.rotation.input import RotationInput, build_inputs
+from junheng.plan.rotation.limits import GroupReach, group_reach
 from junheng.plan.rotation.model import FAMILIES, TIME_SHARES, RotationModel
 from junheng.plan.rotation.principals import principal_pairs
 from junheng.plan.rotation.rules import (
@@ -34,6 +36,7 @@ from junheng.plan.rotation.rules import (
     eligible_teachers,
     item11,
     school_roles,
+    share_warning,
     teacher_groups,
 )
 from junheng.plan.rotation.school_groups import (
@@ -73,7 +76,10 @@ class RotationPlan(PlanResult):
       two-way exchange (a separate list; not applied);
     - ``roles``: each school's role (send, receive, none) and why, and its school group;
     - ``school_groups`` (scope group; else empty): each school group, its type, whether it
-      rotates teachers, the form recorded, its leader, members and the teachers moved in it.
+      rotates teachers, the form recorded, its leader, members and the teachers moved in it;
+    - ``group_shortfall`` (scope group; else empty): each group whose leader sent fewer
+      teachers than its share asks — required, sent, short, and why (its members' teachers or
+      stages, the cap, the other rules).
     """
 
     moves: pl.DataFrame | None = None
@@ -84,13 +90,14 @@ class RotationPlan(PlanResult):
     principals: pl.DataFrame | None = None
     roles: pl.DataFrame | None = None
     school_groups: pl.DataFrame | None = None
+    group_shortfall: pl.DataFrame | None = None
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {"moves": self.moves, "changes": self.changes, "compliance": self.compliance,
                 "unfixable": self.unfixable, "principals": self.principals,
                 "roles": self.roles.select("county", "school_id", "name", "role", "because",
                                            "school_group"),
-                "school_groups": self.school_groups}
+                "school_groups": self.school_groups, "group_shortfall": self.group_shortfall}
 
 
 @dataclass
@@ -148,6 +155,13 @@ def rotation_problem(dataset: Dataset, standard: Standard | str | Path = "qualit
         warnings.append(("按 --scope group 由集团决定派出和接收，--quality-schools、--weak-schools 不起作用",
                          "with --scope group the groups decide who sends and receives: "
                          "--quality-schools and --weak-schools play no part"))
+    if rules.groups is not None and rules.scope != "group":
+        warnings.append((f"--groups {rules.groups} 只在 --scope group 时使用：本方案按 "
+                         f"--scope {rules.scope} 制定，未使用这份集团表",
+                         f"--groups {rules.groups} plays no part without --scope group: this "
+                         f"plan is made with --scope {rules.scope}"))
+    if (low := share_warning(standard, rules)) is not None:
+        warnings.append(low)
     groups = teacher_groups(standard)
     item = item11(standard, rules)
     roles = school_roles(dataset, before, rules, collectives)
@@ -202,19 +216,21 @@ def plan_rotation(dataset: Dataset, standard: Standard | str | Path = "quality-2
     failing = set(before.schools.filter(pl.col("meets_rule").not_())
                   .get_column("school_id").to_list())
     groups = teacher_groups(problem.standard)
+    compliance = explain.compliance(moves, inputs)
     return RotationPlan(
         rules=rules, year=year, before=before, after=after, dataset_after=dataset_after,
         levels={c: [model.in_county_terms(lv) for lv in s.levels]
                 for c, (model, s) in solved.items()},
         warnings=problem.warnings, seconds=time.perf_counter() - started, moves=moves,
         changes=explain.changes(before, after, moves, groups),
-        compliance=explain.compliance(moves, inputs), unfixable=explain.unfixable(inputs),
+        compliance=compliance, unfixable=explain.unfixable(inputs),
         predicted=pl.concat([predicted(model, s.solution) for model, s in solved.values()
                              if s.solution is not None] or [predicted_empty()]),
         principals=principal_pairs(dataset.teachers, problem.roles, failing, rules, year,
                                    problem.distances, time_limit=min(10.0, time_limit / 3),
                                    within_groups=rules.scope == "group"),
-        roles=problem.roles, school_groups=explain.school_group_table(moves, inputs))
+        roles=problem.roles, school_groups=explain.school_group_table(moves, inputs),
+        group_shortfall=explain.group_shortfall(compliance, inputs))
 
 
 def _coordinates(dataset: Dataset, distances: Distances,
@@ -249,7 +265,7 @@ def _solve_county(data: RotationInput, time_limit: float, seed: int,
         model.milp, model.objectives, time_limit, seed,
         start=None if start is None else model.point(start),
         shares=[TIME_SHARES[name] for name, _ in model.objectives], progress=progress,
-        integral=("rule", "shortfall", "moves"))
+        integral=("groups", "rule", "shortfall", "moves"))
     if solve.solution is not None:
         return model, solve
     if solve.infeasible:
@@ -276,34 +292,30 @@ def _precheck(data: RotationInput) -> None:
             f"{data.county}：须交流至少 {data.item11.required} 名教师，但按 --scope group 没有可对调"
             "的学校：需要允许交流的集团（联盟型不交流），其牵头学校与成员学校有相同学段"
             "（且在 --max-km 之内）",
-            f"{data.county}: at least {data.item11.required} teachers must rotate, but with "
-            "--scope group no two schools can exchange: that needs a group whose type rotates "
-            "teachers (an alliance does not), with a leader and members teaching a common stage "
-            "(within --max-km)")])
+            mend_plurals(f"{data.county}: at least {data.item11.required} teacher(s) must "
+                         "rotate, but with --scope group no two schools can exchange: that needs "
+                         "a group whose type rotates teachers (an alliance does not), with a "
+                         "leader and members teaching a common stage (within --max-km)"))])
     if not data.arcs and not {"send", "receive"} <= roles and data.item11.required > 0:
         senders = "send" in roles
         raise InfeasiblePlan("roles", [(
             f"{data.county}：须交流至少 {data.item11.required} 名教师，但"
             + ("没有接收学校（乡村学校、未达标学校、教学点的中心校）；城区可用 --weak-schools 指定薄弱学校"
                if senders else "没有派出学校（城镇学校）；可用 --quality-schools 指定优质学校"),
-            f"{data.county}: at least {data.item11.required} teachers must rotate, but "
+            mend_plurals(f"{data.county}: at least {data.item11.required} teacher(s) must "
+                         "rotate, but ")
             + ("no school receives (rural, failing the rule, or a teaching point's central "
                "school); in a district, mark weak schools with --weak-schools" if senders else
                "no school sends (urban or town); mark quality schools with --quality-schools"))])
     eligible: dict[tuple[str, str], int] = {}
     for t in data.types:
         eligible[(t.school_id, t.stage)] = eligible.get((t.school_id, t.stage), 0) + t.eligible
+    if data.scope == "group":
+        _precheck_groups(data)
     messages = []
-    targets = [(school, target, f"{data.names[school]}（{school}）",
-                f"{data.names[school]} ({school})", "接收学校", "receiving schools")
-               for school, target in data.school_targets.items()]
-    for gid, target in data.group_targets.items():
-        g = data.school_groups[gid]
-        leader = data.names[g.leader]
-        targets.append((g.leader, target, f"集团「{g.name}」（牵头学校 {leader}）",
-                        f"the group {g.name} (led by {leader})", "成员学校", "member schools"))
-    rule = "share" if data.school_targets else "group_share"
-    for school, target, who_zh, who_en, partners_zh, partners_en in targets:
+    # A group's share is soft (the model's first objective): only a sending school's is hard.
+    for school, target in data.school_targets.items():
+        who_zh, who_en = f"{data.names[school]}（{school}）", f"{data.names[school]} ({school})"
         if target.required <= 0:
             continue
         reach = 0
@@ -319,16 +331,56 @@ def _precheck(data: RotationInput) -> None:
             zh_why, en_why = (f"每校调出上限（max_share）只允许 {cap} 名",
                               f"the cap per school (max_share) allows {cap}")
         else:
-            zh_why, en_why = (f"可对调的{partners_zh}最多只能交流 {reach} 名",
-                              f"exchanges with the {partners_en} within reach allow at most "
-                              f"{reach}")
+            zh_why, en_why = (f"可对调的接收学校最多只能交流 {reach} 名",
+                              f"exchanges with the receiving schools within reach allow at "
+                              f"most {reach}")
+        # the share said first: a line wrapped at 80 columns never splits "(share 10%)"
         messages.append((
-            f"{who_zh}须交流至少 {target.required} 名教师（交流比例 "
-            f"{target.share:.0%}），但{zh_why}",
-            f"{who_en} must rotate at least {target.required} teachers (share "
-            f"{target.share:.0%}), but {en_why}"))
+            f"按交流比例 {target.share:.0%}，{who_zh}须交流至少 {target.required} 名教师，"
+            f"但{zh_why}",
+            mend_plurals(f"at a share of {target.share:.0%}, {who_en} must rotate at least "
+                         f"{target.required} teacher(s), but {en_why}")))
     if messages:
-        raise InfeasiblePlan(rule, messages)
+        raise InfeasiblePlan("share", messages)
+
+
+def _precheck_groups(data: RotationInput) -> None:
+    """Scope group: item 11 needs more moves than the groups can make, counted (each exchange
+    moves two teachers; ``limits.group_reach`` bounds each group's exchanges): the groups
+    that hold it back are named, and scope school suggested."""
+    reach = group_reach(data)
+    most = 2 * sum(r.most for r in reach.values())
+    if most >= data.item11.required:
+        return
+    words = _limiting_groups(data, reach)
+    raise InfeasiblePlan("county_share", [(
+        f"{data.county}：第{data.item_number}项须交流至少 {data.item11.required} 名教师，但按 "
+        f"--scope group 各集团内最多只能交流 {most} 名{words[0]}；可改用 --scope school，"
+        "或把更多学校编入集团",
+        mend_plurals(
+            f"{data.county}: item {data.item_number} needs at least {data.item11.required} "
+            f"teacher(s) rotated, but with --scope group the groups can rotate at most {most}"
+            f"{words[1]}; use --scope school, or put more schools into groups"))])
+
+
+def _limiting_groups(data: RotationInput, reach: dict[str, GroupReach],
+                     most: int = 5) -> tuple[str, str]:
+    """The groups whose members hold back their leader (the leader has more eligible teachers
+    than the group can exchange), largest gap first, in words: "（集团「G001」最多 1 对 …）"."""
+    held = sorted((r for r in reach.values() if r.most < r.leader_eligible),
+                  key=lambda r: (r.most - r.leader_eligible, r.group_id))
+    if not held:
+        return "", ""
+    names = {gid: g.name for gid, g in data.school_groups.items()}
+    shown = held[:most]
+    more_zh = f"等 {len(held)} 个" if len(held) > most else ""
+    more_en = f" and {len(held) - most} more" if len(held) > most else ""
+    return (
+        "（受限的集团：" + "、".join(f"「{names[r.group_id]}」最多 {r.most} 对"
+                                  for r in shown) + more_zh + "）",
+        mend_plurals(" (the groups holding it back: " + ", ".join(
+            f"{names[r.group_id]} at most {r.most} exchange(s)" for r in shown)
+            + more_en + ")"))
 
 
 def _infeasible(model: RotationModel, time_limit: float) -> InfeasiblePlan:
@@ -378,10 +430,11 @@ def _infeasible(model: RotationModel, time_limit: float) -> InfeasiblePlan:
         hint_zh = "；或用 --scope county 只要求全县达到比例"
         hint_en = "; or ask the county as a whole to meet the share with --scope county"
     elif found.families[0] == "county_share" and model.data.scope == "group":
-        hint_zh = ("；按 --scope group 只有允许交流的集团内的学校参加交流：可把更多学校编入集团，"
-                   "或改用 --scope school")
-        hint_en = ("; with --scope group only the schools of groups that rotate teachers take "
-                   "part: put more schools into groups, or use --scope school")
+        held_zh, held_en = _limiting_groups(model.data, group_reach(model.data))
+        hint_zh = (f"；按 --scope group 只有允许交流的集团内的学校参加交流{held_zh}：可改用 "
+                   "--scope school，或把更多学校编入集团")
+        hint_en = (f"; with --scope group only the schools of groups that rotate teachers take "
+                   f"part{held_en}: use --scope school, or put more schools into groups")
     return InfeasiblePlan(found.families[0], [(
         f"{county}：无法同时满足全部规则；放宽以下任一项即可：{'；'.join(zh_parts)}{hint_zh}",
         f"{county}: the rules cannot all be met; relaxing any one of these would do: "

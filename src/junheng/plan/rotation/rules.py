@@ -29,6 +29,7 @@ __all__ = [
     "eligible_teachers",
     "item11",
     "school_roles",
+    "share_warning",
     "teacher_groups",
 ]
 
@@ -104,6 +105,40 @@ def item11(standard: Standard, rules: RotationRules) -> Item11:
             f"(teachers.groups.{group}), so the backbone share cannot be counted; use a "
             "standard that does (such as quality-2017)")])
     return out
+
+
+def share_warning(standard: Standard, rules: RotationRules) -> tuple[str, str] | None:
+    """The rules' shares below the standard's item 11, said once: item 11 takes the larger
+    (``item11``), so a lower ``--share`` or ``--backbone-share`` plays no part.
+
+    >>> from junheng.standards import load_standard
+    >>> std = load_standard("quality-2017")
+    >>> share_warning(std, std.rules("rotation").replace(share=0.02))[1]
+    "the share 2% (--share) is below item 11's 10%: the larger counts, so this plan uses 10%"
+    >>> share_warning(std, std.rules("rotation")) is None
+    True
+    """
+    item = next((i for part in standard.parts for i in part.items if i.compute == "rotation"),
+                None)
+    if item is None:
+        return None
+    zh, en = [], []
+    for option, word_zh, word_en, mine, theirs in (
+            ("--share", "交流比例", "the share", rules.share, float(item.params["share"])),
+            ("--backbone-share", "骨干教师比例", "the backbone share", rules.backbone_share,
+             float(item.params["backbone_share"]))):
+        if mine < theirs:
+            zh.append(f"{word_zh} {mine:.0%}（{option}）低于标准第{item.number}项的 {theirs:.0%}")
+            en.append(f"{word_en} {mine:.0%} ({option}) is below item {item.number}'s "
+                      f"{theirs:.0%}")
+            used = theirs
+    if not zh:
+        return None
+    if len(zh) == 1:
+        return (f"{zh[0]}：按规则取较高者，本方案按 {used:.0%} 计",
+                f"{en[0]}: the larger counts, so this plan uses {used:.0%}")
+    return ("；".join(zh) + "：按规则取较高者，本方案按标准的比例计",
+            "; ".join(en) + ": the larger counts, so this plan uses the standard's shares")
 
 
 def check_ids(dataset: Dataset, rules: RotationRules) -> None:

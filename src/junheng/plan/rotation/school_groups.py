@@ -13,6 +13,7 @@ groups (qualified, backbone …).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -73,13 +74,33 @@ def load_school_groups(dataset: Dataset, rules: RotationRules) -> pl.DataFrame:
                 "文件中的「集团」表没有任何行", "the file's 集团 (groups) table has no rows")])
         return frame
     frame = dataset.groups
-    if frame is None or frame.height == 0:
+    if frame is None and _empty_sheet(dataset):
+        frame = pl.DataFrame()
+    if frame is not None and frame.height == 0:  # the sheet is there, with no row
+        raise InputError([Problem(
+            "集团 groups", None, "--scope", "group",
+            "县域数据的「集团」工作表中没有任何集团：请在表中填写集团，或用 --groups 指定文件",
+            "the county workbook's 集团 (groups) sheet has no groups: fill it in, or name a "
+            "file with --groups")])
+    if frame is None:
         raise InputError([Problem(
             "集团 groups", None, "--scope", "group",
             "--scope group 需要集团：在县域数据中加入「集团」工作表，或用 --groups 指定文件",
             "--scope group needs groups: add a 集团 sheet to the county workbook, or name a "
             "file with --groups")])
     return frame
+
+
+def _empty_sheet(dataset: Dataset) -> bool:
+    """Whether the county workbook has a 集团 sheet without rows (loading leaves out an empty
+    table, so the file is asked again — only on the way to an error)."""
+    source = Path(dataset.source) if dataset.source else None
+    if source is None or not source.exists():
+        return False
+    try:
+        return read_groups(source).height == 0
+    except InputError:  # no such sheet (or a bad one): the usual "add a sheet" applies
+        return False
 
 
 def school_groups(frame: pl.DataFrame, standard: Standard,
