@@ -16,6 +16,8 @@ figures. It never calls ``junheng.evaluate`` nor anything in ``junheng.plan``.
 - ``[d]`` the leader teaches every stage the member teaches;
 - ``[e]`` the great-circle distance ≤ ``max_km``;
 - ``[f]`` no must-not pair; every must-pair made;
+- ``[j]`` a teaching point goes with its central school (教学点随所属中心校): with it when
+  it leads, with the leader of the kept group it is in, into the group it joins as a member;
 - ``kept_violations``: ``[g]``–``[i]``, the rules of a plan that keeps and extends today's
   groups (``--keep``).
 """
@@ -133,6 +135,52 @@ class County:
                 out.append((lead, m))
         return out
 
+    def teaching_points(self, roles: dict[str, str], allowed: Iterable[Pair], max_members: int,
+                        kept: dict[str, list[str]] | None = None
+                        ) -> tuple[list[Pair], dict[str, str]]:
+        """教学点随所属中心校, read from the rule's words: the pairs a teaching point (a member
+        school, not kept) must make — with its central school when that may lead, or with the
+        leader of the kept group its central school is in — and the points that follow a
+        central school that is a member (point → central school). A point is exempt when no
+        allowed leader could take it with its central school, or when a group has less room
+        than the points that should join it."""
+        kept = kept or {}
+        group_of = {s: lead for lead, ms in kept.items() for s in (lead, *ms)}
+        ok = set(allowed)
+        by_parent: dict[str, list[str]] = defaultdict(list)
+        for sid, s in self.schools.items():
+            parent = s.get("parent_school_id")
+            if (s["school_type"] == "teaching_point" and parent in self.schools
+                    and roles.get(sid) == "member" and sid not in group_of):
+                by_parent[parent].append(sid)
+        forced: list[Pair] = []
+        follow: dict[str, str] = {}
+        for parent, points in by_parent.items():
+            if parent in group_of or roles.get(parent) == "leader":
+                lead = group_of.get(parent, parent)
+                room = max_members if lead not in kept else (
+                    max(0, max_members - len(kept[lead])) if roles.get(lead) == "leader" else 0)
+                able = [t for t in points if (lead, t) in ok]
+                if len(able) <= room:
+                    forced += [(lead, t) for t in able]
+            elif roles.get(parent) == "member":
+                for t in points:
+                    if any((lead, parent) in ok and (lead, t) in ok for lead, _ in ok):
+                        follow[t] = parent
+        return forced, follow
+
+    @staticmethod
+    def strays(pairs: Iterable[Pair], forced: list[Pair], follow: dict[str, str]) -> list[str]:
+        """``[j]``: each teaching point the rule places, where the plan does not."""
+        pairs = set(pairs)
+        out = [f"[j] teaching point {t} is not with {lead}" for lead, t in forced
+               if (lead, t) not in pairs]
+        leader_of = {m: lead for lead, m in pairs}
+        for t, parent in follow.items():
+            if parent in leader_of and leader_of.get(t) != leader_of[parent]:
+                out.append(f"[j] teaching point {t} is not in the group of {parent}")
+        return out
+
     def coverage(self, pairs: Iterable[Pair]) -> dict[str, Any]:
         """The counties' figures: groups, schools and pupils in a group, rural schools."""
         pairs = list(pairs)
@@ -147,8 +195,11 @@ class County:
 def violations(county: County, pairs: Iterable[Pair], *, max_members: int = 5,
                max_km: float | None = None, must_pair: Iterable[Pair] = (),
                must_not: Iterable[Pair] = (), leaders: Iterable[str] = (),
-               members: Iterable[str] = ()) -> list[str]:
+               members: Iterable[str] = (), whole: bool = True) -> list[str]:
+    """``whole``: ``pairs`` are the whole plan (else a part of it: the teaching points' rule
+    ``[j]`` is left to the caller)."""
     pairs = list(pairs)
+    must_not = list(must_not)
     roles = county.roles(leaders, members)
     out = []
     for lead, m in pairs:
@@ -173,6 +224,9 @@ def violations(county: County, pairs: Iterable[Pair], *, max_members: int = 5,
     out += [f"[c] {lead} leads {n} > {max_members}" for lead, n in lead_count.items()
             if n > max_members]
     out += [f"[f] must-pair {p} missing" for p in must_pair if tuple(p) not in set(pairs)]
+    if whole:
+        allowed = county.allowed(roles, max_km, must_not)
+        out += county.strays(pairs, *county.teaching_points(roles, allowed, max_members))
     return out
 
 
@@ -206,8 +260,14 @@ def kept_violations(county: County, pairs: Iterable[Pair], kept: dict[str, list[
         room = 0 if roles.get(lead) != "leader" else max(0, max_members - len(ms))
         if added > room:
             out.append(f"[i] kept group {lead} grew by {added} > its room {room}")
-    rules = {"max_members": max_members, "max_km": max_km, "must_not": list(must_not),
-             "leaders": leaders, "members": members}
+    must_not = list(must_not)
+    rules = {"max_members": max_members, "max_km": max_km, "must_not": must_not,
+             "leaders": leaders, "members": members, "whole": False}
+    room = {lead: max(0, max_members - len(ms)) if roles.get(lead) == "leader" else 0
+            for lead, ms in kept.items()}
+    allowed = [(lead, m) for lead, m in county.allowed(roles, max_km, must_not)
+               if m not in group_of and (lead not in group_of or room.get(lead, 0) > 0)]
+    out += county.strays(pairs, *county.teaching_points(roles, allowed, max_members, kept))
     out += violations(county, [p for p in new if p[0] not in kept], **rules)
     out += [v for v in violations(county, [p for p in new if p[0] in kept], **rules)
             if not v.startswith("[c]")]

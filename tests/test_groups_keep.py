@@ -49,6 +49,7 @@ def brute_force_kept(county: County, allowed: list[tuple[str, str]],
     fixed = [(lead, m) for lead, ms in kept.items() for m in ms]
     open_pairs = [(lead, m) for lead, m in allowed if m not in in_kept
                   and (lead not in in_kept or room.get(lead, 0) > 0)]
+    rule = county.teaching_points(roles, open_pairs, max_members, kept)
     members = sorted({m for _, m in open_pairs})
     options = [[None] + [lead for lead, mm in open_pairs if mm == m] for m in members]
     best = None
@@ -58,6 +59,8 @@ def brute_force_kept(county: County, allowed: list[tuple[str, str]],
         if any(n > room.get(lead, max_members) for lead, n in counts.items()):
             continue
         everything = fixed + new
+        if county.strays(everything, *rule):
+            continue  # a teaching point away from its central school (the checker's [j])
         c = county.coverage(everything)
         pupils_in = c["pupils_in_groups"] + sum(  # a kept leader without members counts too
             county.pupils[lead] for lead, ms in kept.items() if not ms)

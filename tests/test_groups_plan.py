@@ -34,11 +34,11 @@ def _failing(school_id: str, stage: str, students: int, qualified: int) -> list[
     return teachers(school_id, stage, qualified, education="bachelor")
 
 
-def tiny(xlsx, coordinates: bool = True):
+def tiny(xlsx, coordinates: bool = True, parent: bool = True):
     """Three leaders — L1 (urban primary, 200 pupils), L2 (town nine-year, 100 + 100), L3
     (urban primary, far north) — and four members: F1 (rural primary failing, central school of
     T), F2 (rural nine-year failing both stages), R1 (rural primary meeting the rule), T (a
-    teaching point of F1, no backbone teacher)."""
+    teaching point of F1, no backbone teacher; ``parent=False``: T names no central school)."""
     def at(lat: float, lon: float) -> dict:
         return {"latitude": lat, "longitude": lon} if coordinates else {}
 
@@ -48,7 +48,7 @@ def tiny(xlsx, coordinates: bool = True):
                school_row("F1", location="rural", **at(29.52, 106.52)),
                school_row("F2", "nine_year", location="rural", **at(29.58, 106.56)),
                school_row("R1", location="rural", **at(29.48, 106.47)),
-               school_row("T", "teaching_point", location="rural", parent_school_id="F1",
+               school_row("T", "teaching_point", location="rural", parent_school_id="F1" if parent else None,
                           **at(29.53, 106.53))]
     stages = [stage_row("L1", "primary", 200), stage_row("L2", "primary", 100),
               stage_row("L2", "junior", 100), stage_row("L3", "primary", 100),
@@ -67,7 +67,9 @@ def tiny(xlsx, coordinates: bool = True):
 def brute_force(county: County, allowed: list[tuple[str, str]], max_members: int,
                 coverage: float | None = None, must_pair=()) -> tuple:
     """The lexicographic best over every assignment of each member to an allowed leader or
-    none: (pupils short of the target, −members, −Σ net)."""
+    none that keeps each teaching point with its central school (the checker's ``[j]``):
+    (pupils short of the target, −members, −Σ net)."""
+    rule = county.teaching_points(county.roles(), allowed, max_members)
     members = sorted({m for _, m in allowed})
     options = [[None] + [lead for lead, mm in allowed if mm == m] for m in members]
     best = None
@@ -76,7 +78,7 @@ def brute_force(county: County, allowed: list[tuple[str, str]], max_members: int
         if max(list(itertools.chain([0], (sum(1 for p in pairs if p[0] == lead)
                                           for lead, _ in pairs)))) > max_members:
             continue
-        if any(p not in pairs for p in must_pair):
+        if any(p not in pairs for p in must_pair) or county.strays(pairs, *rule):
             continue
         c = county.coverage(pairs)
         short = 0.0 if coverage is None else max(0.0, coverage * c["pupils"]
@@ -238,7 +240,7 @@ def min_cost_flow(county: County, allowed: list[tuple[str, str]], capacity: int)
 
 
 def test_min_cost_flow_and_the_lp_relaxation_agree_with_the_milp(xlsx):
-    ds = tiny(xlsx)
+    ds = tiny(xlsx, parent=False)  # no teaching point to follow: a plain b-matching
     county = County(ds)
     for capacity in (1, 2, 3):
         plan = plan_groups(ds, year=YEAR, time_limit=10, max_members=capacity)

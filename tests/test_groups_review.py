@@ -11,6 +11,7 @@ import json
 import math
 
 import polars as pl
+import pytest
 from openpyxl import load_workbook
 from rich.console import Console
 
@@ -167,3 +168,106 @@ def test_the_plus_legend_only_when_a_kept_group_took_a_member(xlsx):
                         keep=kept_frame({"JT01": ("L2", ["F2"])}))
     assert grown.groups.filter(pl.col("leader_id") == "L2").height == 2
     assert "＋ 新加入已有集团的成员学校" in terminal(grown)
+
+
+# -- 4: a school without coordinates costs the farthest allowed pair, not nothing ------------
+
+def test_a_school_without_coordinates_is_not_preferred_for_its_missing_distance(xlsx):
+    """L leads A (about 5 km), B (no coordinates) and C (about 40 km), two a group. A and B
+    are alike; C needs more than either (two qualified teachers, not three). Were B's distance
+    free, B + A would win (C's extra need is worth less than its 40 km); priced as the farthest
+    allowed pair (L–C), B costs what C costs and C, needing more, goes with A."""
+    import junheng
+    from conftest import passing_teachers, school_row, stage_row, teachers
+
+    schools = [school_row("L", location="urban", latitude=29.5, longitude=106.5),
+               school_row("A", location="rural", latitude=29.545, longitude=106.5),
+               school_row("B", location="rural"),
+               school_row("C", location="rural", latitude=29.86, longitude=106.5)]
+    stages = [stage_row(s, "primary", 100) for s in "LABC"]
+    roster = (passing_teachers("L", "primary", 100)
+              + teachers("A", "primary", 3, education="bachelor")
+              + teachers("B", "primary", 3, education="bachelor")
+              + teachers("C", "primary", 2, education="bachelor"))
+    ds = junheng.load(xlsx(schools=schools, stages=stages, teachers=roster))
+    county = County(ds)
+    far = county.km("L", "C")
+    assert 39 < far < 41 and county.benefit("L", "A") == county.benefit("L", "B")
+    extra = county.benefit("L", "C") - county.benefit("L", "A")
+    assert 0 < extra < 0.01 * far  # C's need does not pay for its distance, at no cost for B
+    plan = plan_groups(ds, year=YEAR, time_limit=10, max_members=2)
+    assert sorted(pairs_of(plan)) == [("L", "A"), ("L", "C")]
+    net = {m: n for m, n in zip(plan.groups["member_id"], plan.groups["benefit"], strict=True)}
+    assert net["C"] == county.benefit("L", "C")
+    assert any("学校B" in zh and f"{far:.1f} km" in zh for zh, _ in plan.warnings)
+
+
+# -- 5: teaching points go with their central school ---------------------------------------
+
+def test_a_teaching_point_goes_with_its_central_school(xlsx):
+    """In the tiny county T is F1's teaching point. Two a group within 30 km: wherever F1 is,
+    T is in the same group (the brute force of test_groups_plan holds the rest)."""
+    plan = plan_groups(tiny(xlsx), year=YEAR, time_limit=10, max_members=3, max_km=30)
+    leader_of = {m: lead for lead, m in pairs_of(plan)}
+    assert "F1" in leader_of and leader_of["T"] == leader_of["F1"]
+
+
+def test_a_teaching_point_whose_central_school_is_in_no_group_joins_on_its_own(xlsx):
+    """F1 may join neither L1 nor L2 (must-not pairs; L3 is beyond 30 km): T is free."""
+    plan = plan_groups(tiny(xlsx), year=YEAR, time_limit=10, max_members=3, max_km=30,
+                       must_not_pair=["L1:F1", "L2:F1"])
+    leader_of = {m: lead for lead, m in pairs_of(plan)}
+    assert "F1" not in leader_of and "T" in leader_of
+    assert not [w for w, _ in plan.warnings if "教学点" in w]
+
+
+def test_a_teaching_point_that_cannot_follow_is_said_and_left_to_the_model(xlsx):
+    """T may join neither of F1's leaders within 30 km (must-not pairs L1:T, L2:T): the plan
+    says so, and F1 still finds a group."""
+    plan = plan_groups(tiny(xlsx), year=YEAR, time_limit=10, max_members=3, max_km=30,
+                       must_not_pair=["L1:T", "L2:T"])
+    leader_of = {m: lead for lead, m in pairs_of(plan)}
+    assert "F1" in leader_of and "T" not in leader_of
+    assert any("教学点 学校T（T）无法随所属中心校 学校F1" in zh and "cannot go with" in en
+               for zh, en in plan.warnings)
+
+
+def test_a_central_school_that_leads_takes_its_teaching_point_brute_force(xlsx):
+    """C (urban, meets the rule) leads and is the central school of P (rural teaching point);
+    L leads too; M needs a leader. Brute force over every assignment, keeping P with C."""
+    import itertools
+
+    import junheng
+    from conftest import passing_teachers, school_row, stage_row, teachers
+    from groups_checker import violations
+
+    schools = [school_row("L", location="urban", latitude=29.5, longitude=106.5),
+               school_row("C", location="urban", latitude=29.52, longitude=106.52),
+               school_row("P", "teaching_point", location="rural", parent_school_id="C",
+                          latitude=29.51, longitude=106.505),
+               school_row("M", location="rural", latitude=29.505, longitude=106.51)]
+    stages = [stage_row("L", "primary", 200), stage_row("C", "primary", 150),
+              stage_row("P", "primary", 20), stage_row("M", "primary", 80)]
+    roster = (passing_teachers("L", "primary", 200) + passing_teachers("C", "primary", 150)
+              + teachers("P", "primary", 1, education="bachelor")
+              + teachers("M", "primary", 2, education="bachelor"))
+    ds = junheng.load(xlsx(schools=schools, stages=stages, teachers=roster))
+    county = County(ds)
+    assert county.roles() == {"L": "leader", "C": "leader", "P": "member", "M": "member"}
+    for cap in (1, 2):
+        plan = plan_groups(ds, year=YEAR, time_limit=10, max_members=cap)
+        pairs = pairs_of(plan)
+        assert ("C", "P") in pairs
+        assert violations(county, pairs, max_members=cap) == []
+        allowed = county.allowed(county.roles())
+        best = None
+        for choice in itertools.product(*[[None, "L", "C"]] * 2):
+            cand = [(lead, m) for lead, m in zip(choice, ("M", "P"), strict=True) if lead]
+            if any(sum(1 for a, _ in cand if a == lead) > cap for lead in "LC"):
+                continue
+            if county.strays(cand, *county.teaching_points(county.roles(), allowed, cap)):
+                continue
+            key = (-len(cand), -sum(county.net(*p) for p in cand))
+            best = key if best is None or key < best else best
+        assert best[0] == -len(pairs)
+        assert sum(county.net(*p) for p in pairs) == pytest.approx(-best[1], abs=1e-9)

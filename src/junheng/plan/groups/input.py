@@ -7,7 +7,7 @@ Built from the tables (dataset, evaluation, roles) by ``build_inputs``; the mode
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -38,6 +38,7 @@ class School:
     because: str | None  # a key of rules.BECAUSE
     failing: bool  # a stage fails the per-school rule
     township: str | None = None  # 乡镇（街道）, for the towns a plan reaches
+    parent: str | None = None  # a teaching point's central school (所属中心校)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Pair:
     member: str
     km: float | None  # None: a school without coordinates (no limit was asked)
     benefit: float  # Σ over the member's stages and indicators of gap × leader's strength
-    net: float  # benefit − km_weight × km
+    net: float  # benefit − km_weight × km (an unknown km: the county's farthest allowed pair)
     lacks: tuple[Lack, ...]
 
 
@@ -106,6 +107,12 @@ class GroupInput:
     kept: list[KeptGroup] = field(default_factory=list)
     # members a kept group's leader could lead under the pair rules, had its group room left
     full_reach: set[str] = field(default_factory=set)
+    # (teaching point, central school): the point goes wherever its central school goes
+    follow: list[tuple[str, str]] = field(default_factory=list)
+    # the km a pair without coordinates is priced at: the farthest allowed pair of the county
+    unknown_km: float | None = None
+    # what the teaching-point rule could not do (zh, en)
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def kept_of(self) -> dict[str, KeptGroup]:
@@ -177,7 +184,8 @@ def build_inputs(ev: Evaluation, standard: Standard, rules: GroupRules, roles: p
         schools = {r["school_id"]: School(
             r["school_id"], r["name"], r["location"], r["school_type"],
             tuple(stages_of.get(r["school_id"], [])), pupils.get(r["school_id"], 0), r["role"],
-            r["because"], r["school_id"] in failing, r.get("township"))
+            r["because"], r["school_id"] in failing, r.get("township"),
+            r.get("parent_school_id"))
             for r in frame.iter_rows(named=True)}
         kept = _kept_groups(keep, schools, distances, ratio, rules, must_not, default_type)
         in_kept = {s: g for g in kept for s in g.schools}
@@ -205,12 +213,80 @@ def build_inputs(ev: Evaluation, standard: Standard, rules: GroupRules, roles: p
                     full_reach.add(m.school_id)
                 else:
                     pairs.append(_pair(lead, m, km, ratio, rules.km_weight))
+        known = [p.km for p in pairs if p.km is not None]
+        unknown_km = max(known) if known else None
+        if unknown_km is not None:
+            # an unknown distance costs what the farthest allowed pair costs: free, it would
+            # make a school without coordinates everyone's first choice
+            pairs = [replace(p, net=p.benefit - rules.km_weight * unknown_km) if p.km is None
+                     else p for p in pairs]
         data = GroupInput(county, schools, pairs, rules.max_members, rules.coverage, [],
                           sum(s.pupils for s in schools.values()),
-                          {s: x.name for s, x in schools.items()}, kept, full_reach)
+                          {s: x.name for s, x in schools.items()}, kept, full_reach,
+                          unknown_km=unknown_km)
         data.must_pair = _must_pairs(data, rules)
+        _teaching_points(data)
         out[county] = data
     return out
+
+
+def _teaching_points(data: GroupInput) -> None:
+    """教学点随所属中心校: a teaching point (a member school, not kept) goes with its central
+    school when that school is in a group. Central school leading (a new leader, or a kept
+    group's leader with room): a must-pair. Central school in a kept group: a must-pair with
+    that group's leader. Central school a member: ``follow`` rows — x[l, t] ≥ x[l, p] for every
+    leader l that may lead both, and p may join no leader the point cannot follow. Where the
+    stage, distance or must-not rules (or the room of a group) leave the point no way to
+    follow, it is said in ``notes`` and the point is left to the model alone."""
+    kept = data.kept_of
+    allowed = {(p.leader, p.member) for p in data.pairs}
+    leaders_of: dict[str, set[str]] = {}
+    for lead, m in allowed:
+        leaders_of.setdefault(m, set()).add(lead)
+    points: dict[str, list[str]] = {}
+    for s in data.schools.values():
+        if (s.school_type == "teaching_point" and s.parent in data.schools
+                and s.role == "member" and s.school_id not in kept):
+            points.setdefault(s.parent, []).append(s.school_id)
+    must = list(data.must_pair)
+    dropped: set[tuple[str, str]] = set()
+    for parent, ts in sorted(points.items()):
+        p = data.schools[parent]
+        if parent in kept or p.role == "leader":
+            lead = kept[parent].leader if parent in kept else parent
+            able = [t for t in sorted(ts) if (lead, t) in allowed]
+            if len(able) > data.room(lead) - sum(1 for a, _ in must if a == lead):
+                able = []  # more points than the group has room for: none is forced
+            for t in sorted(ts):
+                if t in able:
+                    must.append((lead, t))
+                else:
+                    data.notes.append(_cannot_follow(data, t, parent))
+            continue
+        if p.role != "member" or parent not in leaders_of:
+            continue  # a central school that can join no group: nothing to follow
+        both = set(leaders_of[parent])
+        for t in sorted(ts):
+            shared = both & leaders_of.get(t, set())
+            if not shared:
+                data.notes.append(_cannot_follow(data, t, parent))
+                continue
+            both = shared
+            data.follow.append((t, parent))
+        if any(t == f for f, _ in data.follow for t in ts):
+            dropped |= {(lead, parent) for lead in leaders_of[parent] - both}
+    data.must_pair = must
+    if dropped:
+        data.pairs = [p for p in data.pairs if (p.leader, p.member) not in dropped]
+
+
+def _cannot_follow(data: GroupInput, point: str, parent: str) -> tuple[str, str]:
+    t, p = data.schools[point], data.schools[parent]
+    return (f"教学点 {t.name}（{point}）无法随所属中心校 {p.name} 进入同一集团（学段、距离、不得结对或"
+            "集团名额不允许）：由方案单独安排",
+            f"the teaching point {t.name} ({point}) cannot go with its central school "
+            f"{p.name} (the stage, distance or must-not rules, or the group's room, forbid "
+            "it): the plan places it on its own")
 
 
 def _within(km: float | None, max_km: float | None) -> bool:

@@ -10,6 +10,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "must_pair": ("必须结对", "the must-pairs"),
     "capacity": ("每个集团最多成员学校数（max_members）", "the members per leader (max_members)"),
     "once": ("每所学校只加入一个集团", "a school in one group only"),
+    "follow": ("教学点随所属中心校", "teaching points go with their central school"),
 }
 OBJECTIVES: dict[str, tuple[str, str]] = {
     "coverage": ("覆盖目标（未覆盖学生最少）", "coverage target (fewest pupils short)"),
@@ -40,7 +41,16 @@ class GroupModel:
     benefit(l, m) = Σ_g Σ_k gap[m, g, k] · strength[l, g, k], where gap = max(0, 1 − value ÷
     threshold) (1 for a missing figure: it never passes) and strength = min(value ÷ threshold,
     2) of the leader — a member's need, weighted by how much the leader has of what it lacks.
-    net(l, m) = benefit(l, m) − ``km_weight`` · km(l, m) (no distance term without coordinates).
+    net(l, m) = benefit(l, m) − ``km_weight`` · km(l, m). A pair whose distance is unknown (a
+    school without coordinates, no ``max_km``) is priced as the county's farthest known allowed
+    pair, so a school without coordinates is never preferred for costing nothing.
+    Teaching points F ⊆ M: a teaching point t (a member, not kept) with its central school
+    p(t) (``parent_school_id``). When p(t) is a leader — new, or a kept group's — or in a kept
+    group, (leader, t) is a must-pair; when p(t) is a member, t follows it: p(t) may join only
+    leaders l with (l, t) ∈ P, and the ``follow`` rows below hold. A teaching point counts
+    toward ``max_members`` like any member school (its leader's teachers serve it as a site
+    of its own; the counties' 1+X lists name the teaching points). Where the rules leave t no
+    way to follow p(t), t is left to the model alone (and the plan says so).
     P_s: the pupils of school s; P: the county's pupils; P_K = Σ_{s ∈ S_K} P_s, the pupils the
     kept groups cover whatever is added.
 
@@ -52,6 +62,9 @@ class GroupModel:
     - ``once[m]``: Σ_l x[l, m] ≤ 1 — a school in at most one group (leaders are no members);
     - ``capacity[l]``: Σ_m x[l, m] ≤ X_l (1+X; a kept group's room);
     - ``must_pair[l,m]``: x[l, m] = 1 (a must-pair that is a kept pair is made already);
+    - ``follow[t,l]``: x[l, t] ≥ x[l, p(t)] for a teaching point t that follows its central
+      school p(t) — where p(t) joins, t joins too (with ``once[t]``, nowhere else); a point
+      whose central school is in no group may still join a group on its own;
     - with a coverage target c: ``lead[l]``: y[l] ≤ Σ_m x[l, m] (a new leader counts only with
       a member) and ``coverage[county]``: s + Σ P_m·x[l, m] + Σ P_l·y[l] ≥ c · P − P_K.
 
@@ -63,7 +76,8 @@ class GroupModel:
     2. ``members``: max Σ x — every member school that can have a leader within reach gets one;
     3. ``benefit``: max Σ net(l, m) · x[l, m].
 
-    Without a coverage target or must-pairs the rows are those of a bipartite b-matching
+    Without a coverage target, must-pairs or following teaching points the rows are those of a
+    bipartite b-matching
     (``once`` ≤ 1, ``capacity`` ≤ X), whose constraint matrix is totally unimodular: the LP
     relaxation is integral, and a min-cost flow (source → member → leader → sink) gives the
     same optimum (the tests check both).
@@ -95,6 +109,7 @@ class GroupModel:
         self._once()
         self._capacity()
         self._must_pair()
+        self._follow()
         if data.coverage is not None:
             self._coverage()
         self.objectives: list[tuple[str, dict[int, float]]] = []
@@ -127,6 +142,16 @@ class GroupModel:
         for leader, member in self.data.must_pair:
             self.milp.row(f"must_pair[{leader},{member}]", {self.col[(leader, member)]: 1.0},
                           lower=1.0)
+
+    def _follow(self) -> None:
+        """A teaching point goes with its central school: x[l, t] ≥ x[l, p] for every leader l
+        its central school may join (each of which may lead the point too)."""
+        for point, parent in self.data.follow:
+            for leader, member in sorted(self.col):
+                if member == parent and (leader, point) in self.col:
+                    self.milp.row(f"follow[{point},{leader}]",
+                                  {self.col[(leader, point)]: 1.0,
+                                   self.col[(leader, parent)]: -1.0}, lower=0.0)
 
     def _coverage(self) -> None:
         """y[l] ≤ Σ x[l, ·]; s + pupils in groups ≥ target × the county's pupils (the kept

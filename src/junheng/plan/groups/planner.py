@@ -97,9 +97,10 @@ def group_problem(dataset: Dataset, standard: Standard | str | Path = "quality-2
     before = evaluate(dataset, standard, year=year)
     roles = school_roles(dataset, before, standard, rules)
     distances = Distances.from_schools(dataset.schools)
-    warnings += _coordinates(roles, distances, rules)
+    missing = _coordinates(roles, distances, rules)
     inputs = build_inputs(before, standard, rules, roles, distances, keep,
                           standard.rules("groups").group_type)
+    warnings += _no_coordinates(missing, distances, inputs)
     for data in inputs.values():
         for g in data.kept:
             warnings += list(g.notes)
@@ -223,6 +224,8 @@ def plan_groups(dataset: Dataset, standard: Standard | str | Path = "quality-201
     say("评估现状 evaluating the county as it is…")
     standard, rules, year, before, roles, inputs, warnings = group_problem(
         dataset, standard, rules, year=year, keep=keep, **overrides)
+    # the teaching points' rule is the groups plan's own (a districts plan has none)
+    warnings += [n for data in inputs.values() for n in data.notes]
 
     def solve(county: str) -> tuple[GroupModel, Solve]:
         return _solve_county(inputs[county], time_limit, seed,
@@ -267,27 +270,43 @@ def _new_ids(inputs: dict[str, GroupInput], chosen: dict[str, list]) -> dict[str
 
 
 def _coordinates(roles: pl.DataFrame, distances: Distances,
-                 rules: GroupRules) -> list[tuple[str, str]]:
-    """Leaders and members without coordinates: an error with ``max_km`` (the distance rule
-    cannot be checked), else a warning that distance plays no part for them."""
+                 rules: GroupRules) -> dict[str, str]:
+    """Leaders and members without coordinates (id → name): an error with ``max_km`` (the
+    distance rule cannot be checked)."""
     involved = roles.filter(pl.col("role") != "none")
     names = dict(zip(involved["school_id"], involved["name"], strict=True))
     missing = [s for s in distances.missing if s in names]
     if not missing:
-        return []
+        return {}
     if rules.max_km is not None:
         raise InputError([Problem("学校 schools", None, "纬度 latitude / 经度 longitude", s,
                                   f"{names[s]} 没有坐标，无法判断 --max-km {rules.max_km:g} km",
                                   f"{names[s]} has no coordinates, so --max-km "
                                   f"{rules.max_km:g} km cannot be checked") for s in missing])
+    return {s: names[s] for s in missing}
+
+
+def _no_coordinates(names: dict[str, str], distances: Distances,
+                    inputs: dict[str, GroupInput]) -> list[tuple[str, str]]:
+    """The warning for schools without coordinates: their pairs are priced as the county's
+    farthest allowed pair (so they are not preferred for costing nothing)."""
+    if not names:
+        return []
     if not distances.known:
         return [("学校没有坐标（纬度、经度）：方案不考虑距离，集团内学校可能相距很远",
                  "no school has coordinates (latitude, longitude): distance plays no part, and "
                  "a group's schools may be far apart")]
+    missing = list(names)
     shown = "、".join(names[s] for s in missing[:10])
     more = f" 等 {len(missing)} 所" if len(missing) > 10 else ""
-    return [(f"{shown}{more} 没有坐标：涉及这些学校的结对不计距离",
-             f"{len(missing)} school(s) without coordinates: their pairs count no distance")]
+    far = [f"{d.county} {d.unknown_km:.1f} km" for d in inputs.values()
+           if d.unknown_km is not None]
+    at_zh = f"（{'，'.join(far)}）" if far else ""
+    at_en = f" ({', '.join(far)})" if far else ""
+    return [(f"{shown}{more} 没有坐标：涉及这些学校的结对按本县区可结对学校间最远的距离{at_zh}计距离代价，"
+             "不因缺坐标而被优先选中",
+             f"{len(missing)} school(s) without coordinates: their pairs are priced at the "
+             f"county's farthest allowed pair{at_en}, so a missing position is never preferred")]
 
 
 def _solve_county(data: GroupInput, time_limit: float, seed: int,

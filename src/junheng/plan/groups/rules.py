@@ -69,7 +69,8 @@ def school_roles(dataset: Dataset, evaluation: Evaluation, standard: Standard,
     so "a school is in at most one group" needs no row for leaders.
 
     Columns: county, school_id, name, school_type, location, role, because, township (null
-    when the schools table has none); sorted by county and school.
+    when the schools table has none), parent_school_id (a teaching point's central school,
+    else null); sorted by county and school.
     """
     units = evaluation.schools.filter(pl.col("meets_rule").is_not_null())
     per_school = units.group_by("school_id").agg(
@@ -97,7 +98,11 @@ def school_roles(dataset: Dataset, evaluation: Evaluation, standard: Standard,
             .otherwise(pl.lit("none")))
     township = (pl.col("township") if "township" in dataset.schools.columns
                 else pl.lit(None, dtype=pl.String))
+    parent = (pl.when(pl.col("school_type") == "teaching_point")
+              .then(pl.col("parent_school_id")) if "parent_school_id" in dataset.schools.columns
+              else pl.lit(None, dtype=pl.String))
     return (dataset.schools.join(per_school, on="school_id", how="left", maintain_order="left")
             .select("county", "school_id", "name", "school_type", "location",
-                    role.alias("role"), because.alias("because"), township.alias("township"))
+                    role.alias("role"), because.alias("because"), township.alias("township"),
+                    parent.cast(pl.String).alias("parent_school_id"))
             .sort("county", "school_id"))
