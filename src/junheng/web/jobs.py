@@ -505,6 +505,20 @@ class JobRunner:
                     files = kept.files
         return kept_groups(keep, dataset, files)
 
+    def _grouped(self, run_id: int, params: dict, dataset: Any) -> Any:
+        """A rotation within groups: the dataset with the groups the form found (the data's,
+        or an adopted groups plan's, ``params["groups_from"]``) as its 集团 table — a page
+        has no ``--groups`` file."""
+        from junheng.web.rotation_groups import NEED_GROUPS, groups_source, with_groups
+
+        with self.w.store.session() as s:
+            run = s.get(PlanRun, run_id)
+            source = params.get("groups_from") or groups_source(s, run.county_id, dataset)
+            if source is None:  # a run stored before the form checked it
+                zh, en = NEED_GROUPS.split(" / ", 1)
+                raise InfeasiblePlan("groups", [(zh, en)])
+            return with_groups(s, run.county_id, source, dataset)
+
     def _execute(self, run_id: int, kind_name: str, params: dict, sha: str, content: bytes,
                  filename: str, started: float) -> None:
         from junheng.standards import load_standard
@@ -518,6 +532,8 @@ class JobRunner:
         extra = pass_options(params, dataset) if kind.prices != "none" else {}
         if kind.name == "groups" and params.get("keep"):  # today's groups, extended
             extra["keep"] = self._kept(run_id, params["keep"], dataset)
+        if kind.name == "rotation" and rules is not None and rules.scope == "group":
+            dataset = self._grouped(run_id, params, dataset)
         plan = kind.run(dataset, standard, rules, time_limit=float(params["time_limit"]),
                         seed=int(params.get("seed", 0)), progress=say, **extra)
         _no_plan(plan)
