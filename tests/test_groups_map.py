@@ -294,7 +294,7 @@ def test_map_is_drawn_to_one_scale(zh_page):
 
 def test_groups_table_under_the_map(zh_page):
     heads = re.findall(r"<th>(.*?)</th>", zh_page.split("class='groups'")[1].split("</thead>")[0])
-    assert heads == ["集团", "集团类型", "集团名称", "牵头学校", "成员学校（距离 km）"]
+    assert heads == ["集团编号", "集团类型", "集团名称", "牵头学校", "成员学校（距离 km）"]
     rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(
         r"<tr><td class='num'>.*?</tr>", zh_page)]
     assert [r[1:] for r in rows] == [
@@ -323,7 +323,8 @@ def test_english_page_has_no_chinese_in_its_words():
         "leader: Town No.1, 3.6 km away<br>120 pupils" in hovers
     assert "<b>Town No.1</b><br>leader · group 1 “Chengguan group” (close, kept)<br>" \
         "member schools: 3<br>1,500 pupils" in hovers
-    assert "<th>Group</th><th>Type</th><th>Name</th><th>Leader</th><th>Members (km)</th>" in page
+    assert "<th>Group id</th><th>Type</th><th>Name</th><th>Leader</th><th>Members (km)</th>" \
+        in page
 
 
 def test_no_coordinates_at_all_says_so_instead_of_an_empty_map():

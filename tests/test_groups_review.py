@@ -271,3 +271,41 @@ def test_a_central_school_that_leads_takes_its_teaching_point_brute_force(xlsx):
             best = key if best is None or key < best else best
         assert best[0] == -len(pairs)
         assert sum(county.net(*p) for p in pairs) == pytest.approx(-best[1], abs=1e-9)
+
+
+# -- 7: one name for a group everywhere ------------------------------------------------------
+
+def test_the_map_and_the_web_name_groups_by_their_ids_kept_ones_too(xlsx):
+    from junheng.report._groups_map import groups_map_html
+    from junheng.web.groups import groups_view
+
+    ds = tiny(xlsx)
+    plan = plan_groups(ds, year=YEAR, time_limit=10, max_members=2, max_km=30,
+                       keep=kept_frame({"JT02": ("L2", ["F2"])}))
+    ids = set(plan.groups["group_id"])
+    assert "JT02" in ids and len(ids) == plan.groups["leader_id"].n_unique()
+    page = groups_map_html(plan, ds.schools)
+    for gid in ids:
+        assert f'"{gid}"' in page  # the leader's label on the map
+        assert f"集团 {gid}" in page  # the hover
+    view = groups_view(json.loads(json.dumps(
+        {"groups": plan.groups.to_dicts()}, default=str)))
+    assert {g["id"] for g in view} == ids
+    kept = next(g for g in view if g["id"] == "JT02")
+    assert kept["status"] == ("已有", "kept")
+    assert [m["added"] for m in kept["members"] if m["id"] == "F2"] == [False]
+
+
+# -- 10: a choice by its Chinese word --------------------------------------------------------
+
+def test_choices_are_taken_by_their_chinese_words(xlsx, tmp_path):
+    from junheng.standards.plan_rules import GroupRules, RotationRules
+
+    assert GroupRules().replace(group_type="紧密型").group_type == "close"
+    assert RotationRules().replace(scope="全县").scope == "county"
+    out = tmp_path / "g"
+    r = _cli("plan", "groups", written(xlsx), "-o", str(out), "--type", "紧密型")
+    assert r.returncode == 0, r.stdout + r.stderr
+    data = json.loads((out / "groups-plan.json").read_text())
+    assert data["rules"]["group_type"] == "close"
+    assert {g["group_type"] for g in data["groups"]} == {"close"}

@@ -408,11 +408,11 @@ def test_adopting_a_grouping_keeps_the_other_kinds_and_the_other_years(world):
 
 # --- bad settings: refused, located, nothing started -------------------------------------------
 @pytest.mark.parametrize(("form", "words"), [
-    ({"s_coverage": "2"}, ["覆盖目标", "groups.coverage", "应在 (0, 1] 之间", "got 2"]),
-    ({"s_max_members": "0"}, ["每个集团最多成员学校数", "groups.max_members", "应在 1–50 之间"]),
-    ({"s_max_km": "-3"}, ["最远距离", "groups.max_km", "应为 > 0 的数"]),
-    ({"s_km_weight": "很多"}, ["距离的代价", "groups.km_weight", "应为 ≥ 0 的数"]),
-    ({"s_leader_min_met": "2.5"}, ["牵头学校每个学段至少达到的指标数", "groups.leader_min_met"]),
+    ({"s_coverage": "2"}, ["覆盖目标", "应在 (0, 1] 之间", "got 2"]),
+    ({"s_max_members": "0"}, ["每个集团最多成员学校数", "应在 1–50 之间"]),
+    ({"s_max_km": "-3"}, ["最远距离", "应为 > 0 的数"]),
+    ({"s_km_weight": "很多"}, ["距离的代价", "应为 ≥ 0 的数"]),
+    ({"s_leader_min_met": "2.5"}, ["牵头学校每个学段至少达到的指标数", "got 2.5"]),
 ])
 def test_a_bad_setting_is_refused_located_and_nothing_starts(world, form, words):
     before = count_runs(world)
@@ -424,6 +424,8 @@ def test_a_bad_setting_is_refused_located_and_nothing_starts(world, form, words)
                              .split("</section>")[0])
     for word in words:
         assert word in problems, word
+    # words, not codes: no profile key, no null
+    assert "groups." not in problems and "null" not in problems
     assert "Traceback" not in answer.text
     assert count_runs(world) == before
 

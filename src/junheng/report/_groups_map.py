@@ -55,7 +55,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "th_type": ("集团类型", "Type"),
     "th_name": ("集团名称", "Name"),
     "th_leader": ("牵头学校", "Leader"),
-    "group_no": ("集团", "Group"),
+    "group_no": ("集团编号", "Group id"),
     "group_head": ("集团 {n}", "group {n}"),  # a group as the hover names it
     "members_n": ("成员学校 {n} 所", "member schools: {n}"),
     "km": ("牵头学校：{leader}，相距 {km} km", "leader: {leader}, {km} km away"),
@@ -94,11 +94,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "table": ("集团名单", "The groups"),
     "th_members": ("成员学校（距离 km）", "Members (km)"),
     "no_groups": ("本县区没有组成集团。", "no group was formed in this county."),
-    "how": ("图中数字为集团编号，标在牵头学校（★）旁；同一集团的连线与标记同色，颜色按 {n} 种循环使用，"
-            "同色的集团以编号区分。悬停可查看学校、角色、集团、距离和在校生；拖动鼠标框选可放大，双击复原。"
+    "how": ("图中标注为集团编号（与工作簿、网页相同），标在牵头学校（★）旁；同一集团的连线与标记同色，"
+            "颜色按 {n} 种循环使用，同色的集团以编号区分。悬停可查看学校、角色、集团、距离和在校生；拖动鼠标框选可放大，双击复原。"
             "横轴为经度、纵轴为纬度，按同一比例绘制。",
-            "Each number is a group's, beside its leader (★); a group's lines and markers share "
-            "a colour, {n} colours in turn, so groups of one colour are told apart by number. "
+            "Each label is a group's id (as in the workbook and the web page), beside its "
+            "leader (★); a group's lines and markers share "
+            "a colour, {n} colours in turn, so groups of one colour are told apart by id. "
             "Hover for the school, its role, group, distance and pupils; drag a box to zoom in, "
             "double-click to zoom out. Longitude across, latitude up, drawn to one scale."),
 }
@@ -116,8 +117,9 @@ class _School:
     lon: float | None
     lat: float | None
     role: str  # leader · member · none · unmatched
-    group: int | None
-    about: str | None  # its group as the hover names it: number, name, type
+    group: int | None  # its group's number: the colour and the order, never shown
+    label: str | None  # its group's id as users read it everywhere (G001, a kept id)
+    about: str | None  # its group as the hover names it: id, name, type
     leader: str | None  # its group's leader, by name
     members: int  # a leader's: its members
     km: float | None
@@ -231,11 +233,13 @@ class _Page:
         leads: dict[str, int] = {}
         member: dict[str, dict] = {}
         about: dict[int, str] = {}
+        labels: dict[int, str] = {}
         leader_names: dict[int, str] = {}
         size: dict[int, int] = {}
         for r in g.iter_rows(named=True):
             leads[r["leader_id"]] = r["group"]
             about[r["group"]] = self.about(r)
+            labels[r["group"]] = _label(r)
             leader_names[r["group"]] = r["leader_name"]
             size.setdefault(r["group"], 0)
             if r["member_id"] is not None:  # else a group of its leader alone
@@ -245,6 +249,7 @@ class _Page:
         def school(sid: str, name: str, lon: float | None, lat: float | None, role: str,
                    group: int | None, km: float | None) -> _School:
             return _School(sid, name, lon, lat, role, group,
+                           label=None if group is None else labels[group],
                            about=None if group is None else about[group],
                            leader=None if group is None else leader_names[group],
                            members=size[group] if role == "leader" else 0,  # type: ignore[index]
@@ -285,7 +290,7 @@ class _Page:
         and whether it was kept when the plan's tables say so."""
         zh = self.lang == "zh"
         name = row.get("group_name")
-        head = self.w("group_head", n=row["group"]) + (
+        head = self.w("group_head", n=_label(row)) + (
             (f"「{name}」" if zh else f" “{name}”") if name else "")
         said = [w for w in (self.type_words(row.get("group_type")),
                             _status(row.get("group_status"), self.lang)) if w]
@@ -390,7 +395,7 @@ class _Page:
                 if r["member_id"] is not None) or "—"
             cells = [self.type_words(first[c]) if c == "group_type" else first[c] for c in extra]
             body.append(f"<tr><td class='num'><span class='swatch' style='background:"
-                        f"{colour(number_)}'></span>{number_}</td>"
+                        f"{colour(number_)}'></span>{_e(_label(first))}</td>"
                         + "".join(f"<td class='nowrap'>{_e(c or '')}</td>" for c in cells)
                         + f"<td class='nowrap'>{_e(first['leader_name'])}</td>"
                         f"<td>{_e(members)}</td></tr>")
@@ -469,7 +474,7 @@ class _Page:
                 "showlegend": False, "legendgroup": role}
             if role == "leader":  # each group's number beside its leader, where it fits
                 trace["mode"] = "markers+text"
-                trace["text"] = [str(p.group) if places[p.school_id] else "" for p in chosen]
+                trace["text"] = [p.label if places[p.school_id] else "" for p in chosen]
                 trace["textposition"] = [places[p.school_id] or "top right" for p in chosen]
                 trace["textfont"] = {"size": LABEL_PX, "weight": "bold",
                                      "color": [colour(p.group) for p in chosen]}
@@ -624,7 +629,7 @@ def _place_labels(leaders: list[_School], flat: _Flat, window: _Window,
         if not window.holds(*centre[p.school_id]):
             continue
         x, y = px[p.school_id]
-        w, h, gap = LABEL_PX * 0.62 * len(str(p.group)) + 2, LABEL_PX + 2, body
+        w, h, gap = LABEL_PX * 0.62 * len(p.label or str(p.group)) + 2, LABEL_PX + 2, body
         for where, (dx, dy) in (("top right", (1, 1)), ("top left", (-1, 1)),
                                 ("bottom right", (1, -1)), ("bottom left", (-1, -1))):
             bx = x + gap if dx > 0 else x - gap - w
@@ -636,6 +641,12 @@ def _place_labels(leaders: list[_School], flat: _Flat, window: _Window,
                 out[p.school_id] = where
                 break
     return out
+
+
+def _label(row: dict[str, Any]) -> str:
+    """A group's name as users read it: its id (G001, a kept group's own) when the plan gives
+    one, else its number (the districts map's rows carry none)."""
+    return row.get("group_id") or str(row["group"])
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:

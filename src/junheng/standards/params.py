@@ -16,12 +16,20 @@ True
 'share: 应在 0–1 之间 / must be within 0–1, got 1.5'
 >>> p.show(0.15, "zh")
 '15%'
+
+A choice is given by its code or by its Chinese word (``--type 紧密型`` is ``--type close``):
+
+>>> kind = Param("group_type", "集团类型", "group type", "choice", "led",
+...              choices=("close", "led"), labels={"close": "紧密型", "led": "领办型"})
+>>> kind.coerce(" 紧密型 "), kind.problem("紧密型") is None, kind.problem("松散型")
+('close', True, "group_type: 应为 紧密型 / 领办型 之一（或代码 close / led） / must be one of close, led, got '松散型'")
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Self
@@ -59,9 +67,38 @@ class Param:
     def option(self) -> str:
         return self.flag or "--" + self.name.replace("_", "-")
 
-    def expected(self) -> tuple[str, str]:
-        """What a valid value is, in Chinese and English."""
-        off = ("，或 null（不限）", ", or null (off)") if self.nullable else ("", "")
+    def label(self, lang: str = "zh") -> str:
+        """What the setting means as a form shows it: words, without a parenthesis that
+        names the profile's codes ("（标准的 group_types: 中的代码）").
+
+        >>> Param("t", "集团类型（标准的 group_types: 中的代码）", "type (a code of x:)",
+        ...       "choice").label()
+        '集团类型'
+        """
+        text = self.zh if lang == "zh" else self.en
+        return re.sub(r"\s*[（(][^）)]*[A-Za-z_]+:[^）)]*[）)]", "", text)
+
+    def normalise(self, value: Any) -> Any:
+        """A choice given by its Chinese word (or with stray spaces) as its code; anything
+        else unchanged. The one place choices are read, for the profile, the command line and
+        the web form alike."""
+        if self.kind == "choice" and isinstance(value, str):
+            return self._code(value)
+        if self.kind == "choices" and isinstance(value, list | tuple):
+            return type(value)(self._code(v) if isinstance(v, str) else v for v in value)
+        return value
+
+    def _code(self, text: str) -> str:
+        text = text.strip()
+        if text in self.choices:
+            return text
+        words = {w: c for c, w in (self.labels or {}).items() if c in self.choices}
+        return words.get(text, text)
+
+    def expected(self, form: bool = False) -> tuple[str, str]:
+        """What a valid value is, in Chinese and English; ``form``: as a form's help says it
+        (off switches the setting off, not the profile's null)."""
+        off = ("", "") if not self.nullable else (OFF_FORM if form else OFF)
         if self.kind in ("int", "number", "share"):
             low, high = (0.0, 1.0) if self.kind == "share" else (self.low, self.high)
             if self.kind == "share" and self.low is not None:
@@ -83,12 +120,15 @@ class Param:
             return zh + off[0], en + off[1]
         if self.kind == "bool":
             return "应为 true 或 false", "must be true or false"
-        if self.kind == "choice":
-            return (f"应为 {' / '.join(self.choices)} 之一{off[0]}",
-                    f"must be one of {', '.join(self.choices)}{off[1]}")
-        if self.kind == "choices":
-            return (f"应为 {' / '.join(self.choices)} 的列表",
-                    f"must be a list of {', '.join(self.choices)}")
+        if self.kind in ("choice", "choices"):
+            labels = self.labels or {}
+            named = all(c in labels for c in self.choices)
+            zh = " / ".join(labels[c] if named else c for c in self.choices)
+            codes = f"（或代码 {' / '.join(self.choices)}）" if named else ""
+            en = ", ".join(self.choices)
+            if self.kind == "choice":
+                return f"应为 {zh} 之一{codes}{off[0]}", f"must be one of {en}{off[1]}"
+            return f"应为 {zh} 的列表{codes}", f"must be a list of {en}"
         if self.kind == "ids":
             return "应为编号列表", "must be a list of ids"
         if self.kind == "file":
@@ -100,7 +140,7 @@ class Param:
         """The bilingual problem with ``value``, or None when it is valid."""
         if value is None and self.nullable:
             return None
-        if _valid(self, value):
+        if _valid(self, self.normalise(value)):
             return None
         zh, en = self.expected()
         return f"{self.name}: {zh} / {en}, got {value!r}"
@@ -109,6 +149,7 @@ class Param:
         """The checked value in its typed form (lists become tuples, whole floats ints)."""
         if value is None:
             return None
+        value = self.normalise(value)
         if self.kind in ("choices", "ids"):
             return tuple(str(v) for v in value)
         if self.kind == "ages":
@@ -143,6 +184,11 @@ class Param:
                 f"{names[g][0 if zh else 1]} {a}" for g, a in value.items())
         unit = self.unit[0 if zh else 1]
         return f"{_num(value)}{(' ' + unit) if unit else ''}"
+
+
+# How a nullable setting is switched off: in a profile (null), and in a form (off).
+OFF = ("，或 null（不限）", ", or null (off)")
+OFF_FORM = ("，或填 off（不限）", ", or off (no limit)")
 
 
 def _num(value: float) -> str:

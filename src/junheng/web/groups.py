@@ -220,8 +220,15 @@ def _towns(data: dict[str, Any], row: dict[str, Any]) -> list[tuple[str, str, st
     return [("覆盖乡镇", "townships reached", text)]
 
 
+# Whether a group, and a member of a kept group, is kept (--keep) or new: (zh, en).
+GROUP_STATUS = {"kept": ("已有", "kept"), "new": ("新增", "new")}
+
+
 def groups_view(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The groups, leader → members, in the plan's order (county, group number)."""
+    """The groups, leader → members, in the plan's order (county, group number), each named by
+    its group id (G001, a kept group's own — as the workbook, the terminal and the map name
+    it), kept or new, and of a kept group each member kept or newly added, with what a kept
+    pair breaks of today's rules."""
     from junheng.model.schema import ENUMS
     from junheng.plan.groups.rules import BECAUSE
     from junheng.report.catalogue import t
@@ -231,8 +238,11 @@ def groups_view(data: dict[str, Any]) -> list[dict[str, Any]]:
     groups: dict[tuple[str, int], dict[str, Any]] = {}
     for r in data.get("groups", []):
         key = (r["county"], r["group"])
+        status = r.get("group_status")
         group = groups.setdefault(key, {
-            "county": r["county"], "number": r["group"], "leader": r["leader_name"],
+            "county": r["county"], "number": r["group"],
+            "id": r.get("group_id") or str(r["group"]),
+            "status": GROUP_STATUS.get(status) if status else None, "leader": r["leader_name"],
             "leader_id": r["leader_id"], "members": [], "pupils": 0,
             "type": group_type_words(r.get("group_type") or planned_type)})
         group["pupils"] += r.get("member_pupils") or 0
@@ -242,7 +252,9 @@ def groups_view(data: dict[str, Any]) -> list[dict[str, Any]]:
             "stages": "、".join(t(s, "zh") for s in r.get("stages") or []),
             "pupils": r.get("member_pupils"), "km": r.get("km"),
             "because": BECAUSE.get(r.get("member_because"), (r.get("member_because") or "",))[0],
-            "lacks_zh": r.get("lacks_zh") or "", "lacks_en": r.get("lacks_en") or ""})
+            "lacks_zh": r.get("lacks_zh") or "", "lacks_en": r.get("lacks_en") or "",
+            "added": status == "kept" and r.get("status") == "new",
+            "flags_zh": r.get("flags_zh") or "", "flags_en": r.get("flags_en") or ""})
     return list(groups.values())
 
 

@@ -18,9 +18,7 @@ a valid table's bytes are kept with the run (``params``, base64, with its sha256
 never shown back, audited or compared. A school-groups run may keep and extend today's groups
 (``params["keep"]``: ``"data"``, the data version's 集团 table, or ``"plan:N"``, an earlier
 groups plan of the county — the form offers the adopted ones): checked when the form is posted
-(located problems, 400, no run) and read again when the job starts. A rotation within groups
-(scope "group") takes the data version's 集团 table, else the groups plan adopted for its school
-year (``junheng.web.rotation_groups``); with neither, the form says so (400, no run).
+(located problems, 400, no run) and read again when the job starts.
 
 At most one adopted plan per county and kind (a rotation, a recruitment, an investment and a
 path-to-pass plan complement each other): adopting one un-adopts the others of its kind. A
@@ -47,6 +45,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from junheng.errors import InputError, StandardError
+from junheng.report.catalogue import plural
+from junheng.standards.params import OFF, OFF_FORM
 from junheng.store import County, PlanRun, Snapshot, User, audit
 from junheng.store.models import utcnow
 from junheng.web import access
@@ -82,7 +82,6 @@ from junheng.web.jobs import (
     public_params,
     read_price_table,
 )
-from junheng.web.rotation_groups import rotation_groups_choice, source_words
 
 router = APIRouter()
 
@@ -153,6 +152,10 @@ FIGURES: list[tuple[str, str, Any]] = [
     ("集团数", "school groups", _grouped(lambda f: f"{f['groups']:,}")),
     ("入集团学校", "schools in a group",
      _grouped(lambda f: f"{f['schools_in_groups']:,} / {f['schools']:,}")),
+    ("覆盖乡村学校", "rural schools in a group",
+     _grouped(lambda f: f"{f.get('rural_in_groups') or 0:,} / {f.get('rural') or 0:,}")),
+    ("覆盖未达标学校", "failing schools in a group",
+     _grouped(lambda f: f"{f.get('failing_in_groups') or 0:,} / {f.get('failing') or 0:,}")),
     ("学生覆盖率", "pupils in a group",
      _grouped(lambda f: f"{share_text(f.get('pupils_share'))}（{f['pupils_in_groups']:,} / "
                         f"{f['pupils']:,} 人）")),
@@ -222,9 +225,7 @@ def _view(run: PlanRun, names: dict[int, str], snapshots: dict[int, Snapshot]) -
         else None,
         "params": params,
         "settings": _settings_shown(kind, params["settings"] or {}) + (
-            [("保留现有集团", "keep", keep_words(params["keep"]))] if params.get("keep") else [])
-        + ([("集团", "groups", source_words(params["groups_from"]))]
-           if params.get("groups_from") else []),
+            [("保留现有集团", "keep", keep_words(params["keep"]))] if params.get("keep") else []),
     }
 
 
@@ -271,11 +272,12 @@ def _settings_view(standard_ref: str) -> list[dict]:
         defaults = standard.rules(kind.name) if kind.rules is not None else None
         for p in kind.settings():
             value = getattr(defaults, p.name)
-            fields.append({"name": f"s_{p.name}", "zh": p.zh, "en": p.en, "kind": p.kind,
+            fields.append({"name": f"s_{p.name}", "zh": p.label("zh"), "en": p.label("en"),
+                           "kind": p.kind,
                            "default": p.show(value, "zh"),
                            "choices": [(c, (p.labels or {}).get(c, c)) for c in p.choices],
                            "hint": "；".join(filter(None, [
-                               p.expected()[0], "off 表示不限" if p.nullable else ""]))})
+                               p.expected(form=True)[0]]))})
         out.append({"name": kind.name, "title": kind.title, "note": kind.note,
                     "fields": fields, "prices": kind.prices})
     return out
@@ -332,14 +334,16 @@ def _price_problems(exc: InputError) -> list[dict]:
 
 
 def _setting_problems(kind: Any, problems: list[str]) -> list[str]:
-    """Each wrong setting named as the form names it (its Chinese and English label), then
-    its key and what it should be: "覆盖目标…（groups.coverage）：应在 (0, 1] 之间…"."""
+    """Each wrong setting named as the form names it (its Chinese and English label, words and
+    no code), then what it should be: "覆盖目标…：应在 (0, 1] 之间…"."""
     fields = {f"{kind.name}.{p.name}": p for p in kind.settings()}
     out = []
     for text in problems:
         key, _, rest = text.partition(": ")
         p = fields.get(key)
-        out.append(f"{p.zh} / {p.en}（{key}）：{rest}" if p is not None and rest else text)
+        rest = rest.replace(OFF[0], OFF_FORM[0]).replace(OFF[1], OFF_FORM[1])
+        out.append(f"{p.label('zh')} / {p.label('en')}：{rest}" if p is not None and rest
+                   else text)
     return out
 
 
@@ -363,7 +367,8 @@ def _keep_choice(s: Session, county_id: int, keep: str, dataset: Any
         kept_groups(keep, dataset, files)
     except InputError as exc:
         n = len(exc.problems)
-        return keep, (f"要保留的集团有 {n} 处问题，未开始 / the groups to keep have {n} problems: "
+        return keep, (f"要保留的集团有 {n} 处问题，未开始 / the groups to keep have "
+                      f"{plural(n, 'problem', 'problems')}: "
                       "nothing was started",
                       [f"{p.location()}" + ("" if p.value is None else f" · 值 value {p.value}")
                        + f"：{p.expected_zh} / {p.expected_en}" for p in exc.problems])
@@ -423,7 +428,7 @@ async def start_plan(request: Request, county_id: int) -> Response:
                       "0–2147483647")
     settings = parse_settings(kind, form)
     try:
-        rules = check_settings(kind, w.standard, settings)
+        check_settings(kind, w.standard, settings)
     except StandardError as exc:
         return refuse("设置有误，未开始 / invalid setting: nothing was started",
                       _setting_problems(kind, exc.problems))
@@ -477,11 +482,6 @@ async def start_plan(request: Request, county_id: int) -> Response:
             if wrong is not None:
                 return refuse(*wrong)
             options["keep"] = keep
-        if kind.name == "rotation" and rules is not None and rules.scope == "group":
-            source, wrong = rotation_groups_choice(s, county_id, dataset)
-            if wrong is not None:
-                return refuse(*wrong)
-            options["groups_from"] = source
         if content:  # the library's reader, against the data the plan is made for
             try:
                 read_price_table(content, filename, dataset)
