@@ -18,7 +18,9 @@ a valid table's bytes are kept with the run (``params``, base64, with its sha256
 never shown back, audited or compared. A school-groups run may keep and extend today's groups
 (``params["keep"]``: ``"data"``, the data version's 集团 table, or ``"plan:N"``, an earlier
 groups plan of the county — the form offers the adopted ones): checked when the form is posted
-(located problems, 400, no run) and read again when the job starts.
+(located problems, 400, no run) and read again when the job starts. A rotation within groups
+(scope "group") takes the data version's 集团 table, else the groups plan adopted for its school
+year (``junheng.web.rotation_groups``); with neither, the form says so (400, no run).
 
 At most one adopted plan per county and kind (a rotation, a recruitment, an investment and a
 path-to-pass plan complement each other): adopting one un-adopts the others of its kind. A
@@ -82,6 +84,7 @@ from junheng.web.jobs import (
     public_params,
     read_price_table,
 )
+from junheng.web.rotation_groups import rotation_groups_choice, source_words
 
 router = APIRouter()
 
@@ -225,7 +228,9 @@ def _view(run: PlanRun, names: dict[int, str], snapshots: dict[int, Snapshot]) -
         else None,
         "params": params,
         "settings": _settings_shown(kind, params["settings"] or {}) + (
-            [("保留现有集团", "keep", keep_words(params["keep"]))] if params.get("keep") else []),
+            [("保留现有集团", "keep", keep_words(params["keep"]))] if params.get("keep") else [])
+        + ([("集团", "groups", source_words(params["groups_from"]))]
+           if params.get("groups_from") else []),
     }
 
 
@@ -428,7 +433,7 @@ async def start_plan(request: Request, county_id: int) -> Response:
                       "0–2147483647")
     settings = parse_settings(kind, form)
     try:
-        check_settings(kind, w.standard, settings)
+        rules = check_settings(kind, w.standard, settings)
     except StandardError as exc:
         return refuse("设置有误，未开始 / invalid setting: nothing was started",
                       _setting_problems(kind, exc.problems))
@@ -482,6 +487,11 @@ async def start_plan(request: Request, county_id: int) -> Response:
             if wrong is not None:
                 return refuse(*wrong)
             options["keep"] = keep
+        if kind.name == "rotation" and rules is not None and rules.scope == "group":
+            source, wrong = rotation_groups_choice(s, county_id, dataset)
+            if wrong is not None:
+                return refuse(*wrong)
+            options["groups_from"] = source
         if content:  # the library's reader, against the data the plan is made for
             try:
                 read_price_table(content, filename, dataset)
