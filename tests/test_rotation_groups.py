@@ -137,7 +137,8 @@ def test_within_groups_the_optimum_is_the_brute_force_one_over_the_groups_pairs(
                      "X": ("none", "no_group", None)}
     (warning,) = [w for w in plan.warnings if "--scope group" in w[0]]
     assert "1 所学校不在任何集团中" in warning[0] and "2 所学校所在集团不开展交流（联盟型）" in warning[0]
-    assert "1 school(s) are in no group" in warning[1] and "(alliance)" in warning[1]
+    assert "1 school is in no group" in warning[1] and "(alliance)" in warning[1]
+    assert "2 schools are in groups that do not rotate" in warning[1]
 
 
 def test_outside_groups_the_same_county_plans_otherwise(tmp_path):

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from junheng._english import mend_plurals
 from junheng.io import Pseudonyms, atomic_path, write_text
 from junheng.io._atomic import output_folder, output_run
 from junheng.io._json import dumps
@@ -502,7 +503,9 @@ def _print_groups(plan: RotationPlan, console: Console, lang: Lang, several: boo
         kinds = "、".join(sorted(set(closed["type_zh"]))) if zh else \
             ", ".join(sorted(set(closed["type_en"])))
         console.print(f"{closed.height} 个集团的类型不开展交流（{kinds}）" if zh else
-                      f"{closed.height} group(s) of a type that rotates no teachers ({kinds})")
+                      mend_plurals(f"{closed.height} group(s) of a type that rotates no "
+                                   f"teachers ({kinds})"))
     if lone.height:
         console.print(f"{lone.height} 个集团没有成员学校，不交流" if zh else
-                      f"{lone.height} group(s) without members rotate no teachers")
+                      mend_plurals(f"{lone.height} group(s) without members: no teacher "
+                                   "rotates in them"))

@@ -252,8 +252,8 @@ def _coordinates(dataset: Dataset, distances: Distances,
     shown = "、".join(names[s] for s in distances.missing[:10])
     more = f" 等 {len(distances.missing)} 所" if len(distances.missing) > 10 else ""
     return [(f"{shown}{more} 没有坐标，涉及这些学校的交流不计距离",
-             f"{len(distances.missing)} school(s) without coordinates: moves to or from them "
-             "count no distance")]
+             mend_plurals(f"{len(distances.missing)} school(s) without coordinates: moves to "
+                          "or from them count no distance"))]
 
 
 def _solve_county(data: RotationInput, time_limit: float, seed: int,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from junheng._english import mend_plurals
 from junheng.errors import InfeasiblePlan, InputError, Problem
 from junheng.evaluate import Evaluation
 from junheng.evaluate._units import _group_expr
@@ -270,12 +271,13 @@ def eligible_teachers(dataset: Dataset, standard: Standard, rules: RotationRules
         if no_gender.height:
             low = min(ages.values())
             warnings.append((f"{no_gender.height} 名教师未填性别，按较低的免交流年龄（{low} 岁）判断",
-                             f"{no_gender.height} teacher(s) without a gender: judged by the "
-                             f"lower exemption age ({low})"))
+                             mend_plurals(f"{no_gender.height} teacher(s) without a gender: "
+                                          f"judged by the lower exemption age ({low})")))
         unknown = out.filter(pl.col("reason") == "age_unknown")
         if unknown.height:
             warnings.append((f"{unknown.height} 名教师未填出生年份，无法判断是否已达免交流年龄，"
                              "本方案不安排其交流",
-                             f"{unknown.height} teacher(s) without a birth year: the exemption "
-                             "age cannot be checked, so they are not moved"))
+                             mend_plurals(f"{unknown.height} teacher(s) without a birth year: "
+                                          "the exemption age cannot be checked, so they are "
+                                          "not moved")))
     return out, warnings

@@ -151,14 +151,16 @@ def outside_warning(county_of: dict[str, str], groups: dict[str, SchoolGroup]
     zh_parts, en_parts = [], []
     if alone:
         zh_parts.append(f"{alone} 所学校不在任何集团中")
-        en_parts.append(f"{alone} school(s) are in no group")
+        en_parts.append(f"{alone} school{' is' if alone == 1 else 's are'} in no group")
     if closed:
         zh_parts.append(f"{len(closed)} 所学校所在集团不开展交流（"
                         + "、".join(zh for zh, _ in kinds) + "）")
-        en_parts.append(f"{len(closed)} school(s) are in groups that do not rotate teachers ("
+        en_parts.append(f"{len(closed)} school{' is' if len(closed) == 1 else 's are'} in "
+                        "groups that do not rotate teachers ("
                         + ", ".join(en for _, en in kinds) + ")")
     if lone:
         zh_parts.append(f"{len(lone)} 个集团只有牵头学校、没有成员学校")
-        en_parts.append(f"{len(lone)} group(s) have a leader and no member")
+        en_parts.append(f"{len(lone)} group{' has' if len(lone) == 1 else 's have'} a leader "
+                        "and no member")
     return ("，".join(zh_parts) + "：按 --scope group，这些学校本方案既不派出也不接收教师",
             "; ".join(en_parts) + ": with --scope group they neither send nor receive teachers")
