@@ -70,6 +70,10 @@ def test_the_pupils_short_are_one_n_in_the_terminal_workbook_json_and_web(xlsx, 
     solver = rows_of(book["求解"])
     members = next(r for r in solver if r["目标"].value == "入集团的成员学校最多")
     assert members["值"].value == 2 and members["值"].number_format == "#,##0"
+    coverage = next(r for r in solver if r["目标"].value.startswith("覆盖目标"))
+    assert coverage["值"].value == 212  # the same N, not the solver's slack
+    assert [lv["value"] for lv in data["solver"]["测试县"] if lv["objective"] == "coverage"] \
+        == [212]
 
 
 def test_a_reached_target_is_zero_short(xlsx):

@@ -36,12 +36,20 @@ NO_TOWNS = ("数据中没有乡镇列，未统计覆盖乡镇数（覆盖情况�
 PERCENT = "0.0%"  # a share in the workbook: a number, shown as 81.5%
 
 
-def level_value(name: str, value: float | None) -> float | None:
+def level_value(name: str, value: float | None, short: int | None = None) -> float | None:
     """A level's value as people count it: pupils short, member schools, benefit (the solver
-    minimises, so the last two are negated)."""
+    minimises, so the last two are negated). ``short``: the county's whole pupils short of
+    its target (coverage's ``pupils_short``), said for the coverage level instead of the
+    solver's fractional slack, so every output says one N."""
     if value is None or not math.isfinite(value):
         return None
-    return value if name == "coverage" else -value
+    if name == "coverage":
+        return value if short is None else short
+    return -value
+
+
+def _shorts(plan: GroupPlan) -> dict[str, int | None]:
+    return dict(zip(plan.coverage["county"], plan.coverage["pupils_short"], strict=True))
 
 
 # Whether a group, and a member in it, was kept (--keep) or is new (zh, en).
@@ -84,7 +92,8 @@ def plan_dict(plan: GroupPlan) -> dict[str, Any]:
                         for c, k in _types(plan).items() if c in used},
         **{name: frame.to_dicts() for name, frame in plan.tables().items()},
         "solver": {c: [{"objective": lv.name, "status": lv.status,
-                        "value": level_value(lv.name, lv.value), "gap": lv.gap}
+                        "value": level_value(lv.name, lv.value, _shorts(plan).get(c)),
+                        "gap": lv.gap}
                        for lv in levels] for c, levels in plan.levels.items()},
     }
 
@@ -195,7 +204,7 @@ def _workbook(book: _Book, plan: GroupPlan, lang: Lang) -> None:
          for r in plan.roles.iter_rows(named=True)])
     ws = book.wb.add_worksheet("求解" if zh else "Solver")
     rows = [[county, _objective(lv.name, lang), _status(lv.status, lang),
-             _level_number(lv.name, lv.value),
+             _level_number(lv.name, level_value(lv.name, lv.value, _shorts(plan).get(county))),
              lv.gap if lv.gap is not None and math.isfinite(lv.gap) else None, lv.seconds]
             for county, levels in plan.levels.items() for lv in levels]
     book.table(ws, 0, [
@@ -215,10 +224,9 @@ def _percent(value: float | None) -> Num | str:
     return "—" if value is None else Num(value, PERCENT)
 
 
-def _level_number(name: str, value: float | None) -> Num | None:
-    """A solver level's value: counts as whole numbers (38, not 38.000), the benefit with
-    three decimals."""
-    shown = level_value(name, value)
+def _level_number(name: str, shown: float | None) -> Num | None:
+    """A solver level's value (as ``level_value`` counts it): counts as whole numbers (38,
+    not 38.000), the benefit with three decimals."""
     if shown is None:
         return None
     whole = name == "members" or float(shown).is_integer()
