@@ -50,6 +50,7 @@ def test_the_pupils_short_are_one_n_in_the_terminal_workbook_json_and_web(xlsx, 
     assert "覆盖目标 99.0%：未达到，还差 212 名学生" in r.stdout
     assert all(len(line) <= 80 for line in r.stdout.splitlines())
     data = json.loads((out / "groups-plan.json").read_text())
+    assert "覆盖目标 99%：未达到，还差 212 名学生" in (out / "集团分布图.html").read_text()
     covered = County(tiny(xlsx)).coverage((g["leader_id"], g["member_id"])
                                           for g in data["groups"])
     assert covered["pupils_in_groups"] == 600  # recounted from the tables

@@ -76,6 +76,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "target": ("覆盖目标 {target}：{met}", "coverage target {target}: {met}"),
     "met": ("已达到", "met"),
     "not_met": ("未达到", "not met"),
+    "short": ("未达到，还差 {n} 名学生", "not met, {n} short"),
     # {n}: a count in Chinese ("3"), the count with its noun in English ("3 schools")
     "unmatched_n": ("{n} 所成员学校未入集团（图中红圈）",
                     "{n} in no group (red rings on the map)"),
@@ -370,7 +371,10 @@ class _Page:
                                 towns=number(r["towns"], "count", lang)))
         if r.get("target") is not None:
             parts.append(self.w("target", target=number(r["target"], "rate", lang),
-                                met=self.w("met" if r.get("target_met") else "not_met")))
+                                met=self.w("met") if r.get("target_met") else self.w(
+                                    "short", n=self.schools_n(r["pupils_short"], "pupil",
+                                                              "pupils"))
+                                if r.get("pupils_short") else self.w("not_met")))
         if r.get("members_unmatched"):
             parts.append(self.w("unmatched_n", n=self.schools_n(
                 r["members_unmatched"], "member school", "member schools")))
