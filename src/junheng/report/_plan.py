@@ -394,12 +394,14 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
     for r in plan.compliance.filter(~pl.col("target").is_in(["school", "group"])
                                     ).iter_rows(named=True):
         scope = target_words(plan)[r["target"]][0 if zh else 1]
+        # the backbone on a line of its own: at 80 columns the one line broke inside "（应 ≥ 47）"
         console.print((f"{where(r['county'])}{scope}：交流 {r['moved']} 名 / 符合条件 "
-                       f"{r['eligible']} 名（应 ≥ {r['required']}），骨干 {r['backbone_moved']} 名"
-                       f"（应 ≥ {r['backbone_required']}）") if zh else
+                       f"{r['eligible']} 名（应 ≥ {r['required']}）") if zh else
                       (f"{where(r['county'])}{scope}: {r['moved']} moved of {r['eligible']} "
-                       f"eligible (≥ {r['required']} required), {r['backbone_moved']} backbone "
-                       f"(≥ {r['backbone_required']})"))
+                       f"eligible (≥ {r['required']} required)"))
+        console.print(f"  其中骨干教师 {r['backbone_moved']} 名（应 ≥ {r['backbone_required']}）"
+                      if zh else f"  of them backbone: {r['backbone_moved']} "
+                      f"(≥ {r['backbone_required']})")
     if plan.rules.scope == "group":
         _print_groups(plan, console, lang, several)
     schools = plan.compliance.filter(pl.col("target") == "school")
