@@ -225,7 +225,9 @@ def sheet_heads(path: str | Path) -> dict[str, tuple[list[Cell], list[Cell]] | N
                 needed |= {int(v) for _, cells in rows for k, v in cells.values() if k == b"s"}
             strings = _strings(book, shared, needed)
     except (_Unsure, KeyError, ValueError, zipfile.BadZipFile, OSError, UnicodeDecodeError,
-            zlib.error):
+            zlib.error, RuntimeError, NotImplementedError, EOFError):
+        # Encrypted or oddly compressed parts, a damaged archive: fastexcel reads it (or
+        # refuses it) as text, as before.
         return {}
     out: dict[str, tuple[list[Cell], list[Cell]] | None] = {}
     for name, rows in raw.items():
@@ -235,6 +237,6 @@ def sheet_heads(path: str | Path) -> dict[str, tuple[list[Cell], list[Cell]] | N
             width = max(max(cells) for _, cells in rows if cells) + 1
             out[name] = tuple([_value(*cells[j], strings) if j in cells else None
                                for j in range(width)] for _, cells in rows)  # type: ignore[assignment]
-        except (_Unsure, ValueError, IndexError):
+        except (_Unsure, ValueError, IndexError, KeyError):
             out[name] = None
     return out
