@@ -354,8 +354,9 @@ def test_an_unexpected_error_is_a_message_never_a_traceback(world, monkeypatch):
 
 
 @pytest.mark.parametrize(("form", "words"), [
-    ({"s_share": "2"}, ["设置有误", "rotation.share", "应在 0–1 之间"]),
-    ({"s_scope": "province"}, ["设置有误", "rotation.scope"]),
+    # the setting named by its words, never by the profile's key (rotation.share)
+    ({"s_share": "2"}, ["设置有误", "每年交流比例（占符合交流条件教师）", "应在 0–1 之间"]),
+    ({"s_scope": "province"}, ["设置有误", "交流比例的考核范围"]),
     ({"time_limit": "abc"}, ["求解时限应为秒数"]),
     ({"time_limit": "0"}, ["求解时限应在 1–600 秒之间"]),
     ({"kind": "teleport"}, ["请选择方案类型"]),
@@ -367,6 +368,8 @@ def test_an_invalid_setting_is_refused_and_nothing_starts(world, form, words):
     assert answer.status_code == 400
     for word in words:
         assert word in answer.text, word
+    problems = answer.text.split("设置有误")[-1]
+    assert "rotation.share" not in problems and "rotation.scope" not in problems
     assert count_runs(world) == before
 
 
