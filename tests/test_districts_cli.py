@@ -229,8 +229,8 @@ def test_one_district_is_anchored_where_pupils_travel_least(xlsx, tmp_path):
 
 @pytest.mark.parametrize("args,words", [
     ([], ("请用 --districts 给出学区数", "give the number of districts with --districts")),
-    (["--districts", "0"], ("--districts: 应为 ≥ 1 的整数", "must be a whole number ≥ 1, or "
-                                                        "null (off), got 0")),
+    # a number the run must give is never offered "off" (null)
+    (["--districts", "0"], ("--districts: 应为 ≥ 1 的整数 /", "must be a whole number ≥ 1, got 0")),
     (["--districts", "4"], ("测试县：可作学区中心的学校", "only 3 school(s) may anchor a district")),
     (["--districts", "2", "--balance", "1.5"], ("--balance: 应在 0–1 之间", "got 1.5")),
 ])

@@ -40,7 +40,10 @@ def _option(p: Param, default_rules: Any) -> inspect.Parameter:
     if p.kind == "choice":
         extra_zh = "；可选 " + " / ".join(f"{c}（{(p.labels or {}).get(c, c)}）" for c in p.choices)
         extra_en = "; one of " + ", ".join(p.choices)
-    if p.nullable and p.kind != "file":
+    if p.required:
+        extra_zh += "；每次运行必须给出"
+        extra_en += "; each run must give it"
+    elif p.nullable and p.kind != "file":
         extra_zh += "；off 表示不限"
         extra_en += "; off switches it off"
     help_text = f"{p.zh}（默认 {shown}{extra_zh}）/ {p.en} (default {shown_en}{extra_en})"

@@ -62,6 +62,7 @@ class Param:
     cli: bool = True  # offered as a command-line option
     flag: str | None = None  # the option's name; default --name-with-dashes
     of: str = ""  # ids: what they name (school, teacher), to find their column in a file
+    required: bool = False  # null in the profile means "not given": each run must give it
 
     @property
     def option(self) -> str:
@@ -98,7 +99,7 @@ class Param:
     def expected(self, form: bool = False) -> tuple[str, str]:
         """What a valid value is, in Chinese and English; ``form``: as a form's help says it
         (off switches the setting off, not the profile's null)."""
-        off = ("", "") if not self.nullable else (OFF_FORM if form else OFF)
+        off = ("", "") if not self.nullable or self.required else (OFF_FORM if form else OFF)
         if self.kind in ("int", "number", "share"):
             low, high = (0.0, 1.0) if self.kind == "share" else (self.low, self.high)
             if self.kind == "share" and self.low is not None:
@@ -164,6 +165,8 @@ class Param:
         """The value as people read it (15%, 6 年, 否, 城区、镇区)."""
         zh = lang == "zh"
         if value is None:
+            if self.required:
+                return "未给出" if zh else "not given"
             return "—" if self.kind == "file" else "不限" if zh else "off"
         if self.kind == "share":
             return f"{value:.0%}" if round(value * 100, 9) == round(value * 100) else \

@@ -184,8 +184,10 @@ class GroupRules(Rules):
         (), "不得结对：学校A:学校B，逗号分隔", "pairs never made, A:B, comma-separated", "ids",
         of="school")
     group_type: str = param(
-        "led", "方案提出的集团的类型（标准的 group_types: 中的代码）",
-        "the type of the groups the plan proposes (a code of the profile's group_types:)",
+        "led", "方案新组建集团的类型：紧密型、领办型、融合型、联盟型或学区（各类型共享什么、能否集团内交流，"
+        "见标准的集团类型）", "the type of the groups the plan proposes: close, led, merged, "
+        "alliance or district (what each shares and whether teachers rotate within it: the "
+        "standard's group types)",
         "choice", choices=_GROUP_TYPES, labels=ENUMS["group_type"].labels, flag="--type")
     keep: str | None = param(
         None, "保留并扩展现有集团：含「集团」表的文件（如县域数据本身或上次的方案）",
@@ -233,7 +235,7 @@ class DistrictRules(Rules):
     >>> DistrictRules.build({"districts": 0})
     Traceback (most recent call last):
     ...
-    junheng.errors.StandardError: districts.districts: 应为 ≥ 1 的整数，或 null（不限） / must be a whole number ≥ 1, or null (off), got 0
+    junheng.errors.StandardError: districts.districts: 应为 ≥ 1 的整数 / must be a whole number ≥ 1, got 0
     """
 
     SECTION = "districts"
@@ -242,7 +244,7 @@ class DistrictRules(Rules):
     districts: int | None = param(
         None, "学区数（标准不设默认值：每次运行用 --districts 给出）", "the number of districts "
         "(no default in the standard: each run gives it with --districts)", "int", low=1,
-        nullable=True, unit=("个", "districts"))
+        nullable=True, required=True, unit=("个", "districts"))
     balance: float | None = param(
         None, "学区学生数均衡幅度：每个学区的学生数在全县每学区平均数的 ±该比例之内（0.2 即 80%–120%）",
         "the pupils' balance: each district's pupils within ± this share of the county's mean "
