@@ -21,7 +21,7 @@ import polars as pl
 from junheng.plan import GroupPlan
 from junheng.plan.groups.types import group_types
 from junheng.report._format import fixed, number
-from junheng.report._html import FONTS, _e, _json_block, _plotly_js
+from junheng.report._html import FONTS, _e, figure_blocks, page_head
 from junheng.report._text import Lang, plural
 
 __all__ = ["PALETTE", "groups_map_html"]
@@ -195,25 +195,11 @@ class _Page:
             f"<p class='warn'>{_e(self.w('no_coords_page'))}</p>"
         nav = "".join(f'<a href="#c{i}">{_e(c)}</a>' for i, c in enumerate(counties)) \
             if len(counties) > 1 else ""
-        figures = "\n".join(
-            f'<script type="application/json" data-figure="{fid}">{_json_block(fig)}</script>'
-            for fid, fig in self.figures)
+        figures = figure_blocks(self.figures)
         # No map, no script: the page is a short note and the groups' table.
-        plotly = f"<script>{_plotly_js()}</script>" if self.figures else ""
         script = f"<script>{JS.replace('PRINT_HEIGHT', str(PRINT_HEIGHT))}</script>" \
             if self.figures else ""
-        return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if self.lang == 'zh' else 'en'}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="junheng {__version__}">
-<title>{_e(title)}</title>
-<style>{CSS.replace("FONTS", FONTS)}</style>
-{plotly}
-</head>
-<body>
-<header><h1>{_e(title)}</h1>
+        return page_head(title, self.lang, CSS, plotly=bool(self.figures)) + f"""<header><h1>{_e(title)}</h1>
 <p class="meta">{_e(self.plan.year)}–{_e(self.plan.year + 1)} · junheng {__version__}</p>
 {f"<nav>{nav}</nav>" if nav else ""}</header>
 <main>

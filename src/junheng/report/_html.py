@@ -97,6 +97,35 @@ def _json_block(value: Any) -> str:
     return dumps(value, indent=None).replace("<", "\\u003c")
 
 
+def page_head(title: str, lang: str, css: str, plotly: bool = True) -> str:
+    """The opening every self-contained page shares, up to ``<body>``: charset, viewport,
+    generator, title, the page's CSS (``FONTS`` filled in) and plotly.js inlined (nothing is
+    fetched when the page is opened)."""
+    from junheng import __version__
+
+    script = f"<script>{_plotly_js()}</script>" if plotly else ""
+    return f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="junheng {__version__}">
+<title>{_e(title)}</title>
+<style>{css.replace("FONTS", FONTS)}</style>
+{script}
+</head>
+<body>
+"""
+
+
+def figure_blocks(figures: list[tuple[str, Any]]) -> str:
+    """Each figure's plotly JSON in a data block the page's script draws (no inline code
+    per figure)."""
+    return "\n".join(
+        f'<script type="application/json" data-figure="{fid}">{_json_block(fig)}</script>'
+        for fid, fig in figures)
+
+
 def _name(path: str) -> str:
     """A profile of the chain by its name: a user's file by its stem, not its folder."""
     return Path(path).stem if path.endswith((".yaml", ".yml")) else path
@@ -160,22 +189,9 @@ class _HtmlReport:
             warnings = (f"<section><h2>{self.tx('warnings')}</h2><ul>"
                         + "".join(f"<li>{_e(w)}</li>" for w in ev.warnings) + "</ul></section>")
         c = self.tx("colon")
-        figures = "\n".join(
-            f'<script type="application/json" data-figure="{fid}">{_json_block(fig)}</script>'
-            for fid, fig in self.figures)
+        figures = figure_blocks(self.figures)
         chain = " → ".join(_name(p) for p in std.chain)
-        return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if self.lang == 'zh' else 'en'}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="junheng {__version__}">
-<title>{_e(title)}</title>
-<style>{CSS.replace("FONTS", FONTS)}</style>
-<script>{_plotly_js()}</script>
-</head>
-<body>
-<header>
+        return page_head(title, self.lang, CSS) + f"""<header>
 <h1>{_e(title)}</h1>
 <p class="meta"><span class="standard">{self.tx('standard')}{c}{_e(self.standard_text())}</span>
 <span>{self.tx('school_year')}{c}{_e(school_year(ev, self.lang))}</span>

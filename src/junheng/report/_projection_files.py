@@ -28,7 +28,7 @@ from junheng.model.schema import STAGES
 from junheng.projection import Projection
 from junheng.report._excel import LINE_HEIGHT, Num, _Book, lines_needed
 from junheng.report._format import EXCEL_FORMATS, number
-from junheng.report._html import CSS, FONTS, JS, _e, _json_block, _plotly_js, _table
+from junheng.report._html import CSS, FONTS, JS, _e, _table, figure_blocks, page_head
 from junheng.report._tables import MAX_CHART_COUNTIES
 from junheng.report._text import yes_no
 from junheng.report.catalogue import Lang, t
@@ -426,24 +426,11 @@ class _Page:
                + "".join(f'<a href="#c{i}">{_e(name)}</a>'
                          for i, name in enumerate(view.counties))
                + f'<a href="#notes">{_e(self.tx("notes"))}</a>')
-        figures = "\n".join(
-            f'<script type="application/json" data-figure="{fid}">{_json_block(fig)}</script>'
-            for fid, fig in self.figures)
+        figures = figure_blocks(self.figures)
         notes = "".join(f"<p>{_e(n)}</p>" for n in view.notes)
         band = (f"<span>{self.tx('proj_band')}{c}{_e(self.tx(f'proj_band_{view.band}'))}</span>"
                 if view.band else "")
-        return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if self.lang == 'zh' else 'en'}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="junheng {__version__}">
-<title>{_e(title)}</title>
-<style>{CSS.replace("FONTS", FONTS)}{EXTRA_CSS}</style>
-<script>{_plotly_js()}</script>
-</head>
-<body>
-<header>
+        return page_head(title, self.lang, CSS + EXTRA_CSS) + f"""<header>
 <h1>{_e(title)}</h1>
 <p class="meta"><span class="standard">{self.tx('standard')}{c}{_e(std.name if self.lang == 'zh' else std.name_en)}</span>
 <span>{self.tx('proj_base_year')}{c}{view.base_year}</span>
