@@ -47,16 +47,16 @@ Issue 18, before and after in the same run (``run.py --only county national --be
 /tmp/base/src --before-rounds 3``, the engine of 793447a as "before"; 2 cores shared with other
 work, so absolute times drift; the ratios are per pair):
 
-- county workbook: 0.201 s against a raw read of 0.113 s, 1.80× (before: 1.91×, 0.212 s; target
-  ≤ 1.2× not met — the archive check alone is 27 ms, 24 % of the read, and validating and
-  evaluating a county are still ~280 small Polars queries); pandas reading with calamine
-  0.31 s, with openpyxl 1.35 s: junheng 1.5× and 6.5× faster.
-- national curve (1×, 2×, 5×, 10×): 0.76, 1.31, 4.33, 12.97 s against raw reads of 0.14, 0.23,
-  0.64, 1.88 s — 4.96×, 6.57×, 7.88×, 6.90× (before: 11.1×, 18.9×, 16.6×, 38.2×; 36.4 s at 10×);
-  peak memory 0.56, 0.96, 1.99, 3.79 GB (before 1.42, 2.21, 5.05, 9.95 GB); JSON identical to the
-  goldens at every scale. Targets at 10×: ≤ 4 GB met; ≤ 3× not met; steps of 0.86×, 1.32× and
-  1.50× of linear (≤ 1.2× not met from 5× on, where the raw read itself grows 2.9× for 2× the
-  data; the ratio to it does not grow).
+- county workbook: 0.198 s against a raw read of 0.113 s, 1.76× (before, measured the same way
+  in fresh processes: 1.88×, 0.219 s; target ≤ 1.2× not met — the archive check alone is 27 ms,
+  24 % of the read, and validating and evaluating a county are still ~280 small Polars
+  queries); pandas reading with calamine 0.36 s, with openpyxl 1.41 s: junheng 1.8× and 7.2×
+  faster.
+- national curve (1×, 2×, 5×, 10×): 0.79, 1.53, 4.25, 9.09 s against raw reads of 0.17, 0.26,
+  0.68, 1.33 s — 4.62×, 5.75×, 6.24×, 6.48× (before: 9.75×, 14.8×, 16.5×, 24.7×; 29.5 s at 10×);
+  peak memory 0.56, 0.94, 2.00, 3.81 GB (before 1.28, 2.13, 5.05, 9.98 GB); steps of 0.96×, 1.11×
+  and 1.07× of linear; the JSON identical to the goldens at every scale. Targets at 10×: ≤ 4 GB
+  and ≤ 1.2× of linear met; ≤ 3× the raw read not met.
 """
 
 from __future__ import annotations
