@@ -959,16 +959,20 @@ def cases(base: Base, is_root: bool, can_unshare: bool) -> list[Case]:
             else data
     cs.append(hostile("xlsx-duplicate-sheet-name", zip_of(duplicate_sheet_name)))
 
+    appended: dict[str, str] = {}  # the duplicate's column letter (after the last column)
+
     def duplicate_header(t: Tables) -> None:
         headers, rows = t["schools"]
         j = headers.index("name")
         headers.append("name")
+        appended["letter"] = chr(ord("A") + len(headers) - 1)  # the schools sheet has < 26
         for row in rows:
             row.append(row[j])
     cs.append(hostile("xlsx-duplicate-header-exact", xlsx_of(duplicate_header),
                       checks=[lambda c: [] if re.search(r"\bB\b", c.run.err)
-                              and re.search(r"\bN\b", c.run.err)
-                              else ["message does not name both columns (B, N)"]]))
+                              and re.search(rf"\b{appended['letter']}\b", c.run.err)
+                              else [f"message does not name both columns (B, "
+                                    f"{appended['letter']})"]]))
     cs.append(hostile("xlsx-blank-template", lambda d: shutil.copy(base.template, d / X)))
 
     def headers_only(t: Tables) -> None:
