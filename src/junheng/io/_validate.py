@@ -10,6 +10,7 @@ loops over the rows that are wrong.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import polars as pl
@@ -223,9 +224,21 @@ def _map_headers(raw: RawTable, table: Table) -> tuple[dict[str, str], list[Prob
 
 def _has_code_row(frame: pl.DataFrame, mapping: dict[str, str]) -> bool:
     """The template's second header row holds the English codes; recognise and skip it."""
-    if frame.height == 0 or not mapping:
+    if frame.height == 0:
         return False
-    first = frame.row(0, named=True)
+    return _is_code_row(frame.row(0, named=True), mapping)
+
+
+def _is_code_row(first: dict[str, object], mapping: dict[str, str]) -> bool:
+    """Whether the row ``first`` (header → cell) is the template's row of English codes.
+
+    >>> _is_code_row({"学校名称": "name", "在校生数": "pupils"}, {"学校名称": "name", "在校生数": "pupils"})
+    True
+    >>> _is_code_row({"学校名称": "第一小学"}, {"学校名称": "name"})
+    False
+    """
+    if not mapping:
+        return False
     matches = 0
     for header, canonical in mapping.items():
         value = first[header]
@@ -261,11 +274,26 @@ def _code_map(values: pl.Series, col: Column) -> dict[str, str | None]:
 
 
 def _stages(frame: pl.DataFrame, header: str, col: Column, spellings: pl.Series | None = None,
+            dtype: pl.DataType | None = None,
             ) -> tuple[pl.Expr, pl.Expr | None, pl.Expr, pl.Expr]:
     """Parse one column in three steps so no intermediate is computed twice:
     (base from the source, number from base or None, typed value, ok). ``base``, ``number``
-    are materialised as columns ``_b_<name>`` and ``_x_<name>`` before value and ok use them."""
-    dtype = frame.schema[header]
+    are materialised as columns ``_b_<name>`` and ``_x_<name>`` before value and ok use them.
+    ``dtype`` is the column's type when the caller has the schema already (``frame.schema``
+    builds a new one at each call: a cost per column of a 35-column county sheet)."""
+    if dtype is None:
+        dtype = frame.schema[header]
+    if col.kind not in ("enum", "bool") or dtype == pl.Boolean:
+        return _figure_stages(dtype, header, col)
+    return _coded_stages(frame, header, col, spellings)
+
+
+@functools.lru_cache(maxsize=4096)
+def _figure_stages(dtype: pl.DataType, header: str, col: Column,
+                   ) -> tuple[pl.Expr, pl.Expr | None, pl.Expr, pl.Expr]:
+    """``_stages`` of a column that needs no code map: a function of the column and its source
+    alone, so built once (building them cost more than running them on a county's sheets).
+    Expressions are immutable, so sharing them between workbooks is safe."""
     source = pl.col(header)
     b, x = pl.col(f"_b_{col.name}"), pl.col(f"_x_{col.name}")
     if col.kind == "int" and dtype in _EXACT_INTEGERS:
@@ -331,6 +359,14 @@ def _stages(frame: pl.DataFrame, header: str, col: Column, spellings: pl.Series 
         # Stripped only: _coerce turns empty texts into nulls for the columns that have any
         # (a when/then over millions of ids copies every one of them).
         return source.cast(pl.String).str.strip_chars(), None, b, pl.lit(True)
+    raise AssertionError(col.kind)  # coded columns go to _coded_stages
+
+
+def _coded_stages(frame: pl.DataFrame, header: str, col: Column, spellings: pl.Series | None,
+                  ) -> tuple[pl.Expr, pl.Expr | None, pl.Expr, pl.Expr]:
+    """``_stages`` of an enum or a yes/no column read as text: its spellings mapped to codes."""
+    source = pl.col(header)
+    b = pl.col(f"_b_{col.name}")
     raw = source.cast(pl.String)
     if spellings is None:
         spellings = frame.get_column(header).cast(pl.String).unique()
@@ -341,8 +377,8 @@ def _stages(frame: pl.DataFrame, header: str, col: Column, spellings: pl.Series 
         return raw, None, b, pl.lit(True)
     base = raw.replace_strict(mapping, default=None, return_dtype=pl.String)
     valid = pl.when(b == _BAD).then(None).otherwise(b)
-    value = valid.replace_strict({"true": True, "false": False}, default=None,
-                                 return_dtype=pl.Boolean) if col.kind == "bool" else valid
+    # A yes/no code is "true" or "false" (or null): a comparison, not a second map.
+    value = (valid == "true") if col.kind == "bool" else valid
     return base, None, value, (b != _BAD).fill_null(True)
 
 
@@ -352,10 +388,9 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
     first_row = 2
     if raw.code_row is not None:  # read typed past the second row (io/_read.py)
         second = dict(zip(frame.columns, raw.code_row, strict=False))
-        if _has_code_row(pl.DataFrame({h: [None if second.get(h) is None else str(second[h])]
-                                       for h in frame.columns},
-                                      schema=dict.fromkeys(frame.columns, pl.String)),
-                         mapping):
+        # The row as text, checked in Python: a one-row frame for it cost more than the check.
+        if _is_code_row({h: None if second.get(h) is None else str(second[h])
+                         for h in frame.columns}, mapping):
             first_row = 3
         else:  # not the codes after all: the sheet as text, every row of it
             assert raw.reread is not None
@@ -364,6 +399,7 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         frame = frame.slice(1)
         first_row = 3
     source_of = {canonical: header for header, canonical in mapping.items()}
+    schema = dict(frame.schema)  # once: frame.schema builds a new Schema at each call
     # Kept unrecognised columns; a second header of a column (reported by _map_headers) would
     # collide with the column's own name, so it is left out.
     names = {col.name for col in table.columns} | {ROW}
@@ -378,7 +414,7 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
     # The distinct spellings of every coded column, found in one parallel pass.
     coded = {col.name: source_of[col.name] for col in table.columns if col.name in source_of
              and (col.kind == "enum" or (col.kind == "bool"
-                                         and frame.schema[source_of[col.name]] != pl.Boolean))}
+                                         and schema[source_of[col.name]] != pl.Boolean))}
     spellings = dict(zip(coded, frame.select(
         pl.col(h).cast(pl.String).unique().implode().alias(name) for name, h in coded.items()
     ).row(0), strict=True)) if coded else {}
@@ -391,7 +427,8 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         found = spellings.get(col.name)
         base, number, value, ok = _stages(frame, header, col,
                                           None if found is None else pl.Series(found,
-                                                                               dtype=pl.String))
+                                                                               dtype=pl.String),
+                                          schema[header])
         bases.append(base.alias(f"_b_{col.name}"))
         if number is not None:
             numbers.append(number.alias(f"_x_{col.name}"))
@@ -411,7 +448,7 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
                           *bases, *[pl.col(h) for h in extras])
     # Texts stripped in _stages: an empty one is no value (as _normalised makes it).
     texts = [f"_b_{col.name}" for col, header in checks if col.kind == "text"
-             and frame.schema[header] not in (pl.Float32, pl.Float64)]
+             and schema[header] not in (pl.Float32, pl.Float64)]
     if texts and staged.height:
         empty = staged.select((pl.col(texts) == "").any()).row(0)
         staged = staged.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c))
