@@ -48,10 +48,12 @@ Issue 18, before and after in the same run (``run.py --only county national --be
 work, so absolute times drift; the ratios are per pair):
 
 - county workbook: 0.198 s against a raw read of 0.113 s, 1.76× (before, measured the same way
-  in fresh processes: 1.88×, 0.219 s; target ≤ 1.2× not met — the archive check alone is 27 ms,
-  24 % of the read, and validating and evaluating a county are still ~280 small Polars
-  queries); pandas reading with calamine 0.36 s, with openpyxl 1.41 s: junheng 1.8× and 7.2×
-  faster.
+  in fresh processes: 1.88×, 0.219 s). A later run (``--only county --before`` the commit
+  before the cached column parsers of _validate.py): 0.205 s against 0.116 s, 1.78×; fresh
+  processes 1.81× before, 1.79× after, within the noise (coercing the nine sheets 25 → 19 ms).
+  Target ≤ 1.2× not met — the archive check alone is ~20 ms, validating ~38 ms and evaluating
+  ~27 ms (~270 small Polars queries); pandas reading with calamine 0.37 s, with openpyxl
+  1.40 s: junheng 1.8× and 6.7× faster.
 - national curve (1×, 2×, 5×, 10×): 0.79, 1.53, 4.25, 9.09 s against raw reads of 0.17, 0.26,
   0.68, 1.33 s — 4.62×, 5.75×, 6.24×, 6.48× (before: 9.75×, 14.8×, 16.5×, 24.7×; 29.5 s at 10×);
   peak memory 0.56, 0.94, 2.00, 3.81 GB (before 1.28, 2.13, 5.05, 9.98 GB); steps of 0.96×, 1.11×
