@@ -14,13 +14,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from junheng.io import atomic_path, write_text
-from junheng.io._atomic import output_folder, output_run
-from junheng.io._json import dumps
 from junheng.model.schema import ENUMS
 from junheng.plan import DistrictPlan
 from junheng.plan.groups.districts import district_label
-from junheng.report._excel import _Book
+from junheng.report._excel import _Book, write_plan_files
 from junheng.report._groups import folded, groups_sheet
 from junheng.report._groups_map import groups_map_html
 from junheng.report._plan import STATUS_WORDS
@@ -107,15 +104,9 @@ def write_district_plan(plan: DistrictPlan, folder: str | Path, lang: Lang = "zh
     """
     del pseudonymise
     xlsx_name, json_name, map_name = DISTRICT_FILES[lang]
-    with output_run():
-        folder = output_folder(folder, f"plan-districts-{lang}")
-        with atomic_path(folder / xlsx_name) as tmp:
-            book = _Book(tmp, lang)
-            _workbook(book, plan, lang)
-            book.wb.close()
-        write_text(folder / json_name, dumps(plan_dict(plan)) + "\n")
-        write_text(folder / map_name, district_map_html(plan, lang))
-    return [folder / xlsx_name, folder / json_name, folder / map_name]
+    return write_plan_files(
+        folder, "plan-districts", lang, (xlsx_name, lambda book: _workbook(book, plan, lang)),
+        (json_name, plan_dict(plan)), {map_name: district_map_html(plan, lang)})
 
 
 def _several(plan: DistrictPlan) -> bool:

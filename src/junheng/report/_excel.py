@@ -16,6 +16,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,9 @@ from xlsxwriter.worksheet import Worksheet
 from junheng._english import mend_plurals
 from junheng.evaluate import Evaluation
 from junheng.evaluate._evaluation import STAGE_ORDER
-from junheng.io import atomic_path
+from junheng.io import atomic_path, write_text
+from junheng.io._atomic import output_folder, output_run
+from junheng.io._json import dumps
 from junheng.model.schema import COUNTY_BOUNDS, COUNTY_LABELS_EN
 from junheng.report._clean import cell_text
 from junheng.report._format import COUNTED, EXCEL_FORMATS, WAN, whole_up
@@ -1045,3 +1048,21 @@ def english(text: str, labels: dict[str, str]) -> str:
     """
     text = _SNAKE.sub(lambda m: labels.get(m[0], m[0]), text)
     return mend_plurals(text)
+
+
+def write_plan_files(folder: str | Path, kind: str, lang: Lang,
+                     workbook: tuple[str, Callable[[_Book], None]], json: tuple[str, Any],
+                     pages: dict[str, str] | None = None) -> list[Path]:
+    """A plan's files, all or none, in the order given: the workbook (``fill`` writes its
+    sheets into the book), the JSON of ``data`` and any self-contained pages (name → HTML).
+    ``kind`` names the run in the folder's manifest (``plan-groups-zh``)."""
+    (xlsx_name, fill), (json_name, data) = workbook, json
+    with output_run():
+        folder = output_folder(folder, f"{kind}-{lang}")
+        with atomic_path(folder / xlsx_name) as tmp:
+            book = _Book(tmp, lang)
+            fill(book)
+            book.wb.close()
+        paths = [folder / xlsx_name, write_text(folder / json_name, dumps(data) + "\n")]
+        paths += [write_text(folder / name, html) for name, html in (pages or {}).items()]
+    return [Path(p) for p in paths]

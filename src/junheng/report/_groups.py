@@ -14,15 +14,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from junheng.io import atomic_path, write_text
-from junheng.io._atomic import output_folder, output_run
-from junheng.io._json import dumps
 from junheng.model.schema import ENUMS, TABLES
 from junheng.plan import GroupPlan
 from junheng.plan.groups.model import OBJECTIVES
 from junheng.plan.groups.solution import because_words
 from junheng.plan.groups.types import GroupType, group_types
-from junheng.report._excel import Num, _Book
+from junheng.report._excel import Num, _Book, write_plan_files
 from junheng.report._groups_map import groups_map_html
 from junheng.report._plan import STATUS_WORDS
 from junheng.report._text import Lang, plural, t, yes_no
@@ -105,15 +102,10 @@ def write_group_plan(plan: GroupPlan, folder: str | Path, lang: Lang = "zh",
     hide."""
     del pseudonymise
     xlsx_name, json_name, map_name = GROUP_FILES[lang]
-    with output_run():
-        folder = output_folder(folder, f"plan-groups-{lang}")
-        with atomic_path(folder / xlsx_name) as tmp:
-            book = _Book(tmp, lang)
-            _workbook(book, plan, lang)
-            book.wb.close()
-        write_text(folder / json_name, dumps(plan_dict(plan)) + "\n")
-        write_text(folder / map_name, groups_map_html(plan, plan.dataset_after.schools, lang))
-    return [folder / xlsx_name, folder / json_name, folder / map_name]
+    return write_plan_files(
+        folder, "plan-groups", lang, (xlsx_name, lambda book: _workbook(book, plan, lang)),
+        (json_name, plan_dict(plan)),
+        {map_name: groups_map_html(plan, plan.dataset_after.schools, lang)})
 
 
 def _share(value: float | None) -> str:

@@ -12,14 +12,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from junheng._english import mend_plurals
-from junheng.io import Pseudonyms, atomic_path, write_text
-from junheng.io._atomic import output_folder, output_run
-from junheng.io._json import dumps
+from junheng.io import Pseudonyms
 from junheng.model.schema import ENUMS
 from junheng.plan import RotationPlan
 from junheng.plan.rotation.model import OBJECTIVES
 from junheng.plan.rotation.rules import item11, teacher_groups
-from junheng.report._excel import _Book
+from junheng.report._excel import _Book, write_plan_files
 from junheng.report._text import Lang, t, yes_no
 
 PLAN_FILES = {"zh": ("交流轮岗方案.xlsx", "rotation-plan.json"),
@@ -115,14 +113,9 @@ def write_rotation_plan(plan: RotationPlan, folder: str | Path, lang: Lang = "zh
     xlsx_name, json_name = PLAN_FILES[lang]
     tables = private(plan, pseudonymise)
     data = plan_dict(plan, tables, pseudonymise)
-    with output_run():  # both files, or neither
-        folder = output_folder(folder, f"plan-rotation-{lang}")
-        with atomic_path(folder / xlsx_name) as tmp:
-            book = _Book(tmp, lang)
-            _workbook(book, plan, tables, lang)
-            book.wb.close()
-        write_text(folder / json_name, dumps(data) + "\n")
-    return [folder / xlsx_name, folder / json_name]
+    return write_plan_files(  # both files, or neither
+        folder, "plan-rotation", lang,
+        (xlsx_name, lambda book: _workbook(book, plan, tables, lang)), (json_name, data))
 
 
 def _workbook(book: _Book, plan: RotationPlan, tables: dict[str, pl.DataFrame],
