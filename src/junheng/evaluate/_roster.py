@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from junheng.model.dataset import Dataset
+from junheng.model.lookup import one_of
 from junheng.model.runs import sum_by
 from junheng.standards import Standard
 from junheng.standards._parts import Item
@@ -35,9 +36,16 @@ def group_expr(spec: dict[str, dict[str, list[str]]]) -> pl.Expr:
     """True for a teacher in the group: every listed column holds one of its stage's codes."""
     expr = pl.lit(True)
     for column, by_stage in spec.items():
-        expr = expr & pl.when(pl.col("stage") == "primary").then(
-            pl.col(column).is_in(by_stage["primary"])).otherwise(
-            pl.col(column).is_in(by_stage["junior"]))
+        primary, junior = set(by_stage["primary"]), set(by_stage["junior"])
+        # The codes both stages accept, then each stage's own: no when/then over a province's
+        # roster, and a handful of comparisons instead of hashing every row (model/lookup.py).
+        test = one_of(pl.col(column), sorted(primary & junior))
+        # As before, a stage other than primary (null included) takes the junior codes.
+        is_primary = pl.col("stage").eq_missing("primary")
+        for where, own in ((is_primary, primary - junior), (~is_primary, junior - primary)):
+            if own:
+                test = test | (where & one_of(pl.col(column), sorted(own)))
+        expr = expr & test
     return expr.fill_null(False)
 
 
