@@ -33,11 +33,9 @@ teaching points or merges them into their central school does so here too; teach
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Any
 
 import polars as pl
 
@@ -48,32 +46,33 @@ from junheng.model.dataset import Dataset
 from junheng.model.schema import COUNTY, COUNTY_LABELS_EN, MULTI_STAGE_TYPES
 from junheng.standards import Standard
 from junheng.standards._parts import Condition, Item
-from junheng.standards.compare import at_least, at_most, below, fewest
+from junheng.standards.compare import at_least, at_most, below
 
 
-@dataclass
-class Check:
-    """One condition of an item: ``value op threshold`` (booleans as 1.0 / 0.0 with op "is")."""
+@dataclass(frozen=True)
+class CheckSpec:
+    """What one condition of an item is, the same in every county: ``value op threshold``
+    (booleans as 1.0 / 0.0 with op "=")."""
 
     key: str
     label: str
     label_en: str
     op: str
-    threshold: float | None
-    value: float | None
-    met: bool | None
     percent: bool = False  # a share, shown as a percentage
 
 
 @dataclass
-class Outcome:
-    """An item's result in one county."""
+class Outcomes:
+    """An item's result in every county, judged at once (a province has thousands of counties).
 
-    met: bool | None
-    checks: list[Check]
-    unknown: int = 0  # schools or teachers whose data is missing
-    detail_zh: str = ""
-    detail_en: str = ""
+    ``frame`` has one row per county of ``Context.counties``, in that order: ``met`` (three-
+    valued), ``unknown`` (schools or teachers whose data is missing), ``detail_zh``,
+    ``detail_en``, ``checked`` (false: the county has no checks), and for the j-th check of
+    ``checks``: ``threshold_j``, ``value_j``, ``met_j``.
+    """
+
+    frame: pl.DataFrame
+    checks: tuple[CheckSpec, ...]
 
 
 @dataclass
@@ -87,18 +86,29 @@ class Context:
     tally: Tally  # the teachers counted once (evaluate/_roster.py)
 
     @cached_property
+    def base(self) -> pl.DataFrame:
+        """The counties judged, in order: every item's outcomes are aligned with these rows."""
+        return pl.DataFrame({"county": self.counties}, schema={"county": pl.String})
+
+    def per_county(self, counts: pl.DataFrame) -> pl.DataFrame:
+        """``counts`` (one row per county) aligned with ``base``; a county absent counts 0."""
+        value_columns = [c for c in counts.columns if c != "county"]
+        return self.base.join(counts, on="county", how="left", maintain_order="left").with_columns(
+            pl.col(value_columns).fill_null(0))
+
+    @cached_property
     def schools(self) -> pl.DataFrame:
         """Each school's county, location and name, to place a count made by school id."""
         return self.dataset.schools.select("school_id", "county", "location",
                                            pl.col("name").alias("school"))
 
     @cached_property
-    def by_county(self) -> dict[str | None, dict[str, int]]:
-        """The teacher items' tallies summed per county (None: teachers of no known school)."""
+    def by_county(self) -> pl.DataFrame:
+        """The teacher items' tallies summed per county (a null county: teachers of no known
+        school)."""
         columns = [c for c in self.tally.units.columns if c not in ("school_id", "stage")]
-        sums = self.tally.units.join(self.schools, on="school_id", how="left").group_by(
+        return self.tally.units.join(self.schools, on="school_id", how="left").group_by(
             "county").agg(pl.col(columns).sum())
-        return {r["county"]: r for r in sums.iter_rows(named=True)}
 
     def total(self, column: str) -> int:
         """A teacher tally over every counted teacher."""
@@ -115,75 +125,101 @@ class Context:
             pl.col("members").list.explode(keep_nulls=False, empty_as_null=False).unique()
             .alias("members"))
 
+    @cached_property
+    def declared(self) -> pl.DataFrame:
+        """The ``county`` table's row of each county judged (all null when it has none), every
+        column of the schema present."""
+        table = self.dataset.county
+        if table is None:
+            table = pl.DataFrame(schema={"county": pl.String})
+        # One row per county, the last when repeated (as a dict built from the rows keeps it).
+        table = table.unique("county", keep="last", maintain_order=True)
+        out = self.base.join(table, on="county", how="left", maintain_order="left")
+        return out.with_columns(pl.lit(None).alias(c.name) for c in COUNTY.columns
+                                if c.name not in out.columns)
 
-def _all(values: list[bool | None]) -> bool | None:
-    """Three-valued AND: false beats unknown beats true."""
-    if any(v is False for v in values):
-        return False
-    if any(v is None for v in values):
-        return None
-    return True
+
+def _thousands(n: pl.Expr) -> pl.Expr:
+    """``f"{n:,}"`` for whole numbers (Polars' own formatting has no group separator).
+
+    >>> pl.select(_thousands(pl.lit(1234567))).item(), pl.select(_thousands(pl.lit(-999))).item()
+    ('1,234,567', '-999')
+    """
+    digits = n.abs().cast(pl.String).str.zfill(21)
+    grouped = pl.concat_str([digits.str.slice(3 * i, 3) for i in range(7)], separator=",")
+    sign = pl.when(n < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return sign + pl.when(n == 0).then(pl.lit("0")).otherwise(
+        grouped.str.strip_chars_start("0,"))
 
 
-def _share_check(key: str, label: str, label_en: str, good: int, known: int, unknown: int,
-                 share: float, tolerance: float) -> tuple[Check, bool | None]:
-    """``good ≥ share × total``, decided even with unknowns when they cannot change it."""
+def _share(good: pl.Expr, known: pl.Expr, unknown: pl.Expr, share: float, tolerance: float,
+           ) -> tuple[pl.Expr, pl.Expr]:
+    """``good ≥ share × total`` per county, decided even with unknowns when they cannot change
+    it: the check's value (``good / known``) and its three-valued result."""
     total = known + unknown
-    if total == 0:
-        return Check(key, label, label_en, "≥", share, None, True, percent=True), True
-    if not at_least(good + unknown, share * total, tolerance):
-        met: bool | None = False  # even if every unknown were good
-    elif unknown == 0 or at_least(good, share * total, tolerance):
-        met = True
-    else:
-        met = None
-    value = good / known if known else None
-    return Check(key, label, label_en, "≥", share, value, met, percent=True), met
+    threshold = pl.lit(share, dtype=pl.Float64) * total
+    met = (pl.when(total == 0).then(pl.lit(True))
+           .when(~at_least(good + unknown, threshold, tolerance)).then(pl.lit(False))
+           .when((unknown == 0) | at_least(good, threshold, tolerance)).then(pl.lit(True))
+           .otherwise(pl.lit(None, dtype=pl.Boolean)))
+    return pl.when(known > 0).then(good / known), met
 
 
-def _tally(frame: pl.DataFrame, met: str = "met") -> dict[str, tuple[int, int, int]]:
-    """Per county: (met, failed, unknown) counts of a three-valued column."""
-    counts = frame.group_by("county").agg(
-        pl.col(met).sum().cast(pl.Int64).alias("good"),
-        pl.col(met).not_().sum().cast(pl.Int64).alias("bad"),
-        pl.col(met).null_count().cast(pl.Int64).alias("unknown"))
-    return {r["county"]: (r["good"], r["bad"], r["unknown"]) for r in counts.iter_rows(named=True)}
+def _unknown_detail(unknown: pl.Expr, zh: str, en: str) -> list[pl.Expr]:
+    """"N <what is unknown>" when N > 0, else empty."""
+    return [pl.when(unknown > 0).then(pl.format("{} " + text, unknown)).otherwise(pl.lit(""))
+            .alias(name) for name, text in (("detail_zh", zh), ("detail_en", en))]
 
 
-def _breach_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """The schools behind a failed item, one county column for all counties (no teachers)."""
-    return pl.DataFrame(rows, schema={k: v for k, v in _BREACH_SCHEMA.items()
-                                      if k not in ("part", "item")}, orient="row")
+def _check_columns(j: int, threshold: pl.Expr | float, value: pl.Expr, met: pl.Expr,
+                   ) -> list[pl.Expr]:
+    return [pl.lit(threshold, dtype=pl.Float64).alias(f"threshold_{j}")
+            if isinstance(threshold, float) else threshold.cast(pl.Float64).alias(f"threshold_{j}"),
+            value.cast(pl.Float64).alias(f"value_{j}"), met.alias(f"met_{j}")]
 
 
-# A rule returns its outcome per county and the schools behind its failures.
-RuleResult = tuple[dict[str, "Outcome"], pl.DataFrame]
+_BREACH_COLUMNS = {"county": pl.String, "teachers": pl.List(pl.String), "school_id": pl.String,
+                   "name": pl.String, "stage": pl.String, "value": pl.Float64,
+                   "limit": pl.Float64, "shortfall": pl.Float64, "detail_zh": pl.String,
+                   "detail_en": pl.String}
 
 
-def _school_outcomes(ctx: Context, judged: pl.DataFrame,
-                     breaches: list[dict[str, Any]] | pl.DataFrame,
+def _breach_frame(frame: pl.DataFrame, **columns: pl.Expr | str | None) -> pl.DataFrame:
+    """The schools behind a failed item, one county column for all counties: each column of
+    the breaches table from ``columns`` (an expression, a column name, or None for null)."""
+    return frame.select(
+        (pl.lit(None) if columns[name] is None else
+         pl.col(columns[name]) if isinstance(columns[name], str) else columns[name])
+        .cast(dtype).alias(name) for name, dtype in _BREACH_COLUMNS.items())
+
+
+# A rule returns its outcomes in every county and the schools behind its failures.
+RuleResult = tuple[Outcomes, pl.DataFrame]
+
+
+def _school_outcomes(ctx: Context, judged: pl.DataFrame, breaches: pl.DataFrame,
                      key: str, label: str, label_en: str, unknown_zh: str, unknown_en: str,
                      all_unknown: tuple[str, str] | None = None) -> RuleResult:
-    """Outcomes of a per-school (or per-unit) rule from its three-valued ``met`` column."""
-    tally = _tally(judged)
-    out: dict[str, Outcome] = {}
-    for county in ctx.counties:
-        good, bad, unknown = tally.get(county, (0, 0, 0))
-        if good + bad == 0 and unknown and all_unknown:
-            out[county] = Outcome(None, [], unknown, *all_unknown)
-            continue
-        check, met = _share_check(key, label, label_en, good, good + bad, unknown, 1.0, 0.0)
-        out[county] = Outcome(met, [check], unknown,
-                              *_unknown_detail(unknown, unknown_zh, unknown_en))
-    return out, breaches if isinstance(breaches, pl.DataFrame) else _breach_frame(breaches)
-
-
-def _unknown_detail(unknown: int, zh: str, en: str) -> tuple[str, str]:
-    return (f"{unknown} {zh}", f"{unknown} {en}") if unknown else ("", "")
-
-
-def _n(value: int | None) -> str:
-    return "?" if value is None else str(value)
+    """Outcomes of a per-school (or per-unit) rule from its three-valued ``met`` column: every
+    school must meet it; with ``all_unknown``, a county none of whose schools is known has no
+    check and says so."""
+    counts = ctx.per_county(judged.group_by("county").agg(
+        pl.col("met").sum().cast(pl.Int64).alias("good"),
+        pl.col("met").not_().sum().cast(pl.Int64).alias("bad"),
+        pl.col("met").null_count().cast(pl.Int64).alias("unknown")))
+    good, unknown = pl.col("good"), pl.col("unknown")
+    known = good + pl.col("bad")
+    value, met = _share(good, known, unknown, 1.0, 0.0)
+    blind = ((known == 0) & (unknown > 0)) if all_unknown else pl.lit(False)
+    details = _unknown_detail(unknown, unknown_zh, unknown_en)
+    if all_unknown:
+        details = [pl.when(blind).then(pl.lit(text)).otherwise(d).alias(d.meta.output_name())
+                   for text, d in zip(all_unknown, details, strict=True)]
+    frame = counts.select(
+        pl.when(blind).then(pl.lit(None, dtype=pl.Boolean)).otherwise(met).alias("met"),
+        unknown.alias("unknown"), *details, (~blind).alias("checked"),
+        *_check_columns(0, 1.0, value, met))
+    return Outcomes(frame, (CheckSpec(key, label, label_en, "≥", percent=True),)), breaches
 
 
 # --- computed rules ---------------------------------------------------------------------------
@@ -263,13 +299,13 @@ def _school_size(ctx: Context, item: Item) -> RuleResult:
         pl.when(pl.col("school_type").is_in(MULTI_STAGE_TYPES))
         .then(pl.lit(p["max_students_multi_stage"])).otherwise(pl.lit(p["max_students"]))
         .alias("limit")).with_columns((pl.col("students") <= pl.col("limit")).alias("met"))
-    breaches = [{"county": r["county"], "school_id": r["school_id"], "name": r["name"],
-                 "stage": None, "value": float(r["students"]), "limit": float(r["limit"]),
-                 "shortfall": float(r["students"] - r["limit"]),
-                 "detail_zh": f"在校生 {r['students']:,} 人，超过 {r['limit']:,} 人",
-                 "detail_en": f"{r['students']:,} pupils, over {r['limit']:,}"}
-                for r in judged.filter(pl.col("met").not_()).sort(
-                    "students", descending=True).iter_rows(named=True)]
+    students, limit = pl.col("students"), pl.col("limit")
+    breaches = _breach_frame(
+        judged.filter(pl.col("met").not_()).sort("students", descending=True),
+        county="county", teachers=None, school_id="school_id", name="name", stage=None,
+        value=students, limit=limit, shortfall=students - limit,
+        detail_zh=pl.format("在校生 {} 人，超过 {} 人", _thousands(students), _thousands(limit)),
+        detail_en=pl.format("{} pupils, over {}", _thousands(students), _thousands(limit)))
     return _school_outcomes(ctx, judged, breaches, "schools_meeting", "规模达标学校比例",
                             "schools within the size", "", "")
 
@@ -285,24 +321,29 @@ def _class_size(ctx: Context, item: Item) -> RuleResult:
         pl.when(pl.col("largest_class").is_not_null()).then(pl.col("largest_class") <= limit)
         .when(over_average).then(False)
         .otherwise(None).alias("met"))
-    breaches = []
-    for r in judged.filter(pl.col("met").not_()).iter_rows(named=True):
-        if r["largest_class"] is not None:
-            value = r["largest_class"]
-            zh, en = f"最大班额 {value} 人", f"largest class {value}"
-        else:
-            average = r["students"] / r["classes"]
-            value = math.ceil(average)
-            zh = f"未填最大班额，但平均班额已达 {average:.1f} 人"
-            en = f"no largest class given, but the average is {average:.1f}"
-        # Classes to add so that the average fits the limit (0: re-dividing the classes is
-        # enough); integer arithmetic, ceil(students / limit) − classes.
-        more = max(-(-r["students"] // r["limit"]) - (r["classes"] or 0), 0)
-        breaches.append({"county": r["county"], "school_id": r["school_id"], "name": r["name"],
-                         "stage": r["stage"], "value": float(value), "limit": float(r["limit"]),
-                         "shortfall": float(more),
-                         "detail_zh": f"{zh}，超过 {r['limit']} 人",
-                         "detail_en": f"{en}, over {r['limit']}"})
+    failing = judged.filter(pl.col("met").not_()).with_columns(
+        (pl.col("students") / pl.col("classes")).alias("_average"))
+    largest = pl.col("largest_class")
+    given = largest.is_not_null()
+    # The average to one decimal as Python writes it (round half even on the binary value),
+    # once per distinct average: Polars has no such format, and few stages lack the figure.
+    averages = failing.filter(~given).get_column("_average").unique()
+    shown = pl.col("_average").replace_strict(
+        averages, pl.Series([f"{a:.1f}" for a in averages], dtype=pl.String), default=None)
+    # Classes to add so that the average fits the limit (0: re-dividing the classes is
+    # enough); integer arithmetic, ceil(students / limit) − classes.
+    more = ((pl.col("students") + limit - 1) // limit - pl.col("classes").fill_null(0)).clip(
+        lower_bound=0)
+    zh = pl.when(given).then(pl.format("最大班额 {} 人", largest)).otherwise(
+        pl.format("未填最大班额，但平均班额已达 {} 人", shown))
+    en = pl.when(given).then(pl.format("largest class {}", largest)).otherwise(
+        pl.format("no largest class given, but the average is {}", shown))
+    breaches = _breach_frame(
+        failing, county="county", teachers=None, school_id="school_id", name="name",
+        stage="stage", value=pl.when(given).then(largest.cast(pl.Float64))
+        .otherwise(pl.col("_average").ceil()), limit=limit, shortfall=more,
+        detail_zh=pl.format("{}，超过 {} 人", zh, limit),
+        detail_en=pl.format("{}, over {}", en, limit))
     return _school_outcomes(ctx, judged, breaches, "units_meeting", "班额达标学校（学段）比例",
                             "school–stages within the class size", "个学校（学段）未填最大班额",
                             "school–stage(s) without a largest class",
@@ -328,30 +369,32 @@ def _teacher_outcomes(ctx: Context, name: str, share: float, key: str, label: st
                       unknown_text: tuple[str, str]) -> RuleResult:
     """Outcomes of a per-teacher item from its tallies (``<name>_good``, ``_bad``,
     ``_unknown`` per county) and the teachers failing it."""
-    out: dict[str, Outcome] = {}
-    for county in ctx.counties:
-        c = ctx.by_county.get(county)
-        good, bad = (0, 0) if c is None else (c[f"{name}_good"], c[f"{name}_bad"])
-        unknown = 0 if c is None else c["teachers_all"] - good - bad  # counted, item unknown
-        check, met = _share_check(key, label, label_en, good, good + bad, unknown, share,
-                                  ctx.standard.tolerance)
-        out[county] = Outcome(met, [check], unknown, *_unknown_detail(unknown, *unknown_text))
-    return out, _teacher_breaches(ctx, ctx.tally.rows[name], *breach)
+    counts = ctx.per_county(ctx.by_county.select(
+        "county", pl.col(f"{name}_good").alias("good"), pl.col(f"{name}_bad").alias("bad"),
+        pl.col("teachers_all").alias("all")))
+    good, bad = pl.col("good"), pl.col("bad")
+    unknown = pl.col("all") - good - bad  # counted, item unknown
+    value, met = _share(good, good + bad, unknown, share, ctx.standard.tolerance)
+    frame = counts.select(met.alias("met"), unknown.alias("unknown"),
+                          *_unknown_detail(unknown, *unknown_text), pl.lit(True).alias("checked"),
+                          *_check_columns(0, share, value, met))
+    return (Outcomes(frame, (CheckSpec(key, label, label_en, "≥", percent=True),)),
+            _teacher_breaches(ctx, ctx.tally.rows[name], *breach))
 
 
 def _training_hours(ctx: Context, item: Item) -> RuleResult | None:
     p = item.params
     if ctx.total("training_good") + ctx.total("training_bad") == 0:  # nobody's hours known
         return None
-    no_start = sorted(((county, c["training_no_start"]) for county, c in ctx.by_county.items()
-                       if c["training_no_start"]),
-                      key=lambda pair: (pair[0] is not None, pair[0] or ""))
-    for county, n in no_start:
+    no_start = ctx.by_county.filter(pl.col("training_no_start") > 0).sort("county").select(
+        "county", "training_no_start")
+    english: dict[int, str] = {}
+    for county, n in no_start.iter_rows():
+        if n not in english:
+            english[n] = mend_plurals(f"{n} teacher(s) without the year they started teaching "
+                                      f"held to the full {p['hours_5y']:g}-hour requirement")
         ctx.notes.append(Note(county, f"{n} 名教师未填从教年份，培训学时按满 5 年"
-                              f"（{p['hours_5y']:g} 学时）要求",
-                              mend_plurals(f"{n} teacher(s) without the year they "
-                                           f"started teaching held to the full "
-                                           f"{p['hours_5y']:g}-hour requirement")))
+                              f"（{p['hours_5y']:g} 学时）要求", english[n]))
     return _teacher_outcomes(ctx, "training", 1.0, "teachers_completed", "培训完成率",
                              "training completion", ("名教师培训学时不足",
                                                      "teacher(s) short of training hours"),
@@ -365,6 +408,12 @@ def _certified(ctx: Context, item: Item) -> RuleResult | None:
                              "certified_share", "持证上岗率", "certified share",
                              ("名专任教师无教师资格证", "full-time teacher(s) without a certificate"),
                              ("名教师未填教师资格证", "teacher(s) without a certificate value"))
+
+
+def _fewest(threshold: pl.Expr, tolerance: float) -> pl.Expr:
+    """``compare.fewest`` per row: the fewest whole n ≥ 0 with n ≥ threshold (inclusive)."""
+    return pl.when(threshold <= 0).then(pl.lit(0, dtype=pl.Int64)).otherwise(
+        (threshold - tolerance * threshold.abs()).ceil().clip(lower_bound=0).cast(pl.Int64))
 
 
 def _rotation(ctx: Context, item: Item) -> RuleResult | None:
@@ -384,13 +433,13 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
              .join(ctx.tally.rows["rotated"], on="teacher_id", how="left")
              .with_columns((group_expr(group) if group else pl.lit(True)).alias("is_backbone")))
     went = moved.group_by("county").agg(
-        pl.len().alias("rotated"),
+        pl.len().cast(pl.Int64).alias("rotated"),
         pl.col("is_backbone").fill_null(False).sum().cast(pl.Int64).alias("backbone"))
-    counts: dict[str | None, dict[str, Any]] = {
-        county: {"stay": c["rotation_stay"], "unknown": c["rotation_stay_unknown"]}
-        for county, c in ctx.by_county.items()}
-    for r in went.iter_rows(named=True):
-        counts.setdefault(r["county"], {}).update(r)
+    counts = ctx.per_county(ctx.by_county.select(
+        "county", pl.col("rotation_stay").alias("stay"),
+        pl.col("rotation_stay_unknown").alias("unknown"))).join(
+        went, on="county", how="left", maintain_order="left").with_columns(
+        pl.col("rotated", "backbone").fill_null(0))
     # Eligible teachers who stayed, by school (the tally's, summed over stages).
     eligible_stay = (ctx.tally.units.group_by("school_id").agg(pl.col("rotation_stay").sum())
                      .filter(pl.col("rotation_stay") > 0)
@@ -409,42 +458,57 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
                   .join(ctx.dataset.schools.select("school_id", "name"), on="school_id",
                         how="left")
                   .sort("county", "eligible", "school_id", descending=[False, True, False]))
-    breaches = _breach_frame([
-        {"county": r["county"], "school_id": r["school_id"], "name": r["name"], "stage": None,
-         "value": float(r["went"]), "limit": share * r["eligible"],
-         "shortfall": float(max(fewest(share * r["eligible"], tol) - r["went"], 0)),
-         "detail_zh": f"城镇学校，符合条件 {r['eligible']:,} 名，交流 {r['went']:,} 名，"
-                      f"不足 {share:.0%}",
-         "detail_en": f"urban/town school: {r['eligible']:,} eligible, {r['went']:,} rotated, "
-                      f"below {share:.0%}"}
-        for r in per_school.iter_rows(named=True)])
-    out: dict[str, Outcome] = {}
-    for county in ctx.counties:
-        c = counts.get(county, {})
-        rotated, backbone = c.get("rotated") or 0, c.get("backbone") or 0
-        eligible = (c.get("stay") or 0) + rotated
-        unknown_n = c.get("unknown") or 0
-        c1, m1 = _share_check("rotation_share", "交流轮岗比例", "rotated share of the eligible",
-                              rotated, eligible, unknown_n, share, tol)
-        c1.value = rotated / eligible if eligible else None
-        c2, m2 = _share_check("backbone_share", "骨干教师占交流比例", "backbone share of the rotated",
-                              backbone, rotated, 0, backbone_share, tol)
-        more = max(0, fewest(share * eligible, tol) - rotated)
-        more_backbone = max(0, fewest(backbone_share * (rotated + more), tol) - backbone)
-        zh = f"{ctx.year}学年交流 {rotated:,} 名（骨干 {backbone:,} 名），符合交流条件 {eligible:,} 名"
-        en = (f"school year {ctx.year}: {rotated:,} rotated ({backbone:,} backbone) of {eligible:,} "
-              "eligible")
-        if more:
-            zh += f"；还需交流 {more} 名，其中骨干教师至少 {more_backbone} 名"
-            en += f"; {more} more needed, at least {more_backbone} of them backbone"
-        elif more_backbone:
-            zh += f"；交流人员中还需增加骨干教师 {more_backbone} 名"
-            en += f"; {more_backbone} more backbone teacher(s) needed among the rotated"
-        if unknown_n:
-            zh += f"；{unknown_n} 名教师未填到本校年份"
-            en += f"; {unknown_n} teacher(s) without the year they joined their school"
-        out[county] = Outcome(_all([m1, m2]), [c1, c2], unknown_n, zh, en)
-    return out, breaches
+    went_n, eligible_n = pl.col("went"), pl.col("eligible")
+    percent = f"{share:.0%}"
+    breaches = _breach_frame(
+        per_school, county="county", teachers=None, school_id="school_id", name="name",
+        stage=None, value=went_n, limit=share * eligible_n,
+        shortfall=(_fewest(share * eligible_n, tol) - went_n).clip(lower_bound=0),
+        detail_zh=pl.format("城镇学校，符合条件 {} 名，交流 {} 名，不足 " + percent,
+                            _thousands(eligible_n), _thousands(went_n)),
+        detail_en=pl.format("urban/town school: {} eligible, {} rotated, below " + percent,
+                            _thousands(eligible_n), _thousands(went_n)))
+    rotated, backbone, unknown = pl.col("rotated"), pl.col("backbone"), pl.col("unknown")
+    eligible = pl.col("stay") + rotated
+    value_1, met_1 = _share(rotated, eligible, unknown, share, tol)
+    value_2, met_2 = _share(backbone, rotated, pl.lit(0, dtype=pl.Int64), backbone_share, tol)
+    more = (_fewest(share * eligible, tol) - rotated).clip(lower_bound=0)
+    more_backbone = (_fewest(backbone_share * (rotated + pl.col("_more")), tol) - backbone).clip(
+        lower_bound=0)
+    zh = pl.format(f"{ctx.year}学年交流 {{}} 名（骨干 {{}} 名），符合交流条件 {{}} 名",
+                   _thousands(rotated), _thousands(backbone), _thousands(eligible))
+    en = pl.format(f"school year {ctx.year}: {{}} rotated ({{}} backbone) of {{}} eligible",
+                   _thousands(rotated), _thousands(backbone), _thousands(eligible))
+    need_zh = (pl.when(pl.col("_more") > 0)
+               .then(pl.format("；还需交流 {} 名，其中骨干教师至少 {} 名", "_more", "_more_backbone"))
+               .when(pl.col("_more_backbone") > 0)
+               .then(pl.format("；交流人员中还需增加骨干教师 {} 名", "_more_backbone"))
+               .otherwise(pl.lit("")))
+    need_en = (pl.when(pl.col("_more") > 0)
+               .then(pl.format("; {} more needed, at least {} of them backbone", "_more",
+                               "_more_backbone"))
+               .when(pl.col("_more_backbone") > 0)
+               .then(pl.format("; {} more backbone teacher(s) needed among the rotated",
+                               "_more_backbone"))
+               .otherwise(pl.lit("")))
+    unknown_zh = pl.when(unknown > 0).then(pl.format("；{} 名教师未填到本校年份", unknown)) \
+        .otherwise(pl.lit(""))
+    unknown_en = pl.when(unknown > 0).then(
+        pl.format("; {} teacher(s) without the year they joined their school", unknown)) \
+        .otherwise(pl.lit(""))
+    frame = counts.with_columns(more.alias("_more")).with_columns(
+        more_backbone.alias("_more_backbone")).select(
+        pl.all_horizontal(met_1, met_2).alias("met"), unknown.alias("unknown"),
+        pl.concat_str(zh, need_zh, unknown_zh).alias("detail_zh"),
+        pl.concat_str(en, need_en, unknown_en).alias("detail_en"),
+        pl.lit(True).alias("checked"),
+        *_check_columns(0, share, value_1, met_1), *_check_columns(1, backbone_share, value_2,
+                                                                  met_2))
+    checks = (CheckSpec("rotation_share", "交流轮岗比例", "rotated share of the eligible", "≥",
+                        percent=True),
+              CheckSpec("backbone_share", "骨干教师占交流比例", "backbone share of the rotated", "≥",
+                        percent=True))
+    return Outcomes(frame, checks), breaches
 
 
 # What each rule needs when its data is missing, for the report.
@@ -476,9 +540,8 @@ RULES: dict[str, Callable[[Context, Item], RuleResult | None]] = {
 # --- declared items ---------------------------------------------------------------------------
 
 @cache
-def _condition_text(cond: Condition) -> tuple[str, str, str, bool]:
-    """A condition's labels, symbol and whether it is a share: the same in every county, so
-    worked out once (a province judges each declared item in thousands of counties)."""
+def _condition_spec(cond: Condition) -> CheckSpec:
+    """A condition's key, labels, symbol and whether it is a share: the same in every county."""
     label = COUNTY.column(cond.column).zh
     if cond.op == "at_least_column":
         label = f"{label}（对比{COUNTY.column(str(cond.value)).zh}）"
@@ -486,128 +549,176 @@ def _condition_text(cond: Condition) -> tuple[str, str, str, bool]:
                     f"{COUNTY_LABELS_EN[str(cond.value)]})")
     else:
         label_en = COUNTY_LABELS_EN[cond.column]
-    return label, label_en, cond.symbol, COUNTY.column(cond.column).kind == "ratio"
+    return CheckSpec(cond.column, label, label_en, cond.symbol,
+                     COUNTY.column(cond.column).kind == "ratio")
 
 
-def _declared(conditions: tuple[Condition, ...], row: dict[str, Any] | None,
-              tolerance: float) -> tuple[bool | None, list[Check], bool]:
-    """Judge the declared conditions; the last value says whether any figure was given."""
-    checks: list[Check] = []
-    given = False
-    for cond in conditions:
-        label, label_en, symbol, percent = _condition_text(cond)
-        value = None if row is None else row.get(cond.column)
-        threshold: float | None
-        if cond.op == "at_least_column":
-            other = None if row is None else row.get(str(cond.value))
-            threshold = None if other is None else float(other)
-        else:
-            threshold = float(cond.value)  # booleans become 1.0 / 0.0
-        met: bool | None = None
-        if value is not None:
-            given = True
-            if cond.op == "is":
-                met = bool(value) is cond.value
-            elif threshold is None:
-                met = None
-            elif cond.op in ("at_least", "at_least_column"):
-                met = at_least(float(value), threshold, tolerance)
-            elif cond.op == "at_most":
-                met = at_most(float(value), threshold, tolerance)
-            else:  # below: strictly
-                met = below(float(value), threshold, tolerance)
-        checks.append(Check(cond.column, label, label_en, symbol, threshold,
-                            None if value is None else float(value), met, percent=percent))
-    return _all([c.met for c in checks]), checks, given
+def _declared(ctx: Context, conditions: tuple[Condition, ...]) -> Outcomes:
+    """Judge the declared conditions in every county at once, as column expressions over the
+    ``county`` table; ``given`` says whether any of the item's figures was given."""
+    tolerance = ctx.standard.tolerance
+    columns: list[pl.Expr] = []
+    mets: list[pl.Expr] = []
+    for j, cond in enumerate(conditions):
+        given = pl.col(cond.column)
+        value = given.cast(pl.Float64)  # booleans become 1.0 / 0.0
+        threshold: pl.Expr | float = (pl.col(str(cond.value)).cast(pl.Float64)
+                                      if cond.op == "at_least_column" else float(cond.value))
+        if cond.op == "is":
+            met = given.cast(pl.Boolean) == cond.value
+        elif cond.op in ("at_least", "at_least_column"):
+            met = at_least(value, threshold, tolerance)
+        elif cond.op == "at_most":
+            met = at_most(value, threshold, tolerance)
+        else:  # below: strictly
+            met = below(value, threshold, tolerance)
+        columns += _check_columns(j, threshold, value, met)
+        mets.append(met)
+    figures = [pl.col(c.column).is_not_null() for c in conditions]
+    # Kept to the counties' height even for an item without conditions (literals alone
+    # would make one row).
+    frame = ctx.declared.select(
+        "county", (pl.all_horizontal(mets) if mets else pl.lit(True)).alias("met"),
+        (pl.any_horizontal(figures) if figures else pl.lit(False)).alias("given"),
+        *columns).drop("county")
+    return Outcomes(frame, tuple(_condition_spec(c) for c in conditions))
 
 
 # --- the whole of the other parts -------------------------------------------------------------
 
-def _with_fallback(item: Item, outcome: Outcome | None, row: dict[str, Any] | None,
-                   tolerance: float) -> tuple[Outcome, str]:
-    """The item's outcome and source: computed when the rosters decide it; otherwise the
-    declared figures when given; otherwise missing, saying what would decide it."""
-    if outcome is not None and (outcome.met is not None or outcome.checks):
-        return outcome, "computed"
-    met, conditions, given = _declared(item.conditions, row, tolerance)
-    if given:
-        return Outcome(met, conditions), "declared"
-    if outcome is not None:  # computed, but every school or teacher lacked the data
-        return outcome, "missing"
+def _missing_text(item: Item) -> tuple[str, str]:
+    """What an item lacks when neither the rosters nor the county table decide it."""
     if item.compute:
-        return Outcome(met, conditions, 0, *NEEDS[item.compute]), "missing"
-    return Outcome(met, conditions, 0,
-                   "县级指标表未填写：" + "、".join(c.label for c in conditions),
-                   "not declared in the county table (县级指标): "
-                   + "; ".join(f"{c.label_en} ({c.label})" for c in conditions)
-                   ), "missing"
+        return NEEDS[item.compute]
+    specs = [_condition_spec(c) for c in item.conditions]
+    return ("县级指标表未填写：" + "、".join(c.label for c in specs),
+            "not declared in the county table (县级指标): "
+            + "; ".join(f"{c.label_en} ({c.label})" for c in specs))
+
+
+def _judge(ctx: Context, part: str, item: Item, order: int, computed: Outcomes | None,
+           ) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
+    """The item's row in each county and its checks, every county at once.
+
+    The outcome is computed when the rosters decide it; otherwise the declared figures when
+    given; otherwise missing, saying what would decide it (a computed outcome whose every
+    school or teacher lacked the data keeps its own detail).
+    """
+    declared = _declared(ctx, item.conditions)
+    frames = [ctx.base.with_row_index("_c"),
+              declared.frame.rename(lambda c: f"d_{c}")]
+    if computed is not None:
+        frames.append(computed.frame.rename(lambda c: f"c_{c}"))
+    both = pl.concat(frames, how="horizontal").lazy()
+    given = pl.col("d_given")
+
+    def head(prefix: str, column: str, checks: tuple[CheckSpec, ...]) -> pl.Expr:
+        if not checks:
+            return pl.lit(None, dtype=pl.String if column == "op" else pl.Float64)
+        first = pl.lit(checks[0].op) if column == "op" else pl.col(f"{prefix}{column}_0")
+        return pl.when(pl.col("c_checked")).then(first) if prefix == "c_" else first
+
+    def pick(column: str) -> pl.Expr:
+        mine = head("d_", column, declared.checks)
+        if computed is None:
+            return mine
+        return pl.when(use_computed).then(head("c_", column, computed.checks)).otherwise(mine)
+
+    missing_zh, missing_en = _missing_text(item)
+    if computed is None:
+        use_computed = pl.lit(False)
+        source = pl.when(given).then(pl.lit("declared")).otherwise(pl.lit("missing"))
+        met = pl.col("d_met")
+        unknown = pl.lit(0, dtype=pl.Int64)
+        details = [pl.when(given).then(pl.lit("")).otherwise(pl.lit(text)).alias(name)
+                   for name, text in (("detail_zh", missing_zh), ("detail_en", missing_en))]
+    else:
+        decided = pl.col("c_met").is_not_null() | pl.col("c_checked")
+        use_computed = decided | ~given
+        source = (pl.when(decided).then(pl.lit("computed"))
+                  .when(given).then(pl.lit("declared")).otherwise(pl.lit("missing")))
+        met = pl.when(use_computed).then(pl.col("c_met")).otherwise(pl.col("d_met"))
+        unknown = pl.when(use_computed).then(pl.col("c_unknown")).otherwise(0)
+        details = [pl.when(use_computed).then(pl.col(f"c_{name}")).otherwise(pl.lit("")).alias(
+            name) for name in ("detail_zh", "detail_en")]
+    items = both.select(
+        "county", pl.lit(part).alias("part"), pl.lit(item.key).alias("item"),
+        pl.lit(item.number, dtype=pl.Int64).alias("number"), source.alias("source"),
+        met.alias("met"), pick("value").alias("value"), pick("threshold").alias("threshold"),
+        pick("op").alias("op"), unknown.cast(pl.Int64).alias("unknown"), *details)
+    checks = []
+    sides = [("d_", ~use_computed, declared.checks)]
+    if computed is not None:
+        sides.append(("c_", use_computed & pl.col("c_checked"), computed.checks))
+    for prefix, chosen, specs in sides:
+        for j, spec in enumerate(specs):
+            checks.append(both.filter(chosen).select(
+                pl.lit(order).alias("_k"), "_c", pl.lit(j).alias("_j"),
+                "county", pl.lit(part).alias("part"), pl.lit(item.key).alias("item"),
+                pl.lit(spec.key).alias("check"), pl.lit(spec.label).alias("label"),
+                pl.lit(spec.label_en).alias("label_en"), pl.lit(spec.op).alias("op"),
+                pl.col(f"{prefix}threshold_{j}").alias("threshold"),
+                pl.col(f"{prefix}value_{j}").alias("value"),
+                pl.col(f"{prefix}met_{j}").alias("met"), pl.lit(spec.percent).alias("percent")))
+    return items, checks
 
 
 def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, year: int,
                    counties: list[str], notes: list[Note], tally: Tally | None = None,
                    ) -> dict[str, pl.DataFrame]:
     """The ``items``, ``checks``, ``breaches``, ``vetoes`` and ``parts`` tables (``tally``:
-    the teachers counted for ``year``, counted here when not given)."""
+    the teachers counted for ``year``, counted here when not given).
+
+    Each item is judged in every county at once (column expressions over the counties, not a
+    loop over them): a province has thousands of counties.
+    """
     if tally is None:
         tally = tally_teachers(dataset, standard, year, rotated_ids(dataset, year))
     ctx = Context(dataset, standard, units, year, counties, notes, tally)
-    declared_rows = ({} if dataset.county is None else
-                     {r["county"]: r for r in dataset.county.iter_rows(named=True)})
-    items, checks, vetoes, parts = [], [], [], []
+    items: list[pl.LazyFrame] = []
+    checks: list[pl.LazyFrame] = []
     breach_frames = []
     for part in standard.parts:
-        verdicts: dict[str, list[bool | None]] = {c: [] for c in counties}
         for item in part.items:
             result = RULES[item.compute](ctx, item) if item.compute else None
-            computed = {} if result is None else result[0]
             if result is not None:
                 breach_frames.append(result[1].with_columns(
                     pl.lit(part.key).alias("part"), pl.lit(item.key).alias("item"),
                 ).select(list(_BREACH_SCHEMA)))
-            for county in counties:
-                outcome, source = _with_fallback(item, computed.get(county),
-                                                 declared_rows.get(county), standard.tolerance)
-                verdicts[county].append(outcome.met)
-                head = outcome.checks[0] if outcome.checks else None
-                items.append({
-                    "county": county, "part": part.key, "item": item.key, "number": item.number,
-                    "source": source, "met": outcome.met,
-                    "value": None if head is None else head.value,
-                    "threshold": None if head is None else head.threshold,
-                    "op": None if head is None else head.op,
-                    "unknown": outcome.unknown,
-                    "detail_zh": outcome.detail_zh, "detail_en": outcome.detail_en})
-                checks += [{"county": county, "part": part.key, "item": item.key,
-                            "check": c.key, "label": c.label, "label_en": c.label_en,
-                            "op": c.op, "threshold": c.threshold, "value": c.value, "met": c.met,
-                            "percent": c.percent}
-                           for c in outcome.checks]
-        for county in counties:
-            parts.append({"county": county, "part": part.key,
-                          "verdict": _verdict(verdicts[county]),
-                          "items": len(verdicts[county]),
-                          "met": sum(v is True for v in verdicts[county]),
-                          "failed": sum(v is False for v in verdicts[county]),
-                          "missing": sum(v is None for v in verdicts[county])})
-    for county in counties:
-        row = declared_rows.get(county)
-        for veto in standard.vetoes:
-            present = None if row is None else row.get(veto.column)
-            vetoes.append({"county": county, "veto": veto.key, "present": present})
-    for entry in items:
-        entry["detail_en"] = mend_plurals(entry["detail_en"])
+            rows, conditions = _judge(ctx, part.key, item, len(items),
+                                      None if result is None else result[0])
+            items.append(rows)
+            checks += conditions
+    item_table, check_table = pl.collect_all([
+        _typed(pl.concat(items), _ITEM_SCHEMA),
+        _typed(pl.concat(checks).sort("_k", "_c", "_j"), _CHECK_SCHEMA)]) if items else (
+        pl.DataFrame(schema=_ITEM_SCHEMA), pl.DataFrame(schema=_CHECK_SCHEMA))
+    met = pl.col("met")
+    parts = item_table.group_by("part", "county", maintain_order=True).agg(
+        pl.len().cast(pl.Int64).alias("items"), met.sum().cast(pl.Int64).alias("met"),
+        met.not_().sum().cast(pl.Int64).alias("failed"),
+        met.null_count().cast(pl.Int64).alias("missing"),
+    ).select("county", "part",
+             pl.when(pl.col("failed") > 0).then(pl.lit("fail"))
+             .when(pl.col("missing") > 0).then(pl.lit("incomplete"))
+             .otherwise(pl.lit("pass")).alias("verdict"), "items", "met", "failed", "missing")
+    vetoes = [ctx.declared.with_row_index("_c").select(
+        "_c", pl.lit(i).alias("_v"), "county", pl.lit(veto.key).alias("veto"),
+        pl.col(veto.column).cast(pl.Boolean).alias("present"))
+        for i, veto in enumerate(standard.vetoes)]
     breaches = pl.concat(breach_frames) if breach_frames else pl.DataFrame(schema=_BREACH_SCHEMA)
     return {
-        "items": pl.DataFrame(items, schema=_ITEM_SCHEMA, orient="row"),
-        "checks": pl.DataFrame(checks, schema=_CHECK_SCHEMA, orient="row"),
+        "items": _mend_column(item_table, "detail_en"),
+        "checks": check_table,
         "breaches": _mend_column(breaches, "detail_en"),
-        "vetoes": pl.DataFrame(vetoes, schema={"county": pl.String, "veto": pl.String,
-                                               "present": pl.Boolean}, orient="row"),
-        "parts": pl.DataFrame(parts, schema={"county": pl.String, "part": pl.String,
-                                             "verdict": pl.String, "items": pl.Int64,
-                                             "met": pl.Int64, "failed": pl.Int64,
-                                             "missing": pl.Int64}, orient="row"),
+        "vetoes": (pl.concat(vetoes).sort("_c", "_v").drop("_c", "_v") if vetoes else
+                   pl.DataFrame(schema=_VETO_SCHEMA)),
+        "parts": parts if parts.height else pl.DataFrame(schema=_PART_SCHEMA),
     }
+
+
+def _typed(frame: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
 
 
 def _mend_column(frame: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -618,11 +729,6 @@ def _mend_column(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     if all(k == v for k, v in mended.items()):
         return frame
     return frame.with_columns(pl.col(column).replace(mended))
-
-
-def _verdict(values: list[bool | None]) -> str:
-    met = _all(values)
-    return "fail" if met is False else "incomplete" if met is None else "pass"
 
 
 _ITEM_SCHEMA = {"county": pl.String, "part": pl.String, "item": pl.String, "number": pl.Int64,
@@ -637,3 +743,6 @@ _BREACH_SCHEMA = {"county": pl.String, "part": pl.String, "item": pl.String,
                   "teachers": pl.List(pl.String), "school_id": pl.String, "name": pl.String,
                   "stage": pl.String, "value": pl.Float64, "limit": pl.Float64,
                   "shortfall": pl.Float64, "detail_zh": pl.String, "detail_en": pl.String}
+_VETO_SCHEMA = {"county": pl.String, "veto": pl.String, "present": pl.Boolean}
+_PART_SCHEMA = {"county": pl.String, "part": pl.String, "verdict": pl.String, "items": pl.Int64,
+                "met": pl.Int64, "failed": pl.Int64, "missing": pl.Int64}
