@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
 import polars as pl
 
@@ -19,7 +20,7 @@ from junheng.errors import InputError, Problem
 from junheng.io._groups import group_checks, group_frame
 from junheng.io._read import RawTable, format_number
 from junheng.model.dataset import OPTIONAL, Dataset
-from junheng.model.runs import per_row, sum_by
+from junheng.model.runs import run_ids, run_rows, run_table
 from junheng.model.schema import (
     BOOL_SPELLINGS,
     ENUMS,
@@ -552,12 +553,12 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
         warnings.extend(more_warnings)
     problems.extend(_empty_tables(typed, sources))
     if all(name in typed for name, table in TABLES.items() if not table.optional):
-        schools, stages, teachers, more_problems, more_warnings = _cross_checks(
+        schools, stages, teachers, counts, more_problems, more_warnings = _cross_checks(
             typed["schools"], typed["stages"], typed["teachers"], sources)
         problems.extend(more_problems)
         warnings.extend(more_warnings)
         problems.extend(_optional_checks(typed, sources, warnings))
-        warnings.extend(_implausible(schools, stages, teachers, sources))
+        warnings.extend(_implausible(schools, stages, counts, sources))
     if problems:
         problems = _first_per_cell(problems)
         problems.sort(key=lambda p: (p.table, p.row or 0))
@@ -609,10 +610,11 @@ def _empty_tables(typed: dict[str, pl.DataFrame], sources: dict[str, str]) -> li
     return problems
 
 
-def _implausible(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.DataFrame,
+def _implausible(schools: pl.DataFrame, stages: pl.DataFrame, counts: pl.DataFrame,
                  sources: dict[str, str]) -> list[Problem]:
     """Warnings for the figures no real school has (``schema.PLAUSIBILITY``), each at the
-    cell that holds the figure: the stage row, or the school total it is split from."""
+    cell that holds the figure: the stage row, or the school total it is split from.
+    ``counts``: the teachers of each school and stage (``_figure``; ``_teacher_stages``)."""
     if stages.height == 0:
         return []
     pupils = (stages.filter(pl.col("school_id").is_not_null())
@@ -622,14 +624,8 @@ def _implausible(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.DataF
                    *[pl.col(name).is_null().all().alias(f"_none_{name}")
                      for name, _, _ in FACILITY_COLUMNS]))
     warnings: list[Problem] = []
-    counts: pl.DataFrame | None = None
     for rule in PLAUSIBILITY:
         if rule.figure == "teachers":
-            # Counted once, and on the two key columns only: filtering first would copy a
-            # province's whole roster.
-            counts = counts if counts is not None else (
-                sum_by(teachers, ["school_id", "stage"], [], count="_figure")
-                .filter(pl.col("school_id").is_not_null() & pl.col("stage").is_not_null()))
             rows = stages.join(counts, on=["school_id", "stage"], how="inner").select(
                 ROW, pl.col("students").alias("_pupils"), "_figure",
                 pl.col("students").alias("_cell"))
@@ -844,9 +840,9 @@ def _cross_checks(schools: pl.DataFrame, stages: pl.DataFrame, teachers: pl.Data
                  for r in dup.iter_rows(named=True)]
 
     problems += _facility_checks(schools, stages, sources, warnings)
-    teachers, more = _teacher_stages(teachers, stages, known, sources, warnings)
+    teachers, more, counts = _teacher_stages(teachers, stages, known, sources, warnings)
     problems += more
-    return schools, stages, teachers, problems, warnings
+    return schools, stages, teachers, counts, problems, warnings
 
 
 def _facility_checks(schools: pl.DataFrame, stages: pl.DataFrame, sources: dict[str, str],
@@ -900,11 +896,15 @@ def _facility_checks(schools: pl.DataFrame, stages: pl.DataFrame, sources: dict[
 
 
 def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.DataFrame,
-                    sources: dict[str, str], warnings: list[Problem]):
-    """Place every teacher in a stage of their school, or report why that is impossible.
+                    sources: dict[str, str], warnings: list[Problem],
+                    ) -> tuple[pl.DataFrame, list[Problem], pl.DataFrame]:
+    """Place every teacher in a stage of their school, or report why that is impossible; and
+    count the teachers of each school and stage (``_figure``, for ``_implausible``).
 
-    One join of per-school scalars (which stages it has, its type) keeps this cheap for a
-    province's million teachers.
+    Every rule here depends on the teacher's school and stage only, so it is judged once per
+    run of a school's teachers of one stage (model/runs.py: a province's roster lists them
+    together), and only the runs that break a rule are spread back to their rows: a province's
+    million teachers cost a few hundred thousand runs.
     """
     problems: list[Problem] = []
     src = sources["teachers"]
@@ -920,31 +920,35 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
         "school_id", pl.lit(True).alias("_known"),
         pl.col("school_type").is_in(MULTI_STAGE_TYPES).alias("_multi_type"),
     ).join(per_school, on="school_id", how="left")
-    # Only the columns the checks need, each school's scalars looked up once per run of its
-    # teachers (model/runs.py): joining a province's roster on its text ids costs ten times
-    # more.
-    t = teachers.select(ROW, "school_id", "stage").with_columns(
-        per_row(teachers, "school_id", schools).get_columns()).with_columns(
-        pl.col("_n").fill_null(0))
+    t = (run_table(teachers, ["school_id", "stage"], (ROW,))
+         .join(schools, on="school_id", how="left", maintain_order="left")
+         .with_columns(pl.col("_n").fill_null(0)))
+    row_of = teachers.get_column(ROW)
+
+    def rows(runs: pl.DataFrame) -> Iterator[dict]:
+        """The rows of the runs that break a rule, with their run's columns, in row order."""
+        if runs.height == 0:
+            return iter(())
+        spread = run_rows(runs)
+        return spread.with_columns(row_of.gather(spread.get_column("_i")).alias(ROW)).iter_rows(
+            named=True)
+
     has_school = pl.col("school_id").is_not_null()
-    unknown = t.filter(has_school & pl.col("_known").is_null())
     problems += [_unknown_school(src, r[ROW], "学校标识码 school_id", r["school_id"])
-                 for r in unknown.iter_rows(named=True)]
-    no_stage_rows = t.filter(has_school & pl.col("_known").is_not_null() & (pl.col("_n") == 0))
+                 for r in rows(t.filter(has_school & pl.col("_known").is_null()))]
     problems += [Problem(src, r[ROW], "学校标识码 school_id", r["school_id"],
                          "该学校在学段表中没有任何学段行",
                          "the school has no rows in the stages table")
-                 for r in no_stage_rows.iter_rows(named=True)]
+                 for r in rows(t.filter(has_school & pl.col("_known").is_not_null()
+                                        & (pl.col("_n") == 0)))]
     in_stage = pl.when(pl.col("stage") == "primary").then(pl.col("_has_primary")).otherwise(
         pl.col("_has_junior")).fill_null(False)
     multi = pl.col("_multi_type").fill_null(False) & (pl.col("_n") > 0)
-    empty_multi = t.filter(multi & pl.col("stage").is_null())
     problems += [Problem(src, r[ROW], "任教学段 stage", None,
                          "多学段学校（九年一贯制、十二年一贯制）的教师必须填写任教学段",
                          "required for a teacher of a multi-stage (nine- or twelve-year) school")
-                 for r in empty_multi.iter_rows(named=True)]
-    wrong_multi = t.filter(multi & pl.col("stage").is_not_null() & ~in_stage)
-    for r in wrong_multi.iter_rows(named=True):
+                 for r in rows(t.filter(multi & pl.col("stage").is_null()))]
+    for r in rows(t.filter(multi & pl.col("stage").is_not_null() & ~in_stage)):
         has = [s for s in ("primary", "junior") if r[f"_has_{s}"]]
         problems.append(Problem(src, r[ROW], "任教学段 stage", r["stage"],
                                 f"该学校没有此学段（有：{'、'.join(ENUMS['stage'].label(s) for s in has)}）",
@@ -952,7 +956,7 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
     single = ~pl.col("_multi_type").fill_null(True) & (pl.col("_n") == 1)
     moved = (t.filter(single & pl.col("stage").is_not_null() & ~in_stage)
              .group_by("school_id", maintain_order=True)
-             .agg(pl.len().alias("n"), pl.col(ROW).first().alias("first"),
+             .agg(pl.col("_len").sum().alias("n"), pl.col(ROW).first().alias("first"),
                   pl.col("stage").first(), pl.col("_only").first()))
     warnings += [Problem(src, r["first"], "任教学段 stage", r["stage"],
                          f"学校 {r['school_id']} 只有{ENUMS['stage'].label(r['_only'])}学段，"
@@ -962,8 +966,14 @@ def _teacher_stages(teachers: pl.DataFrame, stages: pl.DataFrame, known: pl.Data
                  for r in moved.iter_rows(named=True)]
     # Only a teacher of a single-stage school whose stage is not that school's moves: when
     # none does (a roster exported with every stage filled in), the column stays as it is.
+    resolved = pl.when(single).then(pl.col("_only")).otherwise(pl.col("stage")).alias("stage")
+    counts = (t.with_columns(resolved)
+              .filter(pl.col("school_id").is_not_null() & pl.col("stage").is_not_null())
+              .group_by("school_id", "stage", maintain_order=True)
+              .agg(pl.col("_len").sum().cast(pl.UInt32).alias("_figure")))
     if not t.select((single & pl.col("stage").ne_missing(pl.col("_only"))).any()).item():
-        return teachers, problems
-    resolved = t.select(pl.when(single).then(pl.col("_only")).otherwise(pl.col("stage"))
-                        .alias("stage")).to_series()
-    return teachers.with_columns(resolved), problems
+        return teachers, problems, counts
+    # Each run's stage, spread back to its rows by the run's number.
+    stage_of_run = t.select(resolved).to_series()
+    run = teachers.select(run_ids(["school_id", "stage"])).to_series()
+    return teachers.with_columns(stage_of_run.gather(run)), problems, counts

@@ -42,6 +42,36 @@ def sum_by(frame: pl.DataFrame, keys: list[str], sums: list[str],
     return per_run.group_by(keys, maintain_order=True).agg(pl.col(total).sum())
 
 
+def run_table(frame: pl.DataFrame, keys: list[str], columns: tuple[str, ...] = (),
+              ) -> pl.DataFrame:
+    """One row per run of equal ``keys``, in row order: the run's ``keys`` and ``columns`` (as
+    on its first row), its first row's index ``_at`` and its number of rows ``_len``. A rule
+    that depends on the keys only is judged once per run, not once per row.
+
+    >>> f = pl.DataFrame({"school": ["a", "a", "b", "a"], "row": [2, 3, 4, 5]})
+    >>> run_table(f, ["school"], ("row",)).rows()
+    [('a', 2, 0, 2), ('b', 4, 2, 1), ('a', 5, 3, 1)]
+    """
+    lengths = (frame.select(run_ids(keys)).to_series().rle().struct.field("len")
+               .cast(pl.Int64))
+    at = lengths.cum_sum() - lengths
+    return frame.select(*keys, *columns).gather(at).with_columns(
+        at.alias("_at"), lengths.alias("_len"))
+
+
+def run_rows(runs: pl.DataFrame) -> pl.DataFrame:
+    """The rows of some runs of ``run_table``: each run's columns repeated on each of its rows,
+    with the row's index ``_i``, in row order.
+
+    >>> f = pl.DataFrame({"school": ["a", "a", "b"]})
+    >>> run_rows(run_table(f, ["school"]).filter(pl.col("school") == "a"))["_i"].to_list()
+    [0, 1]
+    """
+    return runs.with_columns(
+        pl.int_ranges("_at", pl.col("_at") + pl.col("_len"), dtype=pl.Int64).alias("_i")
+    ).explode("_i")
+
+
 def per_row(frame: pl.DataFrame, key: str, table: pl.DataFrame) -> pl.DataFrame:
     """``frame.select(key).join(table, on=key, how="left", maintain_order="left")`` without
     ``key``: the table's columns for each row, looked up once per run and spread back by run
