@@ -132,14 +132,14 @@ def tally_teachers(dataset: Dataset, standard: Standard, year: int | None = None
         masks["rotated"] = pl.col("_rotated")
         columns["rotated"] = ["teacher_id", "stage",
                               *(standard.teacher_groups.get(p["backbone_group"]) or {})]
-    frame = dataset.teachers.with_columns(**tests).select(
-        *KEY, *dict.fromkeys(c for name in masks for c in columns.get(name, ["teacher_id"])
-                             if c not in KEY),
-        *[e.alias(name) for name, e in flags.items()],
-        *[m.fill_null(False).alias(f"_row_{name}") for name, m in masks.items()])
-    units = sum_by(frame, list(KEY), list(flags)).with_columns(
-        pl.col(list(flags)).cast(pl.Int64))
-    rows = {name: frame.filter(f"_row_{name}").select(columns.get(name, ["school_id",
-                                                                          "teacher_id"]))
-            for name in masks}
+    teachers = dataset.teachers
+    if "_rotated" in tests:  # a lookup of text ids: made once, for the sums and the rows
+        teachers = teachers.with_columns(tests.pop("_rotated").alias("_rotated"))
+    # The flags are computed and summed in one streamed query (model/runs.py): a province's
+    # roster is never copied, nor twenty flag columns of its length held at once.
+    frame = teachers.lazy().with_columns(**tests)
+    units = sum_by(frame.select(*KEY, *[e.alias(name) for name, e in flags.items()]),
+                   list(KEY), list(flags)).with_columns(pl.col(list(flags)).cast(pl.Int64))
+    rows = {name: frame.filter(mask.fill_null(False)).select(
+        columns.get(name, ["school_id", "teacher_id"])).collect() for name, mask in masks.items()}
     return Tally(units, rows)

@@ -22,21 +22,29 @@ def run_ids(keys: list[str]) -> pl.Expr:
     return key.rle_id().set_sorted().alias(RUN)
 
 
-def sum_by(frame: pl.DataFrame, keys: list[str], sums: list[str],
+def sum_by(frame: pl.DataFrame | pl.LazyFrame, keys: list[str], sums: list[str],
            count: str | None = None) -> pl.DataFrame:
     """``frame.group_by(keys).agg(pl.col(sums).sum(), pl.len().alias(count))``, by runs.
+
+    A lazy ``frame`` (a roster with the per-teacher tests still to compute) is streamed: the
+    tests and the sums per run are made chunk by chunk, and no column of a province's length is
+    ever held whole.
 
     Examples
     --------
     >>> f = pl.DataFrame({"school": ["a", "a", "b", "a"], "ok": [True, False, True, True]})
     >>> sum_by(f, ["school"], ["ok"], count="n").sort("school").rows()
     [('a', 2, 3), ('b', 1, 1)]
+    >>> sum_by(f.lazy(), ["school"], ["ok"]).rows()
+    [('a', 2), ('b', 1)]
     """
     first = [pl.col(keys).first(), pl.col(sums).sum()]
     if count is not None:
         first.append(pl.len().alias(count))
-    per_run = frame.select(run_ids(keys), *keys, *sums).group_by(
-        RUN, maintain_order=True).agg(first)
+    runs = frame.select(run_ids(keys), *keys, *sums).group_by(RUN, maintain_order=True).agg(first)
+    # Streaming groups come in any order: the runs' numbers give back the rows' order.
+    per_run = (runs.collect(engine="streaming").sort(RUN) if isinstance(runs, pl.LazyFrame)
+               else runs)
     total = [*sums, count] if count is not None else sums
     # In order of first appearance, as a small group_by gives them.
     return per_run.group_by(keys, maintain_order=True).agg(pl.col(total).sum())
