@@ -43,6 +43,7 @@ from junheng._english import mend_plurals
 from junheng.evaluate._roster import Tally, group_expr, rotated_ids, tally_teachers
 from junheng.evaluate._units import Note
 from junheng.model.dataset import Dataset
+from junheng.model.runs import sum_by
 from junheng.model.schema import COUNTY, COUNTY_LABELS_EN, MULTI_STAGE_TYPES
 from junheng.standards import Standard
 from junheng.standards._parts import Condition, Item
@@ -103,12 +104,19 @@ class Context:
                                            pl.col("name").alias("school"))
 
     @cached_property
+    def by_school(self) -> pl.DataFrame:
+        """The teacher tallies summed per school (over its stages, by runs), with the school's
+        county and location: placed once for the county sums and the rotation's schools."""
+        columns = [c for c in self.tally.units.columns if c not in ("school_id", "stage")]
+        return sum_by(self.tally.units, ["school_id"], columns).join(
+            self.schools, on="school_id", how="left")
+
+    @cached_property
     def by_county(self) -> pl.DataFrame:
         """The teacher items' tallies summed per county (a null county: teachers of no known
         school)."""
         columns = [c for c in self.tally.units.columns if c not in ("school_id", "stage")]
-        return self.tally.units.join(self.schools, on="school_id", how="left").group_by(
-            "county").agg(pl.col(columns).sum())
+        return self.by_school.group_by("county").agg(pl.col(columns).sum())
 
     def total(self, column: str) -> int:
         """A teacher tally over every counted teacher."""
@@ -119,11 +127,14 @@ class Context:
         """One row per evaluated school (a unit school: stages summed; members merged)."""
         null_if_any = [pl.when(pl.col(c).null_count() == 0).then(pl.col(c).sum()).alias(c)
                        for c in ("music_rooms", "art_rooms")]
-        return self.units.group_by("county", "school_id", "name", "school_type",
-                                   maintain_order=True).agg(
+        # Grouped by the id alone (one text key to hash, not four): a school's county, name
+        # and type are the same on each of its units.
+        return self.units.group_by("school_id", maintain_order=True).agg(
+            pl.col("county", "name", "school_type").first(),
             pl.col("students").sum(), pl.col("classes").sum(), *null_if_any,
             pl.col("members").list.explode(keep_nulls=False, empty_as_null=False).unique()
-            .alias("members"))
+            .alias("members")).select("county", "school_id", "name", "school_type", "students",
+                                      "classes", "music_rooms", "art_rooms", "members")
 
     @cached_property
     def declared(self) -> pl.DataFrame:
@@ -139,17 +150,31 @@ class Context:
                                 if c.name not in out.columns)
 
 
-def _thousands(n: pl.Expr) -> pl.Expr:
-    """``f"{n:,}"`` for whole numbers (Polars' own formatting has no group separator).
+def _formatted(values: pl.Expr, spec: str) -> pl.Expr:
+    """Python's ``format(value, spec)`` of each value (``","``: 1,234; ``".1f"``), worked out
+    once per distinct value: Polars has neither format, and a province's breaches repeat few
+    values.
 
-    >>> pl.select(_thousands(pl.lit(1234567))).item(), pl.select(_thousands(pl.lit(-999))).item()
-    ('1,234,567', '-999')
+    >>> frame = pl.DataFrame({"n": [1234567, -999, 1234567], "x": [2.25, 2.35, None]})
+    >>> frame.select(_formatted(pl.col("n"), ","), _formatted(pl.col("x"), ".1f")).rows()
+    [('1,234,567', '2.2'), ('-999', '2.4'), ('1,234,567', None)]
     """
-    digits = n.abs().cast(pl.String).str.zfill(21)
-    grouped = pl.concat_str([digits.str.slice(3 * i, 3) for i in range(7)], separator=",")
-    sign = pl.when(n < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    return sign + pl.when(n == 0).then(pl.lit("0")).otherwise(
-        grouped.str.strip_chars_start("0,"))
+    return _by_value(values, lambda value: format(value, spec))
+
+
+def _by_value(values: pl.Expr, text: Callable[[object], str]) -> pl.Expr:
+    """``text(value)`` for each non-null value, called once per distinct value."""
+    def apply(series: pl.Series) -> pl.Series:
+        distinct = series.unique().drop_nulls()
+        texts = pl.Series([text(v) for v in distinct.to_list()], dtype=pl.String)
+        return series.replace_strict(distinct, texts, default=None, return_dtype=pl.String)
+
+    return values.map_batches(apply, return_dtype=pl.String)
+
+
+def _thousands(n: pl.Expr) -> pl.Expr:
+    """``f"{n:,}"`` for whole numbers."""
+    return _formatted(n, ",")
 
 
 def _share(good: pl.Expr, known: pl.Expr, unknown: pl.Expr, share: float, tolerance: float,
@@ -232,8 +257,6 @@ def _music_art_rooms(ctx: Context, item: Item) -> RuleResult:
     tol = ctx.standard.tolerance
     rooms = ctx.dataset.rooms
     if rooms is not None:
-        member_of = schools.select("school_id", "members").explode("members").select(
-            pl.col("members").alias("room_school"), pl.col("school_id").alias("unit"))
         full = p["min_area_m2"]
         older = p["older_building_area_m2"]
         minimum = pl.col("room_type").replace_strict(full, return_dtype=pl.Float64)
@@ -241,13 +264,22 @@ def _music_art_rooms(ctx: Context, item: Item) -> RuleResult:
             minimum = pl.when(pl.col("older_building").fill_null(False)).then(
                 pl.col("room_type").replace_strict(older, return_dtype=pl.Float64)
             ).otherwise(minimum)
-        listed = rooms.join(member_of, left_on="school_id", right_on="room_school",
-                            how="inner").group_by("unit").agg(
-            ((pl.col("room_type") == "music") & at_least(pl.col("area_m2"), minimum, tol))
-            .sum().cast(pl.Int64).alias("music_ok"),
-            ((pl.col("room_type") == "art") & at_least(pl.col("area_m2"), minimum, tol))
-            .sum().cast(pl.Int64).alias("art_ok"))
-        schools = schools.join(listed, left_on="school_id", right_on="unit", how="left")
+        full_size = at_least(pl.col("area_m2"), minimum, tol)
+        # Each room judged once and counted per school by runs (a school's rooms are listed
+        # together), then per unit over its member schools, in the units' order.
+        per_school = sum_by(rooms.select(
+            "school_id", ((pl.col("room_type") == "music") & full_size).alias("music_ok"),
+            ((pl.col("room_type") == "art") & full_size).alias("art_ok")),
+            ["school_id"], ["music_ok", "art_ok"], count="_rooms")
+        listed = pl.when(pl.col("_rooms").is_not_null().any())  # a member has rooms listed
+        found = schools.select(pl.int_range(pl.len()).alias("_unit"), "members").explode(
+            "members", empty_as_null=True).join(
+            per_school, left_on="members", right_on="school_id", how="left",
+            maintain_order="left").group_by("_unit", maintain_order=True).agg(
+            listed.then(pl.col(f"{kind}_ok").sum()).cast(pl.Int64).alias(f"{kind}_ok")
+            for kind in ("music", "art"))
+        schools = schools.with_columns(found.get_column("music_ok"),
+                                       found.get_column("art_ok"))
     else:
         schools = schools.with_columns(pl.lit(None, dtype=pl.Int64).alias("music_ok"),
                                        pl.lit(None, dtype=pl.Int64).alias("art_ok"))
@@ -325,11 +357,8 @@ def _class_size(ctx: Context, item: Item) -> RuleResult:
         (pl.col("students") / pl.col("classes")).alias("_average"))
     largest = pl.col("largest_class")
     given = largest.is_not_null()
-    # The average to one decimal as Python writes it (round half even on the binary value),
-    # once per distinct average: Polars has no such format, and few stages lack the figure.
-    averages = failing.filter(~given).get_column("_average").unique()
-    shown = pl.col("_average").replace_strict(
-        averages, pl.Series([f"{a:.1f}" for a in averages], dtype=pl.String), default=None)
+    # The average to one decimal as Python writes it (round half even on the binary value).
+    shown = _formatted(pl.when(~given).then(pl.col("_average")), ".1f")
     # Classes to add so that the average fits the limit (0: re-dividing the classes is
     # enough); integer arithmetic, ceil(students / limit) − classes.
     more = ((pl.col("students") + limit - 1) // limit - pl.col("classes").fill_null(0)).clip(
@@ -354,14 +383,20 @@ def _teacher_breaches(ctx: Context, failing: pl.DataFrame, zh: str, en: str) -> 
     """Failing teachers grouped by county and school: count and ids (ids go to the JSON, not
     the screen). Built in Polars: a province has tens of thousands of such schools."""
     n = pl.col("teachers").list.len()
-    return failing.join(ctx.schools, on="school_id", how="left").group_by(
-        "county", "school_id", "school").agg(pl.col("teacher_id").sort().alias("teachers")).sort(
+    # Sorted once (each school's ids in order, its rows one run), then grouped by run and
+    # placed: sorting inside each group, or grouping on three text keys, costs several times
+    # more. The order of the result is total (county, count, school id).
+    by_school = failing.select("school_id", "teacher_id").sort("school_id", "teacher_id")
+    groups = by_school.group_by(pl.col("school_id").rle_id().alias("_run")).agg(
+        pl.col("school_id").first(), pl.col("teacher_id").alias("teachers"))
+    return groups.join(ctx.schools, on="school_id", how="left").sort(
         "county", n, "school_id", descending=[False, True, False]).select(
         "county", "school_id", pl.col("school").alias("name"),
         pl.lit(None, dtype=pl.String).alias("stage"), n.cast(pl.Float64).alias("value"),
         pl.lit(0.0).alias("limit"), n.cast(pl.Float64).alias("shortfall"),
         pl.format("{} " + zh, n).alias("detail_zh"),
-        pl.format("{} " + en, n).alias("detail_en"), "teachers")
+        _by_value(n, lambda count: mend_plurals(f"{count} {en}")).alias("detail_en"),
+        "teachers")
 
 
 def _teacher_outcomes(ctx: Context, name: str, share: float, key: str, label: str,
@@ -425,33 +460,37 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
     share, backbone_share = float(p["share"]), float(p["backbone_share"])
     group = ctx.standard.teacher_groups.get(p["backbone_group"])  # "all" has no spec
     # Only the rotated teachers' group membership is needed: their rows, not the roster's.
+    # Each teacher's first record of the year, with the teacher's roster rows (a teacher on
+    # two rows counts twice, one on none once).
     moved = (rotations.filter(pl.col("school_year") == ctx.year)
-             .unique("teacher_id", keep="first", maintain_order=True)
-             .join(ctx.dataset.schools.select(pl.col("school_id").alias("from_school_id"),
-                                              "county", "location"),
-                   on="from_school_id", how="left")
-             .join(ctx.tally.rows["rotated"], on="teacher_id", how="left")
-             .with_columns((group_expr(group) if group else pl.lit(True)).alias("is_backbone")))
-    went = moved.group_by("county").agg(
-        pl.len().cast(pl.Int64).alias("rotated"),
-        pl.col("is_backbone").fill_null(False).sum().cast(pl.Int64).alias("backbone"))
+             .filter(pl.col("teacher_id").is_first_distinct())
+             .select("teacher_id", "from_school_id")
+             .join(ctx.tally.rows["rotated"].select(
+                 "teacher_id", (group_expr(group) if group else pl.lit(True)).alias("_backbone")),
+                 on="teacher_id", how="left", maintain_order="left")
+             .select("from_school_id", (pl.col("_backbone").fill_null(False) if group
+                                        else pl.lit(True)).alias("is_backbone")))
+    # Counted per sending school by runs (a school's records are listed together), then
+    # placed: the county and location of ~10⁵ schools, not of every record.
+    sent = sum_by(moved, ["from_school_id"], ["is_backbone"], count="went").join(
+        ctx.schools.select(pl.col("school_id").alias("from_school_id"), "county", "location"),
+        on="from_school_id", how="left").with_columns(pl.col("went", "is_backbone").cast(pl.Int64))
+    went = sent.group_by("county").agg(pl.col("went").sum().alias("rotated"),
+                                       pl.col("is_backbone").sum().alias("backbone"))
     counts = ctx.per_county(ctx.by_county.select(
         "county", pl.col("rotation_stay").alias("stay"),
         pl.col("rotation_stay_unknown").alias("unknown"))).join(
         went, on="county", how="left", maintain_order="left").with_columns(
         pl.col("rotated", "backbone").fill_null(0))
     # Eligible teachers who stayed, by school (the tally's, summed over stages).
-    eligible_stay = (ctx.tally.units.group_by("school_id").agg(pl.col("rotation_stay").sum())
-                     .filter(pl.col("rotation_stay") > 0)
-                     .join(ctx.schools, on="school_id", how="left")
-                     .select("county", "location", "school_id",
-                             pl.col("rotation_stay").alias("stay")))
+    eligible_stay = ctx.by_school.filter(pl.col("rotation_stay") > 0).select(
+        "county", "location", "school_id", pl.col("rotation_stay").alias("stay"))
     # Urban and town schools (the sending side, STANDARDS.md §3) that send fewer than their
     # share; the rule itself judges the county total.
     per_school = (eligible_stay.filter(pl.col("location") != "rural").drop("location")
-                  .join(moved.filter(pl.col("location") != "rural")
-                        .group_by("county", pl.col("from_school_id").alias("school_id"))
-                        .len("went"), on=["county", "school_id"], how="full", coalesce=True)
+                  .join(sent.filter(pl.col("location") != "rural")
+                        .select("county", pl.col("from_school_id").alias("school_id"), "went"),
+                        on=["county", "school_id"], how="full", coalesce=True)
                   .with_columns(pl.col("stay", "went").fill_null(0))
                   .with_columns((pl.col("stay") + pl.col("went")).alias("eligible"))
                   .filter(~at_least(pl.col("went"), share * pl.col("eligible"), tol))
@@ -710,7 +749,9 @@ def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, ye
     return {
         "items": _mend_column(item_table, "detail_en"),
         "checks": check_table,
-        "breaches": _mend_column(breaches, "detail_en"),
+        # The breaches' English is whole already: only the teacher breaches count with
+        # "(s)", mended per distinct count where they are built.
+        "breaches": breaches,
         "vetoes": (pl.concat(vetoes).sort("_c", "_v").drop("_c", "_v") if vetoes else
                    pl.DataFrame(schema=_VETO_SCHEMA)),
         "parts": parts if parts.height else pl.DataFrame(schema=_PART_SCHEMA),
