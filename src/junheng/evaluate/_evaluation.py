@@ -61,20 +61,34 @@ class Evaluation:
         """The output of DATA-CONTRACT.md as plain Python objects (numbers unrounded)."""
         from junheng import __version__
 
-        # Split each table by county once: filtering per county rescans a province's tables
-        # once for each of its counties.
-        parts = {name: getattr(self, name).partition_by("county", as_dict=True)
-                 for name in ("stages", "schools", "indicators")}
+        # Each table is read once, column by column, and split by county in Python: filtering
+        # per county (or iterating rows as dicts) costs seconds at a province's size.
         others = _other_parts(self)
+        resources = _resources(self)
+        notes: dict[str, list[dict[str, str]]] = {}
+        for n in self.notes:
+            notes.setdefault(n.county, []).append({"zh": n.zh, "en": n.en})
+        vetoes = {v.key: v for v in self.standard.vetoes}
+        counties = []
+        for row in self.counties.iter_rows(named=True):
+            county = row["county"]
+            stages, schools = resources.get(county, ({}, []))
+            counties.append({
+                "county": county,
+                "verdict": row["verdict"],
+                # The veto conditions that occurred: any one makes the county fail.
+                "vetoes_present": [{"key": key, "name": vetoes[key].name,
+                                    "name_en": vetoes[key].name_en}
+                                   for key in row["vetoes_present"]],
+                "resources": {"verdict": row["resources_verdict"], "stages": stages,
+                              "schools": schools},
+                "notes": notes.get(county, []),
+                **others.get(county, {})})
         return {
             "junheng": __version__,
             "standard": self.standard.id,
             "school_year": self.year,
-            "counties": [{**self._county_dict(row, *(parts[n].get((row["county"],))
-                                                     for n in ("stages", "schools",
-                                                               "indicators"))),
-                          **others.get(row["county"], {})}
-                         for row in self.counties.iter_rows(named=True)],
+            "counties": counties,
             "warnings": [_problem_dict(w) for w in self.warnings],
         }
 
@@ -90,74 +104,119 @@ class Evaluation:
         write_text(path, self.to_json() + "\n")
         return Path(path)
 
-    def _county_dict(self, county_row: dict[str, Any], stage_rows: pl.DataFrame | None,
-                     units: pl.DataFrame, indicators: pl.DataFrame) -> dict[str, Any]:
-        county = county_row["county"]
-        if stage_rows is None:  # no pupils anywhere in the county: no CVs
-            stage_rows = self.stages.clear()
-        stages: dict[str, Any] = {}
-        for stage in STAGES:
-            rows = stage_rows.filter(pl.col("stage") == stage)
-            stage_units = units.filter(pl.col("stage") == stage)
-            if stage_units.height == 0:
-                continue  # a stage with no schools is absent
-            entry: dict[str, Any] = {
-                "schools": stage_units.height,
-                "students": int(stage_units.get_column("students").sum()),
-                "county_value": {r["indicator"]: _num(r["county_value"])
-                                 for r in rows.iter_rows(named=True)},
-                "cv": {r["indicator"]: _num(r["cv"]) for r in rows.iter_rows(named=True)},
-            }
-            if self.standard.cv_limits is not None:
-                entry["cv_limit"] = self.standard.cv_limits[stage]
-                entry["cv_met"] = {r["indicator"]: r["cv_met"] for r in rows.iter_rows(named=True)}
-            if self.standard.cv_composite_limits is not None:
-                first = rows.row(0, named=True) if rows.height else {}
-                entry["cv_composite"] = _num(first.get("cv_composite"))
-                entry["cv_composite_limit"] = self.standard.cv_composite_limits[stage]
-                entry["cv_composite_met"] = bool(first.get("cv_composite_met", False))
-            if self.standard.has_school_rule:
-                entry["schools_meeting_rule"] = int(stage_units.get_column("meets_rule").sum()
-                                                    or 0)
-            stages[stage] = entry
-        by_unit: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in indicators.iter_rows(named=True):
-            if r["threshold"] is None:  # an indicator for the CVs only (basic-2012)
-                by_unit.setdefault((r["school_id"], r["stage"]), {})[r["indicator"]] = {
-                    "value": _num(r["value"])}
-                continue
-            entry: dict[str, Any] = {"value": _num(r["value"]), "threshold": r["threshold"],
-                                     "met": r["met"], "ratio": _num(r["ratio"])}
-            if r["met"] is False:
-                shortfall = _num(r["shortfall"])
-                if shortfall is not None and r["unit"] in INTEGER_UNITS:
-                    shortfall = int(shortfall)  # whole teachers, whole rooms
-                entry["shortfall"] = shortfall
-                entry["shortfall_unit"] = r["unit"]
-            by_unit.setdefault((r["school_id"], r["stage"]), {})[r["indicator"]] = entry
-        schools = [{
-            "school_id": u["school_id"], "name": u["name"], "stage": u["stage"],
-            "students": u["students"], "indicators": by_unit[(u["school_id"], u["stage"])],
-            "met_count": u["met_count"], "meets_rule": u["meets_rule"],
-        } for u in units.iter_rows(named=True)]
-        vetoes = {v.key: v for v in self.standard.vetoes}
-        return {
-            "county": county,
-            "verdict": county_row["verdict"],
-            # The veto conditions that occurred: any one makes the county fail.
-            "vetoes_present": [{"key": key, "name": vetoes[key].name,
-                                "name_en": vetoes[key].name_en}
-                               for key in county_row["vetoes_present"]],
-            "resources": {"verdict": county_row["resources_verdict"], "stages": stages,
-                          "schools": schools},
-            "notes": [{"zh": n.zh, "en": n.en} for n in self.notes if n.county == county],
-        }
-
 
 def _num(value: float | None) -> float | None:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return None
     return value
+
+
+def _finite(column: str) -> pl.Expr:
+    """``_num`` in Polars: NaN and ±inf become null."""
+    return pl.when(pl.col(column).is_finite()).then(pl.col(column)).alias(column)
+
+
+def _columns(frame: pl.DataFrame, *columns: str | pl.Expr) -> list[list[Any]]:
+    """The columns as Python lists (much faster than iterating rows as dicts)."""
+    return [s.to_list() for s in frame.select(*columns).get_columns()]
+
+
+def _resources(ev: Evaluation) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Per county: the resources part's stages (schools, pupils, county values and CVs) and
+    its schools, each with its indicators."""
+    std = ev.standard
+    schools = ev.schools
+    per_unit = _unit_indicators(ev.indicators, schools)
+    # Per county and stage: the stage table's rows, and the schools' count, pupils and rule.
+    stage_rows: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    composite = std.cv_composite_limits is not None
+    extra = ["cv_composite", "cv_composite_met"] if composite else []
+    for r in zip(*_columns(ev.stages, "county", "stage", "indicator", _finite("county_value"),
+                           _finite("cv"), "cv_met", *[_finite(c) if c == "cv_composite" else c
+                                                      for c in extra]), strict=True):
+        stage_rows.setdefault((r[0], r[1]), []).append(r)
+    sums = schools.group_by("county", "stage").agg(
+        pl.len().alias("n"), pl.col("students").sum(), pl.col("meets_rule").sum())
+    totals = {(c, s): (n, students, rule) for c, s, n, students, rule in sums.iter_rows()}
+    out: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    county_stages: dict[str, set[str]] = {}
+    for county, school_id, name, stage, students, met_count, meets_rule, indicators in zip(
+            *_columns(schools, "county", "school_id", "name", "stage", "students", "met_count",
+                      "meets_rule"), per_unit, strict=True):
+        out.setdefault(county, ({}, []))[1].append({
+            "school_id": school_id, "name": name, "stage": stage, "students": students,
+            "indicators": indicators, "met_count": met_count, "meets_rule": meets_rule})
+        county_stages.setdefault(county, set()).add(stage)
+    for county, (stages, _) in out.items():
+        for stage in STAGES:
+            if stage not in county_stages[county]:
+                continue  # a stage with no schools is absent
+            rows = stage_rows.get((county, stage), [])
+            n, students, rule = totals[(county, stage)]
+            entry: dict[str, Any] = {
+                "schools": n, "students": int(students),
+                "county_value": {r[2]: r[3] for r in rows}, "cv": {r[2]: r[4] for r in rows}}
+            if std.cv_limits is not None:
+                entry["cv_limit"] = std.cv_limits[stage]
+                entry["cv_met"] = {r[2]: r[5] for r in rows}
+            if composite:
+                entry["cv_composite"] = rows[0][6] if rows else None
+                entry["cv_composite_limit"] = std.cv_composite_limits[stage]
+                entry["cv_composite_met"] = bool(rows[0][7]) if rows else False
+            if std.has_school_rule:
+                entry["schools_meeting_rule"] = int(rule or 0)
+            stages[stage] = entry
+    return out
+
+
+def _unit_indicators(indicators: pl.DataFrame, schools: pl.DataFrame) -> list[dict[str, Any]]:
+    """Each school–stage's indicators (key → value, threshold, met, ratio, and the shortfall
+    when missed), one dict per row of ``schools``."""
+    rows = indicators.height
+    n = schools.height
+    entries = _indicator_entries(indicators)
+    keys = ["county", "school_id", "stage"]
+    # The indicator table is one block per indicator, each in the schools' order: the
+    # entries of a unit are then at the same place in each block. Checked, else grouped.
+    blocks = rows // n if n else 0
+    laid_out = n > 0 and blocks * n == rows and not schools.select(
+        pl.struct("school_id", "stage").is_duplicated().any()).item() and all(
+        indicators.slice(b * n, n).select(keys).equals(schools.select(keys))
+        and indicators.slice(b * n, n).get_column("indicator").n_unique() == 1
+        for b in range(blocks))
+    if laid_out:
+        names = indicators.get_column("indicator").gather_every(n).to_list()
+        return [dict(zip(names, unit, strict=True))
+                for unit in zip(*(entries[b * n:(b + 1) * n] for b in range(blocks)),
+                                strict=True)]
+    by_unit: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for county, school_id, stage, key, entry in zip(
+            *_columns(indicators, *keys, "indicator"), entries, strict=True):
+        by_unit.setdefault((county, school_id, stage), {})[key] = entry
+    return [by_unit[key] for key in zip(*_columns(schools, *keys), strict=True)]
+
+
+def _indicator_entries(indicators: pl.DataFrame) -> list[dict[str, Any]]:
+    """One JSON entry per indicator row."""
+    whole = pl.col("unit").is_in(list(INTEGER_UNITS))
+    shortfall = pl.col("shortfall")
+    values, thresholds, mets, ratios, units, whole_shortfalls, shortfalls = _columns(
+        indicators, _finite("value"), "threshold", "met", _finite("ratio"), "unit",
+        # whole teachers, whole rooms
+        pl.when(whole & shortfall.is_finite()).then(shortfall.cast(pl.Int64)).alias("_whole"),
+        pl.when(~whole).then(_finite("shortfall")).alias("shortfall"))
+    out: list[dict[str, Any]] = []
+    for value, threshold, met, ratio, unit, whole_n, short in zip(
+            values, thresholds, mets, ratios, units, whole_shortfalls, shortfalls, strict=True):
+        if threshold is None:  # an indicator for the CVs only (basic-2012)
+            out.append({"value": value})
+        elif met is False:
+            out.append({"value": value, "threshold": threshold, "met": met, "ratio": ratio,
+                        "shortfall": short if whole_n is None else whole_n,
+                        "shortfall_unit": unit})
+        else:
+            out.append({"value": value, "threshold": threshold, "met": met, "ratio": ratio})
+    return out
 
 
 def _problem_dict(p: Problem) -> dict[str, Any]:
@@ -276,49 +335,54 @@ def _other_parts(ev: Evaluation) -> dict[str, dict[str, Any]]:
     """The JSON of the other parts and the vetoes, by county."""
     out: dict[str, dict[str, Any]] = {c: {} for c in ev.counties.get_column("county")}
     checks: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for c in ev.checks.iter_rows(named=True):
-        boolean = c["op"] == "="
-        checks.setdefault((c["county"], c["item"]), []).append({
-            "key": c["check"], "name": c["label"], "op": c["op"],
-            "value": _as_bool(c["value"]) if boolean else _num(c["value"]),
-            "threshold": _as_bool(c["threshold"]) if boolean else _num(c["threshold"]),
-            "met": c["met"]})
+    for county, item, key, name, op, value, threshold, met in zip(*_columns(
+            ev.checks, "county", "item", "check", "label", "op", _finite("value"),
+            _finite("threshold"), "met"), strict=True):
+        boolean = op == "="
+        checks.setdefault((county, item), []).append({
+            "key": key, "name": name, "op": op,
+            "value": _as_bool(value) if boolean else value,
+            "threshold": _as_bool(threshold) if boolean else threshold,
+            "met": met})
     breaches: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for b in ev.breaches.iter_rows(named=True):
-        entry = {"school_id": b["school_id"], "name": b["name"], "value": _num(b["value"]),
-                 "limit": _num(b["limit"]), "shortfall": _num(b["shortfall"]),
-                 "detail_zh": b["detail_zh"],
-                 "detail_en": b["detail_en"]}
-        if b["stage"] is not None:
-            entry["stage"] = b["stage"]
-        if b["teachers"] is not None:
-            entry["teachers"] = b["teachers"]
-        breaches.setdefault((b["county"], b["item"]), []).append(entry)
+    for county, item, school_id, name, value, limit, shortfall, zh, en, stage, teachers in zip(
+            *_columns(ev.breaches, "county", "item", "school_id", "name", _finite("value"),
+                      _finite("limit"), _finite("shortfall"), "detail_zh", "detail_en", "stage",
+                      "teachers"), strict=True):
+        entry = {"school_id": school_id, "name": name, "value": value, "limit": limit,
+                 "shortfall": shortfall, "detail_zh": zh, "detail_en": en}
+        if stage is not None:
+            entry["stage"] = stage
+        if teachers is not None:
+            entry["teachers"] = teachers
+        breaches.setdefault((county, item), []).append(entry)
     items = {p.key: {i.key: i for i in p.items} for p in ev.standard.parts}
-    for part in ev.parts.iter_rows(named=True):
-        out[part["county"]][part["part"]] = {
-            "verdict": part["verdict"], "items_met": part["met"], "items_failed": part["failed"],
-            "items_missing": part["missing"], "items": []}
-    for r in ev.items.iter_rows(named=True):
-        spec = items[r["part"]][r["item"]]
-        item_checks = checks.get((r["county"], r["item"]), [])
+    for county, part, verdict, met, failed, missing in ev.parts.select(
+            "county", "part", "verdict", "met", "failed", "missing").iter_rows():
+        out[county][part] = {"verdict": verdict, "items_met": met, "items_failed": failed,
+                             "items_missing": missing, "items": []}
+    for county, part, key, number, source, met, zh, en, unknown in zip(*_columns(
+            ev.items, "county", "part", "item", "number", "source", "met", "detail_zh",
+            "detail_en", "unknown"), strict=True):
+        spec = items[part][key]
+        item_checks = checks.get((county, key), [])
         head = item_checks[0] if item_checks else {}
-        entry = {"key": r["item"], "number": r["number"], "name": spec.name,
-                 "name_en": spec.name_en, "source": r["source"], "met": r["met"],
+        entry = {"key": key, "number": number, "name": spec.name,
+                 "name_en": spec.name_en, "source": source, "met": met,
                  "value": head.get("value"), "threshold": head.get("threshold"),
                  "checks": item_checks}
-        if r["detail_zh"]:
-            entry["detail_zh"], entry["detail_en"] = r["detail_zh"], r["detail_en"]
-        if r["unknown"]:
-            entry["unknown"] = r["unknown"]
-        if (r["county"], r["item"]) in breaches:
-            entry["breaches"] = breaches[(r["county"], r["item"])]
-        out[r["county"]][r["part"]]["items"].append(entry)
+        if zh:
+            entry["detail_zh"], entry["detail_en"] = zh, en
+        if unknown:
+            entry["unknown"] = unknown
+        if (county, key) in breaches:
+            entry["breaches"] = breaches[(county, key)]
+        out[county][part]["items"].append(entry)
     names = {v.key: v for v in ev.standard.vetoes}
-    for v in ev.vetoes.iter_rows(named=True):
-        out[v["county"]].setdefault("vetoes", []).append({
-            "key": v["veto"], "name": names[v["veto"]].name, "name_en": names[v["veto"]].name_en,
-            "present": v["present"]})
+    for county, veto, present in ev.vetoes.select("county", "veto", "present").iter_rows():
+        out[county].setdefault("vetoes", []).append({
+            "key": veto, "name": names[veto].name, "name_en": names[veto].name_en,
+            "present": present})
     return out
 
 
