@@ -7,6 +7,8 @@ types (Parquet) and ``_validate`` turns them into the typed tables of the contra
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -129,8 +131,20 @@ def _is_reader_error(exc: BaseException) -> bool:
 def _read_workbook(path: Path, limits: ReadLimits, table_for: Callable[[str], str | None],
                    quiet: Callable[[str], bool], typed: bool = False,
                    ) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
-    check = check_workbook(path, limits, lambda sheet: table_for(sheet) is not None)
-    heads = sheet_heads(path) if typed else {}
+    early = _EarlyLoads(path, table_for, typed)
+    try:
+        return _read_checked(path, limits, table_for, quiet, typed, early)
+    finally:
+        early.close()  # on success and on any failure: the thread ends before this returns
+
+
+def _read_checked(path: Path, limits: ReadLimits, table_for: Callable[[str], str | None],
+                  quiet: Callable[[str], bool], typed: bool, early: _EarlyLoads,
+                  ) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
+    check = check_workbook(path, limits, lambda sheet: table_for(sheet) is not None, early)
+    taken = early.taken()  # handed to the thread as the check passed them
+    heads = sheet_heads(path, only={s for i, s in enumerate(check.sheets) if i not in taken}
+                        ) if typed else {}
     try:
         reader = fastexcel.read_excel(str(path))
         sheet_names = reader.sheet_names
@@ -144,41 +158,184 @@ def _read_workbook(path: Path, limits: ReadLimits, table_for: Callable[[str], st
                                  "工作簿的工作表列表前后不一致，无法检查",
                                  "the workbook's list of sheets reads two ways; it cannot be "
                                  "checked")])
-    tables: dict[str, RawTable] = {}
+    tables: dict[str, RawTable | None] = {}  # None: loading in the thread, its place kept
+    sources: dict[str, str] = {}
+    later: dict[int, tuple[str, str]] = {}  # sheet number → (sheet, table) loading in the thread
     warnings: list[Problem] = []
     skipped: list[str] = []
+
+    def finish(number: int) -> RawTable:
+        """A sheet loaded in the thread, or its failure raised here, at its place in order."""
+        sheet, name = later[number]
+        outcome = early.outcome(number)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if outcome is None:  # the thread could not take it: read here, as any sheet
+            head = sheet_heads(path, only={sheet}).get(sheet) if typed else None
+            return _raw_table(reader, sheet, name, head)
+        frame, code_row = outcome
+        if code_row is None:
+            return RawTable(name, sheet, frame)
+        return RawTable(name, sheet, frame, code_row, lambda: _as_text(reader, sheet))
+
     for number, sheet in enumerate(sheet_names):
-        name = table_for(sheet)
-        if name is None:
-            skipped.append(sheet)
-            if not quiet(sheet):
-                warnings.append(Problem(sheet, None, None, None, "未识别的工作表，已忽略",
-                                        "unrecognised sheet, ignored"))
-            continue
-        if name in tables:
-            raise ReadError([Problem(sheet, None, None, None,
-                                     f"与工作表 {tables[name].source} 重复",
-                                     f"same table as sheet {tables[name].source}")])
-        if number not in check.checked:  # never load what was not checked
-            raise ReadError([Problem(sheet, None, None, None, "工作表名称读法不一致，无法检查",
-                                     "the sheet's name reads two ways; it cannot be checked")])
+        try:
+            name = table_for(sheet)
+            if name is None:
+                skipped.append(sheet)
+                if not quiet(sheet):
+                    warnings.append(Problem(sheet, None, None, None, "未识别的工作表，已忽略",
+                                            "unrecognised sheet, ignored"))
+                continue
+            if name in tables:
+                raise ReadError([Problem(sheet, None, None, None,
+                                         f"与工作表 {sources[name]} 重复",
+                                         f"same table as sheet {sources[name]}")])
+            if number not in check.checked:  # never load what was not checked
+                raise ReadError([Problem(sheet, None, None, None, "工作表名称读法不一致，无法检查",
+                                         "the sheet's name reads two ways; it cannot be checked")])
+            sources[name] = sheet
+            if number in taken and check.sheets[number] == sheet:
+                later[number] = (sheet, name)
+                tables[name] = None
+                continue
+            tables[name] = _raw_table(reader, sheet, name, heads.get(sheet))
+        except Exception:
+            # A sheet before this one, loading in the thread, may have failed first: that is
+            # the error reading in order gives.
+            for before in sorted(later):
+                if before < number:
+                    finish(before)
+            raise
+    for number in sorted(later):
+        tables[later[number][1]] = finish(number)
+    return {name: table for name, table in tables.items() if table is not None}, warnings, skipped
 
-        def as_text(sheet: str = sheet) -> pl.DataFrame:
-            try:
-                return reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
-            except BaseException as exc:
-                if not _is_reader_error(exc):
-                    raise
-                raise ReadError([Problem(sheet, None, None, None, f"无法读取工作表：{exc}",
-                                         f"cannot read the sheet: {exc}")]) from exc
 
-        head = heads.get(sheet)
-        fast = _typed_sheet(reader, sheet, name, head[1]) if head else None
-        if fast is None:
-            tables[name] = RawTable(name, sheet, as_text())
-        else:
-            tables[name] = RawTable(name, sheet, fast, head[1], as_text)  # type: ignore[index]
-    return tables, warnings, skipped
+def _as_text(reader: fastexcel.ExcelReader, sheet: str) -> pl.DataFrame:
+    """The sheet with every cell as text; a located ``ReadError`` when the reader fails."""
+    try:
+        return reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
+    except BaseException as exc:
+        if not _is_reader_error(exc):
+            raise
+        raise ReadError([Problem(sheet, None, None, None, f"无法读取工作表：{exc}",
+                                 f"cannot read the sheet: {exc}")]) from exc
+
+
+def _load_sheet(reader: fastexcel.ExcelReader, sheet: str, name: str,
+                head: tuple[list[object], list[object]] | None,
+                ) -> tuple[pl.DataFrame, list[object] | None]:
+    """The sheet's frame, and its code row when it was read typed past it (else None)."""
+    fast = _typed_sheet(reader, sheet, name, head[1]) if head else None
+    if fast is None:
+        return _as_text(reader, sheet), None
+    return fast, head[1]  # type: ignore[index]
+
+
+def _raw_table(reader: fastexcel.ExcelReader, sheet: str, name: str,
+               head: tuple[list[object], list[object]] | None) -> RawTable:
+    frame, code_row = _load_sheet(reader, sheet, name, head)
+    if code_row is None:
+        return RawTable(name, sheet, frame)
+    return RawTable(name, sheet, frame, code_row, lambda: _as_text(reader, sheet))
+
+
+# A sheet part this large (inflated XML) is loaded in a thread of its own while the rest of the
+# workbook is checked and read: 1 MiB is some 1 600 teacher rows, ~10 ms of calamine; below
+# that a thread and a second reader (~3 ms to open) would cost about what they save.
+_EARLY_BYTES = 1 << 20
+
+
+class _EarlyLoads:
+    """The big sheets of a workbook loaded in a thread with its own reader, while the reader's
+    thread checks and reads the rest (issue 18: fastexcel releases the GIL while it parses; one
+    reader cannot serve two threads).
+
+    The guard calls ``opened`` once the parts read at open have passed — the thread then opens
+    its reader — and ``passed`` for each sheet that passed, and only then is that sheet handed
+    to the thread: nothing reaches calamine unchecked. The thread loads a sheet as the reader's
+    thread would (``_load_sheet``); whatever it meets (an error, a panic) is kept and raised by
+    ``outcome`` in the reader's thread at the sheet's place, so the errors are those of reading
+    in order. ``close`` stops it: nothing new is started, and the thread is joined (a load under
+    way runs to its end: calamine cannot be interrupted)."""
+
+    def __init__(self, path: Path, table_for: Callable[[str], str | None], typed: bool) -> None:
+        self.path, self.table_for, self.typed = path, table_for, typed
+        self.sheets: list[str] = []
+        self.big: set[int] = set()  # sheets the thread will take when they pass
+        self.handed: list[int] = []
+        self.jobs: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self.done: dict[int, tuple[pl.DataFrame, list[object] | None] | BaseException | None] = {}
+        self.ready = threading.Condition()
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def opened(self, sheets: list[str], sizes: list[int]) -> None:
+        self.sheets = sheets
+        big = {i for i, (sheet, n) in enumerate(zip(sheets, sizes, strict=True))
+               if n >= _EARLY_BYTES and sheets.count(sheet) == 1
+               and self.table_for(sheet) is not None}
+        if not big:
+            return
+        self.big = big
+        thread = threading.Thread(target=self._run, name="junheng-sheet-reader", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had: every sheet is read in order
+            self.big = set()
+            return
+        self.thread = thread
+
+    def passed(self, number: int) -> None:
+        if number in self.big and not self.stop.is_set():
+            self.handed.append(number)
+            self.jobs.put(number)
+
+    def taken(self) -> set[int]:
+        return set(self.handed)
+
+    def _run(self) -> None:
+        try:
+            reader = fastexcel.read_excel(str(self.path))
+            same = reader.sheet_names == self.sheets
+            # Our own reading of the first rows (bounded, never calamine's), done while the
+            # guard still checks the sheets, so a sheet that passes is parsed at once.
+            heads = sheet_heads(self.path, only={self.sheets[i] for i in self.big}
+                                ) if self.typed and same else {}
+        except BaseException:  # the reader's thread opens the file again and says why
+            reader, same, heads = None, False, {}
+        while True:
+            number = self.jobs.get()
+            if number is None or self.stop.is_set():
+                return
+            outcome: tuple[pl.DataFrame, list[object] | None] | BaseException | None = None
+            if same:  # the sheet by name is the one checked: its name is unique, the list same
+                sheet = self.sheets[number]
+                name = self.table_for(sheet)
+                try:
+                    outcome = _load_sheet(reader, sheet, name, heads.get(sheet))  # type: ignore[arg-type]
+                except BaseException as exc:  # raised in the reader's thread, in order
+                    outcome = exc
+            with self.ready:
+                self.done[number] = outcome
+                self.ready.notify_all()
+
+    def outcome(self, number: int) -> tuple[pl.DataFrame, list[object] | None] | BaseException | None:
+        """What the thread made of sheet ``number``: (frame, code row), the exception it met,
+        or None when it could not take the sheet (the caller reads it)."""
+        with self.ready:
+            while number not in self.done:
+                if self.thread is None or not self.thread.is_alive():
+                    return None
+                self.ready.wait(0.05)
+            return self.done.pop(number)
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.jobs.put(None)
+            self.thread.join()
 
 
 def _typed_sheet(reader: fastexcel.ExcelReader, sheet: str, name: str,

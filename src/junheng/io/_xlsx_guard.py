@@ -32,7 +32,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import numpy as np
 
@@ -1115,21 +1115,36 @@ def _part(archive: _Archive, path: str, label: str, required: bool) -> _Member |
     return member
 
 
-def check_workbook(path: Path, limits: ReadLimits,
-                   wanted: Callable[[str], bool]) -> WorkbookCheck:
+class CheckProgress(Protocol):
+    """Told how far the check has come, so a reader may start on what has passed while the rest
+    is checked (issue 18: the biggest sheet loads in a thread while the others are checked).
+    Nothing may reach calamine before the call that clears it."""
+
+    def opened(self, sheets: list[str], sizes: list[int]) -> None:
+        """The parts calamine reads to open the workbook have passed, and no shared string is
+        over-long. ``sheets``: the sheet names in order; ``sizes``: each sheet part's inflated
+        size as the zip directory states it (0 when there is none) — a hint, not checked."""
+
+    def passed(self, number: int) -> None:
+        """Sheet ``number`` (a ``wanted`` one) has passed, and every sheet checked before it."""
+
+
+def check_workbook(path: Path, limits: ReadLimits, wanted: Callable[[str], bool],
+                   progress: CheckProgress | None = None) -> WorkbookCheck:
     """Check everything calamine will read of ``path`` to load the sheets ``wanted`` accepts.
 
     Raises ``ReadError`` listing, in Chinese and English, the sheet, the cell or range, the
-    value found and the limit; returns the sheet names and the indexes of the checked sheets."""
+    value found and the limit; returns the sheet names and the indexes of the checked sheets.
+    ``progress`` hears of each step that passed, as it passes (see ``CheckProgress``)."""
     archive = _Archive(path, limits)
     try:
-        return _check(archive, limits, wanted)
+        return _check(archive, limits, wanted, progress)
     finally:
         archive.close()
 
 
-def _check(archive: _Archive, limits: ReadLimits,
-           wanted: Callable[[str], bool]) -> WorkbookCheck:
+def _check(archive: _Archive, limits: ReadLimits, wanted: Callable[[str], bool],
+           progress: CheckProgress | None = None) -> WorkbookCheck:
     # The package relationships say where the workbook lives (calamine: xl_path).
     rels = _part(archive, "_rels/.rels", "_rels/.rels", True)
     assert rels is not None
@@ -1159,25 +1174,37 @@ def _check(archive: _Archive, limits: ReadLimits,
                                    _unescape(rel.get(b"Type", b"")))
     book = _part(archive, f"{xl_path}workbook.xml", "workbook.xml", True)
     assert book is not None
-    sheets: list[str] = []
-    checked: set[int] = set()
-    for number, attrs in enumerate(_elements(archive.read_small(book), b"sheet")):
-        name = _unescape(attrs.get(b"name", b""))
-        sheets.append(name)
-        if not wanted(name):
-            continue
+    entries = list(_elements(archive.read_small(book), b"sheet"))
+    sheets = [_unescape(attrs.get(b"name", b"")) for attrs in entries]
+
+    def location(attrs: dict[bytes, bytes]) -> tuple[bytes, str | None]:
         rel_id = next((v for k, v in attrs.items() if k.rsplit(b":", 1)[-1] == b"id"), b"")
         target = targets.get(rel_id)
         if target is None:
+            return rel_id, None
+        return rel_id, target[0][1:] if target[0].startswith("/") else f"{xl_path}{target[0]}"
+
+    if progress is not None and not strings.too_long:
+        claimed = [archive.members.get(where.lower()) if where else None
+                   for where in (location(attrs)[1] for attrs in entries)]
+        progress.opened(list(sheets), [0 if info is None else info.file_size
+                                       for info in claimed])
+    checked: set[int] = set()
+    for number, (name, attrs) in enumerate(zip(sheets, entries, strict=True)):
+        if not wanted(name):
+            continue
+        rel_id, where = location(attrs)
+        if where is None:
             raise _fail(name, "工作表在工作簿关系中找不到", "the sheet has no entry in the workbook's "
                         "relationships", value=rel_id.decode("latin-1"))
-        location = target[0][1:] if target[0].startswith("/") else f"{xl_path}{target[0]}"
-        member = archive.find(location)
+        member = archive.find(where)
         if member is None:
-            raise _fail(name, f"工作表的数据部件 {location} 不存在",
-                        f"the sheet's data part {location} is missing", column=location)
+            raise _fail(name, f"工作表的数据部件 {where} 不存在",
+                        f"the sheet's data part {where} is missing", column=where)
         problems.extend(_check_sheet(archive, member, name, strings, limits))
         checked.add(number)
+        if progress is not None and not problems and not strings.too_long:
+            progress.passed(number)
     if strings.too_long and not problems:
         problems.extend(_unused_long_strings(strings, limits))
     if problems:

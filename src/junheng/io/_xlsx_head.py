@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Collection
 from pathlib import Path
 
 _CHUNK = 1 << 16
@@ -196,10 +197,12 @@ def _targets(book: zipfile.ZipFile) -> tuple[dict[str, str], str | None]:
     return sheets, None if shared is None else part(shared)
 
 
-def sheet_heads(path: str | Path) -> dict[str, tuple[list[Cell], list[Cell]] | None]:
+def sheet_heads(path: str | Path, only: Collection[str] | None = None,
+                ) -> dict[str, tuple[list[Cell], list[Cell]] | None]:
     """Each sheet's first two rows from column A, as calamine reads them: the first row that
     holds a value and the one after it (empty cells None); None for a sheet this reader is not
-    sure of. An empty dict when the workbook itself is not read here.
+    sure of. An empty dict when the workbook itself is not read here. ``only``: just these
+    sheets (the others are left out of the answer).
 
     Examples
     --------
@@ -216,6 +219,8 @@ def sheet_heads(path: str | Path) -> dict[str, tuple[list[Cell], list[Cell]] | N
             raw: dict[str, list[tuple[int, dict[int, tuple[bytes, bytes]]]] | None] = {}
             needed: set[int] = set()
             for name, part in sheets.items():
+                if only is not None and name not in only:
+                    continue
                 try:
                     rows = _head(book, part)
                 except (_Unsure, KeyError):
