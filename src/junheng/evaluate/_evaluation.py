@@ -255,7 +255,9 @@ def evaluate(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
     tally = tally_teachers(dataset, standard, year, rotated_ids(dataset, year))
     units, notes = build_units(dataset, standard, tally.units)
     indicators = indicator_table(units, standard)
-    schools = school_table(indicators, standard)
+    # The indicator table is one block of rows per indicator, each the units in order: the
+    # per-unit counts and the CVs' groups are read through that layout.
+    schools = school_table(indicators, standard, units)
     stages = cv_table(indicators, standard.cv_limits, standard.tolerance,
                       composite_limits=standard.cv_composite_limits).sort(
         "county", pl.col("stage").replace_strict(STAGE_ORDER), "indicator_order")

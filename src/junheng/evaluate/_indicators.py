@@ -25,15 +25,20 @@ def indicator_table(units: pl.DataFrame, standard: Standard) -> pl.DataFrame:
 
     ``shortfall`` is in the indicator's natural unit (teachers, m², yuan, rooms): how much must be
     added to reach the threshold. Teachers and rooms are whole numbers (rounded up).
+
+    The rows are one block per indicator, in the standard's order, each block the units in
+    their order: the unit of row ``b × len(units) + u`` is ``units[u]`` (``school_table`` and
+    the CVs rely on it).
     """
     frames = []
+    base = units.lazy()  # one query for all indicators: the blocks are computed in parallel
     for order, ind in enumerate(standard.indicators):
         if ind.thresholds is None:  # enters the CVs only (basic-2012)
             threshold = pl.lit(None, dtype=pl.Float64)
         else:
             threshold = pl.when(pl.col("stage") == "primary").then(
                 pl.lit(ind.thresholds["primary"])).otherwise(pl.lit(ind.thresholds["junior"]))
-        frames.append(units.select(
+        frames.append(base.select(
             *UNIT_COLUMNS,
             pl.lit(ind.key).alias("indicator"),
             pl.lit(order, dtype=pl.Int32).alias("indicator_order"),
@@ -62,20 +67,40 @@ def indicator_table(units: pl.DataFrame, standard: Standard) -> pl.DataFrame:
             .otherwise(shortfall(pl.col("numerator"), rhs, tol, pl.col("per_students"),
                                  whole=False))).alias("shortfall"),
     )
-    return long.drop("_whole", "per_students")
+    return long.drop("_whole", "per_students").collect(engine="in-memory")
 
 
-def school_table(indicators: pl.DataFrame, standard: Standard) -> pl.DataFrame:
+def school_table(indicators: pl.DataFrame, standard: Standard,
+                 units: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per unit: indicators met, the per-school rule (null for a unit with no pupils,
-    and for every unit when the standard has no per-school rule)."""
+    and for every unit when the standard has no per-school rule).
+
+    With ``units`` (those ``indicators`` was made from, by ``indicator_table``), each unit's
+    counts are read from the indicator blocks side by side instead of grouping the long table
+    by its seven unit columns; the same rows when the units are distinct school–stages (checked).
+    """
+    blocks = len(standard.indicators)
+    if units is not None and blocks and indicators.height == blocks * units.height and \
+            not units.select(pl.struct("school_id", "stage").is_duplicated().any()).item():
+        n = units.height
+        met = indicators.get_column("met")
+        floor_met = indicators.get_column("floor_met")
+        # met_count: the met indicators (a null, for a unit with no pupils, counts none);
+        # _floors: every floor met, null when one is unknown and none is missed (as .all()).
+        counts = pl.select(
+            pl.sum_horizontal([met.slice(b * n, n).fill_null(False).cast(pl.Int64)
+                               for b in range(blocks)]).alias("met_count"),
+            pl.all_horizontal([floor_met.slice(b * n, n).fill_null(True)
+                               for b in range(blocks)]).alias("_floors"))
+        grouped = units.select(UNIT_COLUMNS).hstack(counts)
+    else:
+        grouped = indicators.group_by(*UNIT_COLUMNS, maintain_order=True).agg(
+            pl.col("met").sum().cast(pl.Int64).alias("met_count"),
+            pl.col("floor_met").all().alias("_floors"))
     if not standard.has_school_rule:
-        return indicators.group_by(*UNIT_COLUMNS, maintain_order=True).agg().with_columns(
-            pl.lit(None, dtype=pl.Int64).alias("met_count"),
-            pl.lit(None, dtype=pl.Boolean).alias("meets_rule"))
-    return indicators.group_by(*UNIT_COLUMNS, maintain_order=True).agg(
-        pl.col("met").sum().cast(pl.Int64).alias("met_count"),
-        pl.col("floor_met").all().alias("_floors"),
-    ).with_columns(
+        return grouped.select(*UNIT_COLUMNS, pl.lit(None, dtype=pl.Int64).alias("met_count"),
+                              pl.lit(None, dtype=pl.Boolean).alias("meets_rule"))
+    return grouped.with_columns(
         pl.when(pl.col("students") > 0).then(
             (pl.col("met_count") >= standard.min_indicators_met) & pl.col("_floors"))
         .alias("meets_rule"),
