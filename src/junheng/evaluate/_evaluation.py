@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import math
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,10 @@ class Evaluation:
         """The output of DATA-CONTRACT.md as plain Python objects (numbers unrounded)."""
         from junheng import __version__
 
+        with _no_gc():
+            return self._dict(__version__)
+
+    def _dict(self, version: str) -> dict[str, Any]:
         # Each table is read once, column by column, and split by county in Python: filtering
         # per county (or iterating rows as dicts) costs seconds at a province's size.
         others = _other_parts(self)
@@ -85,7 +91,7 @@ class Evaluation:
                 "notes": notes.get(county, []),
                 **others.get(county, {})})
         return {
-            "junheng": __version__,
+            "junheng": version,
             "standard": self.standard.id,
             "school_year": self.year,
             "counties": counties,
@@ -105,20 +111,45 @@ class Evaluation:
         return Path(path)
 
 
-def _num(value: float | None) -> float | None:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    return value
-
-
 def _finite(column: str) -> pl.Expr:
-    """``_num`` in Polars: NaN and ±inf become null."""
+    """The column with NaN and ±inf as null (the JSON's undefined numbers)."""
     return pl.when(pl.col(column).is_finite()).then(pl.col(column)).alias(column)
 
 
 def _columns(frame: pl.DataFrame, *columns: str | pl.Expr) -> list[list[Any]]:
     """The columns as Python lists (much faster than iterating rows as dicts)."""
     return [s.to_list() for s in frame.select(*columns).get_columns()]
+
+
+def _where(frame: pl.DataFrame, condition: pl.Expr) -> list[int]:
+    """The indices of the rows meeting ``condition``."""
+    return frame.select(pl.arg_where(condition)).to_series().to_list()
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: building millions of dicts and lists (none of them
+    garbage) otherwise triggers collections that rescan all of them, several times over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _grouped(frame: pl.DataFrame, keys: list[str], entries: list[Any],
+             ) -> dict[tuple[Any, ...], list[Any]]:
+    """``entries`` (one per row of ``frame``) listed by the rows' ``keys``, in row order; taken
+    a run of equal keys at a time (a table built key by key has few runs)."""
+    runs = frame.select(pl.struct(keys).rle().alias("_run")).unnest("_run").unnest("value")
+    out: dict[tuple[Any, ...], list[Any]] = {}
+    start = 0
+    for length, *key in zip(*_columns(runs, "len", *keys), strict=True):
+        out.setdefault(tuple(key), []).extend(entries[start:start + length])
+        start += length
+    return out
 
 
 def _resources(ev: Evaluation) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
@@ -128,41 +159,37 @@ def _resources(ev: Evaluation) -> dict[str, tuple[dict[str, Any], list[dict[str,
     schools = ev.schools
     per_unit = _unit_indicators(ev.indicators, schools)
     # Per county and stage: the stage table's rows, and the schools' count, pupils and rule.
-    stage_rows: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
     composite = std.cv_composite_limits is not None
-    extra = ["cv_composite", "cv_composite_met"] if composite else []
-    for r in zip(*_columns(ev.stages, "county", "stage", "indicator", _finite("county_value"),
-                           _finite("cv"), "cv_met", *[_finite(c) if c == "cv_composite" else c
-                                                      for c in extra]), strict=True):
-        stage_rows.setdefault((r[0], r[1]), []).append(r)
+    extra = [_finite("cv_composite"), "cv_composite_met"] if composite else []
+    stage_rows = _grouped(ev.stages, ["county", "stage"], list(zip(*_columns(
+        ev.stages, "indicator", _finite("county_value"), _finite("cv"), "cv_met", *extra),
+        strict=True)))
     sums = schools.group_by("county", "stage").agg(
         pl.len().alias("n"), pl.col("students").sum(), pl.col("meets_rule").sum())
     totals = {(c, s): (n, students, rule) for c, s, n, students, rule in sums.iter_rows()}
-    out: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
-    county_stages: dict[str, set[str]] = {}
-    for county, school_id, name, stage, students, met_count, meets_rule, indicators in zip(
-            *_columns(schools, "county", "school_id", "name", "stage", "students", "met_count",
-                      "meets_rule"), per_unit, strict=True):
-        out.setdefault(county, ({}, []))[1].append({
-            "school_id": school_id, "name": name, "stage": stage, "students": students,
-            "indicators": indicators, "met_count": met_count, "meets_rule": meets_rule})
-        county_stages.setdefault(county, set()).add(stage)
+    entries = [{"school_id": school_id, "name": name, "stage": stage, "students": students,
+                "indicators": indicators, "met_count": met_count, "meets_rule": meets_rule}
+               for school_id, name, stage, students, met_count, meets_rule, indicators in zip(
+                   *_columns(schools, "school_id", "name", "stage", "students", "met_count",
+                             "meets_rule"), per_unit, strict=True)]
+    out: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {
+        county: ({}, units) for (county,), units in _grouped(schools, ["county"], entries).items()}
     for county, (stages, _) in out.items():
         for stage in STAGES:
-            if stage not in county_stages[county]:
+            if (county, stage) not in totals:
                 continue  # a stage with no schools is absent
             rows = stage_rows.get((county, stage), [])
             n, students, rule = totals[(county, stage)]
             entry: dict[str, Any] = {
                 "schools": n, "students": int(students),
-                "county_value": {r[2]: r[3] for r in rows}, "cv": {r[2]: r[4] for r in rows}}
+                "county_value": {r[0]: r[1] for r in rows}, "cv": {r[0]: r[2] for r in rows}}
             if std.cv_limits is not None:
                 entry["cv_limit"] = std.cv_limits[stage]
-                entry["cv_met"] = {r[2]: r[5] for r in rows}
+                entry["cv_met"] = {r[0]: r[3] for r in rows}
             if composite:
-                entry["cv_composite"] = rows[0][6] if rows else None
+                entry["cv_composite"] = rows[0][4] if rows else None
                 entry["cv_composite_limit"] = std.cv_composite_limits[stage]
-                entry["cv_composite_met"] = bool(rows[0][7]) if rows else False
+                entry["cv_composite_met"] = bool(rows[0][5]) if rows else False
             if std.has_school_rule:
                 entry["schools_meeting_rule"] = int(rule or 0)
             stages[stage] = entry
@@ -197,25 +224,27 @@ def _unit_indicators(indicators: pl.DataFrame, schools: pl.DataFrame) -> list[di
 
 
 def _indicator_entries(indicators: pl.DataFrame) -> list[dict[str, Any]]:
-    """One JSON entry per indicator row."""
+    """One JSON entry per indicator row: value, threshold, met and ratio; and the shortfall
+    when missed; only the value for an indicator of the CVs alone (basic-2012)."""
+    values, thresholds, mets, ratios = _columns(
+        indicators, _finite("value"), "threshold", "met", _finite("ratio"))
+    out = [{"value": value, "threshold": threshold, "met": met, "ratio": ratio}
+           for value, threshold, met, ratio in zip(values, thresholds, mets, ratios,
+                                                   strict=True)]
+    missed = indicators.with_row_index("_row").filter(
+        pl.col("threshold").is_not_null() & pl.col("met").not_())
     whole = pl.col("unit").is_in(list(INTEGER_UNITS))
     shortfall = pl.col("shortfall")
-    values, thresholds, mets, ratios, units, whole_shortfalls, shortfalls = _columns(
-        indicators, _finite("value"), "threshold", "met", _finite("ratio"), "unit",
-        # whole teachers, whole rooms
-        pl.when(whole & shortfall.is_finite()).then(shortfall.cast(pl.Int64)).alias("_whole"),
-        pl.when(~whole).then(_finite("shortfall")).alias("shortfall"))
-    out: list[dict[str, Any]] = []
-    for value, threshold, met, ratio, unit, whole_n, short in zip(
-            values, thresholds, mets, ratios, units, whole_shortfalls, shortfalls, strict=True):
-        if threshold is None:  # an indicator for the CVs only (basic-2012)
-            out.append({"value": value})
-        elif met is False:
-            out.append({"value": value, "threshold": threshold, "met": met, "ratio": ratio,
-                        "shortfall": short if whole_n is None else whole_n,
-                        "shortfall_unit": unit})
-        else:
-            out.append({"value": value, "threshold": threshold, "met": met, "ratio": ratio})
+    for row, unit, whole_n, short in zip(*_columns(
+            missed, "_row", "unit",
+            # whole teachers, whole rooms
+            pl.when(whole & shortfall.is_finite()).then(shortfall.cast(pl.Int64)).alias("_whole"),
+            pl.when(~whole).then(_finite("shortfall"))), strict=True):
+        entry = out[row]
+        entry["shortfall"] = short if whole_n is None else whole_n
+        entry["shortfall_unit"] = unit
+    for row in _where(indicators, pl.col("threshold").is_null()):
+        out[row] = {"value": values[row]}
     return out
 
 
@@ -336,28 +365,26 @@ def _verdicts(schools: pl.DataFrame, stages: pl.DataFrame, parts: pl.DataFrame,
 def _other_parts(ev: Evaluation) -> dict[str, dict[str, Any]]:
     """The JSON of the other parts and the vetoes, by county."""
     out: dict[str, dict[str, Any]] = {c: {} for c in ev.counties.get_column("county")}
-    checks: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for county, item, key, name, op, value, threshold, met in zip(*_columns(
-            ev.checks, "county", "item", "check", "label", "op", _finite("value"),
-            _finite("threshold"), "met"), strict=True):
-        boolean = op == "="
-        checks.setdefault((county, item), []).append({
-            "key": key, "name": name, "op": op,
-            "value": _as_bool(value) if boolean else value,
-            "threshold": _as_bool(threshold) if boolean else threshold,
-            "met": met})
-    breaches: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for county, item, school_id, name, value, limit, shortfall, zh, en, stage, teachers in zip(
-            *_columns(ev.breaches, "county", "item", "school_id", "name", _finite("value"),
-                      _finite("limit"), _finite("shortfall"), "detail_zh", "detail_en", "stage",
-                      "teachers"), strict=True):
-        entry = {"school_id": school_id, "name": name, "value": value, "limit": limit,
-                 "shortfall": shortfall, "detail_zh": zh, "detail_en": en}
-        if stage is not None:
-            entry["stage"] = stage
-        if teachers is not None:
-            entry["teachers"] = teachers
-        breaches.setdefault((county, item), []).append(entry)
+    keys = ["county", "item"]
+    # A yes/no check's value and threshold are true/false (stored as 1.0 / 0.0).
+    boolean = pl.col("op") == "="
+    as_bool = {c: pl.when(boolean).then(pl.col(c) == 1.0) for c in ("value", "threshold")}
+    checks = _grouped(ev.checks, keys, [
+        {"key": key, "name": name, "op": op, "value": value if flag is None else flag,
+         "threshold": threshold if flag_t is None else flag_t, "met": met}
+        for key, name, op, value, flag, threshold, flag_t, met in zip(*_columns(
+            ev.checks, "check", "label", "op", _finite("value"), as_bool["value"].alias("_v"),
+            _finite("threshold"), as_bool["threshold"].alias("_t"), "met"), strict=True)])
+    entries = [{"school_id": school_id, "name": name, "value": value, "limit": limit,
+                "shortfall": shortfall, "detail_zh": zh, "detail_en": en}
+               for school_id, name, value, limit, shortfall, zh, en in zip(*_columns(
+                   ev.breaches, "school_id", "name", _finite("value"), _finite("limit"),
+                   _finite("shortfall"), "detail_zh", "detail_en"), strict=True)]
+    for column in ("stage", "teachers"):
+        present = ev.breaches.with_row_index("_row").filter(pl.col(column).is_not_null())
+        for row, value in zip(*_columns(present, "_row", column), strict=True):
+            entries[row][column] = value
+    breaches = _grouped(ev.breaches, keys, entries)
     items = {p.key: {i.key: i for i in p.items} for p in ev.standard.parts}
     for county, part, verdict, met, failed, missing in ev.parts.select(
             "county", "part", "verdict", "met", "failed", "missing").iter_rows():
@@ -386,7 +413,3 @@ def _other_parts(ev: Evaluation) -> dict[str, dict[str, Any]]:
             "key": veto, "name": names[veto].name, "name_en": names[veto].name_en,
             "present": present})
     return out
-
-
-def _as_bool(value: float | None) -> bool | None:
-    return None if value is None else value == 1.0

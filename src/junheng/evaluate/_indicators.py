@@ -67,6 +67,8 @@ def indicator_table(units: pl.DataFrame, standard: Standard) -> pl.DataFrame:
             .otherwise(shortfall(pl.col("numerator"), rhs, tol, pl.col("per_students"),
                                  whole=False))).alias("shortfall"),
     )
+    # In memory: the streaming engine rewrites some arithmetic (ratios came out a last bit
+    # apart), and the figures must be exactly the eager ones.
     return long.drop("_whole", "per_students").collect(engine="in-memory")
 
 
