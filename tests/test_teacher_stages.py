@@ -99,3 +99,16 @@ def test_teacher_stages_follow_the_rules_row_by_row(seed):
     assert resolved.get_column("stage").to_list() == want_stages
     assert {(r["school_id"], r["stage"]): r["_figure"] for r in counts.iter_rows(named=True)
             } == want_counts
+
+
+def test_a_long_column_of_few_runs_is_kept_only_when_nothing_needs_stripping():
+    from junheng.io._validate import _already_stripped
+
+    ids = [f"S{i // 100:04d}" for i in range(120_000)]  # 1,200 schools of 100 teachers
+    assert _already_stripped(pl.Series(ids))
+    assert _already_stripped(pl.Series([*ids[:-1], None]))
+    for spaced in (" S0001", "S0001 ", "S0001\u3000", "\tS0001"):
+        assert not _already_stripped(pl.Series([*ids[:5_000], spaced, *ids[5_001:]]))
+    # Every text distinct (teacher ids), or a short column: stripped by the caller as before.
+    assert not _already_stripped(pl.Series([f"T{i}" for i in range(120_000)]))
+    assert not _already_stripped(pl.Series(ids[:99_999]))

@@ -430,6 +430,9 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
                                           None if found is None else pl.Series(found,
                                                                                dtype=pl.String),
                                           schema[header])
+        if col.kind == "text" and schema[header] == pl.String and _already_stripped(
+                frame.get_column(header)):
+            base = pl.col(header)
         bases.append(base.alias(f"_b_{col.name}"))
         if number is not None:
             numbers.append(number.alias(f"_x_{col.name}"))
@@ -457,10 +460,12 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
     staged = _without_blank_rows(staged, [f"_b_{col.name}" for col, _ in checks], extras)
     staged = staged.with_columns(numbers)
     bad_cols = [f"_bad_{col.name}" for col, _ in checks]
-    bad = staged.select(flags)
-    any_bad = bool(bad_cols) and bool(bad.select(pl.any_horizontal(bad_cols).any()).item())
+    # Whether any cell is bad, streamed: no flag column of a province's length is held.
+    any_bad = bool(bad_cols) and bool(staged.lazy().select(flags).select(
+        pl.any_horizontal(bad_cols).any()).collect(engine="streaming").item())
     typed = staged.select(*(finals if any_bad else plain), *[pl.col(h) for h in extras])
     if any_bad:
+        bad = staged.select(flags)
         flagged = bad.filter(pl.any_horizontal(bad_cols))
         if flagged.height:
             originals = frame[(flagged.get_column(ROW) - first_row).to_list()]
@@ -479,6 +484,16 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
         if col.unique and col.name in source_of:
             problems.extend(_duplicates(typed, col, raw.source))
     return typed, problems, warnings
+
+
+def _already_stripped(values: pl.Series) -> bool:
+    """Whether no text of a long column has spaces to strip, found from its runs when it has
+    few — a roster's school ids, one run per school — so the column is kept as it is instead
+    of copied through ``strip_chars`` (issue 18). Otherwise False: the caller strips."""
+    if values.len() < 100_000 or values.head(10_000).rle_id().max() > 2_500:
+        return False
+    runs = values.rle().struct.field("value")
+    return runs.len() * 4 <= values.len() and bool((runs.str.strip_chars() == runs).all())
 
 
 def _cell_text(original: object, col: Column, typed_sheet: bool = False) -> str | None:
@@ -682,10 +697,11 @@ def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
     if "rotations" in typed:
         rotations = typed["rotations"]
         # The rotated ids looked up among the teachers, not the other way round: hashing the
-        # few rotated ids and probing the roster costs a tenth of hashing a province's roster.
-        rotated = rotations.get_column("teacher_id").drop_nulls().unique().implode()
-        roster = typed["teachers"].get_column("teacher_id")
-        teacher_ids = roster.filter(roster.is_in(rotated)).implode()
+        # few rotated ids and probing the roster costs a tenth of hashing a province's roster
+        # (a semi join: the roster's ids that rotated, without a flag for every teacher).
+        rotated = rotations.select("teacher_id").drop_nulls().unique()
+        teacher_ids = typed["teachers"].select("teacher_id").join(
+            rotated, on="teacher_id", how="semi").get_column("teacher_id").implode()
         for column, zh in (("from_school_id", "调出学校标识码"), ("to_school_id", "调入学校标识码")):
             bad = rotations.filter(pl.col(column).is_not_null()
                                    & ~pl.col(column).is_in(school_ids))
