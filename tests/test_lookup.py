@@ -48,3 +48,19 @@ def test_group_expr_matches_the_rule_everywhere(spec):
     frame = pl.DataFrame(rows, schema={"stage": pl.String, "x": pl.String, "y": pl.String})
     got = frame.select(group_expr(spec)).to_series().to_list()
     assert got == [_rule(spec, r) for r in rows]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_member_is_set_membership_with_nulls_false(seed):
+    import random
+
+    from junheng.model.lookup import member
+
+    rng = random.Random(seed)
+    pool = [f"T{i:016d}" for i in range(30)] + [None]
+    values = [rng.choice(pool) for _ in range(rng.randint(0, 200))]
+    among = [rng.choice(pool) for _ in range(rng.randint(0, 20))]
+    got = member(pl.Series("teacher_id", values, dtype=pl.String),
+                 pl.Series(among, dtype=pl.String))
+    assert got.name == "teacher_id"
+    assert got.to_list() == [v is not None and v in among for v in values]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from junheng.model.dataset import Dataset
-from junheng.model.lookup import one_of
+from junheng.model.lookup import member, one_of
 from junheng.model.runs import sum_by
 from junheng.standards import Standard
 from junheng.standards._parts import Item
@@ -107,6 +107,7 @@ def tally_teachers(dataset: Dataset, standard: Standard, year: int | None = None
     plain columns are Polars' fastest aggregation.
     """
     tests = {"_take": counted(standard)}
+    teachers = dataset.teachers
     flags = {teacher_group_column("all"): pl.col("_take")}
     flags |= {teacher_group_column(name): group_expr(spec) & pl.col("_take")
               for name, spec in standard.teacher_groups.items()}
@@ -123,7 +124,9 @@ def tally_teachers(dataset: Dataset, standard: Standard, year: int | None = None
         masks["certified"] = flags["certified_bad"]
     if "rotation" in rules and year is not None and moved is not None:
         p = rules["rotation"].params
-        tests["_rotated"] = pl.col("teacher_id").is_in(moved.implode()).fill_null(False)
+        # A lookup of text ids: made once, for the sums and the rows alike.
+        teachers = teachers.with_columns(
+            member(teachers.get_column("teacher_id"), moved).alias("_rotated"))
         staying = pl.col("_take") & pl.col("_rotated").not_()
         since = pl.col("school_since")
         flags["rotation_stay"] = (year - since >= p["tenure_years"]) & staying
@@ -132,9 +135,6 @@ def tally_teachers(dataset: Dataset, standard: Standard, year: int | None = None
         masks["rotated"] = pl.col("_rotated")
         columns["rotated"] = ["teacher_id", "stage",
                               *(standard.teacher_groups.get(p["backbone_group"]) or {})]
-    teachers = dataset.teachers
-    if "_rotated" in tests:  # a lookup of text ids: made once, for the sums and the rows
-        teachers = teachers.with_columns(tests.pop("_rotated").alias("_rotated"))
     # The flags are computed and summed in one streamed query (model/runs.py): a province's
     # roster is never copied, nor twenty flag columns of its length held at once.
     frame = teachers.lazy().with_columns(**tests)
