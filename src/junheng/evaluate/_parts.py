@@ -104,19 +104,17 @@ class Context:
                                            pl.col("name").alias("school"))
 
     @cached_property
-    def by_school(self) -> pl.DataFrame:
-        """The teacher tallies summed per school (over its stages, by runs), with the school's
-        county and location: placed once for the county sums and the rotation's schools."""
-        columns = [c for c in self.tally.units.columns if c not in ("school_id", "stage")]
-        return sum_by(self.tally.units, ["school_id"], columns).join(
-            self.schools, on="school_id", how="left")
+    def placed(self) -> pl.DataFrame:
+        """The teacher tallies per school and stage with the school's county and location:
+        placed once for the county sums and the rotation's schools."""
+        return self.tally.units.join(self.schools, on="school_id", how="left")
 
     @cached_property
     def by_county(self) -> pl.DataFrame:
         """The teacher items' tallies summed per county (a null county: teachers of no known
         school)."""
         columns = [c for c in self.tally.units.columns if c not in ("school_id", "stage")]
-        return self.by_school.group_by("county").agg(pl.col(columns).sum())
+        return self.placed.group_by("county").agg(pl.col(columns).sum())
 
     def total(self, column: str) -> int:
         """A teacher tally over every counted teacher."""
@@ -257,19 +255,23 @@ def _music_art_rooms(ctx: Context, item: Item) -> RuleResult:
     tol = ctx.standard.tolerance
     rooms = ctx.dataset.rooms
     if rooms is not None:
-        full = p["min_area_m2"]
-        older = p["older_building_area_m2"]
-        minimum = pl.col("room_type").replace_strict(full, return_dtype=pl.Float64)
-        if older is not None:
+        music, art = pl.col("room_type") == "music", pl.col("room_type") == "art"
+
+        def area(by_type: dict[str, float]) -> pl.Expr:
+            # By comparison, not a lookup: a province has most of a million rooms, each
+            # music or art (an enum of the rooms table); only those two types are counted.
+            return pl.when(music).then(pl.lit(float(by_type["music"]))).otherwise(
+                pl.lit(float(by_type["art"])))
+
+        minimum = area(p["min_area_m2"])
+        if p["older_building_area_m2"] is not None:
             minimum = pl.when(pl.col("older_building").fill_null(False)).then(
-                pl.col("room_type").replace_strict(older, return_dtype=pl.Float64)
-            ).otherwise(minimum)
+                area(p["older_building_area_m2"])).otherwise(minimum)
         full_size = at_least(pl.col("area_m2"), minimum, tol)
         # Each room judged once and counted per school by runs (a school's rooms are listed
         # together), then per unit over its member schools, in the units' order.
-        per_school = sum_by(rooms.select(
-            "school_id", ((pl.col("room_type") == "music") & full_size).alias("music_ok"),
-            ((pl.col("room_type") == "art") & full_size).alias("art_ok")),
+        per_school = sum_by(rooms.lazy().select(
+            "school_id", (music & full_size).alias("music_ok"), (art & full_size).alias("art_ok")),
             ["school_id"], ["music_ok", "art_ok"], count="_rooms")
         listed = pl.when(pl.col("_rooms").is_not_null().any())  # a member has rooms listed
         found = schools.select(pl.int_range(pl.len()).alias("_unit"), "members").explode(
@@ -483,8 +485,8 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
         went, on="county", how="left", maintain_order="left").with_columns(
         pl.col("rotated", "backbone").fill_null(0))
     # Eligible teachers who stayed, by school (the tally's, summed over stages).
-    eligible_stay = ctx.by_school.filter(pl.col("rotation_stay") > 0).select(
-        "county", "location", "school_id", pl.col("rotation_stay").alias("stay"))
+    eligible_stay = ctx.placed.filter(pl.col("rotation_stay") > 0).group_by("school_id").agg(
+        pl.col("county", "location").first(), pl.col("rotation_stay").sum().alias("stay"))
     # Urban and town schools (the sending side, STANDARDS.md §3) that send fewer than their
     # share; the rule itself judges the county total.
     per_school = (eligible_stay.filter(pl.col("location") != "rural").drop("location")
