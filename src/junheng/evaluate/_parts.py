@@ -469,14 +469,16 @@ def _rotation(ctx: Context, item: Item) -> RuleResult | None:
              .select("teacher_id", "from_school_id")
              .join(ctx.tally.rows["rotated"].select(
                  "teacher_id", (group_expr(group) if group else pl.lit(True)).alias("_backbone")),
-                 on="teacher_id", how="left", maintain_order="left")
+                 on="teacher_id", how="left")
              .select("from_school_id", (pl.col("_backbone").fill_null(False) if group
                                         else pl.lit(True)).alias("is_backbone")))
-    # Counted per sending school by runs (a school's records are listed together), then
-    # placed: the county and location of ~10⁵ schools, not of every record.
-    sent = sum_by(moved, ["from_school_id"], ["is_backbone"], count="went").join(
+    # Counted per sending school, then placed: the county and location of ~10⁵ schools, not
+    # of every record.
+    sent = moved.group_by("from_school_id").agg(
+        pl.len().cast(pl.Int64).alias("went"),
+        pl.col("is_backbone").sum().cast(pl.Int64)).join(
         ctx.schools.select(pl.col("school_id").alias("from_school_id"), "county", "location"),
-        on="from_school_id", how="left").with_columns(pl.col("went", "is_backbone").cast(pl.Int64))
+        on="from_school_id", how="left")
     went = sent.group_by("county").agg(pl.col("went").sum().alias("rotated"),
                                        pl.col("is_backbone").sum().alias("backbone"))
     counts = ctx.per_county(ctx.by_county.select(
