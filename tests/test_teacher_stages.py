@@ -112,3 +112,21 @@ def test_a_long_column_of_few_runs_is_kept_only_when_nothing_needs_stripping():
     # Every text distinct (teacher ids), or a short column: stripped by the caller as before.
     assert not _already_stripped(pl.Series([f"T{i}" for i in range(120_000)]))
     assert not _already_stripped(pl.Series(ids[:99_999]))
+
+
+def test_a_long_coded_column_of_codes_only_skips_the_search_for_spellings():
+    from junheng.io._validate import _codes_already
+    from junheng.model.schema import TABLES
+
+    n = 120_000
+    stage = ["primary", "junior", None] * (n // 3)
+    frame = pl.DataFrame({"stage": stage, "gender": ["female", "male"] * (n // 2),
+                          "subject": ["chinese"] * n})
+    coded = {"stage": "stage", "gender": "gender", "subject": "subject"}
+    got = _codes_already(frame, coded, TABLES["teachers"])
+    # subject has fifteen codes: its spellings are searched as before.
+    assert got == {"stage": ["primary", "junior"], "gender": ["male", "female"]}
+    # One label instead of a code (小学), or a short table: the spellings are searched.
+    labelled = frame.with_columns(pl.Series("stage", ["小学", *stage[1:]]))
+    assert "stage" not in _codes_already(labelled, coded, TABLES["teachers"])
+    assert _codes_already(frame.head(99_999), coded, TABLES["teachers"]) == {}

@@ -20,6 +20,7 @@ from junheng.errors import InputError, Problem
 from junheng.io._groups import group_checks, group_frame
 from junheng.io._read import RawTable, format_number
 from junheng.model.dataset import OPTIONAL, Dataset
+from junheng.model.lookup import one_of
 from junheng.model.runs import run_ids, run_rows, run_table
 from junheng.model.schema import (
     BOOL_SPELLINGS,
@@ -416,7 +417,9 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
     coded = {col.name: source_of[col.name] for col in table.columns if col.name in source_of
              and (col.kind == "enum" or (col.kind == "bool"
                                          and schema[source_of[col.name]] != pl.Boolean))}
-    spellings = dict(zip(coded, frame.select(
+    spellings = _codes_already(frame, coded, table)
+    coded = {name: h for name, h in coded.items() if name not in spellings}
+    spellings |= dict(zip(coded, frame.select(
         pl.col(h).cast(pl.String).unique().implode().alias(name) for name, h in coded.items()
     ).row(0), strict=True)) if coded else {}
     for col in table.columns:
@@ -486,6 +489,25 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
     return typed, problems, warnings
 
 
+def _codes_already(frame: pl.DataFrame, coded: dict[str, str], table: Table,
+                   ) -> dict[str, list[str]]:
+    """The enum columns of a long table whose every value is already one of their few codes
+    (a Parquet or CSV export), each with its codes as its spellings: comparing a column with
+    six codes costs less than finding its distinct values (issue 18). Columns not so, or of
+    more codes, are left to the caller."""
+    if frame.height < 100_000:
+        return {}
+    few = {name: ENUMS[col.enum].codes for col in table.columns
+           if (name := col.name) in coded and col.kind == "enum" and col.enum is not None
+           and len(ENUMS[col.enum].codes) <= 6}
+    if not few:
+        return {}
+    found = frame.select((pl.col(coded[name]).is_null()
+                          | one_of(pl.col(coded[name]).cast(pl.String), codes)).all().alias(name)
+                         for name, codes in few.items()).row(0, named=True)
+    return {name: few[name] for name, ok in found.items() if ok}
+
+
 def _already_stripped(values: pl.Series) -> bool:
     """Whether no text of a long column has spaces to strip, found from its runs when it has
     few — a roster's school ids, one run per school — so the column is kept as it is instead
@@ -532,7 +554,8 @@ def _duplicates(frame: pl.DataFrame, col: Column, source: str) -> list[Problem]:
     values = frame.get_column(col.name).drop_nulls()
     # Distinct 64-bit hashes prove distinct values, ten times faster than an exact check on a
     # province's million ids; only a collision (or a real duplicate) needs the exact check.
-    if values.hash().n_unique() == values.len():
+    # (As an expression: Polars counts distinct numbers in parallel there, not in a Series.)
+    if values.hash().to_frame().select(pl.first().n_unique()).item() == values.len():
         return []
     candidates = frame.filter(pl.col(col.name).is_duplicated() & pl.col(col.name).is_not_null())
     if candidates.height == 0:
