@@ -89,7 +89,10 @@ def build_units(dataset: Dataset, standard: Standard, counts: pl.DataFrame | Non
 
 
 def _split_totals(units: pl.DataFrame, standard: Standard) -> tuple[pl.DataFrame, list[Note]]:
-    weight = pl.col("stage").replace_strict(standard.split_weights, return_dtype=pl.Float64)
+    # Each stage's weight by comparison, not a lookup per row (a province has 200 000 rows).
+    weight = pl.lit(None, dtype=pl.Float64)
+    for stage, value in standard.split_weights.items():
+        weight = pl.when(pl.col("stage") == stage).then(pl.lit(float(value))).otherwise(weight)
     weighted = weight * pl.col("students")
     total_weighted = weighted.sum().over("school_id")
     share = pl.when(total_weighted > 0).then(weighted / total_weighted).otherwise(
@@ -103,13 +106,13 @@ def _split_totals(units: pl.DataFrame, standard: Standard) -> tuple[pl.DataFrame
         ratio = f"{standard.split_weights['primary']:g} : {standard.split_weights['junior']:g}"
         # Each school once, in order of appearance (not a frame per group: a province has
         # thousands of such schools).
-        for county, school_id, name in split.select("county", "school_id", "name").unique(
-                maintain_order=True).iter_rows():
-            notes.append(Note(
-                county,
-                f"{name}（{school_id}）的设施数据按加权学生数（小学 : 初中 = {ratio}）由全校合计拆分到学段",
-                f"{name} ({school_id}): facility totals split between stages by weighted pupils "
-                f"(primary : junior = {ratio})"))
+        schools = split.select("county", "school_id", "name").unique(maintain_order=True)
+        notes = [Note(county,
+                      f"{name}（{school_id}）的设施数据按加权学生数（小学 : 初中 = {ratio}）由全校合计拆分到学段",
+                      f"{name} ({school_id}): facility totals split between stages by weighted "
+                      f"pupils (primary : junior = {ratio})")
+                 for county, school_id, name in zip(*(s.to_list() for s in schools.get_columns()),
+                                                    strict=True)]
     filled = [pl.coalesce(pl.col(c), pl.col(f"_total_{c}") * pl.col("_share")).alias(c)
               for c in FACILITIES]
     drop = [f"_split_{c}" for c in FACILITIES] + [f"_total_{c}" for c in FACILITIES] + ["_share"]
