@@ -655,18 +655,6 @@ def _judge(ctx: Context, part: str, item: Item, order: int, computed: Outcomes |
     both = pl.concat(frames, how="horizontal").lazy()
     given = pl.col("d_given")
 
-    def head(prefix: str, column: str, checks: tuple[CheckSpec, ...]) -> pl.Expr:
-        if not checks:
-            return pl.lit(None, dtype=pl.String if column == "op" else pl.Float64)
-        first = pl.lit(checks[0].op) if column == "op" else pl.col(f"{prefix}{column}_0")
-        return pl.when(pl.col("c_checked")).then(first) if prefix == "c_" else first
-
-    def pick(column: str) -> pl.Expr:
-        mine = head("d_", column, declared.checks)
-        if computed is None:
-            return mine
-        return pl.when(use_computed).then(head("c_", column, computed.checks)).otherwise(mine)
-
     missing_zh, missing_en = _missing_text(item)
     if computed is None:
         use_computed = pl.lit(False)
@@ -684,6 +672,19 @@ def _judge(ctx: Context, part: str, item: Item, order: int, computed: Outcomes |
         unknown = pl.when(use_computed).then(pl.col("c_unknown")).otherwise(0)
         details = [pl.when(use_computed).then(pl.col(f"c_{name}")).otherwise(pl.lit("")).alias(
             name) for name in ("detail_zh", "detail_en")]
+    def head(prefix: str, column: str, checks: tuple[CheckSpec, ...]) -> pl.Expr:
+        """The first check's value, threshold or op (the item row shows it)."""
+        if not checks:
+            return pl.lit(None, dtype=pl.String if column == "op" else pl.Float64)
+        first = pl.lit(checks[0].op) if column == "op" else pl.col(f"{prefix}{column}_0")
+        return pl.when(pl.col("c_checked")).then(first) if prefix == "c_" else first
+
+    def pick(column: str) -> pl.Expr:
+        mine = head("d_", column, declared.checks)
+        if computed is None:
+            return mine
+        return pl.when(use_computed).then(head("c_", column, computed.checks)).otherwise(mine)
+
     items = both.select(
         "county", pl.lit(part).alias("part"), pl.lit(item.key).alias("item"),
         pl.lit(item.number, dtype=pl.Int64).alias("number"), source.alias("source"),
