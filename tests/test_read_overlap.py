@@ -56,9 +56,9 @@ def loaded_where(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     where: dict[str, str] = {}
     load = _read._load_sheet
 
-    def spy(reader, sheet, name, head):
+    def spy(reader, sheet, *args):
         where[sheet] = threading.current_thread().name
-        return load(reader, sheet, name, head)
+        return load(reader, sheet, *args)
 
     monkeypatch.setattr(_read, "_load_sheet", spy)
     return where
@@ -142,9 +142,9 @@ def test_a_later_sheet_failing_its_check_ends_the_thread(sample: Path, tmp_path:
     handed: list[int] = []
     passed = _read._EarlyLoads.passed
 
-    def spy(self, number):
+    def spy(self, number, *args):
         handed.append(number)
-        passed(self, number)
+        passed(self, number, *args)
 
     monkeypatch.setattr(_read._EarlyLoads, "passed", spy)
     where = loaded_where(monkeypatch)

@@ -17,10 +17,12 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from junheng.io import _xlsx_split
 from junheng.io._csv import read_csv
 from junheng.io._limits import ReadError, ReadLimits, count, raise_hint, size
-from junheng.io._xlsx_guard import check_workbook
+from junheng.io._xlsx_guard import CheckedSheet, check_workbook
 from junheng.io._xlsx_head import sheet_heads
+from junheng.io._xlsx_split import Half, split_load
 from junheng.model.dataset import Problem
 from junheng.model.schema import TABLES
 
@@ -225,9 +227,10 @@ def _as_text(reader: fastexcel.ExcelReader, sheet: str) -> pl.DataFrame:
 
 def _load_sheet(reader: fastexcel.ExcelReader, sheet: str, name: str,
                 head: tuple[list[object], list[object]] | None,
+                kept: CheckedSheet | None = None, offer: Callable[[Half], None] | None = None,
                 ) -> tuple[pl.DataFrame, list[object] | None]:
     """The sheet's frame, and its code row when it was read typed past it (else None)."""
-    fast = _typed_sheet(reader, sheet, name, head[1]) if head else None
+    fast = _typed_sheet(reader, sheet, name, head[1], kept, offer) if head else None
     if fast is None:
         return _as_text(reader, sheet), None
     return fast, head[1]  # type: ignore[index]
@@ -248,88 +251,107 @@ _EARLY_BYTES = 1 << 20
 
 
 class _EarlyLoads:
-    """The big sheets of a workbook loaded in a thread with its own reader, while the reader's
-    thread checks and reads the rest (issue 18: fastexcel releases the GIL while it parses; one
-    reader cannot serve two threads).
+    """The big sheets of a workbook loaded in a thread of their own, while the reader's thread
+    checks and reads the rest (issue 18: fastexcel releases the GIL while it parses; one reader
+    cannot serve two threads, so the thread has its own).
 
-    The guard calls ``opened`` once the parts read at open have passed — the thread then opens
-    its reader — and ``passed`` for each sheet that passed, and only then is that sheet handed
-    to the thread: nothing reaches calamine unchecked. The thread loads a sheet as the reader's
-    thread would (``_load_sheet``); whatever it meets (an error, a panic) is kept and raised by
-    ``outcome`` in the reader's thread at the sheet's place, so the errors are those of reading
-    in order. ``close`` stops it: nothing new is started, and the thread is joined (a load under
-    way runs to its end: calamine cannot be interrupted)."""
+    The guard calls ``opened`` once the parts read at open have passed, and ``passed`` for each
+    sheet that passed: only then is the sheet handed to the thread — nothing reaches calamine
+    unchecked. The thread loads it as the reader's thread would (``_load_sheet``); a sheet of
+    several MB is parsed in two halves from the XML the guard passed, the second ``Half``
+    offered back to the reader's thread, which parses it while it waits (``outcome``).
+    Whatever the thread meets (an error, a panic) is kept and raised by ``outcome`` in the
+    reader's thread at the sheet's place, so the errors are those of reading in order.
+    ``close`` stops it: nothing new is started, and the thread is joined (a load under way runs
+    to its end: calamine cannot be interrupted)."""
 
     def __init__(self, path: Path, table_for: Callable[[str], str | None], typed: bool) -> None:
         self.path, self.table_for, self.typed = path, table_for, typed
         self.sheets: list[str] = []
         self.big: set[int] = set()  # sheets the thread will take when they pass
         self.handed: list[int] = []
-        self.jobs: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[tuple[int, CheckedSheet | None] | None] = \
+            queue.SimpleQueue()
         self.done: dict[int, tuple[pl.DataFrame, list[object] | None] | BaseException | None] = {}
+        self.halves: list[Half] = []  # offered to the reader's thread
         self.ready = threading.Condition()
         self.stop = threading.Event()
         self.thread: threading.Thread | None = None
 
-    def opened(self, sheets: list[str], sizes: list[int]) -> None:
+    def opened(self, sheets: list[str], sizes: list[int]) -> set[int]:
         self.sheets = sheets
         big = {i for i, (sheet, n) in enumerate(zip(sheets, sizes, strict=True))
                if n >= _EARLY_BYTES and sheets.count(sheet) == 1
                and self.table_for(sheet) is not None}
         if not big:
-            return
+            return set()
         self.big = big
         thread = threading.Thread(target=self._run, name="junheng-sheet-reader", daemon=True)
         try:
             thread.start()
         except RuntimeError:  # no thread to be had: every sheet is read in order
             self.big = set()
-            return
+            return set()
         self.thread = thread
+        # the sheets big enough to parse in two halves: their checked XML is kept for it
+        return {i for i in big if _xlsx_split.SPLIT_BYTES <= sizes[i] <= _xlsx_split.SPLIT_MAX
+                } if self.typed else set()
 
-    def passed(self, number: int) -> None:
+    def passed(self, number: int, kept: CheckedSheet | None = None) -> None:
         if number in self.big and not self.stop.is_set():
             self.handed.append(number)
-            self.jobs.put(number)
+            self.jobs.put((number, kept))
 
     def taken(self) -> set[int]:
         return set(self.handed)
 
+    def _offer(self, half: Half) -> None:
+        with self.ready:
+            self.halves.append(half)
+            self.ready.notify_all()
+
     def _run(self) -> None:
+        reader = _OwnReader(self.path, self.sheets)
         try:
-            reader = fastexcel.read_excel(str(self.path))
-            same = reader.sheet_names == self.sheets
             # Our own reading of the first rows (bounded, never calamine's), done while the
             # guard still checks the sheets, so a sheet that passes is parsed at once.
             heads = sheet_heads(self.path, only={self.sheets[i] for i in self.big}
-                                ) if self.typed and same else {}
-        except BaseException:  # the reader's thread opens the file again and says why
-            reader, same, heads = None, False, {}
+                                ) if self.typed else {}
+        except BaseException:
+            heads = {}
         while True:
-            number = self.jobs.get()
-            if number is None or self.stop.is_set():
+            job = self.jobs.get()
+            if job is None or self.stop.is_set():
                 return
-            outcome: tuple[pl.DataFrame, list[object] | None] | BaseException | None = None
-            if same:  # the sheet by name is the one checked: its name is unique, the list same
-                sheet = self.sheets[number]
-                name = self.table_for(sheet)
-                try:
-                    outcome = _load_sheet(reader, sheet, name, heads.get(sheet))  # type: ignore[arg-type]
-                except BaseException as exc:  # raised in the reader's thread, in order
-                    outcome = exc
+            number, kept = job
+            sheet = self.sheets[number]
+            name = self.table_for(sheet)
+            outcome: tuple[pl.DataFrame, list[object] | None] | BaseException | None
+            try:
+                outcome = _load_sheet(reader, sheet, name,  # type: ignore[arg-type]
+                                      heads.get(sheet), kept, self._offer)
+            except _Declined:
+                outcome = None
+            except BaseException as exc:  # raised in the reader's thread, in order
+                outcome = exc
             with self.ready:
                 self.done[number] = outcome
                 self.ready.notify_all()
 
     def outcome(self, number: int) -> tuple[pl.DataFrame, list[object] | None] | BaseException | None:
         """What the thread made of sheet ``number``: (frame, code row), the exception it met,
-        or None when it could not take the sheet (the caller reads it)."""
-        with self.ready:
-            while number not in self.done:
-                if self.thread is None or not self.thread.is_alive():
-                    return None
-                self.ready.wait(0.05)
-            return self.done.pop(number)
+        or None when it could not take the sheet (the caller reads it). Parses any half the
+        thread offers meanwhile."""
+        while True:
+            with self.ready:
+                while number not in self.done and not self.halves:
+                    if self.thread is None or not self.thread.is_alive():
+                        return None
+                    self.ready.wait(0.05)
+                if number in self.done:
+                    return self.done.pop(number)
+                half = self.halves.pop(0)
+            half.run()
 
     def close(self) -> None:
         self.stop.set()
@@ -338,26 +360,57 @@ class _EarlyLoads:
             self.thread.join()
 
 
+class _Declined(BaseException):  # not a reader error: passes through _typed_sheet, _as_text
+    """The thread's reader lists the sheets otherwise than the guard: the sheet is left to the
+    reader's thread, which reads it in order and says why."""
+
+
+class _OwnReader:
+    """The sheet thread's reader of the workbook file, opened only when a sheet is not parsed
+    in halves; loads nothing unless it lists the sheets exactly as the guard did (a name is then
+    the sheet the guard checked: the thread's sheets have unique names)."""
+
+    def __init__(self, path: Path, sheets: list[str]) -> None:
+        self.path, self.sheets = path, sheets
+        self.reader: fastexcel.ExcelReader | None = None
+
+    def load_sheet(self, sheet: str, **options: object) -> fastexcel.ExcelSheet:
+        if self.reader is None:
+            try:
+                reader = fastexcel.read_excel(str(self.path))
+                same = reader.sheet_names == self.sheets
+            except BaseException as exc:  # the reader's thread opens it again and says why
+                raise _Declined from exc
+            if not same:
+                raise _Declined
+            self.reader = reader
+        return self.reader.load_sheet(sheet, **options)  # type: ignore[arg-type]
+
+
 def _typed_sheet(reader: fastexcel.ExcelReader, sheet: str, name: str,
-                 second: list[object]) -> pl.DataFrame | None:
+                 second: list[object], kept: CheckedSheet | None = None,
+                 offer: Callable[[Half], None] | None = None) -> pl.DataFrame | None:
     """The sheet read typed and past its second row, when that row looks like the template's
     codes; None to read it as text. Issue 18: parsing numbers as numbers is twice as fast as
     making every cell a string, and validation gives the same answers, because only columns
     whose every cell the text reading would give back unchanged are accepted — texts (and
     columns junheng does not know) made of text cells only, and numbers whose text (calamine
     writes nine decimals) reads back as the same number. Anything else (a number in an id
-    column, a date, a figure with more decimals, mixed cells) reads the sheet as text."""
+    column, a date, a figure with more decimals, mixed cells) reads the sheet as text.
+    ``kept``: the sheet's XML as the archive check passed it, to parse it in two halves at once,
+    the second ``offer``-ed to another thread (``_xlsx_split``) — the same frame, sooner."""
     codes = {col.name for col in TABLES[name].columns}
     named = [v for v in second if v is not None]
     if not named or not all(isinstance(v, str) and v.strip().lower() in codes for v in named):
         return None
-    try:
-        frame = reader.load_sheet(sheet, header_row=0, skip_rows=1, schema_sample_rows=None,
-                                  dtype_coercion="strict").to_polars()
-    except BaseException as exc:  # mixed cells in a column (strict), or anything else
-        if not _is_reader_error(exc):
-            raise
-        return None
+    frame = split_load(kept, sheet, _typed_load, offer) if kept and offer else None
+    if frame is None:
+        try:
+            frame = _typed_load(reader, sheet)
+        except BaseException as exc:  # mixed cells in a column (strict), or anything else
+            if not _is_reader_error(exc):
+                raise
+            return None
     if any(h.startswith("__UNNAMED__") and j < len(second) and second[j] is not None
            for j, h in enumerate(frame.columns)):
         return None  # a cell under no header in the skipped row: validation must see it
@@ -376,6 +429,12 @@ def _typed_sheet(reader: fastexcel.ExcelReader, sheet: str, name: str,
                 and _reads_back(frame.get_column(header))):
             return None
     return frame.with_columns(fixed) if fixed else frame
+
+
+def _typed_load(reader: fastexcel.ExcelReader, sheet: str) -> pl.DataFrame:
+    """The sheet typed past its second row; a column of mixed cells is an error (strict)."""
+    return reader.load_sheet(sheet, header_row=0, skip_rows=1, schema_sample_rows=None,
+                             dtype_coercion="strict").to_polars()
 
 
 _NUMBERS = ("int", "float", "ratio", "school_year")

@@ -29,7 +29,7 @@ import struct
 import threading
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -177,6 +177,8 @@ class _Archive:
         self.limits = limits
         self.inflated = 0  # XML bytes inflated so far, against limits.max_xml_bytes
         self.streamed: dict[str, int] = {}  # bytes inflated per part
+        self.keeping: dict[str, list[bytes]] = {}  # parts to keep as their first pass inflates
+        self.kept: dict[str, list[bytes]] = {}  # parts kept whole, as checked
         file_size = path.stat().st_size
         if file_size > limits.max_file_bytes:
             zh, en = raise_hint()
@@ -231,6 +233,13 @@ class _Archive:
                 raise self._corrupt("含 .xlsb/.ods 部件", "it holds .xlsb or .ods parts", info.filename)
         self.file_size = file_size
 
+    def keep(self, name: str) -> None:
+        """Keep the inflated bytes of the part ``name`` (its name in the zip) as the check reads
+        it (its first pass, no more than the directory states), for a reader to load as
+        checked without inflating it again."""
+        if name not in self.kept:
+            self.keeping[name] = []
+
     def find(self, path: str) -> _Member | None:
         """The part calamine opens for ``path``, or None."""
         info = self.members.get(path.lower())
@@ -263,6 +272,7 @@ class _Archive:
         self.fh.seek(member.data_offset)
         left = member.csize
         out = 0
+        keep = self.keeping.pop(member.name, None)  # only the first pass keeps
         inflater = zlib.decompressobj(-15) if member.method == zipfile.ZIP_DEFLATED else None
         tail = b""
         while True:
@@ -301,7 +311,11 @@ class _Archive:
                                  f"compressed more than {_RATIO}:1 ({size(consumed)} inflate to "
                                  f"{size(out)}): padding, not spreadsheet data",
                                  f"{out // max(consumed, 1)}:1")
+            if keep is not None and out > member.usize:
+                keep = None  # more than the directory states: the check fails below
             if piece:
+                if keep is not None:
+                    keep.append(piece)
                 yield piece
             if inflater is not None and inflater.eof:
                 break
@@ -311,6 +325,8 @@ class _Archive:
             raise self._corrupt(f"部件实际 {count(out)} 字节，目录记为 {count(member.usize)}",
                                 f"a part holds {count(out)} bytes where the directory says "
                                 f"{count(member.usize)}", member.name)
+        if keep is not None:
+            self.kept[member.name] = keep
 
     def xml(self, member: _Member, where: _Where, ratio: bool = True) -> Iterator[bytes]:
         """The part's chunks, inflated ahead in a thread, its encoding checked."""
@@ -1118,18 +1134,33 @@ def _part(archive: _Archive, path: str, label: str, required: bool) -> _Member |
     return member
 
 
+@dataclass
+class CheckedSheet:
+    """A sheet's XML as the check inflated and passed it, with the parts calamine reads to open
+    the workbook: enough to make a workbook of it holding nothing unchecked."""
+
+    parts: dict[str, bytes]  # the parts read at open, by their names in the zip
+    name: str  # the sheet's part
+    chunks: list[bytes]  # its XML
+
+
+_KEEP_OPEN_PART = 16 * MiB  # shared strings or styles larger than this are not kept
+
+
 class CheckProgress(Protocol):
     """Told how far the check has come, so a reader may start on what has passed while the rest
     is checked (issue 18: the biggest sheet loads in a thread while the others are checked).
     Nothing may reach calamine before the call that clears it."""
 
-    def opened(self, sheets: list[str], sizes: list[int]) -> None:
+    def opened(self, sheets: list[str], sizes: list[int]) -> Collection[int]:
         """The parts calamine reads to open the workbook have passed, and no shared string is
         over-long. ``sheets``: the sheet names in order; ``sizes``: each sheet part's inflated
-        size as the zip directory states it (0 when there is none) — a hint, not checked."""
+        size as the zip directory states it (0 when there is none) — a hint, not checked.
+        Returns the sheets whose XML to keep for ``passed``."""
 
-    def passed(self, number: int) -> None:
-        """Sheet ``number`` (a ``wanted`` one) has passed, and every sheet checked before it."""
+    def passed(self, number: int, kept: CheckedSheet | None) -> None:
+        """Sheet ``number`` (a ``wanted`` one) has passed, and every sheet checked before it;
+        ``kept``: its XML as checked, if ``opened`` asked for it and it was kept whole."""
 
 
 def check_workbook(path: Path, limits: ReadLimits, wanted: Callable[[str], bool],
@@ -1151,6 +1182,15 @@ def _check(archive: _Archive, limits: ReadLimits, wanted: Callable[[str], bool],
     # The package relationships say where the workbook lives (calamine: xl_path).
     rels = _part(archive, "_rels/.rels", "_rels/.rels", True)
     assert rels is not None
+    opening: list[str] = []  # the parts read at open, kept for a CheckedSheet
+
+    def keep_open(member: _Member | None) -> None:
+        if progress is not None and member is not None:
+            opening.append(member.name)
+            if member.usize <= _KEEP_OPEN_PART:
+                archive.keep(member.name)
+
+    keep_open(rels)
     xl_path = "xl/"
     for rel in _elements(archive.read_small(rels), b"Relationship"):
         if rel.get(b"Type", b"").endswith(b"/relationships/officeDocument"):
@@ -1161,15 +1201,18 @@ def _check(archive: _Archive, limits: ReadLimits, wanted: Callable[[str], bool],
     # Read at open, in this order, whatever sheets are loaded.
     strings = _Strings(np.zeros(0, np.int64), {})
     shared = archive.find(f"{xl_path}sharedStrings.xml")
+    keep_open(shared)
     if shared is not None:
         strings = _scan_strings(archive, shared, limits)
     styles = archive.find(f"{xl_path}styles.xml")
+    keep_open(styles)
     if styles is not None:
         where = _Where(archive.label, styles.name)
         for _ in _regions(archive.xml(styles, where), where):
             pass
     book_rels = _part(archive, f"{xl_path}_rels/workbook.xml.rels", "workbook.xml.rels", True)
     assert book_rels is not None
+    keep_open(book_rels)
     targets: dict[bytes, tuple[str, str]] = {}
     for rel in _elements(archive.read_small(book_rels), b"Relationship"):
         if b"Id" in rel:
@@ -1177,6 +1220,7 @@ def _check(archive: _Archive, limits: ReadLimits, wanted: Callable[[str], bool],
                                    _unescape(rel.get(b"Type", b"")))
     book = _part(archive, f"{xl_path}workbook.xml", "workbook.xml", True)
     assert book is not None
+    keep_open(book)
     entries = list(_elements(archive.read_small(book), b"sheet"))
     sheets = [_unescape(attrs.get(b"name", b"")) for attrs in entries]
 
@@ -1190,8 +1234,21 @@ def _check(archive: _Archive, limits: ReadLimits, wanted: Callable[[str], bool],
     if progress is not None and not strings.too_long:
         claimed = [archive.members.get(where.lower()) if where else None
                    for where in (location(attrs)[1] for attrs in entries)]
-        progress.opened(list(sheets), [0 if info is None else info.file_size
-                                       for info in claimed])
+        for number in progress.opened(list(sheets), [0 if info is None else info.file_size
+                                                     for info in claimed]):
+            info = claimed[number]
+            if info is not None:
+                archive.keep(info.filename)
+    opened: dict[str, bytes] | None = None
+
+    def kept(member: _Member) -> CheckedSheet | None:
+        nonlocal opened
+        chunks = archive.kept.get(member.name)
+        if chunks is None or not all(name in archive.kept for name in opening):
+            return None
+        if opened is None:
+            opened = {name: b"".join(archive.kept[name]) for name in opening}
+        return CheckedSheet(opened, member.name, chunks)
     checked: set[int] = set()
     for number, (name, attrs) in enumerate(zip(sheets, entries, strict=True)):
         if not wanted(name):
@@ -1207,7 +1264,7 @@ def _check(archive: _Archive, limits: ReadLimits, wanted: Callable[[str], bool],
         problems.extend(_check_sheet(archive, member, name, strings, limits))
         checked.add(number)
         if progress is not None and not problems and not strings.too_long:
-            progress.passed(number)
+            progress.passed(number, kept(member))
     if strings.too_long and not problems:
         problems.extend(_unused_long_strings(strings, limits))
     if problems:
