@@ -9,10 +9,10 @@ process — no exception, no message. So this module reads the archive itself fi
 calamine will (the same parts, the same name lookup, the same cell positions), streaming every
 part in chunks with every count capped, and raises a located ``ReadError`` for anything over the
 ``ReadLimits``. What it passes, calamine holds in memory bounded by the real data: the grid by
-``max_cells``, the copied text by ``max_text_bytes``, and any one XML node by 8 MB (9 MB at most
+``max_cells``, the copied text by ``max_text_bytes``, and any one XML node by 8 MB (8.5 MB at most
 when it straddles two chunks).
 
-The scan is vectorised (NumPy over each inflated 1 MiB chunk, no Python loop per cell): 16-bit
+The scan is vectorised (NumPy over each inflated 512 KiB chunk, no Python loop per cell): 16-bit
 views find the two-byte starts of the cell and value tags, a few gathers take each reference's
 letters and the length of its run of digits, and digits are parsed only for the references with
 the most — the last row and column of every cell. Only when that range (empty formatted cells
@@ -48,10 +48,11 @@ from junheng.io._limits import (
 )
 
 MiB = 1 << 20
-# Inflated bytes handed to the scan at a time. 1 MiB keeps a chunk and the scan's arrays of it
-# in the processor's cache: the county's teacher sheet (11 MB) is checked in ~10 ms instead of
-# ~20 ms with 4 MiB chunks (issue 18).
-_CHUNK = MiB
+# Inflated bytes handed to the scan at a time. 512 KiB keeps a chunk and the scan's arrays of it
+# in the processor's cache, and under the sizes the allocator maps afresh (page faults) in a new
+# process: the county workbook is checked in ~20 ms instead of ~29 ms with 4 MiB chunks, ~25 ms
+# with 1 MiB (issue 18; fresh processes).
+_CHUNK = MiB // 2
 _MAX_NODE = 8_000_000  # one XML node; a cell holds at most 32 767 characters (≤ 128 KiB)
 _SMALL_PART = 16 * MiB  # package parts parsed whole in Python (relationships, workbook.xml)
 _MAX_MEMBERS = 10_000  # an Excel workbook has tens of parts
