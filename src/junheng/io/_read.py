@@ -58,7 +58,19 @@ def read_tables(path: str | Path, limits: ReadLimits | None = None,
 
     Nothing is read past ``limits`` (``ReadLimits()`` when None): a workbook is checked part by
     part before fastexcel opens it, a CSV or Parquet file before Polars reads it. Raises
-    ``ReadError`` with located, bilingual problems."""
+    ``ReadError`` with located, bilingual problems. A workbook's big sheets (the teachers') are
+    parsed in a thread as soon as they pass the check, while the rest is checked and read; the
+    tables, warnings and errors are those of reading in order, and no thread outlives the call.
+
+    Examples
+    --------
+    >>> import junheng, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "county.xlsx"
+    >>> _ = junheng.write_sample(path, schools=4, seed=1)
+    >>> tables, warnings = read_tables(path)
+    >>> tables["schools"].frame.height, tables["teachers"].source
+    (4, '教师')
+    """
     tables, warnings, _ = read_named_tables(path, limits or ReadLimits(), _table_for,
                                             typed=True)
     return tables, warnings

@@ -19,6 +19,10 @@ the most — the last row and column of every cell. Only when that range (empty 
 included) passes ``max_cells`` is the sheet read again leaving empty cells out, as calamine does;
 only cells without a reference (positions implied by their order, which the standard allows) fall
 back to a tag-by-tag walk. Inflating runs ahead in a thread (zlib and NumPy release the GIL).
+
+A reader may follow the check as it goes (``CheckProgress``): start on a sheet as soon as it has
+passed, and have its XML as checked (``CheckedSheet``) to parse without inflating it again —
+issue 18's reader loads the teachers' sheet while the others are checked.
 """
 
 from __future__ import annotations
@@ -1250,6 +1254,7 @@ def _check(archive: _Archive, limits: ReadLimits, wanted: Callable[[str], bool],
         if opened is None:
             opened = {name: b"".join(archive.kept[name]) for name in opening}
         return CheckedSheet(opened, member.name, chunks)
+
     checked: set[int] = set()
     for number, (name, attrs) in enumerate(zip(sheets, entries, strict=True)):
         if not wanted(name):
