@@ -72,7 +72,7 @@ class Outcomes:
     ``checks``: ``threshold_j``, ``value_j``, ``met_j``.
     """
 
-    frame: pl.DataFrame
+    frame: pl.DataFrame | pl.LazyFrame  # lazy for the declared figures: run with the rest
     checks: tuple[CheckSpec, ...]
 
 
@@ -91,11 +91,12 @@ class Context:
         """The counties judged, in order: every item's outcomes are aligned with these rows."""
         return pl.DataFrame({"county": self.counties}, schema={"county": pl.String})
 
-    def per_county(self, counts: pl.DataFrame) -> pl.DataFrame:
-        """``counts`` (one row per county) aligned with ``base``; a county absent counts 0."""
-        value_columns = [c for c in counts.columns if c != "county"]
-        return self.base.join(counts, on="county", how="left", maintain_order="left").with_columns(
-            pl.col(value_columns).fill_null(0))
+    def per_county(self, counts: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+        """``counts`` (one row per county) aligned with ``base``; a county absent counts 0.
+        Lazy counts give a lazy result, run with the other items' queries."""
+        base = self.base.lazy() if isinstance(counts, pl.LazyFrame) else self.base
+        return base.join(counts, on="county", how="left", maintain_order="left").with_columns(
+            pl.exclude("county").fill_null(0))
 
     @cached_property
     def schools(self) -> pl.DataFrame:
@@ -226,7 +227,7 @@ def _school_outcomes(ctx: Context, judged: pl.DataFrame, breaches: pl.DataFrame,
     """Outcomes of a per-school (or per-unit) rule from its three-valued ``met`` column: every
     school must meet it; with ``all_unknown``, a county none of whose schools is known has no
     check and says so."""
-    counts = ctx.per_county(judged.group_by("county").agg(
+    counts = ctx.per_county(judged.lazy().group_by("county").agg(
         pl.col("met").sum().cast(pl.Int64).alias("good"),
         pl.col("met").not_().sum().cast(pl.Int64).alias("bad"),
         pl.col("met").null_count().cast(pl.Int64).alias("unknown")))
@@ -406,7 +407,7 @@ def _teacher_outcomes(ctx: Context, name: str, share: float, key: str, label: st
                       unknown_text: tuple[str, str]) -> RuleResult:
     """Outcomes of a per-teacher item from its tallies (``<name>_good``, ``_bad``,
     ``_unknown`` per county) and the teachers failing it."""
-    counts = ctx.per_county(ctx.by_county.select(
+    counts = ctx.per_county(ctx.by_county.lazy().select(
         "county", pl.col(f"{name}_good").alias("good"), pl.col(f"{name}_bad").alias("bad"),
         pl.col("teachers_all").alias("all")))
     good, bad = pl.col("good"), pl.col("bad")
@@ -620,7 +621,7 @@ def _declared(ctx: Context, conditions: tuple[Condition, ...]) -> Outcomes:
     figures = [pl.col(c.column).is_not_null() for c in conditions]
     # Kept to the counties' height even for an item without conditions (literals alone
     # would make one row).
-    frame = ctx.declared.select(
+    frame = ctx.declared.lazy().select(
         "county", (pl.all_horizontal(mets) if mets else pl.lit(True)).alias("met"),
         (pl.any_horizontal(figures) if figures else pl.lit(False)).alias("given"),
         *columns).drop("county")
@@ -648,11 +649,13 @@ def _judge(ctx: Context, part: str, item: Item, order: int, computed: Outcomes |
     school or teacher lacked the data keeps its own detail).
     """
     declared = _declared(ctx, item.conditions)
-    frames = [ctx.base.with_row_index("_c"),
-              declared.frame.rename(lambda c: f"d_{c}")]
+    # All lazy: a county's ~25 items are then one query (collect_all in evaluate_parts),
+    # not a few small ones each.
+    frames = [ctx.base.lazy().with_row_index("_c"),
+              declared.frame.lazy().rename(lambda c: f"d_{c}")]
     if computed is not None:
-        frames.append(computed.frame.rename(lambda c: f"c_{c}"))
-    both = pl.concat(frames, how="horizontal").lazy()
+        frames.append(computed.frame.lazy().rename(lambda c: f"c_{c}"))
+    both = pl.concat(frames, how="horizontal")
     given = pl.col("d_given")
 
     missing_zh, missing_en = _missing_text(item)
