@@ -5,7 +5,9 @@ more than reading them; comparing each id with the one above it (``rle_id``) cos
 So a grouping by school is made in two steps: the runs of equal keys, numbered in order (an
 integer key, sorted), then the runs — a few hundred thousand, one per school when the rows are
 in order — merged by their key. The figures are the ones a direct ``group_by`` gives whatever
-the order of the rows: out of order, there are only more runs to merge.
+the order of the rows: out of order, there are only more runs to merge. A rule that depends on
+a row's keys alone is judged once per run (``run_table``), and only the runs that break it are
+spread back to their rows (``run_rows``).
 """
 
 from __future__ import annotations
@@ -78,20 +80,3 @@ def run_rows(runs: pl.DataFrame) -> pl.DataFrame:
     return runs.with_columns(
         pl.int_ranges("_at", pl.col("_at") + pl.col("_len"), dtype=pl.Int64).alias("_i")
     ).explode("_i")
-
-
-def per_row(frame: pl.DataFrame, key: str, table: pl.DataFrame) -> pl.DataFrame:
-    """``frame.select(key).join(table, on=key, how="left", maintain_order="left")`` without
-    ``key``: the table's columns for each row, looked up once per run and spread back by run
-    number (``table`` has one row per key).
-
-    >>> rows = pl.DataFrame({"school": ["a", "a", "b", None]})
-    >>> info = pl.DataFrame({"school": ["b", "a"], "type": ["junior", "primary"]})
-    >>> per_row(rows, "school", info)["type"].to_list()
-    ['primary', 'primary', 'junior', None]
-    """
-    runs = frame.select(run_ids([key]), key)
-    firsts = runs.unique(RUN, keep="first", maintain_order=True)
-    found = firsts.join(table, on=key, how="left", maintain_order="left").drop(RUN, key)
-    at = runs.get_column(RUN)
-    return found.select(pl.all().gather(at))
