@@ -44,21 +44,22 @@ inputs. ``--only`` runs some sections (e.g. ``--only projection``); their figure
 sections' in results.json and the others' are kept.
 
 Issue 18, before and after in the same run (``run.py --only county national --before
-/tmp/base/src --before-rounds 3``, the engine of 793447a as "before"; 2 cores shared with other
-work, so absolute times drift; the ratios are per pair):
+/tmp/base/src --before-rounds 1``, the engine of 793447a as "before"; 2 cores, quiet; the
+ratios are per pair):
 
-- county workbook: 0.198 s against a raw read of 0.113 s, 1.76× (before, measured the same way
-  in fresh processes: 1.88×, 0.219 s). A later run (``--only county --before`` the commit
-  before the cached column parsers of _validate.py): 0.205 s against 0.116 s, 1.78×; fresh
-  processes 1.81× before, 1.79× after, within the noise (coercing the nine sheets 25 → 19 ms).
-  Target ≤ 1.2× not met — the archive check alone is ~20 ms, validating ~38 ms and evaluating
-  ~27 ms (~270 small Polars queries); pandas reading with calamine 0.37 s, with openpyxl
-  1.40 s: junheng 1.8× and 6.7× faster.
-- national curve (1×, 2×, 5×, 10×): 0.79, 1.53, 4.25, 9.09 s against raw reads of 0.17, 0.26,
-  0.68, 1.33 s — 4.62×, 5.75×, 6.24×, 6.48× (before: 9.75×, 14.8×, 16.5×, 24.7×; 29.5 s at 10×);
-  peak memory 0.56, 0.94, 2.00, 3.81 GB (before 1.28, 2.13, 5.05, 9.98 GB); steps of 0.96×, 1.11×
-  and 1.07× of linear; the JSON identical to the goldens at every scale. Targets at 10×: ≤ 4 GB
-  and ≤ 1.2× of linear met; ≤ 3× the raw read not met.
+- county workbook: 0.173 s against a raw read of 0.104 s, 1.66×; in fresh processes 2.01×
+  before, 1.78× after. Target ≤ 1.2× not met. The read itself is now 0.80× the raw read (the
+  teacher sheet loaded in a thread as soon as the archive check passes it, and parsed in two
+  halves at once; the check in 512 KiB pieces), but a county's evaluation costs ~30 ms more in
+  a fresh process since the other parts are judged for every county at once (made for
+  provinces): load 194 → 168 ms, evaluate 41 → 70 ms against the engine of 33612b2.
+  pandas reading with calamine 0.30 s, with openpyxl 1.20 s: junheng 1.7× and 6.8× faster.
+- national curve (1×, 2×, 5×, 10×): 0.49, 0.82, 1.89, 3.86 s against raw reads of 0.10, 0.16,
+  0.35, 0.66 s — 4.82×, 5.02×, 5.36×, 5.80× (before: 10.5×, 14.9×, 16.8×, 33.6×; 22.1 s at
+  10×); peak memory 0.54, 0.95, 1.94, 3.59 GB (before 1.38, 2.17, 5.05, 9.97 GB); steps of
+  0.83×, 0.93× and 1.02× of linear; the JSON identical to the goldens at every scale. Against
+  the engine of 33612b2 at 10× (3 fresh pairs): 5.53 → 3.85 s, load 2.84 → 2.31 s, evaluate
+  2.67 → 1.56 s. Targets at 10×: ≤ 4 GB and ≤ 1.2× of linear met; ≤ 3× the raw read not met.
 """
 
 from __future__ import annotations
