@@ -80,6 +80,21 @@ class NoPlanFound(PlanError):
     """The time limit ran out before the solver found any plan. Not a proof that none exists:
     the messages give the limit and, where known, the best bound."""
 
+    @classmethod
+    def out_of_time(cls, county: str, seconds: float, what: tuple[str, str] = ("方案", "plan"),
+                    proven: tuple[str, str] = ("", "")) -> NoPlanFound:
+        """The one message every planner gives when its time ran out (``what``: the plan's
+        name; ``proven``: what the solver proved meanwhile, if anything).
+
+        >>> NoPlanFound.out_of_time("示例县", 30).messages[0][1]
+        '示例县: no plan found within 30 s (which does not mean there is none); allow more time with --time-limit'
+        """
+        return cls("time_limit", [(
+            f"{county}：{seconds:g} 秒内未找到{what[0]}（这不表示无解）{proven[0]}；"
+            "请用 --time-limit 延长求解时间",
+            f"{county}: no {what[1]} found within {seconds:g} s (which does not mean there is "
+            f"none){proven[1]}; allow more time with --time-limit")])
+
 
 class OutputError(Exception):
     """An output path cannot be used (it is the input, a folder where a file is expected, …).

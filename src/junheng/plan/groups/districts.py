@@ -724,10 +724,7 @@ def _solve_county(data: DistrictInput, time_limit: float, seed: int,
         return model, solve
     if solve.infeasible:
         raise _infeasible(model, time_limit)
-    raise NoPlanFound("time_limit", [(
-        f"{data.county}：{time_limit:g} 秒内未找到学区方案（这不表示无解）；请用 --time-limit 延长求解时间",
-        f"{data.county}: no district plan found within {time_limit:g} s (which does not mean "
-        "there is none); allow more time with --time-limit")])
+    raise NoPlanFound.out_of_time(data.county, time_limit, ("学区方案", "district plan"))
 
 
 def _infeasible(model: DistrictModel, time_limit: float) -> InfeasiblePlan:

@@ -322,10 +322,7 @@ def _solve_county(data: GroupInput, time_limit: float, seed: int,
         return model, solve
     if solve.infeasible:
         raise _infeasible(model, time_limit)
-    raise NoPlanFound("time_limit", [(
-        f"{data.county}：{time_limit:g} 秒内未找到方案（这不表示无解）；请用 --time-limit 延长求解时间",
-        f"{data.county}: no plan found within {time_limit:g} s (which does not mean there is "
-        "none); allow more time with --time-limit")])
+    raise NoPlanFound.out_of_time(data.county, time_limit)
 
 
 def _infeasible(model: GroupModel, time_limit: float) -> InfeasiblePlan:

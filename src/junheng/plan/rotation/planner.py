@@ -275,11 +275,8 @@ def _solve_county(data: RotationInput, time_limit: float, seed: int,
     if bound is not None and math.isfinite(bound):
         zh = f"（已证明：至多 {bound:.0f} 个学校学段能达标）"
         en = f" (proven: at most {bound:.0f} school–stages can meet the rule)"
-    raise NoPlanFound("time_limit", [(
-        f"{data.county}：{time_limit:g} 秒内未找到符合全部规则的方案（这不表示无解）{zh}；"
-        "请用 --time-limit 延长求解时间",
-        f"{data.county}: no plan found within {time_limit:g} s (which does not mean there is "
-        f"none){en}; allow more time with --time-limit")])
+    raise NoPlanFound.out_of_time(data.county, time_limit, ("符合全部规则的方案", "plan"),
+                                  (zh, en))
 
 
 def _precheck(data: RotationInput) -> None:
