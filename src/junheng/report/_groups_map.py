@@ -21,7 +21,7 @@ import polars as pl
 from junheng.plan import GroupPlan
 from junheng.plan.groups.types import group_types
 from junheng.report._format import fixed, number
-from junheng.report._html import FONTS, _e, figure_blocks, page_head
+from junheng.report._html import FONTS, PRINT_HOOKS, _e, figure_blocks, page_head
 from junheng.report._text import Lang, plural
 
 __all__ = ["PALETTE", "groups_map_html"]
@@ -766,13 +766,4 @@ JS = """
       Plotly.relayout(el, {width: null, height: height});
     });
   }
-  window.addEventListener('beforeprint', beforePrint);
-  window.addEventListener('afterprint', afterPrint);
-  if (window.matchMedia) {
-    var media = window.matchMedia('print');
-    var onChange = function (m) { if (m.matches) beforePrint(); else afterPrint(); };
-    if (media.addEventListener) media.addEventListener('change', onChange);
-    else if (media.addListener) media.addListener(onChange);
-  }
-})();
-"""
+""" + PRINT_HOOKS

@@ -817,6 +817,19 @@ def _table(heads: list[str], rows: list[list[tuple]], cls: str = "",
             f"<tbody>{''.join(body)}</tbody></table>")
 
 
+# Both self-contained pages (the report, the groups map) call their beforePrint / afterPrint
+# from the browser's print events, and from the print media query where those are missing.
+PRINT_HOOKS = """  window.addEventListener('beforeprint', beforePrint);
+  window.addEventListener('afterprint', afterPrint);
+  if (window.matchMedia) {
+    var media = window.matchMedia('print');
+    var onChange = function (m) { if (m.matches) beforePrint(); else afterPrint(); };
+    if (media.addEventListener) media.addEventListener('change', onChange);
+    else if (media.addListener) media.addListener(onChange);
+  }
+})();
+"""
+
 CSS = """
 body { font-family: FONTS; margin: 0; color: #222; background: #f6f7f9; }
 header { background: #1f3a5f; color: white; padding: 16px 28px; }
@@ -968,13 +981,4 @@ JS = """
       Plotly.relayout(el, update);
     });
   }
-  window.addEventListener('beforeprint', beforePrint);
-  window.addEventListener('afterprint', afterPrint);
-  if (window.matchMedia) {
-    var media = window.matchMedia('print');
-    var onChange = function (m) { if (m.matches) beforePrint(); else afterPrint(); };
-    if (media.addEventListener) media.addEventListener('change', onChange);
-    else if (media.addListener) media.addListener(onChange);
-  }
-})();
-"""
+""" + PRINT_HOOKS
