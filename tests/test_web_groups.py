@@ -38,33 +38,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 import junheng
-from junheng.store import AuditEntry, County, PlanRun, Snapshot, create_user, open_store
+from junheng.store import AuditEntry, County, PlanRun, Snapshot, open_store
 from junheng.web import create_app
 from junheng.web import groups as web_groups
 from junheng.web.routes import group_plans
+from web_world import PASSWORD, USERNAMES, add_role_users, session_csrf, sign_in
 
-PASSWORD = "correct-horse-battery"
 ROLES = ("anon", "admin", "province", "county_a", "school", "inspector", "county_b")
-USERNAMES = {"admin": "root", "province": "city", "county_a": "bureau_a", "school": "principal",
-             "inspector": "inspector", "county_b": "bureau_b"}
 WAIT = 60
 WORKBOOK, JSON_FILE = "集团化办学方案.xlsx", "groups-plan.json"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "build" / "test-artifacts"
 MAX_KM, MAX_MEMBERS = 40, 5
-
-
-def sign_in(app, username: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    form = client.get("/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
-    answer = client.post("/login", data={"username": username, "password": PASSWORD,
-                                         "csrf": token})
-    assert answer.status_code == 303, username
-    return client
-
-
-def session_csrf(client: TestClient) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get("/password").text).group(1)
 
 
 def count_runs(world) -> int:
@@ -95,12 +79,7 @@ def world(tmp_path_factory):
         snap = Snapshot(county_id=a.id, school_year=2025, filename=path.name, content=content,
                         sha256=hashlib.sha256(content).hexdigest())
         s.add(snap)
-        scopes = {"admin": {}, "province": {"region": "甲市"}, "county_a": {"county_id": a.id},
-                  "school": {"county_id": a.id, "school_id": ids[1]},
-                  "inspector": {"county_id": a.id}, "county_b": {"county_id": b.id}}
-        for role, scope in scopes.items():
-            create_user(s, USERNAMES[role], PASSWORD, role.removesuffix("_a").removesuffix("_b"),
-                        must_change_password=False, **scope)
+        add_role_users(s, a, b, ids[1])
         s.commit()
         a_id, b_id = a.id, b.id
     app = create_app(store)

@@ -29,20 +29,17 @@ from junheng.store import (
     Evidence,
     LedgerEntry,
     Snapshot,
-    create_user,
     open_store,
 )
 from junheng.web import create_app
+from web_world import PASSWORD, USERNAMES, add_role_users
 
-PASSWORD = "correct-horse-battery"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 ROOMS_SCHOOL = "2360000005"  # 宝塔村小学
 ROOMS_KEY = f"indicator:{ROOMS_SCHOOL}:primary:multimedia_rooms_per100"
 ROLES = ("anon", "admin", "province", "county_a", "school", "inspector", "county_b")
-USERNAMES = {"admin": "root", "province": "city", "county_a": "bureau_a", "school": "principal",
-             "inspector": "inspector", "county_b": "bureau_b"}
 B_NAME = "乙县"
 
 
@@ -135,12 +132,7 @@ def make_world(folder: Path, books) -> SimpleNamespace:
         s.add_all([a, b])
         s.flush()
         ids = books.ids
-        scopes = {"admin": {}, "province": {"region": "甲市"}, "county_a": {"county_id": a.id},
-                  "school": {"county_id": a.id, "school_id": ids[1]},
-                  "inspector": {"county_id": a.id}, "county_b": {"county_id": b.id}}
-        for role, scope in scopes.items():
-            create_user(s, USERNAMES[role], PASSWORD, role.removesuffix("_a").removesuffix("_b"),
-                        must_change_password=False, **scope)
+        add_role_users(s, a, b, ids[1])
         s.commit()
         a_id, b_id = a.id, b.id
     app = create_app(store)

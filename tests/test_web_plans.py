@@ -33,15 +33,13 @@ import junheng
 from junheng.plan import apply_moves
 from junheng.plan.investment.planner import ACTION_COLUMNS, apply_actions
 from junheng.plan.investment.prices import write_prices_template
-from junheng.store import AuditEntry, County, PlanRun, Snapshot, create_user, open_store
+from junheng.store import AuditEntry, County, PlanRun, Snapshot, open_store
 from junheng.store.models import utcnow
 from junheng.web import create_app, jobs
 from junheng.web.routes import plans
+from web_world import PASSWORD, USERNAMES, add_role_users
 
-PASSWORD = "correct-horse-battery"
 ROLES = ("anon", "admin", "province", "county_a", "school", "inspector", "county_b")
-USERNAMES = {"admin": "root", "province": "city", "county_a": "bureau_a", "school": "principal",
-             "inspector": "inspector", "county_b": "bureau_b"}
 WAIT = 60  # seconds a test waits for a run at most (they take well under one)
 
 
@@ -81,12 +79,7 @@ def world(tmp_path_factory):
             s.add(snap)
             s.flush()
             snaps[key] = snap.id
-        scopes = {"admin": {}, "province": {"region": "甲市"}, "county_a": {"county_id": a.id},
-                  "school": {"county_id": a.id, "school_id": ids[1]},
-                  "inspector": {"county_id": a.id}, "county_b": {"county_id": b.id}}
-        for role, scope in scopes.items():
-            create_user(s, USERNAMES[role], PASSWORD, role.removesuffix("_a").removesuffix("_b"),
-                        must_change_password=False, **scope)
+        add_role_users(s, a, b, ids[1])
         s.commit()
         a_id, b_id = a.id, b.id
     app = create_app(store)

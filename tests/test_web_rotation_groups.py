@@ -22,27 +22,17 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 import junheng
 from junheng.store import County, PlanRun, Snapshot, create_user, open_store
 from junheng.web import create_app
+from web_world import PASSWORD, session_csrf, sign_in
 
-PASSWORD = "correct-horse-battery"
 WAIT = 90
 NEED_ZH = "按集团内交流需要集团：请先采用一个集团化办学方案，或在县域数据中加入「集团」表"
 NEED_EN = ("rotation within groups needs groups: adopt a school-groups plan first, or add a "
            "集团 table to the county data")
-
-
-def sign_in(app, username: str) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    answer = client.post("/login", data={"username": username, "password": PASSWORD,
-                                         "csrf": token})
-    assert answer.status_code == 303, username
-    return client
 
 
 def post_plan(world, kind: str, **form):
@@ -112,7 +102,7 @@ def world(tmp_path_factory):
         a_id, first = a.id, snap.id
     app = create_app(store)
     client = sign_in(app, "bureau_a")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/password").text).group(1)
+    csrf = session_csrf(client)
     return SimpleNamespace(app=app, store=store, client=client, csrf=csrf, A=a_id,
                            first=first, path=path, folder=folder,
                            runner=app.state.web.extensions["plans"])

@@ -22,14 +22,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 import junheng
-from junheng.store import County, Snapshot, create_user, open_store
+from junheng.store import County, Snapshot, open_store
 from junheng.web import create_app
 from junheng.web.trends import Series, cv_trends, line_chart, trend_table
-from test_web_access import PASSWORD, renamed, sign_in
+from test_web_access import renamed, sign_in
+from web_world import USERNAMES, add_role_users
 
 ROLES = ("anon", "admin", "province", "county_a", "school", "inspector", "county_b")
-USERNAMES = {"admin": "root", "province": "city", "county_a": "bureau_a", "school": "principal",
-             "inspector": "inspector", "county_b": "bureau_b"}
 STAGE_ZH = {"primary": "小学", "junior": "初中"}  # written out here, not read from the code
 
 
@@ -74,12 +73,7 @@ def build_world(folder: Path) -> SimpleNamespace:
                    snapshot(a.id, 2025, files["a2025old"], datetime(2025, 10, 1, tzinfo=UTC)),
                    snapshot(a.id, 2025, files["a2025"], datetime(2025, 11, 1, tzinfo=UTC)),
                    snapshot(b.id, 2025, files["b2025"], datetime(2025, 10, 1, tzinfo=UTC))])
-        scopes = {"admin": {}, "province": {"region": "甲市"}, "county_a": {"county_id": a.id},
-                  "school": {"county_id": a.id, "school_id": ids[1]},
-                  "inspector": {"county_id": a.id}, "county_b": {"county_id": b.id}}
-        for role, scope in scopes.items():
-            create_user(s, USERNAMES[role], PASSWORD, role.removesuffix("_a").removesuffix("_b"),
-                        must_change_password=False, **scope)
+        add_role_users(s, a, b, ids[1])
         s.commit()
         ids_ = {"A": a.id, "B": b.id, "C": c.id, "S": ids[1], "S2": ids[2]}
     app = create_app(store)
