@@ -17,8 +17,9 @@ from rich.table import Table
 from junheng.model.schema import ENUMS
 from junheng.plan import DistrictPlan
 from junheng.plan.groups.districts import district_label
+from junheng.report._console import print_plan_head
 from junheng.report._excel import _Book, write_plan_files
-from junheng.report._groups import folded, groups_sheet
+from junheng.report._groups import groups_sheet
 from junheng.report._groups_map import groups_map_html
 from junheng.report._plan import STATUS_WORDS
 from junheng.report._text import Lang, yes_no
@@ -296,11 +297,7 @@ def print_district_plan(plan: DistrictPlan, console: Console, lang: Lang = "zh",
     optimal; the warnings; then the first ``max_districts`` districts (``files``: whether the
     whole plan was written)."""
     zh = lang == "zh"
-    console.print(f"[bold]{'学区划分方案' if zh else 'School districts plan'}[/] · "
-                  f"{plan.year}–{plan.year + 1} · {plan.before.standard.id}")
-    for w_zh, w_en in plan.warnings:
-        text = folded(w_zh, console.width) if zh else w_en
-        console.print(f"[yellow]{escape(text)}[/]")
+    print_plan_head(console, "学区划分方案" if zh else "School districts plan", plan, zh)
     districts = plan.districts if plan.districts is not None else pl.DataFrame()
     counties = districts["county"].unique(maintain_order=True).to_list() \
         if districts.height else []

@@ -4,12 +4,10 @@ offline map (``_groups_map``)."""
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -19,6 +17,7 @@ from junheng.plan import GroupPlan
 from junheng.plan.groups.model import OBJECTIVES
 from junheng.plan.groups.solution import because_words
 from junheng.plan.groups.types import GroupType, group_types
+from junheng.report._console import print_plan_head
 from junheng.report._excel import Num, _Book, write_plan_files
 from junheng.report._groups_map import groups_map_html
 from junheng.report._plan import STATUS_WORDS
@@ -261,32 +260,6 @@ def _status(status: str, lang: Lang) -> str:
     return zh if lang == "zh" else en
 
 
-_TOKENS = re.compile(r"[A-Za-z0-9_.,/:~%+\\-]+|\s|.")
-_NO_LINE_START = set("，。；：、）」』！？%")  # never at the start of a line (禁则)
-
-
-def folded(text: str, width: int) -> str:
-    """Chinese text broken into lines of ``width`` cells between any two characters, but never
-    inside a run of Latin letters, digits or a path (``--keep /tmp/县.xlsx`` stays whole
-    when it fits), and never before a closing punctuation mark: a terminal would otherwise
-    break only at the spaces around a number, and leave "已有 3" alone on a line.
-
-    >>> folded("数据中已有 3 个集团，请加 --keep a.xlsx", 20).splitlines()
-    ['数据中已有 3 个集', '团，请加 --keep', 'a.xlsx']
-    """
-    lines: list[list[str]] = [[]]
-    for token in _TOKENS.findall(text):
-        line = lines[-1]
-        if cell_len("".join(line) + token) <= width or not "".join(line).strip():
-            line.append(token)
-            continue
-        carried: list[str] = []
-        if token in _NO_LINE_START and len(line) > 1:
-            carried = [line.pop()]  # the mark goes down with the character before it
-        lines.append([*carried, *([] if token.isspace() else [token])])
-    return "\n".join("".join(line).strip() for line in lines)
-
-
 def _coverage_line(r: dict, zh: bool) -> str:
     """A county's coverage in three short lines (80 columns), counts with thousands
     separators."""
@@ -329,11 +302,7 @@ def print_group_plan(plan: GroupPlan, console: Console, lang: Lang = "zh",
     """The plan at a glance, within 80 columns: coverage per county, then the first
     ``max_groups`` groups with their members (``files``: whether the whole plan was written)."""
     zh = lang == "zh"
-    console.print(f"[bold]{'集团化办学方案' if zh else 'School groups plan'}[/] · "
-                  f"{plan.year}–{plan.year + 1} · {plan.before.standard.id}")
-    for w_zh, w_en in plan.warnings:
-        text = folded(w_zh, console.width) if zh else w_en
-        console.print(f"[yellow]{escape(text)}[/]")
+    print_plan_head(console, "集团化办学方案" if zh else "School groups plan", plan, zh)
     for r in plan.coverage.iter_rows(named=True):
         console.print(_coverage_line(r, zh))
         if r["target"] is not None:

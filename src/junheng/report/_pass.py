@@ -15,6 +15,7 @@ from junheng.io import atomic_path, write_text
 from junheng.io._atomic import output_folder, output_run
 from junheng.io._json import dumps
 from junheng.model.schema import ENUMS
+from junheng.report._console import print_plan_head
 from junheng.report._excel import _Book
 from junheng.report._format import number
 from junheng.report.catalogue import Lang, t
@@ -147,10 +148,7 @@ def title(plan: Any, lang: Lang) -> str:
 
 def print_pass_plan(plan: Any, console: Console, lang: Lang = "zh", files: bool = False) -> None:
     zh = lang == "zh"
-    console.print(f"[bold]{title(plan, lang)}[/] · "
-                  f"{plan.year}–{plan.year + 1} · {plan.before.standard.id}", highlight=False)
-    for w_zh, w_en in plan.warnings:
-        console.print(f"[yellow]{escape(w_zh if zh else w_en)}[/]")
+    print_plan_head(console, title(plan, lang), plan, zh)
     after = {r["county"]: r for r in plan.after.counties.iter_rows(named=True)}
     for r in plan.before.counties.iter_rows(named=True):
         county = r["county"]

@@ -17,6 +17,7 @@ from junheng.model.schema import ENUMS
 from junheng.plan import RotationPlan
 from junheng.plan.rotation.model import OBJECTIVES
 from junheng.plan.rotation.rules import item11, teacher_groups
+from junheng.report._console import print_plan_head
 from junheng.report._excel import _Book, write_plan_files
 from junheng.report._text import Lang, t, yes_no
 
@@ -359,10 +360,7 @@ def print_rotation_plan(plan: RotationPlan, console: Console, lang: Lang = "zh",
         return f"{escape(county)} " if several else ""
 
     sent = moves.filter(pl.col("direction") == "send").height
-    console.print(f"[bold]{'交流轮岗方案' if zh else 'Rotation plan'}[/] · "
-                  f"{plan.year}–{plan.year + 1} · {plan.before.standard.id}")
-    for w_zh, w_en in plan.warnings:
-        console.print(f"[yellow]{escape(w_zh if zh else w_en)}[/]")
+    print_plan_head(console, "交流轮岗方案" if zh else "Rotation plan", plan, zh)
     console.print(f"交流 {moves.height} 名：{sent} 对对调（派出 {sent} 名，换回 {sent} 名）"
                   if zh else f"{moves.height} teachers move: {sent} exchanges ({sent} sent, "
                   f"{sent} back)")
