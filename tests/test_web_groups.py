@@ -68,8 +68,9 @@ def start(world, kind: str = "groups", role: str = "county_a", **form) -> int:
 def world(tmp_path_factory):
     folder = tmp_path_factory.mktemp("web-groups")
     path = junheng.write_sample(folder / "a16.xlsx", schools=16, seed=1)
-    (a_name,) = set(junheng.load(path).schools["county"].to_list())
-    ids = sorted(junheng.load(path).schools["school_id"].to_list())
+    schools = junheng.load(path).schools
+    (a_name,) = set(schools["county"].to_list())
+    ids = sorted(schools["school_id"].to_list())
     store = open_store(folder=folder / "db")
     with store.session() as s:
         a, b = County(name=a_name, region="甲市"), County(name="乙县", region="乙市")
