@@ -64,3 +64,61 @@ def test_member_is_set_membership_with_nulls_false(seed):
                  pl.Series(among, dtype=pl.String))
     assert got.name == "teacher_id"
     assert got.to_list() == [v is not None and v in among for v in values]
+
+
+def _rotated_by_hand(teachers: list[str | None], records: list[tuple[str | None, int]],
+                     year: int) -> list[bool]:
+    ids = {t for t, y in records if y == year and t is not None}
+    return [t is not None and t in ids for t in teachers]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_rotated_rows_kept_by_validation_and_found_again_when_stale(seed):
+    """``Dataset.rotated_rows`` as the validation keeps it, and as found again after a table
+    is replaced, gives the rotated teachers of each year the rule's way (set membership)."""
+    import dataclasses
+    import random
+
+    from junheng.evaluate._roster import rotated
+    from junheng.model.dataset import Dataset
+
+    rng = random.Random(seed)
+    pool = [f"T{i:03d}" for i in range(40)] + [None]
+    teachers = [rng.choice(pool) for _ in range(rng.randint(1, 120))]
+    records = [(rng.choice(pool), rng.choice([2023, 2024])) for _ in range(rng.randint(1, 30))]
+
+    def dataset(roster: list[str | None]) -> Dataset:
+        return Dataset(pl.DataFrame(), pl.DataFrame(),
+                       pl.DataFrame({"teacher_id": roster}, schema={"teacher_id": pl.String}),
+                       rotations=pl.DataFrame(
+                           {"teacher_id": [t for t, _ in records],
+                            "school_year": [y for _, y in records]},
+                           schema={"teacher_id": pl.String, "school_year": pl.Int64}))
+
+    ds = dataset(teachers)
+    for year in (2023, 2024, 2025):
+        assert rotated(ds, year).to_list() == _rotated_by_hand(teachers, records, year)
+    # Another roster in place of the first: the kept rows are not used for it.
+    other = [rng.choice(pool) for _ in range(rng.randint(1, 120))]
+    ds.teachers = dataset(other).teachers
+    assert rotated(ds, 2024).to_list() == _rotated_by_hand(other, records, 2024)
+    # A replaced dataset starts without them.
+    fresh = dataclasses.replace(ds, teachers=dataset(teachers).teachers)
+    assert rotated(fresh, 2023).to_list() == _rotated_by_hand(teachers, records, 2023)
+
+
+def test_validation_keeps_the_rotated_rows_of_its_own_roster(tmp_path):
+    """The rows the validation found (with its own row numbers and stages still unresolved) are
+    the loaded roster's: each is a teacher some rotation record names, and every such teacher
+    is among them."""
+    import junheng
+
+    path = tmp_path / "county.xlsx"
+    junheng.write_sample(path, schools=12, seed=3)
+    ds = junheng.load(path)
+    assert ds._rotated is not None and ds._rotated[0] is ds.teachers  # kept, not found again
+    rows = sorted(ds.rotated_rows().to_list())
+    named = set(ds.rotations.get_column("teacher_id").drop_nulls().to_list())
+    ids = ds.teachers.get_column("teacher_id").to_list()
+    assert rows == [i for i, t in enumerate(ids) if t in named]
+    assert rows  # the sample rotates some teachers

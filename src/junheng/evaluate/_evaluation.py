@@ -14,7 +14,7 @@ import polars as pl
 from junheng.evaluate._cv import cv_table
 from junheng.evaluate._indicators import indicator_table, school_table
 from junheng.evaluate._parts import evaluate_parts
-from junheng.evaluate._roster import rotated_ids, tally_teachers
+from junheng.evaluate._roster import tally_teachers
 from junheng.evaluate._units import Note, build_units, extra_numerator_columns
 from junheng.model.calendar import default_year
 from junheng.model.dataset import Dataset, Problem
@@ -281,7 +281,7 @@ def evaluate(dataset: Dataset, standard: Standard | str | Path = "quality-2017",
     _require_numerators(dataset, standard)
     year = default_year(dataset) if year is None else year
     # The teachers counted once, for the units and the teacher items alike.
-    tally = tally_teachers(dataset, standard, year, rotated_ids(dataset, year))
+    tally = tally_teachers(dataset, standard, year)
     units, notes = build_units(dataset, standard, tally.units)
     indicators = indicator_table(units, standard)
     # The indicator table is one block of rows per indicator, each the units in order: the

@@ -40,7 +40,7 @@ from functools import cache, cached_property
 import polars as pl
 
 from junheng._english import mend_plurals
-from junheng.evaluate._roster import Tally, group_expr, rotated_ids, tally_teachers
+from junheng.evaluate._roster import Tally, group_expr, tally_teachers
 from junheng.evaluate._units import Note
 from junheng.model.dataset import Dataset
 from junheng.model.runs import sum_by
@@ -720,7 +720,7 @@ def evaluate_parts(dataset: Dataset, standard: Standard, units: pl.DataFrame, ye
     loop over them): a province has thousands of counties.
     """
     if tally is None:
-        tally = tally_teachers(dataset, standard, year, rotated_ids(dataset, year))
+        tally = tally_teachers(dataset, standard, year)
     ctx = Context(dataset, standard, units, year, counties, notes, tally)
     items: list[pl.LazyFrame] = []
     checks: list[pl.LazyFrame] = []

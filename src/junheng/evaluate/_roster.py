@@ -8,8 +8,8 @@ failing are one filter each over a boolean. The rules then work on the ~10⁵ ro
 stage. Sums of booleans are exact, so every figure is the one the per-rule queries gave.
 
 Which teachers count: ``full_time`` ones when the standard says so (``counted``), as in the
-indicators; the rules say the same. Rotated teachers (``moved``) are the distinct teacher ids
-of ``rotations`` in the school year evaluated.
+indicators; the rules say the same. Rotated teachers are the teacher ids ``rotations`` records
+in the school year evaluated (``rotated``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from junheng.model.dataset import Dataset
-from junheng.model.lookup import member, one_of
+from junheng.model.lookup import mask_at, member, one_of
 from junheng.model.runs import sum_by
 from junheng.standards import Standard
 from junheng.standards._parts import Item
@@ -89,18 +89,30 @@ def training_met(item: Item, year: int, tolerance: float) -> pl.Expr:
     return at_least(pl.col("training_hours_5y"), required, tolerance)
 
 
-def rotated_ids(dataset: Dataset, year: int) -> pl.Series | None:
-    """The teachers ``rotations`` records in school year ``year`` (None without the table)."""
-    if dataset.rotations is None:
+def rotated(dataset: Dataset, year: int) -> pl.Series | None:
+    """Whether each row of the roster is a teacher ``rotations`` records in school year
+    ``year`` (None without the table). Only the rows named in any year are looked at
+    (``Dataset.rotated_rows``, found once while validating): a province's roster is not
+    hashed again.
+
+    >>> ds = Dataset(pl.DataFrame(), pl.DataFrame(),
+    ...              pl.DataFrame({"teacher_id": ["a", "b", "c", "a"]}),
+    ...              rotations=pl.DataFrame({"teacher_id": ["a", "c"], "school_year": [2024, 2023]}))
+    >>> rotated(ds, 2024).to_list()
+    [True, False, False, True]
+    """
+    rows = dataset.rotated_rows()
+    if rows is None or dataset.rotations is None:
         return None
-    return dataset.rotations.filter(pl.col("school_year") == year).get_column(
-        "teacher_id").unique()
+    moved = dataset.rotations.filter(pl.col("school_year") == year).get_column("teacher_id")
+    named = dataset.teachers.get_column("teacher_id").gather(rows)
+    return mask_at(dataset.teachers.height, rows.filter(member(named, moved)))
 
 
 def tally_teachers(dataset: Dataset, standard: Standard, year: int | None = None,
-                   moved: pl.Series | None = None, items: bool = True) -> Tally:
+                   items: bool = True) -> Tally:
     """Count the teachers once for the units (and, with ``items``, for the teacher items;
-    ``year`` and ``moved`` are then needed by the training and rotation rules).
+    ``year`` is then needed by the training and rotation rules).
 
     Each count is a boolean column summed per school and stage. The per-teacher tests are
     computed once (``_take``, ``_training``, ``_rotated``), the flags from them, and the sums of
@@ -122,11 +134,11 @@ def tally_teachers(dataset: Dataset, standard: Standard, year: int | None = None
     if "certified" in rules:
         flags |= _met_and_failed("certified", "certified")
         masks["certified"] = flags["certified_bad"]
-    if "rotation" in rules and year is not None and moved is not None:
+    moved = rotated(dataset, year) if "rotation" in rules and year is not None else None
+    if moved is not None:
         p = rules["rotation"].params
-        # A lookup of text ids: made once, for the sums and the rows alike.
-        teachers = teachers.with_columns(
-            member(teachers.get_column("teacher_id"), moved).alias("_rotated"))
+        # Made once, for the sums and the rows alike.
+        teachers = teachers.with_columns(moved.alias("_rotated"))
         staying = pl.col("_take") & pl.col("_rotated").not_()
         since = pl.col("school_since")
         flags["rotation_stay"] = (year - since >= p["tenure_years"]) & staying

@@ -20,7 +20,7 @@ from junheng.errors import InputError, Problem
 from junheng.io._groups import group_checks, group_frame
 from junheng.io._read import RawTable, format_number
 from junheng.model.dataset import OPTIONAL, Dataset
-from junheng.model.lookup import one_of
+from junheng.model.lookup import one_of, rows_in
 from junheng.model.runs import run_ids, run_rows, run_table
 from junheng.model.schema import (
     BOOL_SPELLINGS,
@@ -575,6 +575,7 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
     warnings = list(warnings or [])
     typed: dict[str, pl.DataFrame] = {}
     sources: dict[str, str] = {}
+    rotated_rows = None
     for name, table in TABLES.items():
         if name not in raw and table.optional:
             continue
@@ -595,7 +596,8 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
             typed["schools"], typed["stages"], typed["teachers"], sources)
         problems.extend(more_problems)
         warnings.extend(more_warnings)
-        problems.extend(_optional_checks(typed, sources, warnings))
+        more_problems, rotated_rows = _optional_checks(typed, sources, warnings)
+        problems.extend(more_problems)
         warnings.extend(_implausible(schools, stages, counts, sources))
     if problems:
         problems = _first_per_cell(problems)
@@ -606,8 +608,12 @@ def validate(raw: dict[str, RawTable], warnings: list[Problem] | None = None,
                 for name in OPTIONAL}
     if optional["groups"] is not None:  # exactly the contract's columns, each group's type
         optional["groups"] = group_frame(typed["groups"])
-    return Dataset(schools.drop(ROW), stages.drop(ROW), teachers.drop(ROW), warnings, source,
-                   **optional)
+    dataset = Dataset(schools.drop(ROW), stages.drop(ROW), teachers.drop(ROW), warnings, source,
+                      **optional)
+    if dataset.rotations is not None and rotated_rows is not None:
+        # The same roster rows in the same order: the stages resolved, the row numbers dropped.
+        dataset.keep_rotated_rows(rotated_rows)
+    return dataset
 
 
 def _first_per_cell(problems: list[Problem]) -> list[Problem]:
@@ -704,10 +710,13 @@ def _plausibility_warning(rule: Plausibility, source: str, col: Column, r: dict)
 
 
 def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
-                     warnings: list[Problem]) -> list[Problem]:
+                     warnings: list[Problem]) -> tuple[list[Problem], pl.Series | None]:
     """References from the optional tables: counties, schools and teachers must exist (and
-    the groups make sense as groups, ``_groups``)."""
+    the groups make sense as groups, ``_groups``). Also the roster's rows of the teachers the
+    rotations name (``Dataset.rotated_rows``), found for the check and kept for the
+    evaluation."""
     problems: list[Problem] = []
+    rotated_rows = None
     schools = typed["schools"]
     school_ids = schools.get_column("school_id").drop_nulls().implode()
     if "county" in typed:
@@ -721,10 +730,10 @@ def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
         rotations = typed["rotations"]
         # The rotated ids looked up among the teachers, not the other way round: hashing the
         # few rotated ids and probing the roster costs a tenth of hashing a province's roster
-        # (a semi join: the roster's ids that rotated, without a flag for every teacher).
-        rotated = rotations.select("teacher_id").drop_nulls().unique()
-        teacher_ids = typed["teachers"].select("teacher_id").join(
-            rotated, on="teacher_id", how="semi").get_column("teacher_id").implode()
+        # (a semi join: the roster's rows that rotated, without a flag for every teacher).
+        roster = typed["teachers"].get_column("teacher_id")
+        rotated_rows = rows_in(roster, rotations.get_column("teacher_id"))
+        teacher_ids = roster.gather(rotated_rows).implode()
         for column, zh in (("from_school_id", "调出学校标识码"), ("to_school_id", "调入学校标识码")):
             bad = rotations.filter(pl.col(column).is_not_null()
                                    & ~pl.col(column).is_in(school_ids))
@@ -773,7 +782,7 @@ def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
                              f"该县区这一年已在第{r['_first']}行填写",
                              f"this county's year is already on row {r['_first']}")
                      for r in twice.iter_rows(named=True)]
-    return problems
+    return problems, rotated_rows
 
 
 def _grade_checks(grades: pl.DataFrame, stages: pl.DataFrame, school_ids: pl.Series,

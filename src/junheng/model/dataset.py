@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from junheng.errors import Problem
+from junheng.model.lookup import rows_in
 
 __all__ = ["OPTIONAL", "Dataset", "Problem"]
 
@@ -45,6 +46,37 @@ class Dataset:
     grades: pl.DataFrame | None = None
     births: pl.DataFrame | None = None
     groups: pl.DataFrame | None = None
+    # ``rotated_rows`` with the two tables it was found in: a table replaced since (a plan
+    # applied, a year projected) makes it stale, and it is found again.
+    _rotated: tuple[pl.DataFrame, pl.DataFrame, pl.Series] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
+    def rotated_rows(self) -> pl.Series | None:
+        """The rows of ``teachers`` (positions) whose id ``rotations`` names in any school year,
+        None without that table. Found once for these tables and kept (issue 18): a province's
+        roster is hashed once by the validation, not again by each evaluation.
+
+        >>> ds = Dataset(pl.DataFrame(), pl.DataFrame(),
+        ...              pl.DataFrame({"teacher_id": ["t1", "t2", "t3"]}),
+        ...              rotations=pl.DataFrame({"teacher_id": ["t3", "t9"]}))
+        >>> ds.rotated_rows().to_list()
+        [2]
+        """
+        if self.rotations is None:
+            return None
+        kept = self._rotated
+        if kept is None or kept[0] is not self.teachers or kept[1] is not self.rotations:
+            self.keep_rotated_rows(rows_in(self.teachers.get_column("teacher_id"),
+                                           self.rotations.get_column("teacher_id")))
+            kept = self._rotated
+        assert kept is not None
+        return kept[2]
+
+    def keep_rotated_rows(self, rows: pl.Series) -> None:
+        """Keep ``rotated_rows`` found while validating these very tables (the same rows in the
+        same order), so that no evaluation looks them up again."""
+        assert self.rotations is not None
+        self._rotated = (self.teachers, self.rotations, rows)
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """Every table present, by canonical name, in contract order."""

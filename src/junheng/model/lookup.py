@@ -30,6 +30,17 @@ def one_of(expr: pl.Expr, codes: Iterable[str]) -> pl.Expr:
     return out
 
 
+def rows_in(values: pl.Series, among: pl.Series) -> pl.Series:
+    """The positions (``UInt32``) of ``values`` that are in ``among``, nulls never: a semi join,
+    which hashes ``values`` once and keeps no flag per row.
+
+    >>> sorted(rows_in(pl.Series(["a", "b", None, "a"]), pl.Series(["a", None])).to_list())
+    [0, 3]
+    """
+    return values.to_frame("_v").with_row_index("_i").join(
+        among.drop_nulls().unique().to_frame("_v"), on="_v", how="semi").get_column("_i")
+
+
 def member(values: pl.Series, among: pl.Series) -> pl.Series:
     """``values.is_in(among)`` with nulls ``False``, for a long column and a shorter list: a
     semi join finds the rows, then a mask is set at them — a third cheaper on a province's
@@ -38,7 +49,13 @@ def member(values: pl.Series, among: pl.Series) -> pl.Series:
     >>> member(pl.Series(["a", "b", None, "a"]), pl.Series(["a", None])).to_list()
     [True, False, False, True]
     """
-    found = values.to_frame("_v").with_row_index("_i").join(
-        among.unique().to_frame("_v"), on="_v", how="semi").get_column("_i")
-    return pl.zeros(values.len(), dtype=pl.Boolean, eager=True).scatter(
-        found, True).alias(values.name)
+    return mask_at(values.len(), rows_in(values, among)).alias(values.name)
+
+
+def mask_at(length: int, rows: pl.Series) -> pl.Series:
+    """A boolean column of ``length``, true at ``rows``.
+
+    >>> mask_at(4, pl.Series([1, 3])).to_list()
+    [False, True, False, True]
+    """
+    return pl.zeros(length, dtype=pl.Boolean, eager=True).scatter(rows, True)
