@@ -98,6 +98,13 @@ def test_rotated_rows_kept_by_validation_and_found_again_when_stale(seed):
     ds = dataset(teachers)
     for year in (2023, 2024, 2025):
         assert rotated(ds, year).to_list() == _rotated_by_hand(teachers, records, year)
+    # Every record of one year (no lookup then: every teacher named rotated that year).
+    one_year = [(t, 2024) for t, _ in records]
+    ds_one = dataset(teachers)
+    ds_one.rotations = ds_one.rotations.with_columns(pl.lit(2024, dtype=pl.Int64)
+                                                     .alias("school_year"))
+    for year in (2023, 2024):
+        assert rotated(ds_one, year).to_list() == _rotated_by_hand(teachers, one_year, year)
     # Another roster in place of the first: the kept rows are not used for it.
     other = [rng.choice(pool) for _ in range(rng.randint(1, 120))]
     ds.teachers = dataset(other).teachers
@@ -117,8 +124,10 @@ def test_validation_keeps_the_rotated_rows_of_its_own_roster(tmp_path):
     junheng.write_sample(path, schools=12, seed=3)
     ds = junheng.load(path)
     assert ds._rotated is not None and ds._rotated[0] is ds.teachers  # kept, not found again
-    rows = sorted(ds.rotated_rows().to_list())
+    kept = ds.rotated_rows().sort("_i")
+    rows = kept.get_column("_i").to_list()
     named = set(ds.rotations.get_column("teacher_id").drop_nulls().to_list())
     ids = ds.teachers.get_column("teacher_id").to_list()
     assert rows == [i for i, t in enumerate(ids) if t in named]
+    assert kept.get_column("teacher_id").to_list() == [ids[i] for i in rows]
     assert rows  # the sample rotates some teachers

@@ -101,12 +101,14 @@ def rotated(dataset: Dataset, year: int) -> pl.Series | None:
     >>> rotated(ds, 2024).to_list()
     [True, False, False, True]
     """
-    rows = dataset.rotated_rows()
-    if rows is None or dataset.rotations is None:
+    named = dataset.rotated_rows()
+    if named is None or dataset.rotations is None:
         return None
-    moved = dataset.rotations.filter(pl.col("school_year") == year).get_column("teacher_id")
-    named = dataset.teachers.get_column("teacher_id").gather(rows)
-    return mask_at(dataset.teachers.height, rows.filter(member(named, moved)))
+    this_year = dataset.rotations.filter(pl.col("school_year") == year)
+    if this_year.height < dataset.rotations.height:  # other years' teachers are named too
+        named = named.filter(member(named.get_column("teacher_id"),
+                                    this_year.get_column("teacher_id")))
+    return mask_at(dataset.teachers.height, named.get_column("_i"))
 
 
 def tally_teachers(dataset: Dataset, standard: Standard, year: int | None = None,

@@ -451,8 +451,12 @@ def _coerce(raw: RawTable, table: Table) -> tuple[pl.DataFrame, list[Problem], l
                      if col.kind in _NUMBER_KINDS else value.alias(col.name))
         flags.append(bad.alias(f"_bad_{col.name}"))
         checks.append((col, header))
-    staged = frame.select((pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias(ROW),
-                          *bases, *[pl.col(h) for h in extras])
+    # The row numbers added apart: in the same select as the texts' strip they kept Polars from
+    # splitting that strip over the cores (a province's ids took twice as long).
+    staged = pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64, eager=True,
+                          ).alias(ROW).to_frame()
+    if bases or extras:
+        staged = staged.hstack(frame.select(*bases, *[pl.col(h) for h in extras]))
     # Texts stripped in _stages: an empty one is no value (as _normalised makes it).
     texts = [f"_b_{col.name}" for col, header in checks if col.kind == "text"
              and schema[header] not in (pl.Float32, pl.Float64)]
@@ -710,7 +714,7 @@ def _plausibility_warning(rule: Plausibility, source: str, col: Column, r: dict)
 
 
 def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
-                     warnings: list[Problem]) -> tuple[list[Problem], pl.Series | None]:
+                     warnings: list[Problem]) -> tuple[list[Problem], pl.DataFrame | None]:
     """References from the optional tables: counties, schools and teachers must exist (and
     the groups make sense as groups, ``_groups``). Also the roster's rows of the teachers the
     rotations name (``Dataset.rotated_rows``), found for the check and kept for the
@@ -731,9 +735,9 @@ def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
         # The rotated ids looked up among the teachers, not the other way round: hashing the
         # few rotated ids and probing the roster costs a tenth of hashing a province's roster
         # (a semi join: the roster's rows that rotated, without a flag for every teacher).
-        roster = typed["teachers"].get_column("teacher_id")
-        rotated_rows = rows_in(roster, rotations.get_column("teacher_id"))
-        teacher_ids = roster.gather(rotated_rows).implode()
+        rotated_rows = rows_in(typed["teachers"].get_column("teacher_id"),
+                               rotations.get_column("teacher_id"))
+        teacher_ids = rotated_rows.get_column("teacher_id").implode()
         for column, zh in (("from_school_id", "调出学校标识码"), ("to_school_id", "调入学校标识码")):
             bad = rotations.filter(pl.col(column).is_not_null()
                                    & ~pl.col(column).is_in(school_ids))

@@ -48,19 +48,20 @@ class Dataset:
     groups: pl.DataFrame | None = None
     # ``rotated_rows`` with the two tables it was found in: a table replaced since (a plan
     # applied, a year projected) makes it stale, and it is found again.
-    _rotated: tuple[pl.DataFrame, pl.DataFrame, pl.Series] | None = field(
+    _rotated: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = field(
         default=None, init=False, repr=False, compare=False)
 
-    def rotated_rows(self) -> pl.Series | None:
-        """The rows of ``teachers`` (positions) whose id ``rotations`` names in any school year,
-        None without that table. Found once for these tables and kept (issue 18): a province's
-        roster is hashed once by the validation, not again by each evaluation.
+    def rotated_rows(self) -> pl.DataFrame | None:
+        """The rows of ``teachers`` whose id ``rotations`` names in any school year: their
+        positions ``_i`` and ``teacher_id``; None without that table. Found once for these
+        tables and kept (issue 18): a province's roster is hashed once, by the validation, not
+        again by each evaluation.
 
         >>> ds = Dataset(pl.DataFrame(), pl.DataFrame(),
         ...              pl.DataFrame({"teacher_id": ["t1", "t2", "t3"]}),
         ...              rotations=pl.DataFrame({"teacher_id": ["t3", "t9"]}))
-        >>> ds.rotated_rows().to_list()
-        [2]
+        >>> ds.rotated_rows().rows()
+        [(2, 't3')]
         """
         if self.rotations is None:
             return None
@@ -72,7 +73,7 @@ class Dataset:
         assert kept is not None
         return kept[2]
 
-    def keep_rotated_rows(self, rows: pl.Series) -> None:
+    def keep_rotated_rows(self, rows: pl.DataFrame) -> None:
         """Keep ``rotated_rows`` found while validating these very tables (the same rows in the
         same order), so that no evaluation looks them up again."""
         assert self.rotations is not None

@@ -30,15 +30,16 @@ def one_of(expr: pl.Expr, codes: Iterable[str]) -> pl.Expr:
     return out
 
 
-def rows_in(values: pl.Series, among: pl.Series) -> pl.Series:
-    """The positions (``UInt32``) of ``values`` that are in ``among``, nulls never: a semi join,
-    which hashes ``values`` once and keeps no flag per row.
+def rows_in(values: pl.Series, among: pl.Series) -> pl.DataFrame:
+    """The rows of ``values`` whose value is in ``among`` (nulls never): their positions
+    ``_i`` (``UInt32``) and their values, named as ``values``. A semi join, which hashes
+    ``values`` once and keeps no flag per row.
 
-    >>> sorted(rows_in(pl.Series(["a", "b", None, "a"]), pl.Series(["a", None])).to_list())
-    [0, 3]
+    >>> rows_in(pl.Series("id", ["a", "b", None, "a"]), pl.Series(["a", None])).sort("_i").rows()
+    [(0, 'a'), (3, 'a')]
     """
-    return values.to_frame("_v").with_row_index("_i").join(
-        among.drop_nulls().unique().to_frame("_v"), on="_v", how="semi").get_column("_i")
+    return values.to_frame().with_row_index("_i").join(
+        among.drop_nulls().unique().to_frame(values.name), on=values.name, how="semi")
 
 
 def member(values: pl.Series, among: pl.Series) -> pl.Series:
@@ -49,7 +50,7 @@ def member(values: pl.Series, among: pl.Series) -> pl.Series:
     >>> member(pl.Series(["a", "b", None, "a"]), pl.Series(["a", None])).to_list()
     [True, False, False, True]
     """
-    return mask_at(values.len(), rows_in(values, among)).alias(values.name)
+    return mask_at(values.len(), rows_in(values, among).get_column("_i")).alias(values.name)
 
 
 def mask_at(length: int, rows: pl.Series) -> pl.Series:
