@@ -259,3 +259,21 @@ def test_a_column_named_twice_by_its_chinese_and_its_code_is_one_problem(tmp_pat
         junheng.load(path)
     assert any("重复" in p.expected_zh and "stage" in p.expected_en
                for p in info.value.problems)
+
+
+def test_rotation_records_of_unknown_teachers_each_reported_in_row_order(tmp_path):
+    """Every record whose teacher is not on the roster is a problem on its own row (an id
+    on two records twice, a known id with different spaces or case not known), and a record
+    with no id is only "required"."""
+    tables = good()
+    known = [t["teacher_id"] for t in tables["teachers"]]
+    ids = [known[0], "GHOST1", known[1], "GHOST1", None, known[2].lower(), "GHOST2"]
+    tables["rotations"] = [
+        {"teacher_id": tid, "school_year": 2024, "from_school_id": "A", "to_school_id": "B"}
+        for tid in ids]
+    problems = problems_of(write_csvs(tmp_path / "in", tables))
+    unknown = [(p.row, p.value) for p in problems if p.table == "rotations.csv"
+               and p.expected_en == "no teacher with this id in the teachers table"]
+    # Rows 2–8 hold the records; by hand: the ghosts and the lower-cased id are unknown.
+    assert unknown == [(3, "GHOST1"), (5, "GHOST1"), (7, known[2].lower()), (8, "GHOST2")]
+    assert find(problems, "rotations.csv", 6, "teacher_id").expected_en.startswith("required")

@@ -737,7 +737,6 @@ def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
         # (a semi join: the roster's rows that rotated, without a flag for every teacher).
         rotated_rows = rows_in(typed["teachers"].get_column("teacher_id"),
                                rotations.get_column("teacher_id"))
-        teacher_ids = rotated_rows.get_column("teacher_id").implode()
         for column, zh in (("from_school_id", "调出学校标识码"), ("to_school_id", "调入学校标识码")):
             bad = rotations.filter(pl.col(column).is_not_null()
                                    & ~pl.col(column).is_in(school_ids))
@@ -748,8 +747,10 @@ def _optional_checks(typed: dict[str, pl.DataFrame], sources: dict[str, str],
                              r["to_school_id"], "调入学校与调出学校相同",
                              "the same school as the school moved from")
                      for r in same.iter_rows(named=True)]
-        missing = rotations.filter(pl.col("teacher_id").is_not_null()
-                                   & ~pl.col("teacher_id").is_in(teacher_ids))
+        # The records whose id is not among those rows: an anti join, not a set of them built.
+        missing = rotations.filter(pl.col("teacher_id").is_not_null()).join(
+            rotated_rows.select("teacher_id"), on="teacher_id", how="anti",
+            maintain_order="left")
         problems += [Problem(sources["rotations"], r[ROW], "教师编号 teacher_id", r["teacher_id"],
                              "教师表中没有这个教师编号", "no teacher with this id in the teachers table")
                      for r in missing.iter_rows(named=True)]
