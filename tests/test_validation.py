@@ -277,3 +277,13 @@ def test_rotation_records_of_unknown_teachers_each_reported_in_row_order(tmp_pat
     # Rows 2–8 hold the records; by hand: the ghosts and the lower-cased id are unknown.
     assert unknown == [(3, "GHOST1"), (5, "GHOST1"), (7, known[2].lower()), (8, "GHOST2")]
     assert find(problems, "rotations.csv", 6, "teacher_id").expected_en.startswith("required")
+
+
+def test_a_year_out_of_range_names_its_bounds_as_years(tmp_path):
+    """A birth year of 1800 expects "1900 到 2200", not "1,900 到 2,200"."""
+    tables = good()
+    tables["teachers"][0]["birth_year"] = 1800  # row 2
+    problems = problems_of(write_csvs(tmp_path / "in", tables))
+    p = find(problems, "teachers.csv", 2, "birth_year")
+    assert p.expected_zh == "整数，1900 到 2200"
+    assert p.expected_en == "a whole number from 1900 to 2200"

@@ -32,6 +32,7 @@ from junheng.model.schema import (
     PLAUSIBILITY,
     STAGES_BY_SCHOOL_TYPE,
     TABLES,
+    YEARS,
     Column,
     Plausibility,
     Table,
@@ -72,20 +73,22 @@ def _shown(x: float | int) -> str:
 
 
 def _range(col: Column) -> tuple[str, str]:
-    """' 0 到 1,000,000（人）' / ' from 0 to 1,000,000 (people)'."""
+    """' 0 到 1,000,000（人）' / ' from 0 to 1,000,000 (people)'; a year as years are written
+    (1900, not 1,900)."""
     low = 0 if col.kind == "int" and col.minimum is None else col.minimum
     high = col.maximum
+    number = (lambda x: f"{x:.0f}") if (low, high) == YEARS else _number
     if high is None:
         # Only exactness bounds the column: say so, or 2^53 + 1 would look accepted.
         high = EXACT_LIMIT
         zh_high, en_high = "2⁵³", "2⁵³"
     else:
-        zh_high = en_high = _number(high)
+        zh_high = en_high = number(high)
     unit_zh = f"（{col.unit}）" if col.unit else ""
     unit_en = f" ({_UNIT_EN.get(col.unit, col.unit)})" if col.unit else ""
     if low is None:
         return f"，绝对值小于 {zh_high}{unit_zh}", f" below {en_high} in size{unit_en}"
-    return (f"，{_number(low)} 到 {zh_high}{unit_zh}", f" from {_number(low)} to {en_high}{unit_en}")
+    return (f"，{number(low)} 到 {zh_high}{unit_zh}", f" from {number(low)} to {en_high}{unit_en}")
 
 
 def _expected(col: Column) -> tuple[str, str]:
