@@ -47,19 +47,19 @@ Issue 18, before and after in the same run (``run.py --only county national --be
 /tmp/base/src --before-rounds 1``, the engine of 793447a as "before"; 2 cores, quiet; the
 ratios are per pair):
 
-- county workbook: 0.173 s against a raw read of 0.104 s, 1.66×; in fresh processes 2.01×
-  before, 1.78× after. Target ≤ 1.2× not met. The read itself is now 0.80× the raw read (the
+- county workbook: 0.179 s against a raw read of 0.103 s, 1.74×; in fresh processes 1.97×
+  before, 1.79× after. Target ≤ 1.2× not met. The read itself is 0.80× the raw read (the
   teacher sheet loaded in a thread as soon as the archive check passes it, and parsed in two
-  halves at once; the check in 512 KiB pieces), but a county's evaluation costs ~30 ms more in
-  a fresh process since the other parts are judged for every county at once (made for
-  provinces): load 194 → 168 ms, evaluate 41 → 70 ms against the engine of 33612b2.
-  pandas reading with calamine 0.30 s, with openpyxl 1.20 s: junheng 1.7× and 6.8× faster.
-- national curve (1×, 2×, 5×, 10×): 0.49, 0.82, 1.89, 3.86 s against raw reads of 0.10, 0.16,
-  0.35, 0.66 s — 4.82×, 5.02×, 5.36×, 5.80× (before: 10.5×, 14.9×, 16.8×, 33.6×; 22.1 s at
-  10×); peak memory 0.54, 0.95, 1.94, 3.59 GB (before 1.38, 2.17, 5.05, 9.97 GB); steps of
-  0.83×, 0.93× and 1.02× of linear; the JSON identical to the goldens at every scale. Against
-  the engine of 33612b2 at 10× (3 fresh pairs): 5.53 → 3.85 s, load 2.84 → 2.31 s, evaluate
-  2.67 → 1.56 s. Targets at 10×: ≤ 4 GB and ≤ 1.2× of linear met; ≤ 3× the raw read not met.
+  halves at once; the check in 512 KiB pieces), but validating and evaluating the county costs
+  ~90 ms of small queries, and its evaluation ~30 ms more in a fresh process since the other
+  parts are judged for every county at once (made for provinces).
+  pandas reading with calamine 0.32 s, with openpyxl 1.23 s: junheng 1.7× and 6.6× faster.
+- national curve (1×, 2×, 5×, 10×): 0.44, 0.76, 1.69, 3.52 s against raw reads of 0.10, 0.16,
+  0.34, 0.65 s — 4.36×, 4.95×, 4.97×, 5.47× (before: 10.4×, 16.0×, 23.3×, 34.4×; 23.5 s at
+  10×); peak memory 0.55, 0.96, 1.93, 3.61 GB (before 1.39, 2.26, 5.03, 9.96 GB); steps of
+  0.87×, 0.89× and 1.04× of linear; the JSON identical to the goldens at every scale. At 10×
+  load + validate 2.30 s, evaluate 1.22 s. Targets at 10×: ≤ 4 GB and ≤ 1.2× of linear met;
+  ≤ 3× the raw read not met.
 """
 
 from __future__ import annotations
