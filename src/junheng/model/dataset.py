@@ -47,7 +47,8 @@ class Dataset:
     births: pl.DataFrame | None = None
     groups: pl.DataFrame | None = None
     # ``rotated_rows`` with the two tables it was found in: a table replaced since (a plan
-    # applied, a year projected) makes it stale, and it is found again.
+    # applied, a year projected) makes it stale, and it is found again. (Tables are replaced,
+    # never changed in place: junheng makes new frames.)
     _rotated: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = field(
         default=None, init=False, repr=False, compare=False)
 
