@@ -101,7 +101,7 @@ def test_teacher_stages_follow_the_rules_row_by_row(seed):
             } == want_counts
 
 
-def test_a_long_column_of_few_runs_is_kept_only_when_nothing_needs_stripping():
+def test_a_long_column_is_kept_only_when_nothing_needs_stripping():
     from junheng.io._validate import _already_stripped
 
     ids = [f"S{i // 100:04d}" for i in range(120_000)]  # 1,200 schools of 100 teachers
@@ -109,8 +109,13 @@ def test_a_long_column_of_few_runs_is_kept_only_when_nothing_needs_stripping():
     assert _already_stripped(pl.Series([*ids[:-1], None]))
     for spaced in (" S0001", "S0001 ", "S0001\u3000", "\tS0001"):
         assert not _already_stripped(pl.Series([*ids[:5_000], spaced, *ids[5_001:]]))
-    # Every text distinct (teacher ids), or a short column: stripped by the caller as before.
-    assert not _already_stripped(pl.Series([f"T{i}" for i in range(120_000)]))
+    # Every text distinct (teacher ids): compared text by text, not by runs.
+    teachers = [f"T{i}" for i in range(120_000)]
+    assert _already_stripped(pl.Series(teachers))
+    assert _already_stripped(pl.Series([None, *teachers[1:]]))
+    for spaced in (" T7", "T7 ", "T7\u3000", "\u00a0T7", "T7\n"):
+        assert not _already_stripped(pl.Series([*teachers[:7], spaced, *teachers[8:]]))
+    # A short column: stripped by the caller, unchecked.
     assert not _already_stripped(pl.Series(ids[:99_999]))
 
 
