@@ -47,19 +47,26 @@ Issue 18, before and after in the same run (``run.py --only county national --be
 /tmp/base/src --before-rounds 1``, the engine of 793447a as "before"; 2 cores, quiet; the
 ratios are per pair):
 
-- county workbook: 0.179 s against a raw read of 0.103 s, 1.74×; in fresh processes 1.97×
-  before, 1.79× after. Target ≤ 1.2× not met. The read itself is 0.80× the raw read (the
+- county workbook: 0.183 s against a raw read of 0.109 s, 1.70×; in fresh processes 1.97×
+  before, 1.72× after. Target ≤ 1.2× not met. The read itself is 0.80× the raw read (the
   teacher sheet loaded in a thread as soon as the archive check passes it, and parsed in two
   halves at once; the check in 512 KiB pieces), but validating and evaluating the county costs
-  ~90 ms of small queries, and its evaluation ~30 ms more in a fresh process since the other
-  parts are judged for every county at once (made for provinces).
-  pandas reading with calamine 0.32 s, with openpyxl 1.23 s: junheng 1.7× and 6.6× faster.
-- national curve (1×, 2×, 5×, 10×): 0.44, 0.76, 1.69, 3.52 s against raw reads of 0.10, 0.16,
-  0.34, 0.65 s — 4.36×, 4.95×, 4.97×, 5.47× (before: 10.4×, 16.0×, 23.3×, 34.4×; 23.5 s at
-  10×); peak memory 0.55, 0.96, 1.93, 3.61 GB (before 1.39, 2.26, 5.03, 9.96 GB); steps of
-  0.87×, 0.89× and 1.04× of linear; the JSON identical to the goldens at every scale. At 10×
-  load + validate 2.30 s, evaluate 1.22 s. Targets at 10×: ≤ 4 GB and ≤ 1.2× of linear met;
+  ~90 ms of ~290 small queries (each 15–170 µs even on a 300-row frame), and its evaluation
+  ~30 ms more in a fresh process since the other parts are judged for every county at once
+  (made for provinces).
+  pandas reading with calamine 0.33 s, with openpyxl 1.24 s: junheng 1.8× and 6.9× faster.
+- national curve (1×, 2×, 5×, 10×): 0.45, 0.73, 1.63, 3.34 s against raw reads of 0.10, 0.16,
+  0.34, 0.66 s — 4.62×, 4.57×, 4.79×, 5.09× (before: 11.3×, 14.0×, 20.4×, 36.5×; 23.9 s at
+  10×); peak memory 0.52, 0.90, 1.75, 3.27 GB (before 1.39, 2.21, 5.08, 9.95 GB); steps of
+  0.80×, 0.89× and 1.02× of linear; the JSON identical to the goldens at every scale. At 10×
+  load + validate 2.21 s, evaluate 1.14 s. Targets at 10×: ≤ 4 GB and ≤ 1.2× of linear met;
   ≤ 3× the raw read not met.
+- the floor at 10× (``_measure.py floor``, fresh processes): the raw read 0.69 s, then the
+  roster's required checks as bare queries — ids distinct 0.22 s, codes 0.19, nothing to strip
+  0.06, runs of school and stage 0.14, schools known and counts 0.03, rotated teachers on the
+  roster 0.28 — 1.61 s in all, 2.33× the raw read. The teachers' tally for the units and
+  items, one streamed pass, adds ~0.36 s: 2.85× before any other table is validated or any
+  school evaluated. ≤ 3× leaves ~0.1 s for the rest.
 """
 
 from __future__ import annotations
